@@ -1,0 +1,59 @@
+/**
+ * The vocabulary shared by convert (which chooses a PostgreSQL type per column), profile (which measures the
+ * data that informs the choice) and copy (which encodes values for that type). Pure data, no I/O.
+ */
+
+/** SQLite's five column affinities (https://sqlite.org/datatype3.html#determination_of_column_affinity). */
+export type Affinity = "INTEGER" | "TEXT" | "BLOB" | "REAL" | "NUMERIC";
+
+/**
+ * How a value is encoded for the target column. One kind per PostgreSQL type family; the copy encoders and the
+ * verify canonicalizer switch on it.
+ */
+export type ValueKind =
+  | "int" // integer / smallint
+  | "bigint"
+  | "float" // double precision
+  | "decimal" // numeric(p,s)
+  | "text" // text / varchar(n) / char(n)
+  | "boolean"
+  | "timestamp" // timestamp(p) without time zone
+  | "date"
+  | "time"
+  | "json" // jsonb
+  | "bytes"; // bytea
+
+/** A Prisma native type attribute such as `@db.VarChar(160)`: name "VarChar", args [160]. */
+export interface NativeType {
+  readonly name: string;
+  readonly args: readonly number[];
+}
+
+/** The type chosen for one column. */
+export interface ColumnTypeChoice {
+  /** Prisma scalar: Int, BigInt, Float, Decimal, String, Boolean, DateTime, Json, Bytes. */
+  readonly prismaType: string;
+  readonly native?: NativeType;
+  readonly kind: ValueKind;
+  /** Why, when the choice is not the obvious one (becomes a `///` comment and a report line). */
+  readonly note?: string;
+}
+
+/** What one streaming pass over a column's values found (see src/profile). */
+export interface ColumnProfile {
+  readonly nonNull: number;
+  /** Count of values per SQLite storage class. */
+  readonly storage: { readonly integer: number; readonly real: number; readonly text: number; readonly blob: number };
+  /** Smallest and largest integer value seen (storage class INTEGER, or integer text), as bigint. */
+  readonly minInt: bigint | null;
+  readonly maxInt: bigint | null;
+  /** Longest text value in characters (Unicode code points, as PostgreSQL counts them). */
+  readonly maxTextLength: number;
+  /** For decimal-looking values: largest count of digits before and after the point. */
+  readonly maxIntegerDigits: number;
+  readonly maxFractionDigits: number;
+  /** For timestamp-looking text: largest count of fractional-second digits seen. */
+  readonly maxSecondFractionDigits: number;
+  /** Every non-null value is 0 or 1 (or 't'/'f'/'true'/'false'). */
+  readonly booleanLike: boolean;
+}

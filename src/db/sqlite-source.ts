@@ -1,0 +1,184 @@
+/**
+ * Thin adapter over better-sqlite3: opens the user's file read-only and answers the questions the pipeline
+ * asks (catalog facts through PRAGMAs, row streams). Nothing here writes to the source.
+ *
+ * PRAGMAs used: table_xinfo, index_list, index_xinfo, foreign_key_list (https://sqlite.org/pragma.html).
+ */
+import Database from "better-sqlite3";
+import { Sqlite2pgError } from "../errors.js";
+import { quoteIdent } from "./quote.js";
+
+export type SqliteDb = Database.Database;
+
+export interface SqliteColumn {
+  readonly name: string;
+  /** The type as written in CREATE TABLE ("" when none). */
+  readonly declaredType: string;
+  readonly notNull: boolean;
+  /** The default expression as SQLite stores it (SQL text), or null. */
+  readonly defaultSql: string | null;
+  /** 1-based position in the primary key, 0 when not part of it. */
+  readonly pkOrder: number;
+  /** 0 normal, 2 virtual generated, 3 stored generated (PRAGMA table_xinfo "hidden"). */
+  readonly hidden: number;
+}
+
+export interface SqliteIndex {
+  readonly name: string;
+  readonly unique: boolean;
+  /** "c" CREATE INDEX, "u" UNIQUE constraint, "pk" PRIMARY KEY. */
+  readonly origin: string;
+  readonly partial: boolean;
+  /** Column names; null entries are expressions. */
+  readonly columns: readonly (string | null)[];
+  readonly sql: string | null;
+}
+
+export interface SqliteForeignKey {
+  readonly id: number;
+  readonly table: string;
+  readonly from: readonly string[];
+  readonly to: readonly (string | null)[];
+  readonly onUpdate: string;
+  readonly onDelete: string;
+}
+
+export interface SqliteTable {
+  readonly name: string;
+  readonly sql: string;
+  readonly columns: readonly SqliteColumn[];
+  readonly indexes: readonly SqliteIndex[];
+  readonly foreignKeys: readonly SqliteForeignKey[];
+  readonly withoutRowid: boolean;
+  /** Declared with AUTOINCREMENT (ids must never be reused). */
+  readonly autoincrement: boolean;
+  /** Last value handed out by AUTOINCREMENT (sqlite_sequence.seq), if any. */
+  readonly sequence: bigint | null;
+  readonly rowCount: number;
+}
+
+export interface SqliteCatalog {
+  readonly tables: readonly SqliteTable[];
+  readonly views: readonly { readonly name: string; readonly sql: string }[];
+  readonly triggers: readonly { readonly name: string; readonly table: string; readonly sql: string }[];
+}
+
+/** Internal tables that are never user data (https://sqlite.org/fileformat2.html#intschema). */
+export function isInternalTable(name: string): boolean {
+  return /^sqlite_/i.test(name) || name === "_prisma_migrations";
+}
+
+const SQLITE_MAGIC = "SQLite format 3\u0000";
+
+/** Open a SQLite file read-only, with a clear error when it is missing or not a SQLite database. */
+export function openSqlite(path: string): SqliteDb {
+  let db: SqliteDb;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (cause) {
+    throw new Sqlite2pgError(`cannot open SQLite file ${path}: ${(cause as Error).message}`, {
+      code: "SOURCE_OPEN",
+      kind: "source",
+      stage: "introspect",
+      hint: "check the path and that the file is readable",
+      cause,
+    });
+  }
+  try {
+    // Reading the schema forces SQLite to check the header; a non-SQLite file fails here.
+    db.prepare("SELECT count(*) FROM sqlite_schema").get();
+  } catch (cause) {
+    db.close();
+    throw new Sqlite2pgError(`${path} is not a readable SQLite database: ${(cause as Error).message}`, {
+      code: "SOURCE_NOT_SQLITE",
+      kind: "source",
+      stage: "introspect",
+      hint: `a SQLite file starts with the bytes "${SQLITE_MAGIC.trimEnd()}"; check you passed the database file, not a dump or a WAL file`,
+      cause,
+    });
+  }
+  db.defaultSafeIntegers(true);
+  return db;
+}
+
+interface XInfoRow { name: string; type: string; notnull: bigint; dflt_value: string | null; pk: bigint; hidden: bigint }
+interface IndexListRow { name: string; unique: bigint; origin: string; partial: bigint }
+interface IndexXInfoRow { seqno: bigint; cid: bigint; name: string | null; key: bigint }
+interface FkRow { id: bigint; seq: bigint; table: string; from: string; to: string | null; on_update: string; on_delete: string }
+
+/** Read every table's catalog facts (the ones Prisma's introspection drops included). */
+export function readCatalog(db: SqliteDb): SqliteCatalog {
+  const schemaRows = db
+    .prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid")
+    .all() as { type: string; name: string; tbl_name: string; sql: string | null }[];
+  const hasSequence = schemaRows.some((r) => r.type === "table" && r.name === "sqlite_sequence");
+  const sequences = new Map<string, bigint>();
+  if (hasSequence) {
+    for (const r of db.prepare("SELECT name, seq FROM sqlite_sequence").all() as { name: string; seq: bigint }[]) {
+      sequences.set(r.name, BigInt(r.seq));
+    }
+  }
+  const indexSql = new Map(schemaRows.filter((r) => r.type === "index").map((r) => [r.name, r.sql]));
+
+  const tables: SqliteTable[] = [];
+  for (const row of schemaRows) {
+    if (row.type !== "table" || isInternalTable(row.name) || row.sql === null) continue;
+    if (/^\s*CREATE\s+VIRTUAL\s+TABLE/i.test(row.sql)) continue;
+    const q = quoteIdent(row.name);
+    const columns = (db.prepare(`PRAGMA table_xinfo(${q})`).all() as XInfoRow[]).map(
+      (c): SqliteColumn => ({
+        name: c.name,
+        declaredType: c.type ?? "",
+        notNull: Number(c.notnull) === 1,
+        defaultSql: c.dflt_value,
+        pkOrder: Number(c.pk),
+        hidden: Number(c.hidden),
+      }),
+    );
+    const indexes = (db.prepare(`PRAGMA index_list(${q})`).all() as IndexListRow[]).map((ix): SqliteIndex => {
+      const cols = (db.prepare(`PRAGMA index_xinfo(${quoteIdent(ix.name)})`).all() as IndexXInfoRow[])
+        .filter((c) => Number(c.key) === 1)
+        .sort((a, b) => Number(a.seqno) - Number(b.seqno))
+        .map((c) => (Number(c.cid) === -2 ? null : c.name));
+      return {
+        name: ix.name,
+        unique: Number(ix.unique) === 1,
+        origin: ix.origin,
+        partial: Number(ix.partial) === 1,
+        columns: cols,
+        sql: indexSql.get(ix.name) ?? null,
+      };
+    });
+    const fkRows = db.prepare(`PRAGMA foreign_key_list(${q})`).all() as FkRow[];
+    const fkById = new Map<number, SqliteForeignKey & { from: string[]; to: (string | null)[] }>();
+    for (const fk of fkRows) {
+      const id = Number(fk.id);
+      let entry = fkById.get(id);
+      if (!entry) {
+        entry = { id, table: fk.table, from: [], to: [], onUpdate: fk.on_update, onDelete: fk.on_delete };
+        fkById.set(id, entry);
+      }
+      entry.from.push(fk.from);
+      entry.to.push(fk.to);
+    }
+    const rowCount = Number((db.prepare(`SELECT count(*) AS n FROM ${q}`).get() as { n: bigint }).n);
+    tables.push({
+      name: row.name,
+      sql: row.sql,
+      columns,
+      indexes,
+      foreignKeys: [...fkById.values()],
+      withoutRowid: /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(row.sql),
+      autoincrement: /\bAUTOINCREMENT\b/i.test(row.sql),
+      sequence: sequences.get(row.name) ?? null,
+      rowCount,
+    });
+  }
+  return {
+    tables,
+    views: schemaRows.filter((r) => r.type === "view").map((r) => ({ name: r.name, sql: r.sql ?? "" })),
+    triggers: schemaRows
+      .filter((r) => r.type === "trigger")
+      .map((r) => ({ name: r.name, table: r.tbl_name, sql: r.sql ?? "" })),
+  };
+}

@@ -1,0 +1,10 @@
+/** Replace the password of every connection URL in `text` with `***` so secrets never reach logs or reports. */
+export function redact(text: string): string {
+  return text
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)(@)/gi, "$1***$3")
+    .replace(/(password=)([^&\s]+)/gi, "$1***");
+}
+
+export function redactUrl(url: string): string {
+  return redact(url);
+}
