@@ -3,6 +3,7 @@
  * ~1.5 s (Node start + WASM load), so the pipeline makes as few as it can.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Sqlite2pgError, type Stage } from "../errors.js";
@@ -10,7 +11,13 @@ import { redact } from "../redact.js";
 
 const require = createRequire(import.meta.url);
 const PRISMA_CLI = require.resolve("prisma/build/index.js");
-const CONFIG_MODULE = fileURLToPath(new URL("./prisma-config.js", import.meta.url));
+/**
+ * The config module is loaded by the Prisma CLI in its own process, so it must be compiled JavaScript: next to
+ * this file in dist/, or in dist/ when this file runs from src/ (tests).
+ */
+const CONFIG_MODULE = [new URL("./prisma-config.js", import.meta.url), new URL("../../dist/db/prisma-config.js", import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) ?? fileURLToPath(new URL("./prisma-config.js", import.meta.url));
 
 export interface PrismaRunOptions {
   readonly stage: Stage;

@@ -1,0 +1,383 @@
+#!/usr/bin/env node
+// Benchmark: sqlite2pg vs pgloader vs the server-side COPY floor, on the generated blog database.
+//
+//   npm run bench [-- --scale 1] [--keep] [--only sqlite2pg,pgloader,copy-limit,copy-limit-2conn]
+//                 [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--timeout 3600] [--no-docs]
+//
+// (a) generates bench-data/blog-scale<S>.db if absent (scripts/gen-blog-db.js);
+// (b) per contender: fresh database (DROP … WITH (FORCE); CREATE), run, measure wall time and peak RSS,
+//     then check the row counts in the target against the source;
+// (c) prints a table, writes bench-data/results.json, appends a section to docs/benchmarks.md.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { generate } from "./gen-blog-db.js";
+import { runMeasured, tail, hasGnuTime } from "./bench-lib/run.js";
+import {
+  withDatabase,
+  recreateDatabase,
+  dropDatabase,
+  serverInfo,
+  countTargetRows,
+  columnTypes,
+} from "./bench-lib/pg.js";
+import { describeSource, exportCopyFiles, runCopyLimit } from "./bench-lib/copy-limit.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DATA = path.join(ROOT, "bench-data");
+const ALL = ["sqlite2pg", "pgloader", "copy-limit", "copy-limit-2conn"];
+const log = (...a) => console.log(...a);
+
+function parseArgs(argv) {
+  const o = {
+    scale: 1,
+    keep: false,
+    only: ALL,
+    pgUrl: process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres",
+    timeout: 3600,
+    docs: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
+    const val = () => (inline !== undefined ? inline : argv[++i]);
+    if (k === "--scale") o.scale = Number(val());
+    else if (k === "--keep") o.keep = true;
+    else if (k === "--only") o.only = val().split(",").map((s) => s.trim()).filter(Boolean);
+    else if (k === "--pg-url") o.pgUrl = val();
+    else if (k === "--timeout") o.timeout = Number(val());
+    else if (k === "--no-docs") o.docs = false;
+    else if (k === "-h" || k === "--help") o.help = true;
+    else throw new Error(`unknown argument: ${argv[i]}`);
+  }
+  if (!Number.isFinite(o.scale) || o.scale <= 0) throw new Error("--scale must be a positive number");
+  for (const c of o.only) if (!ALL.includes(c)) throw new Error(`unknown contender ${c} (known: ${ALL.join(", ")})`);
+  return o;
+}
+
+function scaleTag(scale) {
+  return String(scale).replace(/[^0-9.]/g, "");
+}
+
+function machineInfo() {
+  let cpu = os.cpus()[0]?.model?.trim() ?? "unknown";
+  return {
+    nproc: os.availableParallelism ? os.availableParallelism() : os.cpus().length,
+    cpu,
+    ramGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+}
+
+function pgloaderVersion() {
+  try {
+    return execFileSync("pgloader", ["--version"], { encoding: "utf8" }).split("\n")[0].trim();
+  } catch {
+    return null;
+  }
+}
+
+function ensurePgloader() {
+  if (pgloaderVersion()) return true;
+  log("pgloader not found; trying apt-get install -y pgloader …");
+  try {
+    execFileSync("apt-get", ["install", "-y", "pgloader"], { stdio: "inherit" });
+  } catch {
+    return false;
+  }
+  return pgloaderVersion() !== null;
+}
+
+/** pgloader's own summary: per-step lines and the total (errors, rows, seconds). */
+function parsePgloaderSummary(text) {
+  const total = /^\s*Total import time\s+(\S+)\s+(\d+)\s+.*?([0-9.]+)s\s*$/m.exec(text);
+  const errors = /^\S+\s+(ERROR|FATAL)\s+(.*)$/gm;
+  const errs = [];
+  for (let m; (m = errors.exec(text)); ) errs.push(m[2].slice(0, 300));
+  return {
+    totalErrors: total ? (total[1] === "✓" ? 0 : Number(total[1])) : null,
+    totalRows: total ? Number(total[2]) : null,
+    totalSec: total ? Number(total[3]) : null,
+    errorLines: errs.slice(0, 20),
+  };
+}
+
+/** The hook for sqlite2pg's own timing: a "data phase: 12.3 s" line anywhere in its output. */
+export function parseDataPhase(text) {
+  const m = /data phase: ([0-9.]+) s/i.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+function checkRows(source, target) {
+  if (!target) return { ok: false, detail: "not checked" };
+  const bad = source.filter((t) => target[t.name] !== t.rows);
+  if (!bad.length) return { ok: true, detail: "all tables match" };
+  return {
+    ok: false,
+    detail: bad.map((t) => `${t.name}: ${target[t.name] === null ? "missing" : target[t.name]} / ${t.rows}`).join("; "),
+  };
+}
+
+async function main() {
+  let o;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(e.message);
+    process.exitCode = 2;
+    return;
+  }
+  if (o.help) {
+    console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 10).join("\n"));
+    return;
+  }
+  fs.mkdirSync(DATA, { recursive: true });
+  const dbFile = path.join(DATA, `blog-scale${scaleTag(o.scale)}.db`);
+  let generation = null;
+  if (!fs.existsSync(dbFile)) {
+    log(`generating ${path.relative(ROOT, dbFile)} (scale ${o.scale}) …`);
+    const g = generate(dbFile, { scale: o.scale, log });
+    generation = { seconds: g.seconds, bytes: g.bytes };
+  }
+  const dbBytes = fs.statSync(dbFile).size;
+  const source = describeSource(dbFile);
+  const totalRows = source.reduce((a, t) => a + t.rows, 0);
+  log(`source: ${path.relative(ROOT, dbFile)}, ${(dbBytes / 1048576).toFixed(1)} MB, ${totalRows} rows in ${source.length} tables`);
+
+  const machine = machineInfo();
+  const server = await serverInfo(o.pgUrl);
+  log(`machine: ${machine.nproc} CPU, ${machine.ramGb} GB RAM; PostgreSQL ${server.version}`);
+  if (!hasGnuTime()) log("note: /usr/bin/time not found; peak RSS comes from polling VmHWM of the direct child");
+
+  const results = [];
+  const dbNames = {};
+  const tag = scaleTag(o.scale).replace(".", "_");
+
+  for (const name of o.only) {
+    const dbName = `bench_${name.replace(/-/g, "_")}_s${tag}`;
+    dbNames[name] = dbName;
+    const url = withDatabase(o.pgUrl, dbName);
+    const r = { contender: name, ok: false, wallSec: null, peakRssMb: null, dataPhaseSec: null, notes: [] };
+    results.push(r);
+    log(`\n== ${name} → ${dbName}`);
+    try {
+      await recreateDatabase(o.pgUrl, dbName);
+      if (name === "sqlite2pg") await runSqlite2pg(o, dbFile, url, r);
+      else if (name === "pgloader") await runPgloader(o, dbFile, url, r);
+      else await runCopy(o, dbFile, url, r, source, name === "copy-limit-2conn" ? 2 : 1);
+    } catch (e) {
+      r.ok = false;
+      r.error = String(e?.stack || e).split("\n").slice(0, 3).join(" | ");
+      log(`  FAILED: ${r.error}`);
+    }
+    if (r.ok) {
+      try {
+        r.targetRows = await countTargetRows(url, source.map((t) => t.name));
+        r.rowCheck = checkRows(source, r.targetRows);
+        if (!r.rowCheck.ok) r.notes.push(`row check: ${r.rowCheck.detail}`);
+        r.columnTypes = await columnTypes(url);
+      } catch (e) {
+        r.rowCheck = { ok: false, detail: `could not count: ${e.message}` };
+      }
+    }
+    log(
+      `  ${r.ok ? "ok" : "FAILED"}: wall ${fmt(r.wallSec)} s, peak RSS ${fmt(r.peakRssMb, 0)} MB` +
+        (r.rowCheck ? `, rows: ${r.rowCheck.detail}` : ""),
+    );
+  }
+
+  // Ratios.
+  const byName = Object.fromEntries(results.map((r) => [r.contender, r]));
+  const pgl = byName.pgloader?.ok ? byName.pgloader.wallSec : null;
+  const floor = byName["copy-limit"]?.ok ? byName["copy-limit"].wallSec : null;
+  for (const r of results) {
+    r.rowsPerSec = r.ok && r.wallSec ? Math.round(totalRows / r.wallSec) : null;
+    r.vsPgloader = r.ok && pgl ? r.wallSec / pgl : null;
+    r.dataPhaseVsCopyLimit = r.dataPhaseSec !== null && floor ? r.dataPhaseSec / floor : null;
+  }
+
+  const report = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+    machine,
+    postgres: server,
+    pgloader: pgloaderVersion(),
+    source: { file: path.relative(ROOT, dbFile), bytes: dbBytes, scale: o.scale, totalRows, tables: source.map((t) => ({ name: t.name, rows: t.rows })) },
+    generation,
+    results,
+  };
+  const table = markdownTable(results);
+  log("\n" + table);
+  fs.writeFileSync(path.join(DATA, "results.json"), JSON.stringify(report, null, 2) + "\n");
+  log(`\nwrote ${path.relative(ROOT, path.join(DATA, "results.json"))}`);
+  if (o.docs) {
+    appendDocs(report, table);
+    log("appended a section to docs/benchmarks.md");
+  }
+
+  cleanupCopyExport(o.keep);
+  if (!o.keep) {
+    for (const db of Object.values(dbNames)) await dropDatabase(o.pgUrl, db).catch(() => {});
+  } else {
+    log(`kept databases: ${Object.values(dbNames).join(", ")}`);
+  }
+  if (results.some((r) => !r.ok)) process.exitCode = 1;
+}
+
+async function runSqlite2pg(o, dbFile, url, r) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "sqlite2pg-bench-out-"));
+  const stdoutFile = path.join(DATA, "sqlite2pg.stdout.log");
+  const stderrFile = path.join(DATA, "sqlite2pg.stderr.log");
+  const bin = path.join(ROOT, "bin", "sqlite2pg.js");
+  const args = [bin, "migrate", dbFile, "--to", url, "--out", out, "--yes"];
+  r.command = `node bin/sqlite2pg.js migrate ${path.relative(ROOT, dbFile)} --to ${redact(url)} --out <tmpdir> --yes`;
+  const m = await runMeasured(process.execPath, args, { stdoutFile, stderrFile, cwd: ROOT, timeoutSec: o.timeout });
+  Object.assign(r, measured(m));
+  r.logs = { stdout: path.relative(ROOT, stdoutFile), stderr: path.relative(ROOT, stderrFile) };
+  const text = fs.readFileSync(stdoutFile, "utf8") + "\n" + fs.readFileSync(stderrFile, "utf8");
+  r.dataPhaseSec = parseDataPhase(text);
+  if (m.code !== 0 || m.timedOut) {
+    r.ok = false;
+    r.error = m.timedOut ? `timed out after ${o.timeout} s` : `exit ${m.code ?? m.signal}`;
+    r.errorTail = tail(stderrFile, 12) || tail(stdoutFile, 12);
+    log(`  sqlite2pg failed (${r.error}):\n${indent(r.errorTail)}`);
+  } else {
+    r.ok = true;
+  }
+  if (!o.keep) fs.rmSync(out, { recursive: true, force: true });
+  else r.outDir = out;
+}
+
+async function runPgloader(o, dbFile, url, r) {
+  if (!ensurePgloader()) throw new Error("pgloader is not installed and apt-get install failed");
+  const pgUrl = url.replace(/^postgres:/, "postgresql:");
+  // Best settings found on this database: pgloader's defaults exhaust the SBCL heap.
+  // sqlite_stat* (written by ANALYZE) are SQLite internals: pgloader would copy them (and fail on stat4).
+  const load = `LOAD DATABASE
+  FROM sqlite://${path.resolve(dbFile)}
+  INTO ${pgUrl}
+WITH include drop, create tables, create indexes, reset sequences,
+     prefetch rows = 10000, batch rows = 10000, workers = 2, concurrency = 1
+EXCLUDING TABLE NAMES LIKE 'sqlite_stat%';
+`;
+  const loadFile = path.join(DATA, "pgloader.load");
+  fs.writeFileSync(loadFile, load);
+  r.command = `pgloader ${path.relative(ROOT, loadFile)}`;
+  r.settings = "include drop, create tables, create indexes, reset sequences, prefetch rows = 10000, batch rows = 10000, workers = 2, concurrency = 1";
+  const stdoutFile = path.join(DATA, "pgloader.stdout.log");
+  const stderrFile = path.join(DATA, "pgloader.stderr.log");
+  const m = await runMeasured("pgloader", [loadFile], { stdoutFile, stderrFile, cwd: DATA, timeoutSec: o.timeout });
+  Object.assign(r, measured(m));
+  const text = fs.readFileSync(stdoutFile, "utf8") + "\n" + fs.readFileSync(stderrFile, "utf8");
+  r.summary = parsePgloaderSummary(text);
+  if (m.code !== 0 || m.timedOut) {
+    r.ok = false;
+    r.error = m.timedOut ? `timed out after ${o.timeout} s` : `exit ${m.code ?? m.signal}`;
+    r.errorTail = tail(stderrFile, 12) || tail(stdoutFile, 12);
+    log(`  pgloader failed (${r.error}):\n${indent(r.errorTail)}`);
+  } else {
+    r.ok = true;
+    if (r.summary.totalErrors) r.notes.push(`pgloader reported ${r.summary.totalErrors} error(s)`);
+  }
+  if (/heap exhausted/i.test(text)) r.notes.push("heap exhausted");
+}
+
+async function runCopy(o, dbFile, url, r, source, connections) {
+  if (!copyExport) {
+    log("  exporting COPY files (not timed) …");
+    copyExport = exportCopyFiles(dbFile, source, (s) => log(s));
+  }
+  const { dir, files } = copyExport;
+  r.command = connections === 1 ? "COPY t FROM '/tmp/…' per table, one session" : `COPY t FROM '/tmp/…', ${connections} sessions`;
+  try {
+    const res = await runCopyLimit(url, source, files, { connections });
+    r.ok = true;
+    r.wallSec = res.wallSec;
+    r.dataPhaseSec = res.wallSec;
+    r.perTable = res.perTable;
+    r.copyFileBytes = Object.values(files).reduce((a, f) => a + f.bytes, 0);
+    r.serverBackendPeakRssMb = res.backendHwmKb !== null ? res.backendHwmKb / 1024 : null;
+    r.notes.push("server-side; client RSS not meaningful");
+    for (const [t, v] of Object.entries(res.perTable)) log(`  ${t.padEnd(10)} ${v.seconds.toFixed(2)} s`);
+  } finally {
+    if (o.keep) r.copyDir = dir;
+  }
+}
+
+/** The COPY files are exported once and shared by the copy-limit contenders; removed at exit unless --keep. */
+let copyExport = null;
+function cleanupCopyExport(keep) {
+  if (copyExport && !keep) fs.rmSync(copyExport.dir, { recursive: true, force: true });
+}
+
+function measured(m) {
+  return {
+    wallSec: m.wallSec,
+    peakRssMb: m.peakRssKb !== null ? m.peakRssKb / 1024 : null,
+    rssSource: m.rssSource,
+    exitCode: m.code,
+  };
+}
+
+function redact(url) {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
+
+const indent = (s) => s.split("\n").map((l) => "    " + l).join("\n");
+
+function fmt(v, digits = 1) {
+  return v === null || v === undefined ? "—" : v.toFixed(digits);
+}
+
+function markdownTable(results) {
+  const head = "| contender | wall s | rows/s | peak RSS MB | vs pgloader | data phase s | data phase vs COPY limit | rows check |";
+  const sep = "|---|---:|---:|---:|---:|---:|---:|---|";
+  const lines = results.map((r) => {
+    const status = r.ok ? "" : ` (failed: ${r.error ?? "?"})`;
+    const wall = r.ok ? fmt(r.wallSec) : r.wallSec !== null ? `${fmt(r.wallSec)}${status}` : `—${status}`;
+    return (
+      `| ${r.contender} | ${wall} | ${r.rowsPerSec !== null ? r.rowsPerSec.toLocaleString("en-US") : "—"} | ` +
+      `${r.contender.startsWith("copy-limit") ? "n/a (server-side)" : fmt(r.peakRssMb, 0)} | ` +
+      `${r.vsPgloader !== null ? r.vsPgloader.toFixed(2) + "×" : "—"} | ${fmt(r.dataPhaseSec)} | ` +
+      `${r.dataPhaseVsCopyLimit !== null ? r.dataPhaseVsCopyLimit.toFixed(2) + "×" : "—"} | ` +
+      `${r.rowCheck ? (r.rowCheck.ok ? "ok" : r.rowCheck.detail) : "—"} |`
+    );
+  });
+  return [head, sep, ...lines].join("\n");
+}
+
+function appendDocs(report, table) {
+  const file = path.join(ROOT, "docs", "benchmarks.md");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(
+      file,
+      "# Benchmarks\n\nGenerated by `npm run bench` (scripts/bench.js); newest runs at the bottom. " +
+        "Raw numbers of the last run: `bench-data/results.json`.\n",
+    );
+  }
+  const m = report.machine;
+  const s = report.source;
+  const md = [
+    "",
+    `## ${report.date.slice(0, 10)} — scale ${s.scale} (${s.totalRows.toLocaleString("en-US")} rows, ${(s.bytes / 1048576).toFixed(0)} MB SQLite)`,
+    "",
+    `- Machine: ${m.nproc} CPU (${m.cpu}), ${m.ramGb} GB RAM, ${m.kernel}, Node ${m.node}`,
+    `- PostgreSQL ${report.postgres.version} (${Object.entries(report.postgres.settings).map(([k, v]) => `${k}=${v}`).join(", ")})`,
+    `- pgloader: ${report.pgloader ?? "not installed"}`,
+    `- Command: \`${report.command}\``,
+    "",
+    table,
+    "",
+  ];
+  fs.appendFileSync(file, md.join("\n"));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,85 @@
+/**
+ * Stage 4 — apply + copy, in one PostgreSQL transaction: pre-data DDL, every table's rows, post-data DDL
+ * (indexes and foreign keys, built once over the loaded data), sequences, and the baseline record in
+ * `_prisma_migrations`. A failure or an interrupted run leaves the target exactly as it was.
+ */
+import type { TablePlan } from "../convert/convert.js";
+import type { PgClient } from "../db/pg-target.js";
+import { targetError } from "../db/pg-target.js";
+import { quoteIdent } from "../db/quote.js";
+import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
+import { Sqlite2pgError } from "../errors.js";
+import { copyTable } from "../copy/copy-table.js";
+import type { EventListener } from "../pipeline/events.js";
+import { timedStage } from "../pipeline/events.js";
+import { BASELINE_NAME, type PlanResult } from "../plan/plan.js";
+import { recordBaseline } from "./baseline.js";
+import { resetSequence } from "./sequences.js";
+
+export interface ApplyOptions {
+  readonly client: PgClient;
+  readonly source: SqliteDb;
+  readonly pgSchema: string;
+  readonly plan: PlanResult;
+  readonly tables: readonly TablePlan[];
+  readonly catalog: ReadonlyMap<string, SqliteTable>;
+  readonly emit: EventListener;
+}
+
+export interface TableCopyResult {
+  readonly table: string;
+  readonly rows: number;
+  readonly ms: number;
+}
+
+export interface ApplyResult {
+  readonly copied: readonly TableCopyResult[];
+  readonly timings: { readonly preDataMs: number; readonly dataMs: number; readonly postDataMs: number };
+}
+
+export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> {
+  const { client, emit } = options;
+  const copied: TableCopyResult[] = [];
+  const t0 = performance.now();
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(options.pgSchema)]);
+    await timedStage(emit, "pre-data", "creating tables", () => runStatements(client, options.plan.preData));
+    const t1 = performance.now();
+    await timedStage(emit, "copy", "copying rows", async () => {
+      for (const plan of options.tables) {
+        const table = options.catalog.get(plan.name);
+        if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
+        const started = performance.now();
+        const rows = await copyTable({ source: options.source, client, pgSchema: options.pgSchema, plan, table, freeze: true, emit });
+        copied.push({ table: plan.name, rows, ms: performance.now() - started });
+      }
+    });
+    const t2 = performance.now();
+    await timedStage(emit, "post-data", "building indexes and foreign keys", () => runStatements(client, options.plan.postData));
+    await timedStage(emit, "sequences", "resetting sequences", async () => {
+      for (const plan of options.tables) await resetSequence(client, options.pgSchema, plan);
+    });
+    await recordBaseline(client, BASELINE_NAME, options.plan.checksum);
+    await client.query("COMMIT");
+    const t3 = performance.now();
+    return { copied, timings: { preDataMs: t1 - t0, dataMs: t2 - t1, postDataMs: t3 - t2 } };
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Each section of Prisma's script runs as one simple-protocol query: never split on `;` ourselves, a `;` may sit
+ * inside a string literal (the reason adapter-pg's executeScript fails on such scripts).
+ */
+async function runStatements(client: PgClient, statements: readonly string[]): Promise<void> {
+  for (const sql of statements) {
+    try {
+      await client.query(sql);
+    } catch (err) {
+      throw targetError("apply", `PostgreSQL rejected:\n${sql}\n`, err);
+    }
+  }
+}

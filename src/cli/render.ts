@@ -1,0 +1,74 @@
+/**
+ * Renders pipeline events: progress bars on a TTY (cli-progress), plain timestamped lines otherwise, nothing
+ * with --quiet. Progress goes to stderr so stdout stays clean for the summary / JSON.
+ */
+import cliProgress from "cli-progress";
+import type { EventListener, PipelineEvent } from "../pipeline/events.js";
+import { formatDuration } from "../report/summary.js";
+import { redact } from "../redact.js";
+
+export function makeRenderer(options: { quiet: boolean; tty: boolean; stream?: NodeJS.WriteStream }): EventListener {
+  const out = options.stream ?? process.stderr;
+  if (options.quiet) return () => {};
+  if (options.tty) return ttyRenderer(out);
+  return (event) => {
+    const line = plainLine(event);
+    if (line) out.write(`${redact(line)}\n`);
+  };
+}
+
+function plainLine(event: PipelineEvent): string | undefined {
+  switch (event.type) {
+    case "stage-start":
+      return `[${event.stage}] ${event.message}…`;
+    case "stage-end":
+      return `[${event.stage}] done in ${formatDuration(event.ms)}`;
+    case "table-start":
+      return `[copy] ${event.table}: ${event.totalRows} rows`;
+    case "table-progress":
+      return `[copy] ${event.table}: ${event.rows}/${event.totalRows}`;
+    case "table-end":
+      return `[copy] ${event.table}: ${event.rows} rows in ${formatDuration(event.ms)}`;
+    case "warning":
+      return `warning: ${event.message}`;
+    case "info":
+      return event.message;
+  }
+}
+
+function ttyRenderer(out: NodeJS.WriteStream): EventListener {
+  let bars: cliProgress.MultiBar | undefined;
+  const byTable = new Map<string, { bar: cliProgress.SingleBar; started: number }>();
+  return (event) => {
+    if (event.type === "table-start") {
+      bars ??= new cliProgress.MultiBar(
+        {
+          stream: out,
+          format: " {table} |{bar}| {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}",
+          hideCursor: true,
+          clearOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      byTable.set(event.table, {
+        bar: bars.create(Math.max(event.totalRows, 1), 0, { table: event.table.padEnd(16), rate: 0 }),
+        started: performance.now(),
+      });
+      return;
+    }
+    if (event.type === "table-progress" || event.type === "table-end") {
+      const entry = byTable.get(event.table);
+      if (!entry) return;
+      const seconds = (performance.now() - entry.started) / 1000;
+      entry.bar.update(event.rows, { rate: seconds > 0 ? Math.round(event.rows / seconds) : 0 });
+      return;
+    }
+    if (event.type === "stage-end" && event.stage === "copy") {
+      bars?.stop();
+      bars = undefined;
+    }
+    if (bars) return;
+    const line = plainLine(event);
+    if (line) out.write(`${redact(line)}\n`);
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * Stage 2 — convert (PURE: no I/O). Rewrites the schema Prisma introspected from SQLite into a `postgresql`
+ * schema: native types chosen from the declared SQLite type *and* the data profile, defaults re-derived from
+ * SQLite's own default SQL, SQLite-internal index names replaced by Prisma's defaults. Returns the new schema
+ * text, the decisions a reviewer should read, and the per-table column plan the copy stage encodes with.
+ */
+import { getSchema, printSchema, type Attribute, type Block, type Field, type Model } from "@mrleebo/prisma-ast";
+import type { SqliteCatalog, SqliteColumn, SqliteTable } from "../db/sqlite-source.js";
+import {
+  blockAttributes,
+  columnNameOf,
+  findFieldAttribute,
+  makeAttribute,
+  makeFunc,
+  namedArgument,
+  quote,
+  removeNamedArgument,
+  tableNameOf,
+  unquote,
+} from "./ast.js";
+import type { ColumnProfile, ColumnTypeChoice, ValueKind } from "./column-type.js";
+import type { Decision } from "./decisions.js";
+import { convertDefault, type DefaultValue } from "./defaults.js";
+import { chooseColumnType } from "./type-map.js";
+
+export interface ConvertInput {
+  readonly pulledSchema: string;
+  readonly catalog: SqliteCatalog;
+  /** table → column → profile; absent for tables not profiled. */
+  readonly profiles: ReadonlyMap<string, ReadonlyMap<string, ColumnProfile>>;
+  /** `table.column` → type override (the CLI's --type). */
+  readonly typeOverrides?: ReadonlyMap<string, string>;
+}
+
+/** How one column's values are encoded by the copy stage. */
+export interface ColumnPlan {
+  readonly name: string;
+  readonly kind: ValueKind;
+  /** For timestamps stored as integers: unit of the unix epoch. */
+  readonly epochUnit?: "s" | "ms";
+}
+
+export interface TablePlan {
+  readonly name: string;
+  readonly columns: readonly ColumnPlan[];
+  /** The autoincrement column whose sequence must be moved past the copied ids. */
+  readonly serialColumn?: string;
+  /** Highest id AUTOINCREMENT ever handed out (sqlite_sequence), to never reuse ids. */
+  readonly sequenceFloor: bigint | null;
+  readonly rowCount: number;
+}
+
+export interface ConvertResult {
+  readonly schema: string;
+  readonly decisions: readonly Decision[];
+  readonly tables: readonly TablePlan[];
+}
+
+const IGNORE_DOC = "/// The underlying table does not contain a valid unique identifier";
+
+export function convertSchema(input: ConvertInput): ConvertResult {
+  const ast = getSchema(input.pulledSchema);
+  const decisions: Decision[] = [];
+  const modelNames = new Set(ast.list.filter((b): b is Model => b.type === "model").map((m) => m.name));
+  const catalogByName = new Map(input.catalog.tables.map((t) => [t.name, t]));
+  const tables: TablePlan[] = [];
+
+  rewriteDatasource(ast.list);
+  ensureGenerator(ast.list);
+
+  for (const block of [...ast.list]) {
+    if (block.type !== "model") continue;
+    const tableName = tableNameOf(block);
+    const table = catalogByName.get(tableName);
+    if (!table) continue;
+    const columnPlans = convertModel(block, table, input, modelNames, decisions);
+    if (unignoreIfKeyed(block)) removeIgnoreDoc(ast.list, block);
+    tables.push(planTable(table, columnPlans, block));
+  }
+  // Tables Prisma does not represent at all still hold data the user expects to find.
+  for (const t of input.catalog.tables) {
+    if (!tables.some((p) => p.name === t.name)) {
+      decisions.push({ table: t.name, code: "not-in-schema", message: "Prisma could not represent this table; it is not migrated" });
+    }
+  }
+  return { schema: printSchema(ast), decisions, tables };
+}
+
+function rewriteDatasource(list: Block[]): void {
+  for (const block of list) {
+    if (block.type !== "datasource") continue;
+    block.assignments = block.assignments.filter(
+      (a) => a.type !== "assignment" || a.key === "provider" || a.key === "url",
+    );
+    for (const a of block.assignments) {
+      if (a.type !== "assignment") continue;
+      if (a.key === "provider") a.value = quote("postgresql");
+      // The credential lives in the environment, never in a file that gets committed.
+      if (a.key === "url") a.value = makeFunc("env", [quote("DATABASE_URL")]);
+    }
+  }
+}
+
+function ensureGenerator(list: Block[]): void {
+  if (list.some((b) => b.type === "generator")) return;
+  const datasourceAt = list.findIndex((b) => b.type === "datasource");
+  list.splice(datasourceAt + 1, 0, { type: "break" }, {
+    type: "generator",
+    name: "client",
+    assignments: [{ type: "assignment", key: "provider", value: quote("prisma-client-js") }],
+  });
+}
+
+function isRelationField(field: Field, modelNames: ReadonlySet<string>): boolean {
+  return typeof field.fieldType === "string" && modelNames.has(field.fieldType);
+}
+
+function convertModel(
+  model: Model,
+  table: SqliteTable,
+  input: ConvertInput,
+  modelNames: ReadonlySet<string>,
+  decisions: Decision[],
+): ColumnPlan[] {
+  const plans: ColumnPlan[] = [];
+  const profiles = input.profiles.get(table.name);
+  const compositeId = blockAttributes(model).find((a) => a.name === "id");
+  const newProperties: Model["properties"] = [];
+
+  for (const prop of model.properties) {
+    if (prop.type !== "field" || isRelationField(prop, modelNames)) {
+      if (prop.type === "attribute") renameAutoIndex(prop as unknown as Attribute, table, decisions);
+      newProperties.push(prop);
+      continue;
+    }
+    const field = prop;
+    const columnName = columnNameOf(field);
+    const column = table.columns.find((c) => c.name === columnName);
+    if (!column) {
+      newProperties.push(field);
+      continue;
+    }
+    const choice = chooseColumnType({
+      table: table.name,
+      column,
+      profile: profiles?.get(column.name),
+      isAutoincrementPk: findFieldAttribute(field, "default") !== undefined && hasAutoincrement(field),
+      override: input.typeOverrides?.get(`${table.name}.${column.name}`),
+    });
+    const notes: string[] = [];
+    applyType(field, choice);
+    if (choice.note) notes.push(choice.note);
+    if (findFieldAttribute(field, "id") || (compositeId && idListIncludes(compositeId, field.name))) field.optional = false;
+    const defaultNote = applyDefault(field, column, choice);
+    if (defaultNote) notes.push(defaultNote);
+    for (const attr of field.attributes ?? []) renameAutoIndex(attr, table, decisions);
+
+    for (const note of notes) {
+      decisions.push({ table: table.name, column: column.name, code: "type", message: note });
+      newProperties.push({ type: "comment", text: `/// ${note}` });
+    }
+    newProperties.push(field);
+    plans.push({ name: column.name, kind: choice.kind, ...epochUnitFor(choice, profiles?.get(column.name), table.name, column.name, decisions) });
+  }
+  model.properties = newProperties;
+  return plans;
+}
+
+function hasAutoincrement(field: Field): boolean {
+  const def = findFieldAttribute(field, "default");
+  const v = def?.args?.[0]?.value as { type?: string; name?: string } | undefined;
+  return v?.type === "function" && v.name === "autoincrement";
+}
+
+function idListIncludes(attr: { args?: { value: unknown }[] }, fieldName: string): boolean {
+  const first = attr.args?.[0]?.value as { type?: string; args?: unknown[] } | undefined;
+  return first?.type === "array" && (first.args ?? []).some((a) => a === fieldName);
+}
+
+function applyType(field: Field, choice: ColumnTypeChoice): void {
+  field.fieldType = choice.prismaType;
+  field.attributes = (field.attributes ?? []).filter((a) => a.group !== "db");
+  if (choice.native) {
+    field.attributes.push(makeAttribute(choice.native.name, choice.native.args.map(String), "db"));
+  }
+  if (field.attributes.length === 0) delete field.attributes;
+}
+
+/**
+ * Defaults come from SQLite's own default SQL (PRAGMA table_info.dflt_value), not from Prisma's rendering of
+ * it, which turns expressions into string literals. `autoincrement()` is kept as introspected.
+ */
+function applyDefault(field: Field, column: SqliteColumn, choice: ColumnTypeChoice): string | undefined {
+  if (hasAutoincrement(field)) return undefined;
+  field.attributes = (field.attributes ?? []).filter((a) => !(a.name === "default" && a.group === undefined));
+  const converted = convertDefault(column.defaultSql, choice);
+  if (converted.value) field.attributes.push(makeAttribute("default", [defaultToAst(converted.value)]));
+  if (field.attributes.length === 0) delete field.attributes;
+  return converted.note;
+}
+
+function defaultToAst(value: DefaultValue): Parameters<typeof makeAttribute>[1] extends (infer V)[] | undefined ? V : never {
+  switch (value.kind) {
+    case "now":
+      return makeFunc("now");
+    case "dbgenerated":
+      return makeFunc("dbgenerated", [quote(value.sql)]);
+    case "number":
+      return value.value;
+    case "string":
+      return quote(value.value);
+    case "boolean":
+      return value.value;
+  }
+}
+
+/**
+ * SQLite names the indexes behind UNIQUE constraints `sqlite_autoindex_<table>_<n>`; they mean nothing in
+ * PostgreSQL, so the `map:` is dropped and Prisma's default name (`<table>_<columns>_key`) applies.
+ */
+function renameAutoIndex(attr: Attribute, table: SqliteTable, decisions: Decision[]): void {
+  const map = unquote(namedArgument(attr, "map"));
+  if (map && /^sqlite_autoindex_/i.test(map)) {
+    removeNamedArgument(attr, "map");
+    if (attr.args && attr.args.length === 0) delete attr.args;
+    decisions.push({ table: table.name, code: "index-name", message: `SQLite's internal index name ${map} replaced by Prisma's default` });
+  }
+}
+
+/** Prisma marks models without a usable key `@@ignore`; once our types make the key valid, lift it. */
+function unignoreIfKeyed(model: Model): boolean {
+  const ignore = blockAttributes(model).find((a) => a.name === "ignore");
+  if (!ignore) return false;
+  const hasId =
+    model.properties.some((p) => p.type === "field" && findFieldAttribute(p, "id")) ||
+    blockAttributes(model).some((a) => a.name === "id");
+  if (!hasId) return false;
+  model.properties = model.properties.filter((p) => p !== ignore);
+  return true;
+}
+
+function removeIgnoreDoc(list: Block[], model: Model): void {
+  const at = list.indexOf(model);
+  const prev = list[at - 1];
+  if (prev?.type === "comment" && prev.text.startsWith(IGNORE_DOC)) list.splice(at - 1, 1);
+}
+
+function epochUnitFor(
+  choice: ColumnTypeChoice,
+  profile: ColumnProfile | undefined,
+  table: string,
+  column: string,
+  decisions: Decision[],
+): { epochUnit?: "s" | "ms" } {
+  if (choice.kind !== "timestamp" && choice.kind !== "date") return {};
+  if (!profile || profile.storage.integer === 0) return {};
+  // Integers below 10^11 are seconds up to year 5138; as milliseconds they would all fall in 1970–1973.
+  const max = profile.maxInt ?? 0n;
+  const unit = max < 100_000_000_000n && max > -100_000_000_000n ? "s" : "ms";
+  decisions.push({
+    table,
+    column,
+    code: "epoch",
+    message: `${profile.storage.integer} integer value(s) read as unix epoch ${unit === "s" ? "seconds" : "milliseconds"}`,
+  });
+  return { epochUnit: unit };
+}
+
+function planTable(table: SqliteTable, columns: ColumnPlan[], model: Model): TablePlan {
+  const serial = model.properties.find((p): p is Field => p.type === "field" && hasAutoincrement(p));
+  return {
+    name: table.name,
+    columns,
+    serialColumn: serial ? columnNameOf(serial) : undefined,
+    sequenceFloor: table.sequence,
+    rowCount: table.rowCount,
+  };
+}

@@ -1,0 +1,591 @@
+/**
+ * Pure value encoders for PostgreSQL `COPY ... FROM STDIN` in text format
+ * (https://www.postgresql.org/docs/current/sql-copy.html, "Text Format"): fields separated by a tab, rows ended by
+ * a newline, NULL written as `\N`, and backslash, tab, newline and carriage return escaped as `\\ \t \n \r`.
+ *
+ * Input values are what better-sqlite3 returns with `defaultSafeIntegers(true)`: null, bigint (INTEGER),
+ * number (REAL), string (TEXT), Buffer (BLOB). Every encoder either produces text that PostgreSQL reads back as
+ * exactly the same value, or throws a {@link ValueError}; nothing is rounded or guessed silently.
+ *
+ * This is the hot path of the whole tool: one closure per column is chosen once by {@link makeRowEncoder}, the
+ * common cases avoid regular expressions and allocations beyond the output string.
+ */
+import type { ValueKind } from "../convert/column-type.js";
+
+export interface EncodeOptions {
+  /** Unit of integer values in a DATETIME column: unix seconds or unix milliseconds (default "ms", Prisma's). */
+  epochUnit?: "s" | "ms";
+}
+
+/** A value that cannot be converted exactly to its target column's type. */
+export class ValueError extends Error {
+  /** 0-based index of the column in the row. */
+  readonly columnIndex: number;
+  /** Why, in words a user understands (e.g. "text 'lots-of-it' in an integer column"). */
+  readonly reason: string;
+  /** A short, printable rendering of the offending value. */
+  readonly excerpt: string;
+
+  constructor(columnIndex: number, reason: string, excerpt: string) {
+    super(`column ${columnIndex}: ${reason}`);
+    this.name = "ValueError";
+    this.columnIndex = columnIndex;
+    this.reason = reason;
+    this.excerpt = excerpt;
+  }
+}
+
+/** Encodes one non-null value; throws ValueError. */
+type FieldEncoder = (v: unknown) => string;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers
+
+const NEEDS_ESCAPE = /[\\\t\n\r\u0000]/;
+const ESCAPE_G = /[\\\t\n\r]/g;
+const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+const escapeChar = (c: string): string => ESCAPES[c];
+
+/** COPY-escape a string known to be free of NUL characters. */
+function escapeCopy(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPE_G, escapeChar) : s;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function isBytes(v: unknown): v is Uint8Array {
+  return v instanceof Uint8Array;
+}
+
+/** A short printable rendering of a value for error messages. */
+export function excerptOf(v: unknown): string {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
+  if (typeof v === "string") {
+    const s = v.length > 40 ? `${v.slice(0, 40)}…` : v;
+    return `'${s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}'`;
+  }
+  if (isBytes(v)) {
+    const hex = Buffer.from(v.buffer, v.byteOffset, Math.min(v.byteLength, 16)).toString("hex");
+    return `x'${hex}${v.byteLength > 16 ? "…" : ""}' (${v.byteLength} bytes)`;
+  }
+  return String(v);
+}
+
+/** "text 'abc'", "integer 5", "real 1.5", "blob x'00' (1 bytes)". */
+function describe(v: unknown): string {
+  if (typeof v === "bigint") return `integer ${excerptOf(v)}`;
+  if (typeof v === "number") return `real ${excerptOf(v)}`;
+  if (typeof v === "string") return `text ${excerptOf(v)}`;
+  if (isBytes(v)) return `blob ${excerptOf(v)}`;
+  return `value ${excerptOf(v)}`;
+}
+
+const INT_TEXT = /^[+-]?\d+$/;
+/** A decimal number as PostgreSQL's numeric input accepts it (no whitespace, no NaN/Infinity). */
+const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+const INT32_MIN = -2147483648n;
+const INT32_MAX = 2147483647n;
+const INT64_MIN = -9223372036854775808n;
+const INT64_MAX = 9223372036854775807n;
+
+/**
+ * Canonical form of a decimal literal (matching DECIMAL_TEXT or JS number output): significant digits without
+ * leading/trailing zeros plus the exponent of the last digit; "0" for zero. Used to test whether text denotes
+ * exactly the value its double parses to.
+ */
+function canonDecimal(s: string): string {
+  let i = 0;
+  let neg = false;
+  if (s[0] === "+" || s[0] === "-") {
+    neg = s[0] === "-";
+    i = 1;
+  }
+  let e = s.indexOf("e");
+  if (e < 0) e = s.indexOf("E");
+  const mant = e < 0 ? s.slice(i) : s.slice(i, e);
+  let exp = e < 0 ? 0 : Number(s.slice(e + 1));
+  const dot = mant.indexOf(".");
+  let digits = mant;
+  if (dot >= 0) {
+    digits = mant.slice(0, dot) + mant.slice(dot + 1);
+    exp -= mant.length - dot - 1;
+  }
+  let a = 0;
+  while (a < digits.length && digits[a] === "0") a++;
+  let b = digits.length;
+  while (b > a && digits[b - 1] === "0") {
+    b--;
+    exp++;
+  }
+  if (a === b) return "0";
+  return `${neg ? "-" : ""}${digits.slice(a, b)}e${exp}`;
+}
+
+/** double precision text: shortest round-trip form, PostgreSQL spellings for the special values. */
+function floatText(n: number): string {
+  if (n === 0) return Object.is(n, -0) ? "-0" : "0";
+  if (n === Infinity) return "Infinity";
+  if (n === -Infinity) return "-Infinity";
+  return String(n); // NaN → "NaN"; shortest representation that round-trips (ECMA-262 Number::toString)
+}
+
+/**
+ * SQLite's text rendering of a REAL (`CAST(x AS TEXT)`, printf "%!.15g"): 15 significant digits rounded half away
+ * from zero, trailing zeros dropped but at least one digit after the point, exponent form (at least two exponent
+ * digits) when the decimal exponent is < -4 or >= 15; -0.0 prints as "0.0", infinities as "Inf"/"-Inf".
+ */
+export function sqliteRealText(n: number): string {
+  if (Number.isNaN(n)) return "NaN";
+  if (n === Infinity) return "Inf";
+  if (n === -Infinity) return "-Inf";
+  if (n === 0) return "0.0";
+  const sign = n < 0 ? "-" : "";
+  // toExponential(14) gives exactly 15 significant digits, ties rounded to the larger magnitude (as SQLite does).
+  const t = Math.abs(n).toExponential(14);
+  const ePos = t.indexOf("e");
+  const exp = Number(t.slice(ePos + 1));
+  let digits = t[0] + t.slice(2, ePos); // 15 digits
+  let end = digits.length;
+  while (end > 1 && digits[end - 1] === "0") end--;
+  digits = digits.slice(0, end);
+  if (exp < -4 || exp > 14) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : `${digits}.0`;
+    const ae = Math.abs(exp);
+    return `${sign}${m}e${exp < 0 ? "-" : "+"}${ae < 10 ? "0" : ""}${ae}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${"0".repeat(exp + 1 - digits.length)}.0`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/** Parse a boolean-like value: true, false, or null when it is not one. Shared with the profiler. */
+export function parseBooleanLike(v: unknown): boolean | null {
+  if (typeof v === "bigint") return v === 1n ? true : v === 0n ? false : null;
+  if (typeof v === "number") return v === 1 ? true : v === 0 ? false : null;
+  if (typeof v === "string") {
+    switch (v.length) {
+      case 1:
+        if (v === "1" || v === "t" || v === "T") return true;
+        if (v === "0" || v === "f" || v === "F") return false;
+        return null;
+      case 4:
+        return v.toLowerCase() === "true" ? true : null;
+      case 5:
+        return v.toLowerCase() === "false" ? false : null;
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Date and time arithmetic (proleptic Gregorian, exact, no JS Date)
+
+/** Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Civil date "YYYY-MM-DD" of a day count since 1970-01-01, or null when the year is outside 1..9999. */
+function civilFromDays(z: number): string | null {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  if (y < 1 || y > 9999) return null;
+  return `${pad4(y)}-${pad2(m)}-${pad2(d)}`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+function pad4(n: number): string {
+  return n >= 1000 ? `${n}` : n >= 100 ? `0${n}` : n >= 10 ? `00${n}` : `000${n}`;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/**
+ * `YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,9}]][Z|±HH:MM|±HHMM|±HH]]`. Groups: 1 year, 2 month, 3 day, 4 hour, 5 minute,
+ * 6 second, 7 fraction, 8 zone.
+ */
+const TIMESTAMP_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const TIME_TEXT = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+
+/** Up to 6 fraction digits with trailing zeros dropped ("" for none), or null when precision would be lost. */
+function normFraction(f: string | undefined): string | null {
+  if (f === undefined) return "";
+  let end = f.length;
+  while (end > 0 && f.charCodeAt(end - 1) === 48) end--;
+  if (end > 6) return null;
+  return end === 0 ? "" : `.${f.slice(0, end)}`;
+}
+
+interface ParsedTimestamp {
+  /** Normalized UTC `YYYY-MM-DD HH:MM:SS[.ffffff]`. */
+  readonly text: string;
+  /** The time of day is exactly 00:00:00. */
+  readonly midnight: boolean;
+}
+
+/** Parse timestamp text, or return a reason string. */
+function parseTimestampText(s: string): ParsedTimestamp | string {
+  const m = TIMESTAMP_TEXT.exec(s);
+  if (m === null) return "not a timestamp";
+  const y = +m[1];
+  const mo = +m[2];
+  const d = +m[3];
+  if (y < 1) return "year outside 0001..9999";
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return "no such date";
+  if (m[4] === undefined) return { text: `${m[1]}-${m[2]}-${m[3]} 00:00:00`, midnight: true };
+  let h = +m[4];
+  let mi = +m[5];
+  const sec = m[6] === undefined ? 0 : +m[6];
+  if (h > 23 || mi > 59 || sec > 59) return "no such time of day";
+  const frac = normFraction(m[7]);
+  if (frac === null) return "more than 6 fractional-second digits (PostgreSQL would round)";
+  const zone = m[8];
+  let date = `${m[1]}-${m[2]}-${m[3]}`;
+  if (zone !== undefined && zone !== "Z" && zone !== "z") {
+    const oh = +zone.slice(1, 3);
+    const om = zone.length === 3 ? 0 : +zone.slice(zone.length - 2);
+    if (oh > 15 || om > 59) return "invalid UTC offset";
+    const offset = (oh * 60 + om) * (zone[0] === "-" ? -1 : 1);
+    if (offset !== 0) {
+      // local = UTC + offset  →  UTC = local - offset, done on whole minutes (seconds and fraction unchanged)
+      let total = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi - offset;
+      const days = Math.floor(total / 1440);
+      total -= days * 1440;
+      h = Math.floor(total / 60);
+      mi = total - h * 60;
+      const civil = civilFromDays(days);
+      if (civil === null) return "year outside 0001..9999 after conversion to UTC";
+      date = civil;
+    }
+  }
+  return {
+    text: `${date} ${pad2(h)}:${pad2(mi)}:${pad2(sec)}${frac}`,
+    midnight: h === 0 && mi === 0 && sec === 0 && frac === "",
+  };
+}
+
+/** Epoch milliseconds bounds of years 0001..9999. */
+const MIN_EPOCH_MS = -62135596800000;
+const MAX_EPOCH_MS = 253402300799999;
+
+/** UTC timestamp text of unix epoch milliseconds (an integral number), or null when outside years 1..9999. */
+function epochMsText(ms: number): ParsedTimestamp | null {
+  if (!(ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS)) return null;
+  const days = Math.floor(ms / 86400000);
+  let rem = ms - days * 86400000;
+  const h = Math.floor(rem / 3600000);
+  rem -= h * 3600000;
+  const mi = Math.floor(rem / 60000);
+  rem -= mi * 60000;
+  const sec = Math.floor(rem / 1000);
+  const milli = rem - sec * 1000;
+  let frac = "";
+  if (milli !== 0) {
+    frac = milli < 10 ? `.00${milli}` : milli < 100 ? `.0${milli}` : `.${milli}`;
+    frac = frac.replace(/0+$/, "");
+  }
+  const date = civilFromDays(days)!;
+  return { text: `${date} ${pad2(h)}:${pad2(mi)}:${pad2(sec)}${frac}`, midnight: rem === 0 && h === 0 && mi === 0 };
+}
+
+/** Timestamp of an integer epoch value, or a reason string. */
+function epochText(v: bigint | number, unit: "s" | "ms"): ParsedTimestamp | string {
+  let n: number;
+  if (typeof v === "bigint") {
+    // Any in-range value is far below 2^53 ms; reject the rest before converting.
+    if (v < -300000000000000n || v > 300000000000000n) return `epoch ${unit} value outside years 0001..9999`;
+    n = Number(v);
+  } else {
+    n = v;
+  }
+  const r = epochMsText(unit === "s" ? n * 1000 : n);
+  return r ?? `epoch ${unit} value outside years 0001..9999`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Per-kind encoders
+
+function intEncoder(index: number, min: bigint, max: bigint, what: string): FieldEncoder {
+  const fail = (v: unknown, why: string): never => {
+    throw new ValueError(index, why, excerptOf(v));
+  };
+  const range = (b: bigint, v: unknown): string =>
+    b >= min && b <= max ? b.toString() : fail(v, `${describe(v)} out of range for ${what}`);
+  return (v) => {
+    if (typeof v === "bigint") return v >= min && v <= max ? v.toString() : range(v, v);
+    if (typeof v === "number") {
+      // An integral REAL (7.0, or even 2^60) is an exact integer; the range is checked exactly.
+      if (Number.isInteger(v)) return range(BigInt(v), v);
+      return fail(v, `${describe(v)} is not an integer (${what} column)`);
+    }
+    if (typeof v === "string") {
+      if (INT_TEXT.test(v)) return range(BigInt(v), v);
+      return fail(v, `${describe(v)} in an integer column`);
+    }
+    return fail(v, `${describe(v)} in an integer column`);
+  };
+}
+
+function floatEncoder(index: number): FieldEncoder {
+  const fail = (v: unknown, why: string): never => {
+    throw new ValueError(index, why, excerptOf(v));
+  };
+  return (v) => {
+    if (typeof v === "number") return floatText(v);
+    if (typeof v === "bigint") {
+      const n = Number(v);
+      if (BigInt(n) === v) return floatText(n);
+      return fail(v, `${describe(v)} cannot be represented exactly as double precision`);
+    }
+    if (typeof v === "string") {
+      if (DECIMAL_TEXT.test(v)) {
+        const n = Number(v);
+        if (Number.isFinite(n) && (n === 0 ? canonDecimal(v) === "0" : canonDecimal(v) === canonDecimal(String(n)))) {
+          return floatText(n);
+        }
+        return fail(v, `${describe(v)} cannot be represented exactly as double precision`);
+      }
+      if (v === "Infinity" || v === "+Infinity") return "Infinity";
+      if (v === "-Infinity") return "-Infinity";
+      if (v === "NaN") return "NaN";
+      return fail(v, `${describe(v)} in a floating-point column`);
+    }
+    return fail(v, `${describe(v)} in a floating-point column`);
+  };
+}
+
+function decimalEncoder(index: number): FieldEncoder {
+  const fail = (v: unknown, why: string): never => {
+    throw new ValueError(index, why, excerptOf(v));
+  };
+  return (v) => {
+    if (typeof v === "bigint") return v.toString();
+    if (typeof v === "number") {
+      if (Number.isFinite(v)) return String(v); // -0 → "0"
+      return fail(v, `${describe(v)} in a decimal column`);
+    }
+    if (typeof v === "string") {
+      if (DECIMAL_TEXT.test(v)) return v;
+      return fail(v, `${describe(v)} in a decimal column`);
+    }
+    return fail(v, `${describe(v)} in a decimal column`);
+  };
+}
+
+function textEncoder(index: number): FieldEncoder {
+  const fail = (v: unknown, why: string): never => {
+    throw new ValueError(index, why, excerptOf(v));
+  };
+  const str = (s: string, v: unknown): string => {
+    if (!NEEDS_ESCAPE.test(s)) return s;
+    if (s.includes("\u0000")) return fail(v, "NUL byte in text (PostgreSQL text cannot hold U+0000)");
+    return s.replace(ESCAPE_G, escapeChar);
+  };
+  return (v) => {
+    if (typeof v === "string") return NEEDS_ESCAPE.test(v) ? str(v, v) : v;
+    if (typeof v === "bigint") return v.toString();
+    if (typeof v === "number") return sqliteRealText(v);
+    if (isBytes(v)) {
+      let s: string;
+      try {
+        s = utf8.decode(v);
+      } catch {
+        return fail(v, `${describe(v)} is invalid UTF-8 (text column)`);
+      }
+      return str(s, v);
+    }
+    return fail(v, `${describe(v)} in a text column`);
+  };
+}
+
+function booleanEncoder(index: number): FieldEncoder {
+  return (v) => {
+    const b = parseBooleanLike(v);
+    if (b === null) throw new ValueError(index, `${describe(v)} in a boolean column`, excerptOf(v));
+    return b ? "t" : "f";
+  };
+}
+
+function timestampEncoder(index: number, unit: "s" | "ms", dateOnly: boolean): FieldEncoder {
+  const what = dateOnly ? "date" : "DATETIME";
+  const fail = (v: unknown, why: string): never => {
+    throw new ValueError(index, why, excerptOf(v));
+  };
+  const out = (r: ParsedTimestamp | string, v: unknown): string => {
+    if (typeof r === "string") return fail(v, `${describe(v)} in a ${what} column: ${r}`);
+    if (!dateOnly) return r.text;
+    if (!r.midnight) return fail(v, `${describe(v)} in a date column has a time of day`);
+    return r.text.slice(0, 10);
+  };
+  return (v) => {
+    if (typeof v === "string") {
+      if (dateOnly && v.length === 10) {
+        const r = parseTimestampText(v);
+        return typeof r === "string" ? out(r, v) : v;
+      }
+      return out(parseTimestampText(v), v);
+    }
+    if (typeof v === "bigint") return out(epochText(v, unit), v);
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) return out(epochText(v, unit), v);
+      return fail(v, `REAL in a ${what} column (julian day?): ${excerptOf(v)}`);
+    }
+    return fail(v, `${describe(v)} in a ${what} column`);
+  };
+}
+
+function timeEncoder(index: number): FieldEncoder {
+  const fail = (v: unknown, why: string): never => {
+    throw new ValueError(index, why, excerptOf(v));
+  };
+  return (v) => {
+    if (typeof v !== "string") return fail(v, `${describe(v)} in a time column`);
+    const m = TIME_TEXT.exec(v);
+    if (m === null) return fail(v, `${describe(v)} in a time column: not a time of day`);
+    const sec = m[3] === undefined ? "00" : m[3];
+    if (+m[1] > 23 || +m[2] > 59 || +sec > 59) return fail(v, `${describe(v)} in a time column: no such time of day`);
+    const frac = normFraction(m[4]);
+    if (frac === null) return fail(v, `${describe(v)} has more than 6 fractional-second digits (PostgreSQL would round)`);
+    return `${m[1]}:${m[2]}:${sec}${frac}`;
+  };
+}
+
+/** A parsed JSON value holds a string PostgreSQL's jsonb refuses (U+0000, or an unpaired surrogate). */
+function jsonHasBadString(x: unknown): boolean {
+  if (typeof x === "string") return badJsonString(x);
+  if (Array.isArray(x)) return x.some(jsonHasBadString);
+  if (x !== null && typeof x === "object") {
+    for (const [k, val] of Object.entries(x)) if (badJsonString(k) || jsonHasBadString(val)) return true;
+  }
+  return false;
+}
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function badJsonString(s: string): boolean {
+  return s.includes("\u0000") || LONE_SURROGATE.test(s);
+}
+
+function jsonEncoder(index: number): FieldEncoder {
+  const fail = (v: unknown, why: string): never => {
+    throw new ValueError(index, why, excerptOf(v));
+  };
+  const str = (s: string, v: unknown): string => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(s);
+    } catch {
+      return fail(v, `${describe(v)}: invalid JSON`);
+    }
+    // Escapes (\u0000, unpaired \ud800) are the only way such characters reach a parsed string.
+    if (s.includes("\\u") && jsonHasBadString(parsed)) {
+      return fail(v, `${describe(v)}: JSON contains \\u0000 or an unpaired surrogate escape, which jsonb rejects`);
+    }
+    return escapeCopy(s);
+  };
+  return (v) => {
+    if (typeof v === "string") return str(v, v);
+    if (typeof v === "bigint") return v.toString();
+    if (typeof v === "number") {
+      if (Number.isFinite(v)) return Object.is(v, -0) ? "-0" : String(v);
+      return fail(v, `${describe(v)} is not a JSON value`);
+    }
+    if (isBytes(v)) {
+      let s: string;
+      try {
+        s = utf8.decode(v);
+      } catch {
+        return fail(v, `${describe(v)} is invalid UTF-8 (json column)`);
+      }
+      return str(s, v);
+    }
+    return fail(v, `${describe(v)} in a json column`);
+  };
+}
+
+function bytesEncoder(index: number): FieldEncoder {
+  return (v) => {
+    if (isBytes(v)) {
+      const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      return `\\\\x${b.toString("hex")}`;
+    }
+    if (typeof v === "string") return `\\\\x${Buffer.from(v, "utf8").toString("hex")}`;
+    throw new ValueError(index, `${describe(v)} in a bytes column`, excerptOf(v));
+  };
+}
+
+function fieldEncoder(kind: ValueKind, index: number, opts: EncodeOptions | undefined): FieldEncoder {
+  switch (kind) {
+    case "int":
+      return intEncoder(index, INT32_MIN, INT32_MAX, "integer");
+    case "bigint":
+      return intEncoder(index, INT64_MIN, INT64_MAX, "bigint");
+    case "float":
+      return floatEncoder(index);
+    case "decimal":
+      return decimalEncoder(index);
+    case "text":
+      return textEncoder(index);
+    case "boolean":
+      return booleanEncoder(index);
+    case "timestamp":
+      return timestampEncoder(index, opts?.epochUnit ?? "ms", false);
+    case "date":
+      return timestampEncoder(index, opts?.epochUnit ?? "ms", true);
+    case "time":
+      return timeEncoder(index);
+    case "json":
+      return jsonEncoder(index);
+    case "bytes":
+      return bytesEncoder(index);
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown value kind ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * Build the encoder for rows whose columns have the given kinds. The returned function turns one row (values in
+ * column order) into one COPY text line, trailing "\n" included; it throws {@link ValueError} for a value that
+ * cannot be converted exactly.
+ */
+export function makeRowEncoder(
+  kinds: readonly ValueKind[],
+  options?: readonly (EncodeOptions | undefined)[],
+): (row: readonly unknown[]) => string {
+  const encoders = kinds.map((k, i) => fieldEncoder(k, i, options?.[i]));
+  const n = encoders.length;
+  if (n === 0) throw new Error("makeRowEncoder: no columns");
+  return (row) => {
+    if (row.length !== n) throw new Error(`row has ${row.length} values, expected ${n}`);
+    const v0 = row[0];
+    let line = v0 === null || v0 === undefined ? "\\N" : encoders[0](v0);
+    for (let i = 1; i < n; i++) {
+      const v = row[i];
+      line += v === null || v === undefined ? "\t\\N" : "\t" + encoders[i](v);
+    }
+    return line + "\n";
+  };
+}

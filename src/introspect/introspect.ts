@@ -1,0 +1,42 @@
+/**
+ * Stage 1 — introspect: `prisma db pull` on the snapshot through @prisma/adapter-better-sqlite3, plus the
+ * catalog facts Prisma's introspection drops (declared types, defaults as SQL, AUTOINCREMENT, sqlite_sequence,
+ * partial/expression indexes, views, triggers) read straight from SQLite's PRAGMAs.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { runPrisma } from "../db/prisma-cli.js";
+import { openSqlite, readCatalog, type SqliteCatalog } from "../db/sqlite-source.js";
+import type { Snapshot } from "./snapshot.js";
+
+export interface IntrospectResult {
+  /** The schema.prisma text Prisma produced for the SQLite database. */
+  readonly pulledSchema: string;
+  readonly catalog: SqliteCatalog;
+}
+
+const PULL_SEED = `datasource db {
+  provider = "sqlite"
+  url      = "file:./source.db"
+}
+`;
+
+export async function introspect(snapshot: Snapshot): Promise<IntrospectResult> {
+  const schemaPath = join(snapshot.dir, "introspected.prisma");
+  await writeFile(schemaPath, PULL_SEED);
+  // `db pull` rewrites the schema file in place; `--print` would mix a warning banner into stdout.
+  await runPrisma(["db", "pull"], {
+    stage: "introspect",
+    adapter: "sqlite",
+    adapterUrl: `file:${snapshot.path}`,
+    schemaPath,
+    cwd: snapshot.dir,
+  });
+  const pulledSchema = await readFile(schemaPath, "utf8");
+  const db = openSqlite(snapshot.path);
+  try {
+    return { pulledSchema, catalog: readCatalog(db) };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * One streaming pass over a table that measures what the convert stage needs to choose exact PostgreSQL types
+ * (see ColumnProfile in src/convert/column-type.ts). Runs over every row before the copy, so it is written for
+ * speed: raw row arrays, mutable accumulators, cheap first-character checks before any regular expression.
+ *
+ * Conventions where the ColumnProfile comments leave room:
+ * - minInt/maxInt cover INTEGER storage and integer text (/^[+-]?\d+$/), not integral REALs.
+ * - maxTextLength counts TEXT storage only, in Unicode code points.
+ * - maxIntegerDigits/maxFractionDigits cover integers, finite reals (their shortest round-trip form) and decimal
+ *   text (exponent applied). Integer digits are significant digits (leading zeros dropped, "0.5" has 0);
+ *   fraction digits of text are counted as written ("1.50" has 2).
+ * - maxSecondFractionDigits counts significant fractional-second digits (trailing zeros dropped, as PostgreSQL
+ *   keeps the value) of timestamp-looking and time-looking text.
+ * - booleanLike is vacuously true for a column with no non-null value.
+ */
+import type { ColumnProfile } from "../convert/column-type.js";
+import { parseBooleanLike } from "../copy/encode.js";
+import { quoteIdent } from "../db/quote.js";
+import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
+
+export function emptyProfile(): ColumnProfile {
+  return {
+    nonNull: 0,
+    storage: { integer: 0, real: 0, text: 0, blob: 0 },
+    minInt: null,
+    maxInt: null,
+    maxTextLength: 0,
+    maxIntegerDigits: 0,
+    maxFractionDigits: 0,
+    maxSecondFractionDigits: 0,
+    booleanLike: true,
+  };
+}
+
+interface Acc {
+  nonNull: number;
+  integer: number;
+  real: number;
+  text: number;
+  blob: number;
+  minInt: bigint | null;
+  maxInt: bigint | null;
+  maxTextLength: number;
+  maxIntegerDigits: number;
+  maxFractionDigits: number;
+  maxSecondFractionDigits: number;
+  booleanLike: boolean;
+}
+
+function newAcc(): Acc {
+  return {
+    nonNull: 0,
+    integer: 0,
+    real: 0,
+    text: 0,
+    blob: 0,
+    minInt: null,
+    maxInt: null,
+    maxTextLength: 0,
+    maxIntegerDigits: 0,
+    maxFractionDigits: 0,
+    maxSecondFractionDigits: 0,
+    booleanLike: true,
+  };
+}
+
+const INT_TEXT = /^[+-]?\d+$/;
+const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Fractional seconds of a timestamp (`YYYY-MM-DD[T ]HH:MM:SS.f…`) or a time (`HH:MM:SS.f…`). */
+const SECOND_FRACTION = /^(?:\d{4}-\d{2}-\d{2}[Tt ])?\d{2}:\d{2}:\d{2}\.(\d+)/;
+
+/** Number of code points of a string, knowing it has at least as many as UTF-16 units minus surrogate pairs. */
+function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/** Count of decimal digits of a non-negative bigint (0 for 0n: no significant digit). */
+function bigintDigits(v: bigint): number {
+  if (v < 0n) v = -v;
+  return v === 0n ? 0 : v.toString().length;
+}
+
+/**
+ * Significant integer digits and fraction digits of a decimal literal (DECIMAL_TEXT or JS number output), exponent
+ * applied: with D the mantissa digits as written and P the point position in D after the exponent shift, the
+ * integer digits are those of D before P minus leading zeros, the fraction digits those after P.
+ */
+function decimalDigits(s: string, acc: Acc): void {
+  const start = s.charCodeAt(0) === 43 || s.charCodeAt(0) === 45 ? 1 : 0; // + -
+  let e = s.indexOf("e");
+  if (e < 0) e = s.indexOf("E");
+  const end = e < 0 ? s.length : e;
+  const exp = e < 0 ? 0 : Number(s.slice(e + 1));
+  let dot = s.indexOf(".", start);
+  if (dot < 0 || dot > end) dot = end;
+  const total = dot < end ? end - start - 1 : end - start; // digits in D
+  let lead = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) continue;
+    if (c !== 48) break;
+    lead++;
+  }
+  const point = dot - start + exp;
+  const intDigits = Math.max(0, point - lead);
+  const fracDigits = Math.max(0, total - point);
+  if (intDigits > acc.maxIntegerDigits) acc.maxIntegerDigits = intDigits;
+  if (fracDigits > acc.maxFractionDigits) acc.maxFractionDigits = fracDigits;
+}
+
+/** Digits of an integral double below 1e21 (powers of ten up to 1e22 are exact doubles). */
+function integralNumberDigits(a: number): number {
+  let d = 0;
+  let p = 1;
+  while (a >= p) {
+    d++;
+    p *= 10;
+  }
+  return d;
+}
+
+function noteInt(acc: Acc, v: bigint): void {
+  if (acc.minInt === null || v < acc.minInt) acc.minInt = v;
+  if (acc.maxInt === null || v > acc.maxInt) acc.maxInt = v;
+}
+
+function observe(acc: Acc, v: unknown): void {
+  acc.nonNull++;
+  if (typeof v === "bigint") {
+    acc.integer++;
+    if (acc.minInt === null) {
+      acc.minInt = v;
+      acc.maxInt = v;
+    } else if (v < acc.minInt) acc.minInt = v;
+    else if (v > acc.maxInt!) acc.maxInt = v;
+    if (acc.booleanLike && v !== 0n && v !== 1n) acc.booleanLike = false;
+    return;
+  }
+  if (typeof v === "number") {
+    acc.real++;
+    if (acc.booleanLike && v !== 0 && v !== 1) acc.booleanLike = false;
+    if (!Number.isFinite(v)) return;
+    const a = Math.abs(v);
+    if (Number.isInteger(a) && a < 1e21) {
+      const d = integralNumberDigits(a);
+      if (d > acc.maxIntegerDigits) acc.maxIntegerDigits = d;
+    } else {
+      decimalDigits(String(v), acc);
+    }
+    return;
+  }
+  if (typeof v === "string") {
+    acc.text++;
+    if (v.length > acc.maxTextLength) {
+      const n = codePointLength(v);
+      if (n > acc.maxTextLength) acc.maxTextLength = n;
+    }
+    if (acc.booleanLike && parseBooleanLike(v) === null) acc.booleanLike = false;
+    const c = v.charCodeAt(0);
+    // Only text starting with a digit, a sign or a point can be numeric, a timestamp or a time.
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+      if (INT_TEXT.test(v)) {
+        const b = BigInt(v);
+        noteInt(acc, b);
+        const d = bigintDigits(b);
+        if (d > acc.maxIntegerDigits) acc.maxIntegerDigits = d;
+      } else if (DECIMAL_TEXT.test(v)) {
+        decimalDigits(v, acc);
+      } else if (v.charCodeAt(2) === 58 /* HH: */ || v.charCodeAt(4) === 45 /* YYYY- */) {
+        const m = SECOND_FRACTION.exec(v);
+        if (m !== null) {
+          const f = m[1];
+          let n = f.length;
+          while (n > 0 && f.charCodeAt(n - 1) === 48) n--;
+          if (n > acc.maxSecondFractionDigits) acc.maxSecondFractionDigits = n;
+        }
+      }
+    }
+    return;
+  }
+  // BLOB (Buffer / Uint8Array)
+  acc.blob++;
+  acc.booleanLike = false;
+}
+
+function freeze(acc: Acc): ColumnProfile {
+  let maxIntegerDigits = acc.maxIntegerDigits;
+  if (acc.minInt !== null) maxIntegerDigits = Math.max(maxIntegerDigits, bigintDigits(acc.minInt));
+  if (acc.maxInt !== null) maxIntegerDigits = Math.max(maxIntegerDigits, bigintDigits(acc.maxInt));
+  return {
+    nonNull: acc.nonNull,
+    storage: { integer: acc.integer, real: acc.real, text: acc.text, blob: acc.blob },
+    minInt: acc.minInt,
+    maxInt: acc.maxInt,
+    maxTextLength: acc.maxTextLength,
+    maxIntegerDigits,
+    maxFractionDigits: acc.maxFractionDigits,
+    maxSecondFractionDigits: acc.maxSecondFractionDigits,
+    booleanLike: acc.booleanLike,
+  };
+}
+
+/**
+ * Profile every column of a table in one streaming pass. The database must have been opened by `openSqlite`
+ * (safe integers on, so INTEGER values arrive as bigint). Keys are column names, in table order.
+ */
+export function profileTable(db: SqliteDb, table: SqliteTable): ReadonlyMap<string, ColumnProfile> {
+  const cols = table.columns;
+  const result = new Map<string, ColumnProfile>();
+  if (cols.length === 0) return result;
+  const accs = cols.map(newAcc);
+  const n = cols.length;
+  const sql = `SELECT ${cols.map((c) => quoteIdent(c.name)).join(", ")} FROM ${quoteIdent(table.name)}`;
+  const stmt = db.prepare(sql).raw(true).safeIntegers(true);
+  for (const row of stmt.iterate() as IterableIterator<unknown[]>) {
+    for (let i = 0; i < n; i++) {
+      const v = row[i];
+      if (v !== null) observe(accs[i], v);
+    }
+  }
+  for (let i = 0; i < n; i++) result.set(cols[i].name, freeze(accs[i]));
+  return result;
+}

@@ -1,0 +1,41 @@
+/** Human-readable end-of-run summary (pure: data in, text out). */
+import { describeDecision } from "../convert/decisions.js";
+import type { MigrateSummary } from "../pipeline/migrate.js";
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function formatSummary(summary: MigrateSummary): string {
+  const countByTable = new Map(summary.counts.map((c) => [c.table, c]));
+  const nameWidth = Math.max(5, ...summary.tables.map((t) => t.table.length));
+  const lines: string[] = [];
+  lines.push(`${pad("table", nameWidth)}  ${pad("rows", 10, true)}  ${pad("time", 9, true)}  ${pad("rows/s", 10, true)}  count check`);
+  let totalRows = 0;
+  for (const t of summary.tables) {
+    totalRows += t.rows;
+    const check = countByTable.get(t.table);
+    const rate = t.ms > 0 ? Math.round((t.rows / t.ms) * 1000) : 0;
+    lines.push(
+      `${pad(t.table, nameWidth)}  ${pad(String(t.rows), 10, true)}  ${pad(formatDuration(t.ms), 9, true)}  ${pad(String(rate), 10, true)}  ${check?.ok ? "ok" : `MISMATCH (SQLite ${check?.sourceRows}, PostgreSQL ${check?.targetRows})`}`,
+    );
+  }
+  lines.push("");
+  lines.push(`${summary.tables.length} tables, ${totalRows} rows copied in ${formatDuration(summary.timings.totalMs ?? 0)} (data phase: ${((summary.timings.dataMs ?? 0) / 1000).toFixed(3)} s)`);
+  lines.push(`verified: row counts of ${summary.counts.length} tables ${summary.ok ? "match" : "DIFFER"}`);
+  lines.push(`schema:    ${summary.schemaPath}`);
+  lines.push(`baseline:  ${summary.migrationPath} (recorded in _prisma_migrations, sha256 ${summary.checksum.slice(0, 12)}…)`);
+  lines.push(`target:    ${summary.target} (schema "${summary.pgSchema}")`);
+  if (summary.decisions.length > 0) {
+    lines.push("");
+    lines.push("decisions to review (also /// comments in schema.prisma):");
+    for (const d of summary.decisions) lines.push(`  - ${describeDecision(d)}`);
+  }
+  lines.push("");
+  lines.push("next: review and commit the schema and migrations, set DATABASE_URL, run `npx prisma generate`.");
+  return lines.join("\n");
+}
