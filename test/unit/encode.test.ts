@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { ValueKind } from "../../src/convert/column-type.js";
 import { makeRowEncoder, parseBooleanLike, sqliteRealText, ValueError, type EncodeOptions } from "../../src/copy/encode.js";
@@ -317,5 +318,40 @@ describe("bytes", () => {
   });
   it("rejects numbers", () => {
     expect(err("bytes", 1n).reason).toMatch(/bytes/);
+  });
+});
+
+describe("sqliteRealText matches SQLite's own CAST(x AS TEXT)", () => {
+  it("agrees on random and edge-case doubles", () => {
+    const db = new Database(":memory:");
+    const cast = db.prepare("SELECT CAST(? AS TEXT) AS t");
+    const buf = new DataView(new ArrayBuffer(8));
+    const values: number[] = [
+      0.1, 0.5, 1, 7, 10, 100, 1e14, 1e15, 1e16, 99999999999999.9, 999999999999999, 9999999999999999,
+      1e-4, 1e-5, 0.00012345, 123456.789, 5e-324, 1.7976931348623157e308, 2 ** 53, 1234567890123445,
+      1234567890123455, 0.125, 1 / 3, 2 / 3, Math.PI, Math.E,
+    ];
+    let seed = 12345;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let i = 0; i < 20000; i++) {
+      buf.setUint32(0, (rnd() << 1) ^ rnd());
+      buf.setUint32(4, (rnd() << 1) ^ rnd());
+      const x = buf.getFloat64(0);
+      if (Number.isFinite(x)) values.push(x);
+      values.push(rnd() / 1000, (rnd() % 100000) / 100, rnd() * 1e6 + 0.5);
+    }
+    const bad: string[] = [];
+    for (const v of values) {
+      for (const x of [v, -v]) {
+        const want = (cast.get(x) as { t: string }).t;
+        const got = sqliteRealText(x);
+        if (want !== got) bad.push(`${x}: sqlite ${want}, ours ${got}`);
+      }
+    }
+    db.close();
+    expect(bad.slice(0, 10)).toEqual([]);
   });
 });
