@@ -169,7 +169,8 @@ async function main() {
       else await runCopy(o, dbFile, url, r, source, name === "copy-limit-2conn" ? 2 : 1);
     } catch (e) {
       r.ok = false;
-      r.error = String(e?.stack || e).split("\n").slice(0, 3).join(" | ");
+      r.error = String(e?.message ?? e).split("\n")[0];
+      r.stack = String(e?.stack ?? "");
       log(`  FAILED: ${r.error}`);
     }
     if (r.ok) {

@@ -162,6 +162,13 @@ function fmtDate(sec) {
 }
 const fmtMicros = (sec, micros) => fmtDate(sec) + "." + String(micros).padStart(6, "0");
 
+/** First `n` UTF-16 units of `s` without splitting a surrogate pair (a lone surrogate is invalid UTF-8 on disk). */
+function cut(s, n) {
+  if (s.length <= n) return s;
+  const c = s.charCodeAt(n - 1);
+  return s.slice(0, c >= 0xd800 && c <= 0xdbff ? n - 1 : n);
+}
+
 function ipFor(rng) {
   if (rng.chance(0.8)) return `${rng.int(1, 223)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
   const h = () => rng.int(0, 0xffff).toString(16);
@@ -261,8 +268,8 @@ export function generate(file, { scale = 1, seed = 42, log = console.log } = {})
     // tags
     for (let id = 1; id <= counts.tags; id++) {
       const base = rng.pick(WORDS) + "-" + rng.pick(WORDS);
-      const name = (rng.chance(0.05) ? rng.pick(SPICY).slice(0, 20) + "-" : "") + base + "-" + id;
-      insTag.run(id, name.slice(0, 50));
+      const name = (rng.chance(0.05) ? cut(rng.pick(SPICY), 20) + "-" : "") + base + "-" + id;
+      insTag.run(id, cut(name, 50));
     }
     step("tags", counts.tags);
 
@@ -290,7 +297,7 @@ export function generate(file, { scale = 1, seed = 42, log = console.log } = {})
             note: rng.chance(0.2) ? rng.pick(SPICY) : undefined,
             revisions: [rng.int(1, 9), rng.int(10, 99)],
           });
-      insPost.run(id, userId, title.slice(0, 200), body, published ? 1 : 0, publishedAt, score, metadata);
+      insPost.run(id, userId, cut(title, 200), body, published ? 1 : 0, publishedAt, score, metadata);
 
       // 0..2*avg distinct tags; the exact total is topped up / trimmed below so counts stay predictable.
       let k = rng.int(0, maxTags);

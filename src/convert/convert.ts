@@ -83,7 +83,7 @@ export function convertSchema(input: ConvertInput): ConvertResult {
       decisions.push({ table: t.name, code: "not-in-schema", message: "Prisma could not represent this table; it is not migrated" });
     }
   }
-  return { schema: printSchema(ast), decisions, tables };
+  return { schema: `${printSchema(ast).trim()}\n`, decisions, tables };
 }
 
 function rewriteDatasource(list: Block[]): void {

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ColumnProfile } from "../../src/convert/column-type.js";
+import { openSqlite, readCatalog, type SqliteDb, type SqliteTable } from "../../src/db/sqlite-source.js";
+import { emptyProfile, profileTable } from "../../src/profile/profile.js";
+
+let dir: string;
+let db: SqliteDb;
+let tables: Map<string, SqliteTable>;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "s2p-profile-"));
+  const file = join(dir, "src.db");
+  const w = new Database(file);
+  w.defaultSafeIntegers(true);
+  w.exec(`
+    CREATE TABLE "Mixed ""Table""" (
+      id INTEGER PRIMARY KEY,
+      n,                       -- untyped: keeps every storage class as inserted
+      price REAL,
+      amount NUMERIC,
+      label VARCHAR(20),
+      flag BOOLEAN,
+      created DATETIME,
+      at TEXT,
+      data BLOB,
+      empty TEXT
+    );
+    CREATE TABLE empty_table (a INTEGER, b TEXT);
+  `);
+  const ins = w.prepare(
+    `INSERT INTO "Mixed ""Table""" (id, n, price, amount, label, flag, created, at, data, empty) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+  );
+  const rows: unknown[][] = [
+    [1n, 5n, 12.5, "123.4500", "héllo", 1n, 1704164645678n, "2024-01-02 03:04:05.123456", Buffer.from([1, 2]), null],
+    [2n, "-42", 0.001, 7n, "🎉🎉🎉", 0n, "2024-01-02T03:04:05.678+00:00", "12:30:00.5", Buffer.alloc(0), null],
+    [3n, 9223372036854775807n, 1e21, "1.5e3", "tab\there", "true", null, "2024-01-02T03:04:05.120000Z", null, null],
+    [4n, "abc", -3.0, "0.000012", "", "f", "2024-01-02", "not a date", null, null],
+    [5n, 2.75, 1.5e-7, null, null, null, null, null, null, null],
+    [6n, "-9223372036854775808", null, null, "x".repeat(25), null, null, null, null, null],
+    [7n, Buffer.from("blob"), null, null, null, null, null, null, null, null],
+  ];
+  for (const r of rows) ins.run(...r);
+  w.close();
+
+  db = openSqlite(file);
+  tables = new Map(readCatalog(db).tables.map((t) => [t.name, t]));
+});
+
+afterAll(() => {
+  db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function profile(table: string): ReadonlyMap<string, ColumnProfile> {
+  const t = tables.get(table);
+  if (!t) throw new Error(`no table ${table}`);
+  return profileTable(db, t);
+}
+
+describe("profileTable", () => {
+  it("profiles every column in table order, quoting awkward names", () => {
+    const p = profile('Mixed "Table"');
+    expect([...p.keys()]).toEqual(["id", "n", "price", "amount", "label", "flag", "created", "at", "data", "empty"]);
+  });
+
+  it("counts storage classes and integer extremes (including integer text)", () => {
+    const n = profile('Mixed "Table"').get("n")!;
+    expect(n.nonNull).toBe(7);
+    expect(n.storage).toEqual({ integer: 2, real: 1, text: 3, blob: 1 });
+    expect(n.minInt).toBe(-9223372036854775808n);
+    expect(n.maxInt).toBe(9223372036854775807n);
+    expect(n.maxIntegerDigits).toBe(19);
+    expect(n.maxFractionDigits).toBe(2); // 2.75
+    expect(n.booleanLike).toBe(false);
+  });
+
+  it("measures the integer primary key", () => {
+    const id = profile('Mixed "Table"').get("id")!;
+    expect(id).toMatchObject({ nonNull: 7, minInt: 1n, maxInt: 7n, maxIntegerDigits: 1, maxFractionDigits: 0 });
+    expect(id.storage).toEqual({ integer: 7, real: 0, text: 0, blob: 0 });
+  });
+
+  it("measures digits of reals from their shortest form", () => {
+    const price = profile('Mixed "Table"').get("price")!;
+    expect(price.storage.real).toBe(5);
+    expect(price.minInt).toBeNull();
+    expect(price.maxIntegerDigits).toBe(22); // 1e21
+    expect(price.maxFractionDigits).toBe(8); // 1.5e-7 = 0.00000015
+  });
+
+  it("measures digits of NUMERIC affinity values and decimal text", () => {
+    const amount = profile('Mixed "Table"').get("amount")!;
+    // NUMERIC affinity turns '123.4500' into REAL 123.45, '1.5e3' into INTEGER 1500, '0.000012' into REAL 1.2e-5
+    expect(amount.storage).toEqual({ integer: 2, real: 2, text: 0, blob: 0 });
+    expect(amount.minInt).toBe(7n);
+    expect(amount.maxInt).toBe(1500n);
+    expect(amount.maxIntegerDigits).toBe(4);
+    expect(amount.maxFractionDigits).toBe(6);
+  });
+
+  it("counts text length in code points", () => {
+    const label = profile('Mixed "Table"').get("label")!;
+    expect(label.maxTextLength).toBe(25);
+    expect(label.storage.text).toBe(5);
+    const p2 = profileTable(db, tables.get('Mixed "Table"')!);
+    expect(p2.get("label")!.maxTextLength).toBe(25);
+  });
+
+  it("detects boolean-like columns", () => {
+    const p = profile('Mixed "Table"');
+    expect(p.get("flag")!.booleanLike).toBe(true);
+    expect(p.get("flag")!.nonNull).toBe(4);
+    expect(p.get("created")!.booleanLike).toBe(false);
+    expect(p.get("data")!.booleanLike).toBe(false);
+  });
+
+  it("measures fractional-second digits of timestamp and time text", () => {
+    const p = profile('Mixed "Table"');
+    expect(p.get("at")!.maxSecondFractionDigits).toBe(6);
+    expect(p.get("created")!.maxSecondFractionDigits).toBe(3);
+    expect(p.get("created")!.storage).toEqual({ integer: 1, real: 0, text: 2, blob: 0 });
+  });
+
+  it("handles blobs and all-null columns", () => {
+    const p = profile('Mixed "Table"');
+    expect(p.get("data")!.storage.blob).toBe(2);
+    expect(p.get("empty")).toEqual(emptyProfile());
+  });
+
+  it("profiles an empty table", () => {
+    const p = profile("empty_table");
+    expect(p.get("a")).toEqual(emptyProfile());
+    expect(p.get("b")).toEqual(emptyProfile());
+  });
+
+  it("text digits: counts significant integer digits and written fraction digits", () => {
+    const w = new Database(":memory:");
+    w.defaultSafeIntegers(true);
+    w.exec("CREATE TABLE t (v TEXT)");
+    const ins = w.prepare("INSERT INTO t VALUES (?)");
+    for (const v of ["007", "0.50", "-12.345e-1", "0.00123e4", ".5"]) ins.run(v);
+    const [t] = readCatalog(w).tables;
+    const v = profileTable(w, t).get("v")!;
+    w.close();
+    expect(v.maxIntegerDigits).toBe(2); // 12.3
+    expect(v.maxFractionDigits).toBe(4); // 1.2345
+    expect(v.minInt).toBe(7n);
+    expect(v.maxTextLength).toBe(10);
+  });
+});
