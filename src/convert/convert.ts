@@ -43,6 +43,8 @@ export interface ColumnPlan {
 export interface TablePlan {
   readonly name: string;
   readonly columns: readonly ColumnPlan[];
+  /** Primary-key columns in key order (empty when the table has none): rows are named and ordered by them. */
+  readonly keyColumns: readonly string[];
   /** The autoincrement column whose sequence must be moved past the copied ids. */
   readonly serialColumn?: string;
   /** Highest id AUTOINCREMENT ever handed out (sqlite_sequence), to never reuse ids. */
@@ -271,6 +273,10 @@ function planTable(table: SqliteTable, columns: ColumnPlan[], model: Model): Tab
   return {
     name: table.name,
     columns,
+    keyColumns: table.columns
+      .filter((c) => c.pkOrder > 0)
+      .sort((a, b) => a.pkOrder - b.pkOrder)
+      .map((c) => c.name),
     serialColumn: serial ? columnNameOf(serial) : undefined,
     sequenceFloor: table.sequence,
     rowCount: table.rowCount,

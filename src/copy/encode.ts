@@ -210,8 +210,15 @@ function civilFromDays(z: number): string | null {
   return `${pad4(y)}-${pad2(m)}-${pad2(d)}`;
 }
 
+/** "00".."59" */
+const PAD2: readonly string[] = Array.from({ length: 60 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
+/** Millisecond fractions with trailing zeros dropped: "", ".001", … ".01", … ".999". */
+const FRAC_MS: readonly string[] = Array.from({ length: 1000 }, (_, i) =>
+  i === 0 ? "" : `.${String(i).padStart(3, "0")}`.replace(/0+$/, ""),
+);
+
 function pad2(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`;
+  return PAD2[n];
 }
 function pad4(n: number): string {
   return n >= 1000 ? `${n}` : n >= 100 ? `0${n}` : n >= 10 ? `00${n}` : `000${n}`;
@@ -222,12 +229,114 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
+/** Value of the decimal digit at s[i], or -1. */
+function dig(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+/** Value of the two digits at s[i], s[i+1], or -1. */
+function dig2(s: string, i: number): number {
+  const a = dig(s, i);
+  const b = dig(s, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+interface ParsedTimestamp {
+  /** Normalized UTC `YYYY-MM-DD HH:MM:SS[.ffffff]` (trailing fraction zeros dropped, as PostgreSQL prints). */
+  readonly text: string;
+  /** The time of day is exactly 00:00:00. */
+  readonly midnight: boolean;
+}
+
+const NOT_A_TIMESTAMP = "not a timestamp";
+
 /**
- * `YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,9}]][Z|±HH:MM|±HHMM|±HH]]`. Groups: 1 year, 2 month, 3 day, 4 hour, 5 minute,
- * 6 second, 7 fraction, 8 zone.
+ * Parse `YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,9}]][Z|±HH:MM|±HHMM|±HH]]` by hand (this runs for every DATETIME value);
+ * return a reason string when the text is not such a timestamp or cannot be kept exactly.
  */
-const TIMESTAMP_TEXT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+function parseTimestampText(s: string): ParsedTimestamp | string {
+  const len = s.length;
+  if (len < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NOT_A_TIMESTAMP;
+  const y1 = dig2(s, 0);
+  const y2 = dig2(s, 2);
+  const mo = dig2(s, 5);
+  const d = dig2(s, 8);
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0) return NOT_A_TIMESTAMP;
+  const y = y1 * 100 + y2;
+  if (y < 1) return "year outside 0001..9999";
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return "no such date";
+  if (len === 10) return { text: `${s} 00:00:00`, midnight: true };
+  const sep = s.charCodeAt(10);
+  if ((sep !== 32 && sep !== 84 && sep !== 116) || len < 16 || s.charCodeAt(13) !== 58) return NOT_A_TIMESTAMP;
+  let h = dig2(s, 11);
+  let mi = dig2(s, 14);
+  if (h < 0 || mi < 0) return NOT_A_TIMESTAMP;
+  let pos = 16;
+  let sec = 0;
+  let hasSec = false;
+  let fracStart = 0;
+  let fracEnd = 0; // after dropping trailing zeros
+  if (pos < len && s.charCodeAt(pos) === 58) {
+    sec = dig2(s, pos + 1);
+    if (sec < 0) return NOT_A_TIMESTAMP;
+    hasSec = true;
+    pos += 3;
+    if (pos < len && s.charCodeAt(pos) === 46) {
+      fracStart = pos + 1;
+      pos = fracStart;
+      while (pos < len && dig(s, pos) >= 0) pos++;
+      const n = pos - fracStart;
+      if (n === 0 || n > 9) return NOT_A_TIMESTAMP;
+      fracEnd = pos;
+      while (fracEnd > fracStart && s.charCodeAt(fracEnd - 1) === 48) fracEnd--;
+      if (fracEnd - fracStart > 6) return "more than 6 fractional-second digits (PostgreSQL would round)";
+    }
+  }
+  if (h > 23 || mi > 59 || sec > 59) return "no such time of day";
+  let offset = 0;
+  if (pos < len) {
+    const z = s.charCodeAt(pos);
+    if (z === 90 || z === 122) {
+      if (pos + 1 !== len) return NOT_A_TIMESTAMP;
+    } else if (z === 43 || z === 45) {
+      const oh = dig2(s, pos + 1);
+      let om = 0;
+      const rest = len - pos - 3;
+      if (oh < 0) return NOT_A_TIMESTAMP;
+      if (rest === 3 && s.charCodeAt(pos + 3) === 58) om = dig2(s, pos + 4);
+      else if (rest === 2) om = dig2(s, pos + 3);
+      else if (rest !== 0) return NOT_A_TIMESTAMP;
+      if (om < 0) return NOT_A_TIMESTAMP;
+      if (oh > 15 || om > 59) return "invalid UTC offset";
+      offset = (oh * 60 + om) * (z === 45 ? -1 : 1);
+    } else {
+      return NOT_A_TIMESTAMP;
+    }
+  }
+  const frac = fracEnd > fracStart ? s.slice(fracStart - 1, fracEnd) : "";
+  const midnight = h === 0 && mi === 0 && sec === 0 && frac === "";
+  if (offset === 0) {
+    // Already normalized: hand back the very string.
+    if (sep === 32 && hasSec && pos === len && (fracStart === 0 || fracEnd === len)) return { text: s, midnight };
+    return {
+      text: `${s.slice(0, 10)} ${s.slice(11, 16)}:${hasSec ? s.slice(17, 19) : "00"}${frac}`,
+      midnight,
+    };
+  }
+  // local = UTC + offset  →  UTC = local - offset, on whole minutes (seconds and fraction unchanged)
+  let total = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi - offset;
+  const days = Math.floor(total / 1440);
+  total -= days * 1440;
+  h = Math.floor(total / 60);
+  mi = total - h * 60;
+  const date = civilFromDays(days);
+  if (date === null) return "year outside 0001..9999 after conversion to UTC";
+  return {
+    text: `${date} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${frac}`,
+    midnight: h === 0 && mi === 0 && sec === 0 && frac === "",
+  };
+}
+
 const TIME_TEXT = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 
 /** Up to 6 fraction digits with trailing zeros dropped ("" for none), or null when precision would be lost. */
@@ -239,57 +348,13 @@ function normFraction(f: string | undefined): string | null {
   return end === 0 ? "" : `.${f.slice(0, end)}`;
 }
 
-interface ParsedTimestamp {
-  /** Normalized UTC `YYYY-MM-DD HH:MM:SS[.ffffff]`. */
-  readonly text: string;
-  /** The time of day is exactly 00:00:00. */
-  readonly midnight: boolean;
-}
-
-/** Parse timestamp text, or return a reason string. */
-function parseTimestampText(s: string): ParsedTimestamp | string {
-  const m = TIMESTAMP_TEXT.exec(s);
-  if (m === null) return "not a timestamp";
-  const y = +m[1];
-  const mo = +m[2];
-  const d = +m[3];
-  if (y < 1) return "year outside 0001..9999";
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return "no such date";
-  if (m[4] === undefined) return { text: `${m[1]}-${m[2]}-${m[3]} 00:00:00`, midnight: true };
-  let h = +m[4];
-  let mi = +m[5];
-  const sec = m[6] === undefined ? 0 : +m[6];
-  if (h > 23 || mi > 59 || sec > 59) return "no such time of day";
-  const frac = normFraction(m[7]);
-  if (frac === null) return "more than 6 fractional-second digits (PostgreSQL would round)";
-  const zone = m[8];
-  let date = `${m[1]}-${m[2]}-${m[3]}`;
-  if (zone !== undefined && zone !== "Z" && zone !== "z") {
-    const oh = +zone.slice(1, 3);
-    const om = zone.length === 3 ? 0 : +zone.slice(zone.length - 2);
-    if (oh > 15 || om > 59) return "invalid UTC offset";
-    const offset = (oh * 60 + om) * (zone[0] === "-" ? -1 : 1);
-    if (offset !== 0) {
-      // local = UTC + offset  →  UTC = local - offset, done on whole minutes (seconds and fraction unchanged)
-      let total = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi - offset;
-      const days = Math.floor(total / 1440);
-      total -= days * 1440;
-      h = Math.floor(total / 60);
-      mi = total - h * 60;
-      const civil = civilFromDays(days);
-      if (civil === null) return "year outside 0001..9999 after conversion to UTC";
-      date = civil;
-    }
-  }
-  return {
-    text: `${date} ${pad2(h)}:${pad2(mi)}:${pad2(sec)}${frac}`,
-    midnight: h === 0 && mi === 0 && sec === 0 && frac === "",
-  };
-}
-
 /** Epoch milliseconds bounds of years 0001..9999. */
 const MIN_EPOCH_MS = -62135596800000;
 const MAX_EPOCH_MS = 253402300799999;
+
+/** Consecutive epoch values mostly fall on the same day: remember the last day's date text. */
+let lastEpochDay = NaN;
+let lastEpochDate = "";
 
 /** UTC timestamp text of unix epoch milliseconds (an integral number), or null when outside years 1..9999. */
 function epochMsText(ms: number): ParsedTimestamp | null {
@@ -302,13 +367,14 @@ function epochMsText(ms: number): ParsedTimestamp | null {
   rem -= mi * 60000;
   const sec = Math.floor(rem / 1000);
   const milli = rem - sec * 1000;
-  let frac = "";
-  if (milli !== 0) {
-    frac = milli < 10 ? `.00${milli}` : milli < 100 ? `.0${milli}` : `.${milli}`;
-    frac = frac.replace(/0+$/, "");
+  if (days !== lastEpochDay) {
+    lastEpochDate = civilFromDays(days)!;
+    lastEpochDay = days;
   }
-  const date = civilFromDays(days)!;
-  return { text: `${date} ${pad2(h)}:${pad2(mi)}:${pad2(sec)}${frac}`, midnight: rem === 0 && h === 0 && mi === 0 };
+  return {
+    text: `${lastEpochDate} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${FRAC_MS[milli]}`,
+    midnight: rem === 0 && h === 0 && mi === 0,
+  };
 }
 
 /** Timestamp of an integer epoch value, or a reason string. */

@@ -1,18 +1,16 @@
 /**
- * Stage 1 — introspect: `prisma db pull` on the snapshot through @prisma/adapter-better-sqlite3, plus the
- * catalog facts Prisma's introspection drops (declared types, defaults as SQL, AUTOINCREMENT, sqlite_sequence,
- * partial/expression indexes, views, triggers) read straight from SQLite's PRAGMAs.
+ * Stage 1 — introspect: `prisma db pull` on the snapshot through @prisma/adapter-better-sqlite3. The catalog
+ * facts Prisma's introspection drops (declared types, defaults as SQL, AUTOINCREMENT, sqlite_sequence,
+ * partial/expression indexes, views, triggers) are read from SQLite's PRAGMAs by db/sqlite-source.ts.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runPrisma } from "../db/prisma-cli.js";
-import { openSqlite, readCatalog, type SqliteCatalog } from "../db/sqlite-source.js";
 import type { Snapshot } from "./snapshot.js";
 
 export interface IntrospectResult {
   /** The schema.prisma text Prisma produced for the SQLite database. */
   readonly pulledSchema: string;
-  readonly catalog: SqliteCatalog;
 }
 
 const PULL_SEED = `datasource db {
@@ -32,11 +30,5 @@ export async function introspect(snapshot: Snapshot): Promise<IntrospectResult> 
     schemaPath,
     cwd: snapshot.dir,
   });
-  const pulledSchema = await readFile(schemaPath, "utf8");
-  const db = openSqlite(snapshot.path);
-  try {
-    return { pulledSchema, catalog: readCatalog(db) };
-  } finally {
-    db.close();
-  }
+  return { pulledSchema: await readFile(schemaPath, "utf8") };
 }

@@ -1,0 +1,62 @@
+/** `sqlite2pg migrate <sqlite-file>` */
+import type { Command } from "commander";
+import { migrate } from "../../pipeline/migrate.js";
+import { redactUrl } from "../../redact.js";
+import { formatSummary } from "../../report/summary.js";
+import { collect, confirm, targetUrlFrom, toJson, usage } from "../context.js";
+import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
+import { makeRenderer } from "../render.js";
+
+interface MigrateFlags {
+  to?: string;
+  out: string;
+  yes?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  type: string[];
+}
+
+export function parseTypeOverrides(values: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const v of values) {
+    const m = /^(.+\..+?)=(.+)$/.exec(v);
+    if (!m) throw usage(`--type expects table.column=Type, got "${v}"`, "e.g. --type posts.views=BigInt");
+    map.set(m[1], m[2]);
+  }
+  return map;
+}
+
+async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
+  const url = targetUrlFrom(flags.to);
+  const typeOverrides = parseTypeOverrides(flags.type);
+  if (!flags.yes) {
+    if (!process.stdin.isTTY) throw usage("refusing to run unattended without --yes", "add --yes to confirm the migration");
+    const ok = await confirm(`Migrate ${sqliteFile} into ${redactUrl(url)} and write ${flags.out}/?`);
+    if (!ok) throw usage("cancelled");
+  }
+  const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
+  const summary = await migrate({ sqlitePath: sqliteFile, targetUrl: url, outDir: flags.out, typeOverrides, emit });
+  process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatSummary(summary)}\n`);
+  return summary.ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+export function registerMigrate(program: Command, setResult: (p: Promise<number>) => void): void {
+  program
+    .command("migrate")
+    .description("introspect, convert, create the schema with a Prisma baseline migration, copy every row, verify")
+    .argument("<sqlite-file>", "the SQLite database to migrate (never modified)")
+    .option("--to <url>", "target PostgreSQL URL (default: $DATABASE_URL)")
+    .option("--out <dir>", "where schema.prisma and migrations/ are written", "./prisma")
+    .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
+    .option("--type <table.column=Type>", "override a column's type (repeatable), e.g. posts.views=BigInt", collect, [])
+    .option("--json", "print the summary as JSON")
+    .option("-q, --quiet", "no progress output")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ sqlite2pg migrate app.db --to postgresql://me@localhost:5432/app --yes
+  $ DATABASE_URL=postgresql://me@db:5432/app sqlite2pg migrate app.db --out prisma --json`,
+    )
+    .action((file: string, flags: MigrateFlags) => setResult(run(file, flags)));
+}

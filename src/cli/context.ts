@@ -1,0 +1,36 @@
+/** What every command shares: usage errors, confirmation, JSON output. */
+import { createInterface } from "node:readline/promises";
+import { Sqlite2pgError } from "../errors.js";
+
+export function usage(message: string, hint?: string): Sqlite2pgError {
+  return new Sqlite2pgError(message, { code: "USAGE", kind: "usage", stage: "cli", hint });
+}
+
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** JSON with bigints as strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The target URL: --to, else DATABASE_URL. */
+export function targetUrlFrom(to: string | undefined): string {
+  const url = to ?? process.env.DATABASE_URL;
+  if (!url) throw usage("no target database", "pass --to postgresql://user@host:5432/db or set DATABASE_URL");
+  return url;
+}
+
+/** A command's action returns its exit code. */
+export type CommandAction = (...args: never[]) => Promise<number>;

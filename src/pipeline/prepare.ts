@@ -1,0 +1,63 @@
+/**
+ * The source half of the pipeline, shared by `migrate`, `plan` and `verify`: snapshot → introspect → profile →
+ * convert. Touches no PostgreSQL.
+ */
+import { convertSchema, type ConvertResult } from "../convert/convert.js";
+import { openSqlite, readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
+import { introspect } from "../introspect/introspect.js";
+import { takeSnapshot, type Snapshot } from "../introspect/snapshot.js";
+import { profileCatalog } from "../profile/profile-all.js";
+import { timedStage, type EventListener } from "./events.js";
+
+export interface PreparedSource {
+  readonly snapshot: Snapshot;
+  /** Read-only connection to the snapshot. */
+  readonly source: SqliteDb;
+  readonly catalog: SqliteCatalog;
+  readonly converted: ConvertResult;
+  /** Close the connection and delete the snapshot. */
+  dispose(): Promise<void>;
+}
+
+export interface OpenedSnapshot {
+  readonly snapshot: Snapshot;
+  readonly source: SqliteDb;
+  readonly catalog: SqliteCatalog;
+  dispose(): Promise<void>;
+}
+
+/** Snapshot the file and read its catalog (cheap: lets callers check the target before the slow stages). */
+export async function openSnapshot(sqlitePath: string, emit: EventListener): Promise<OpenedSnapshot> {
+  const snapshot = await timedStage(emit, "snapshot", `reading ${sqlitePath}`, () => takeSnapshot(sqlitePath));
+  let source: SqliteDb;
+  try {
+    source = openSqlite(snapshot.path);
+  } catch (err) {
+    await snapshot.dispose();
+    throw err;
+  }
+  return {
+    snapshot,
+    source,
+    catalog: readCatalog(source),
+    async dispose() {
+      source.close();
+      await snapshot.dispose();
+    },
+  };
+}
+
+/** Introspect with Prisma, profile the data and convert the schema for PostgreSQL. */
+export async function prepareSchema(
+  opened: OpenedSnapshot,
+  emit: EventListener,
+  typeOverrides?: ReadonlyMap<string, string>,
+): Promise<PreparedSource> {
+  const { pulledSchema } = await timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot));
+  const profiles = await timedStage(emit, "profile", "profiling the data", async () => profileCatalog(opened.source, opened.catalog));
+  const converted = convertSchema({ pulledSchema, catalog: opened.catalog, profiles, typeOverrides });
+  for (const d of converted.decisions) {
+    if (d.code === "not-in-schema") emit({ type: "warning", message: `${d.table}: ${d.message}` });
+  }
+  return { ...opened, converted };
+}
