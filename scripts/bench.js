@@ -24,6 +24,7 @@ import {
   columnTypes,
 } from "./bench-lib/pg.js";
 import { describeSource, exportCopyFiles, runCopyLimit } from "./bench-lib/copy-limit.js";
+import { sourceSpotValues, targetSpotChecks } from "./bench-lib/spot-check.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DATA = path.join(ROOT, "bench-data");
@@ -68,6 +69,7 @@ function machineInfo() {
     ramGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
+    loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 
@@ -92,16 +94,22 @@ function ensurePgloader() {
 
 /** pgloader's own summary: per-step lines and the total (errors, rows, seconds). */
 function parsePgloaderSummary(text) {
-  const total = /^\s*Total import time\s+(\S+)\s+(\d+)\s+.*?([0-9.]+)s\s*$/m.exec(text);
+  const total = /^\s*Total import time\s+(\S+)\s+(\d+)\s+.*?\s((?:\d+h)?(?:\d+m)?[0-9.]+)s\s*$/m.exec(text);
   const errors = /^\S+\s+(ERROR|FATAL)\s+(.*)$/gm;
   const errs = [];
   for (let m; (m = errors.exec(text)); ) errs.push(m[2].slice(0, 300));
   return {
     totalErrors: total ? (total[1] === "✓" ? 0 : Number(total[1])) : null,
     totalRows: total ? Number(total[2]) : null,
-    totalSec: total ? Number(total[3]) : null,
+    totalSec: total ? durationSec(total[3]) : null,
     errorLines: errs.slice(0, 20),
   };
+}
+
+/** "1h2m3.5" / "1m15.508" / "0.25" → seconds. */
+function durationSec(s) {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?([0-9.]+)$/.exec(s);
+  return m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]) : null;
 }
 
 /** The hook for sqlite2pg's own timing: a "data phase: 12.3 s" line anywhere in its output. */
@@ -144,6 +152,7 @@ async function main() {
   const dbBytes = fs.statSync(dbFile).size;
   const source = describeSource(dbFile);
   const totalRows = source.reduce((a, t) => a + t.rows, 0);
+  const spotSource = sourceSpotValues(dbFile);
   log(`source: ${path.relative(ROOT, dbFile)}, ${(dbBytes / 1048576).toFixed(1)} MB, ${totalRows} rows in ${source.length} tables`);
 
   const machine = machineInfo();
@@ -179,13 +188,18 @@ async function main() {
         r.rowCheck = checkRows(source, r.targetRows);
         if (!r.rowCheck.ok) r.notes.push(`row check: ${r.rowCheck.detail}`);
         r.columnTypes = await columnTypes(url);
+        r.spotChecks = await targetSpotChecks(url, spotSource);
+        for (const c of r.spotChecks.filter((x) => !x.ok)) {
+          r.notes.push(`value check ${c.name}: ${c.target ?? c.error} vs source ${c.source}`);
+        }
       } catch (e) {
         r.rowCheck = { ok: false, detail: `could not count: ${e.message}` };
       }
     }
     log(
       `  ${r.ok ? "ok" : "FAILED"}: wall ${fmt(r.wallSec)} s, peak RSS ${fmt(r.peakRssMb, 0)} MB` +
-        (r.rowCheck ? `, rows: ${r.rowCheck.detail}` : ""),
+        (r.rowCheck ? `, rows: ${r.rowCheck.detail}` : "") +
+        (r.spotChecks ? `, values: ${r.spotChecks.filter((c) => c.ok).length}/${r.spotChecks.length} spot checks ok` : ""),
     );
   }
 
@@ -335,8 +349,8 @@ function fmt(v, digits = 1) {
 }
 
 function markdownTable(results) {
-  const head = "| contender | wall s | rows/s | peak RSS MB | vs pgloader | data phase s | data phase vs COPY limit | rows check |";
-  const sep = "|---|---:|---:|---:|---:|---:|---:|---|";
+  const head = "| contender | wall s | rows/s | peak RSS MB | vs pgloader | data phase s | data phase vs COPY limit | rows check | value spot checks |";
+  const sep = "|---|---:|---:|---:|---:|---:|---:|---|---|";
   const lines = results.map((r) => {
     const status = r.ok ? "" : ` (failed: ${r.error ?? "?"})`;
     const wall = r.ok ? fmt(r.wallSec) : r.wallSec !== null ? `${fmt(r.wallSec)}${status}` : `—${status}`;
@@ -345,10 +359,17 @@ function markdownTable(results) {
       `${r.contender.startsWith("copy-limit") ? "n/a (server-side)" : fmt(r.peakRssMb, 0)} | ` +
       `${r.vsPgloader !== null ? r.vsPgloader.toFixed(2) + "×" : "—"} | ${fmt(r.dataPhaseSec)} | ` +
       `${r.dataPhaseVsCopyLimit !== null ? r.dataPhaseVsCopyLimit.toFixed(2) + "×" : "—"} | ` +
-      `${r.rowCheck ? (r.rowCheck.ok ? "ok" : r.rowCheck.detail) : "—"} |`
+      `${r.rowCheck ? (r.rowCheck.ok ? "ok" : r.rowCheck.detail) : "—"} | ` +
+      `${r.spotChecks ? spotCell(r.spotChecks) : "—"} |`
     );
   });
   return [head, sep, ...lines].join("\n");
+}
+
+function spotCell(checks) {
+  const bad = checks.filter((c) => !c.ok);
+  if (!bad.length) return `${checks.length}/${checks.length} ok`;
+  return `${checks.length - bad.length}/${checks.length} ok; differs: ${bad.map((c) => c.name).join(", ")}`;
 }
 
 function appendDocs(report, table) {
@@ -367,7 +388,7 @@ function appendDocs(report, table) {
     "",
     `## ${report.date.slice(0, 10)} — scale ${s.scale} (${s.totalRows.toLocaleString("en-US")} rows, ${(s.bytes / 1048576).toFixed(0)} MB SQLite)`,
     "",
-    `- Machine: ${m.nproc} CPU (${m.cpu}), ${m.ramGb} GB RAM, ${m.kernel}, Node ${m.node}`,
+    `- Machine: ${m.nproc} CPU (${m.cpu}), ${m.ramGb} GB RAM, ${m.kernel}, Node ${m.node}; load average at start ${m.loadAvgAtStart.join(" / ")}`,
     `- PostgreSQL ${report.postgres.version} (${Object.entries(report.postgres.settings).map(([k, v]) => `${k}=${v}`).join(", ")})`,
     `- pgloader: ${report.pgloader ?? "not installed"}`,
     `- Command: \`${report.command}\``,

@@ -37,7 +37,6 @@ export async function dropDatabase(adminUrl, db) {
 export async function serverInfo(adminUrl) {
   return withClient(adminUrl, async (c) => {
     const names = [
-      "server_version",
       "shared_buffers",
       "max_wal_size",
       "wal_level",
@@ -46,9 +45,8 @@ export async function serverInfo(adminUrl) {
       "maintenance_work_mem",
       "work_mem",
     ];
-    const r = await c.query("SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)", [names]);
     const settings = {};
-    for (const row of r.rows) settings[row.name] = row.unit ? `${row.setting} ${row.unit}` : row.setting;
+    for (const n of names) settings[n] = (await c.query(`SHOW ${n}`)).rows[0][n];
     const v = await c.query("SHOW server_version");
     return { version: v.rows[0].server_version, settings };
   });

@@ -32,5 +32,8 @@ export function targetUrlFrom(to: string | undefined): string {
   return url;
 }
 
-/** A command's action returns its exit code. */
-export type CommandAction = (...args: never[]) => Promise<number>;
+/** Hand a command's exit code to main() and let commander await (and surface errors of) the same work. */
+export function track(setResult: (p: Promise<number>) => void, work: Promise<number>): Promise<void> {
+  setResult(work);
+  return work.then(() => undefined);
+}

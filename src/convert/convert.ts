@@ -128,6 +128,7 @@ function convertModel(
   const profiles = input.profiles.get(table.name);
   const compositeId = blockAttributes(model).find((a) => a.name === "id");
   const newProperties: Model["properties"] = [];
+  let keyDropped = false;
 
   for (const prop of model.properties) {
     if (prop.type !== "field" || isRelationField(prop, modelNames)) {
@@ -152,7 +153,17 @@ function convertModel(
     const notes: string[] = [];
     applyType(field, choice);
     if (choice.note) notes.push(choice.note);
-    if (findFieldAttribute(field, "id") || (compositeId && idListIncludes(compositeId, field.name))) field.optional = false;
+    const profile = profiles?.get(column.name);
+    const isKey = findFieldAttribute(field, "id") !== undefined || (compositeId !== undefined && idListIncludes(compositeId, field.name));
+    if (isKey && profile && profile.nonNull < table.rowCount) {
+      // SQLite lets NULL into a non-INTEGER primary key (https://sqlite.org/lang_createtable.html#the_primary_key);
+      // PostgreSQL cannot. The table keeps its rows and loses the key, and the reviewer is told.
+      dropKey(field);
+      keyDropped = true;
+      notes.push(`primary key column holds NULL in ${table.rowCount - profile.nonNull} row(s); PostgreSQL forbids that, so the table has no primary key — clean the data and add one`);
+    } else if (isKey) {
+      field.optional = false;
+    }
     const defaultNote = applyDefault(field, column, choice);
     if (defaultNote) notes.push(defaultNote);
     for (const attr of field.attributes ?? []) renameAutoIndex(attr, table, decisions);
@@ -164,8 +175,22 @@ function convertModel(
     newProperties.push(field);
     plans.push({ name: column.name, kind: choice.kind, ...epochUnitFor(choice, profiles?.get(column.name), table.name, column.name, decisions) });
   }
-  model.properties = newProperties;
+  model.properties = keyDropped ? withoutKey(newProperties) : newProperties;
   return plans;
+}
+
+function dropKey(field: Field): void {
+  field.attributes = field.attributes?.filter((a) => !(a.name === "id" && a.group === undefined));
+  field.optional = true;
+}
+
+/** A model without a usable key must be `@@ignore`d for Prisma to accept it (the table is still created). */
+function withoutKey(properties: Model["properties"]): Model["properties"] {
+  const kept = properties.filter((p) => !(p.type === "attribute" && p.kind === "object" && p.name === "id"));
+  if (!kept.some((p) => p.type === "attribute" && p.kind === "object" && p.name === "ignore")) {
+    kept.push({ type: "break" }, { type: "attribute", kind: "object", name: "ignore", args: [] });
+  }
+  return kept;
 }
 
 function hasAutoincrement(field: Field): boolean {

@@ -23,6 +23,7 @@ export type TypeFamily =
   | "smallint"
   | "bigint"
   | "integer"
+  | "loose-integer" // INTEGER affinity from a non-standard name ("intege", "integer auto_increment"): values decide
   | "float"
   | "decimal"
   | "varchar"
@@ -51,6 +52,7 @@ export const TYPE_RULES: readonly TypeRule[] = [
   { base: /^uuid$/, family: "text" },
   { base: /^(tinyint|smallint|int2)$/, family: "smallint" },
   { base: /^(bigint|int8|unsigned big int)$/, family: "bigint" },
+  { base: /^(int|integer|int4|mediumint)$/, family: "integer" },
   { base: /^(numeric|decimal)$/, family: "decimal" },
   {
     base: /^(varchar|nvarchar|varchar2|nvarchar2|character varying|varying character|national varchar|national character varying)$/,
@@ -62,7 +64,7 @@ export const TYPE_RULES: readonly TypeRule[] = [
 
 /** The family of a declaration no rule matched: what SQLite itself does with it. */
 export const AFFINITY_FAMILY: Readonly<Record<Affinity, TypeFamily>> = {
-  INTEGER: "integer",
+  INTEGER: "loose-integer",
   TEXT: "text",
   REAL: "float",
   NUMERIC: "numeric",
@@ -221,11 +223,21 @@ const RESOLVERS: Readonly<Record<TypeFamily, (ctx: Ctx) => ColumnTypeChoice>> = 
   },
   bigint: (ctx) => choice("BigInt", "bigint", undefined, strayNote(ctx.profile, ["integer"])),
   integer: (ctx) => intOrBigInt(ctx.profile, strayNote(ctx.profile, ["integer"])),
+  // A declared name that is not a standard integer type states no clear intent: if the data is not all
+  // integers, the values decide (e.g. sqlite.db's `intege` column holding 1, 'toto' and 12.3 becomes text).
+  "loose-integer": (ctx) =>
+    ctx.profile && ctx.profile.storage.integer !== ctx.profile.nonNull
+      ? byValues(ctx.profile, `column declared "${ctx.declared.base}"`)
+      : intOrBigInt(ctx.profile),
   // REAL is an 8-byte IEEE double in SQLite (https://sqlite.org/datatype3.html): only double precision holds it exactly.
   float: (ctx) => choice("Float", "float", undefined, strayNote(ctx.profile, ["integer", "real"])),
   decimal: decimalChoice,
   varchar: (ctx) => boundedText(ctx, "VarChar", "varchar"),
-  char: (ctx) => boundedText(ctx, "Char", "char"),
+  // PostgreSQL char(n) pads shorter values with spaces when read back; SQLite stores them as written.
+  char: (ctx) => {
+    const c = boundedText(ctx, "VarChar", `char`);
+    return c.native ? { ...c, note: `char(${ctx.declared.params[0]}) → varchar(${ctx.declared.params[0]}): PostgreSQL char(n) would pad shorter values with spaces` } : c;
+  },
   text: (ctx) => choice("String", "text", undefined, strayNote(ctx.profile, ["integer", "real", "text"])),
   bytes: (ctx) => choice("Bytes", "bytes", undefined, strayNote(ctx.profile, ["blob"])),
   untyped: (ctx) =>

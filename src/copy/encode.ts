@@ -42,13 +42,27 @@ type FieldEncoder = (v: unknown) => string;
 // Helpers
 
 const NEEDS_ESCAPE = /[\\\t\n\r\u0000]/;
-const ESCAPE_G = /[\\\t\n\r]/g;
-const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
-const escapeChar = (c: string): string => ESCAPES[c];
-
 /** COPY-escape a string known to be free of NUL characters. */
 function escapeCopy(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPE_G, escapeChar) : s;
+  return NEEDS_ESCAPE.test(s) ? escapeAll(s) : s;
+}
+
+/** Replace \\ \t \n \r by their COPY escapes (the caller has checked there is at least one). */
+function escapeAll(s: string): string {
+  let out = "";
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string;
+    if (c === 92) rep = "\\\\";
+    else if (c === 9) rep = "\\t";
+    else if (c === 10) rep = "\\n";
+    else if (c === 13) rep = "\\r";
+    else continue;
+    out += s.slice(last, i) + rep;
+    last = i + 1;
+  }
+  return out + s.slice(last);
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -241,11 +255,17 @@ function dig2(s: string, i: number): number {
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 
-interface ParsedTimestamp {
-  /** Normalized UTC `YYYY-MM-DD HH:MM:SS[.ffffff]` (trailing fraction zeros dropped, as PostgreSQL prints). */
-  readonly text: string;
-  /** The time of day is exactly 00:00:00. */
-  readonly midnight: boolean;
+/*
+ * The timestamp parsers return the normalized UTC text `YYYY-MM-DD HH:MM:SS[.ffffff]` (trailing fraction zeros
+ * dropped, as PostgreSQL prints it), or null with the reason in `tsFailure`. `tsMidnight` tells whether the last
+ * successful parse was exactly 00:00:00. (Module state instead of a result object: no allocation per value.)
+ */
+let tsFailure = "";
+let tsMidnight = false;
+
+function tsFail(reason: string): null {
+  tsFailure = reason;
+  return null;
 }
 
 const NOT_A_TIMESTAMP = "not a timestamp";
@@ -254,23 +274,26 @@ const NOT_A_TIMESTAMP = "not a timestamp";
  * Parse `YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,9}]][Z|±HH:MM|±HHMM|±HH]]` by hand (this runs for every DATETIME value);
  * return a reason string when the text is not such a timestamp or cannot be kept exactly.
  */
-function parseTimestampText(s: string): ParsedTimestamp | string {
+function parseTimestampText(s: string): string | null {
   const len = s.length;
-  if (len < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NOT_A_TIMESTAMP;
+  if (len < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return tsFail(NOT_A_TIMESTAMP);
   const y1 = dig2(s, 0);
   const y2 = dig2(s, 2);
   const mo = dig2(s, 5);
   const d = dig2(s, 8);
-  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0) return NOT_A_TIMESTAMP;
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0) return tsFail(NOT_A_TIMESTAMP);
   const y = y1 * 100 + y2;
-  if (y < 1) return "year outside 0001..9999";
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return "no such date";
-  if (len === 10) return { text: `${s} 00:00:00`, midnight: true };
+  if (y < 1) return tsFail("year outside 0001..9999");
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return tsFail("no such date");
+  if (len === 10) {
+    tsMidnight = true;
+    return `${s} 00:00:00`;
+  }
   const sep = s.charCodeAt(10);
-  if ((sep !== 32 && sep !== 84 && sep !== 116) || len < 16 || s.charCodeAt(13) !== 58) return NOT_A_TIMESTAMP;
+  if ((sep !== 32 && sep !== 84 && sep !== 116) || len < 16 || s.charCodeAt(13) !== 58) return tsFail(NOT_A_TIMESTAMP);
   let h = dig2(s, 11);
   let mi = dig2(s, 14);
-  if (h < 0 || mi < 0) return NOT_A_TIMESTAMP;
+  if (h < 0 || mi < 0) return tsFail(NOT_A_TIMESTAMP);
   let pos = 16;
   let sec = 0;
   let hasSec = false;
@@ -278,7 +301,7 @@ function parseTimestampText(s: string): ParsedTimestamp | string {
   let fracEnd = 0; // after dropping trailing zeros
   if (pos < len && s.charCodeAt(pos) === 58) {
     sec = dig2(s, pos + 1);
-    if (sec < 0) return NOT_A_TIMESTAMP;
+    if (sec < 0) return tsFail(NOT_A_TIMESTAMP);
     hasSec = true;
     pos += 3;
     if (pos < len && s.charCodeAt(pos) === 46) {
@@ -286,42 +309,39 @@ function parseTimestampText(s: string): ParsedTimestamp | string {
       pos = fracStart;
       while (pos < len && dig(s, pos) >= 0) pos++;
       const n = pos - fracStart;
-      if (n === 0 || n > 9) return NOT_A_TIMESTAMP;
+      if (n === 0 || n > 9) return tsFail(NOT_A_TIMESTAMP);
       fracEnd = pos;
       while (fracEnd > fracStart && s.charCodeAt(fracEnd - 1) === 48) fracEnd--;
-      if (fracEnd - fracStart > 6) return "more than 6 fractional-second digits (PostgreSQL would round)";
+      if (fracEnd - fracStart > 6) return tsFail("more than 6 fractional-second digits (PostgreSQL would round)");
     }
   }
-  if (h > 23 || mi > 59 || sec > 59) return "no such time of day";
+  if (h > 23 || mi > 59 || sec > 59) return tsFail("no such time of day");
   let offset = 0;
   if (pos < len) {
     const z = s.charCodeAt(pos);
     if (z === 90 || z === 122) {
-      if (pos + 1 !== len) return NOT_A_TIMESTAMP;
+      if (pos + 1 !== len) return tsFail(NOT_A_TIMESTAMP);
     } else if (z === 43 || z === 45) {
       const oh = dig2(s, pos + 1);
       let om = 0;
       const rest = len - pos - 3;
-      if (oh < 0) return NOT_A_TIMESTAMP;
+      if (oh < 0) return tsFail(NOT_A_TIMESTAMP);
       if (rest === 3 && s.charCodeAt(pos + 3) === 58) om = dig2(s, pos + 4);
       else if (rest === 2) om = dig2(s, pos + 3);
-      else if (rest !== 0) return NOT_A_TIMESTAMP;
-      if (om < 0) return NOT_A_TIMESTAMP;
-      if (oh > 15 || om > 59) return "invalid UTC offset";
+      else if (rest !== 0) return tsFail(NOT_A_TIMESTAMP);
+      if (om < 0) return tsFail(NOT_A_TIMESTAMP);
+      if (oh > 15 || om > 59) return tsFail("invalid UTC offset");
       offset = (oh * 60 + om) * (z === 45 ? -1 : 1);
     } else {
-      return NOT_A_TIMESTAMP;
+      return tsFail(NOT_A_TIMESTAMP);
     }
   }
   const frac = fracEnd > fracStart ? s.slice(fracStart - 1, fracEnd) : "";
-  const midnight = h === 0 && mi === 0 && sec === 0 && frac === "";
   if (offset === 0) {
+    tsMidnight = h === 0 && mi === 0 && sec === 0 && frac === "";
     // Already normalized: hand back the very string.
-    if (sep === 32 && hasSec && pos === len && (fracStart === 0 || fracEnd === len)) return { text: s, midnight };
-    return {
-      text: `${s.slice(0, 10)} ${s.slice(11, 16)}:${hasSec ? s.slice(17, 19) : "00"}${frac}`,
-      midnight,
-    };
+    if (sep === 32 && hasSec && pos === len && (fracStart === 0 || fracEnd === len)) return s;
+    return `${s.slice(0, 10)} ${s.slice(11, 16)}:${hasSec ? s.slice(17, 19) : "00"}${frac}`;
   }
   // local = UTC + offset  →  UTC = local - offset, on whole minutes (seconds and fraction unchanged)
   let total = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi - offset;
@@ -330,11 +350,9 @@ function parseTimestampText(s: string): ParsedTimestamp | string {
   h = Math.floor(total / 60);
   mi = total - h * 60;
   const date = civilFromDays(days);
-  if (date === null) return "year outside 0001..9999 after conversion to UTC";
-  return {
-    text: `${date} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${frac}`,
-    midnight: h === 0 && mi === 0 && sec === 0 && frac === "",
-  };
+  if (date === null) return tsFail("year outside 0001..9999 after conversion to UTC");
+  tsMidnight = h === 0 && mi === 0 && sec === 0 && frac === "";
+  return `${date} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${frac}`;
 }
 
 const TIME_TEXT = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
@@ -357,7 +375,7 @@ let lastEpochDay = NaN;
 let lastEpochDate = "";
 
 /** UTC timestamp text of unix epoch milliseconds (an integral number), or null when outside years 1..9999. */
-function epochMsText(ms: number): ParsedTimestamp | null {
+function epochMsText(ms: number): string | null {
   if (!(ms >= MIN_EPOCH_MS && ms <= MAX_EPOCH_MS)) return null;
   const days = Math.floor(ms / 86400000);
   let rem = ms - days * 86400000;
@@ -371,24 +389,21 @@ function epochMsText(ms: number): ParsedTimestamp | null {
     lastEpochDate = civilFromDays(days)!;
     lastEpochDay = days;
   }
-  return {
-    text: `${lastEpochDate} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${FRAC_MS[milli]}`,
-    midnight: rem === 0 && h === 0 && mi === 0,
-  };
+  tsMidnight = rem === 0 && h === 0 && mi === 0;
+  return `${lastEpochDate} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${FRAC_MS[milli]}`;
 }
 
 /** Timestamp of an integer epoch value, or a reason string. */
-function epochText(v: bigint | number, unit: "s" | "ms"): ParsedTimestamp | string {
+function epochText(v: bigint | number, unit: "s" | "ms"): string | null {
   let n: number;
   if (typeof v === "bigint") {
     // Any in-range value is far below 2^53 ms; reject the rest before converting.
-    if (v < -300000000000000n || v > 300000000000000n) return `epoch ${unit} value outside years 0001..9999`;
+    if (v < -300000000000000n || v > 300000000000000n) return tsFail(`epoch ${unit} value outside years 0001..9999`);
     n = Number(v);
   } else {
     n = v;
   }
-  const r = epochMsText(unit === "s" ? n * 1000 : n);
-  return r ?? `epoch ${unit} value outside years 0001..9999`;
+  return epochMsText(unit === "s" ? n * 1000 : n) ?? tsFail(`epoch ${unit} value outside years 0001..9999`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -468,7 +483,7 @@ function textEncoder(index: number): FieldEncoder {
   const str = (s: string, v: unknown): string => {
     if (!NEEDS_ESCAPE.test(s)) return s;
     if (s.includes("\u0000")) return fail(v, "NUL byte in text (PostgreSQL text cannot hold U+0000)");
-    return s.replace(ESCAPE_G, escapeChar);
+    return escapeAll(s);
   };
   return (v) => {
     if (typeof v === "string") return NEEDS_ESCAPE.test(v) ? str(v, v) : v;
@@ -500,18 +515,15 @@ function timestampEncoder(index: number, unit: "s" | "ms", dateOnly: boolean): F
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
   };
-  const out = (r: ParsedTimestamp | string, v: unknown): string => {
-    if (typeof r === "string") return fail(v, `${describe(v)} in a ${what} column: ${r}`);
-    if (!dateOnly) return r.text;
-    if (!r.midnight) return fail(v, `${describe(v)} in a date column has a time of day`);
-    return r.text.slice(0, 10);
+  const out = (r: string | null, v: unknown): string => {
+    if (r === null) return fail(v, `${describe(v)} in a ${what} column: ${tsFailure}`);
+    if (!dateOnly) return r;
+    if (!tsMidnight) return fail(v, `${describe(v)} in a date column has a time of day`);
+    return r.length === 10 ? r : r.slice(0, 10);
   };
   return (v) => {
     if (typeof v === "string") {
-      if (dateOnly && v.length === 10) {
-        const r = parseTimestampText(v);
-        return typeof r === "string" ? out(r, v) : v;
-      }
+      if (dateOnly && v.length === 10) return parseTimestampText(v) === null ? out(null, v) : v;
       return out(parseTimestampText(v), v);
     }
     if (typeof v === "bigint") return out(epochText(v, unit), v);
@@ -654,4 +666,13 @@ export function makeRowEncoder(
     }
     return line + "\n";
   };
+}
+
+/**
+ * The encoder of one non-null value of the given kind, exactly as {@link makeRowEncoder} applies it (COPY-escaped
+ * output; throws {@link ValueError} with column index 0). Exported so verify canonicalizes the source side with the
+ * very rules the copy used.
+ */
+export function makeFieldEncoder(kind: ValueKind, options?: EncodeOptions): (v: unknown) => string {
+  return fieldEncoder(kind, 0, options);
 }

@@ -243,6 +243,33 @@ describe("timestamp", () => {
     expect(err("timestamp", 253402300800000n).reason).toMatch(/outside years/);
     expect(err("timestamp", 9223372036854775807n).reason).toMatch(/outside years/);
   });
+  it("parses the grammar strictly", () => {
+    expect(enc("timestamp", "2024-01-02 03:04Z")).toBe("2024-01-02 03:04:00");
+    expect(enc("timestamp", "2024-01-02t03:04:05z")).toBe("2024-01-02 03:04:05");
+    expect(enc("timestamp", "2024-01-02 03:04:05.100")).toBe("2024-01-02 03:04:05.1");
+    expect(enc("timestamp", "2024-01-02 03:04:05.000000000")).toBe("2024-01-02 03:04:05");
+    expect(enc("timestamp", "2024-01-02 03:04:05-00:00")).toBe("2024-01-02 03:04:05");
+    for (const bad of [
+      "2024-01-02T03:04:05.Z",
+      "2024-01-02 03:04:5",
+      "2024-01-02 03:04:05+1",
+      "2024-01-02 03:04:05+01:0",
+      "2024-01-02 03:04:05+01:000",
+      "2024-01-02x03:04",
+      "2024-01-02 03:04:05 ",
+      "2024-1-02",
+      "2024-01-02 03",
+      "2024-01-02 03:04:05.1234567890",
+      "2024-01-02 03:04:05ZZ",
+      "20240102",
+      "2024-01-02Z",
+    ]) {
+      expect(err("timestamp", bad).reason, bad).toMatch(/not a timestamp/);
+    }
+    expect(err("timestamp", "2024-01-02 03:04:05+16:00").reason).toMatch(/invalid UTC offset/);
+    expect(err("timestamp", "2024-01-02 03:60").reason).toMatch(/no such time/);
+    expect(err("timestamp", "2024-01-02 03:04:60").reason).toMatch(/no such time/);
+  });
   it("rejects reals, garbage and impossible dates", () => {
     expect(err("timestamp", 2460310.5).reason).toMatch(/REAL in a DATETIME column \(julian day\?\)/);
     expect(err("timestamp", "not a date").reason).toMatch(/not a timestamp/);

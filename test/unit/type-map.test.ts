@@ -67,6 +67,12 @@ describe("integers", () => {
   it("an autoincrement key never becomes SmallInt", () => {
     expect(choose("smallint", ints(1n, 10n), { isAutoincrementPk: true })).toEqual({ prismaType: "Int", kind: "int" });
   });
+  it("a non-standard integer name holding mixed values lets the values decide (sqlite.db's `intege`)", () => {
+    const mixed = profile({ nonNull: 3, storage: { integer: 1, text: 1, real: 1 }, minInt: 1n, maxInt: 1n });
+    const c = choose("intege", mixed);
+    expect(c).toMatchObject({ prismaType: "String", kind: "text" });
+    expect(c.note).toMatch(/holds text values/);
+  });
   it("notes values SQLite could not convert (the copy rejects them)", () => {
     const c = choose("INTEGER", profile({ storage: { integer: 1, text: 1 }, minInt: 1n, maxInt: 1n }));
     expect(c.prismaType).toBe("Int");
@@ -112,12 +118,18 @@ describe("text", () => {
     ["varchar(20)", "VarChar", 20],
     ["VARYING CHARACTER(255)", "VarChar", 255],
     ["NATIONAL VARCHAR(10)", "VarChar", 10],
-    ["character(20)", "Char", 20],
-    ["char(70)", "Char", 70],
-    ["NCHAR(55)", "Char", 55],
   ])("%s → String @db.%s(%d)", (t, name, n) => {
     expect(choose(t, profile({ storage: { text: 1 }, maxTextLength: n }))).toEqual({ prismaType: "String", kind: "text", native: { name, args: [n] } });
     expect(choose(t)).toEqual({ prismaType: "String", kind: "text", native: { name, args: [n] } });
+  });
+  it.each([
+    ["character(20)", 20],
+    ["char(70)", 70],
+    ["NCHAR(55)", 55],
+  ])("%s → String @db.VarChar(%d), with a note (char(n) would pad with spaces)", (t, n) => {
+    const c = choose(t, profile({ storage: { text: 1 }, maxTextLength: n }));
+    expect(c).toMatchObject({ prismaType: "String", kind: "text", native: { name: "VarChar", args: [n] } });
+    expect(c.note).toMatch(/pad/);
   });
   it("values longer than n → plain String, naming the longest", () => {
     expect(choose("NVARCHAR(10)", profile({ storage: { text: 1 }, maxTextLength: 42 }))).toEqual({
@@ -202,7 +214,8 @@ describe("unknown NUMERIC-affinity names follow the values", () => {
 describe("rules table", () => {
   it("is exported data and can be replaced", () => {
     expect(familyOf("NVARCHAR(160)")).toBe("varchar");
-    expect(familyOf("smallint unsigned")).toBe("integer");
+    expect(familyOf("smallint unsigned")).toBe("loose-integer");
+    expect(familyOf("INTEGER")).toBe("integer");
     const rules = [{ base: /^text nocase$/, family: "varchar" as const }, ...TYPE_RULES];
     expect(familyOf("text nocase", rules)).toBe("varchar");
   });

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { migrate } from "../../pipeline/migrate.js";
 import { redactUrl } from "../../redact.js";
 import { formatSummary } from "../../report/summary.js";
-import { collect, confirm, targetUrlFrom, toJson, usage } from "../context.js";
+import { collect, confirm, targetUrlFrom, toJson, track, usage } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 
@@ -58,5 +58,5 @@ Examples:
   $ sqlite2pg migrate app.db --to postgresql://me@localhost:5432/app --yes
   $ DATABASE_URL=postgresql://me@db:5432/app sqlite2pg migrate app.db --out prisma --json`,
     )
-    .action((file: string, flags: MigrateFlags) => setResult(run(file, flags)));
+    .action((file: string, flags: MigrateFlags) => track(setResult, run(file, flags)));
 }

@@ -1,0 +1,33 @@
+/**
+ * Catalog facts the extras converter (convert/extras.ts) needs beyond readCatalog(): the collation of each
+ * index key column (PRAGMA index_xinfo "coll", https://sqlite.org/pragma.html#pragma_index_xinfo). A column
+ * declared `COLLATE NOCASE` passes its collation to every index on it, and `CREATE INDEX … (x COLLATE NOCASE)`
+ * sets it explicitly, so this is the one reliable source for "is this uniqueness case-insensitive".
+ * Read-only; kept apart so convertExtras stays pure.
+ */
+import type { SqliteCatalog, SqliteDb } from "../db/sqlite-source.js";
+import { quoteIdent } from "../db/quote.js";
+
+export interface ExtraFacts {
+  /** index name → collation name of each key column, in key order (same order as SqliteIndex.columns). */
+  readonly indexCollations: ReadonlyMap<string, readonly string[]>;
+}
+
+interface XInfoRow { seqno: bigint | number; key: bigint | number; coll: string | null }
+
+export function readExtraFacts(db: SqliteDb, catalog: SqliteCatalog): ExtraFacts {
+  const indexCollations = new Map<string, string[]>();
+  for (const table of catalog.tables) {
+    for (const index of table.indexes) {
+      const rows = db.prepare(`PRAGMA index_xinfo(${quoteIdent(index.name)})`).all() as XInfoRow[];
+      indexCollations.set(
+        index.name,
+        rows
+          .filter((r) => Number(r.key) === 1)
+          .sort((a, b) => Number(a.seqno) - Number(b.seqno))
+          .map((r) => (r.coll ?? "BINARY").toUpperCase()),
+      );
+    }
+  }
+  return { indexCollations };
+}

@@ -1,0 +1,292 @@
+/**
+ * Verify one table: stream both sides ordered by the primary key and merge them like a sorted-merge join.
+ * Rows with equal keys are compared column by column; a key on one side only is a missing (SQLite only) or extra
+ * (PostgreSQL only) row. Each side gets a row count and a sha256 over its canonical rows, so two equal checksums
+ * prove equal content. Memory is bounded by one batch per side plus the rows sharing one key (always one row for
+ * tables with a primary key).
+ *
+ * Tables without a primary key are ordered by their columns whose order is the same in both databases (integers,
+ * numbers, text, blobs); rows that tie on those are matched as a multiset.
+ */
+import { createHash, type Hash } from "node:crypto";
+import type { ColumnPlan, TablePlan } from "../convert/convert.js";
+import type { ValueKind } from "../convert/column-type.js";
+import type { PgClient } from "../db/pg-target.js";
+import { quoteIdent, quoteQualified } from "../db/quote.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+import { Sqlite2pgError } from "../errors.js";
+import { displayCanonical, makeCanonicalComparator, type Canonical, type CanonicalColumn } from "./canonical.js";
+import { postgresRows, RowCursor, sqliteRows, type Row } from "./rows.js";
+
+export interface Difference {
+  /** value: same key, different column value; missing: only in SQLite; extra: only in PostgreSQL; schema: table/column absent. */
+  readonly kind: "value" | "missing" | "extra" | "schema";
+  readonly table: string;
+  /** The row's primary key ("id=5", "a=1, b=2"), or its values for tables without one. */
+  readonly key: string;
+  readonly column?: string;
+  /** The canonical values (null = SQL NULL), long ones cut around their first difference. */
+  readonly sourceValue?: string | null;
+  readonly targetValue?: string | null;
+  readonly message?: string;
+}
+
+export interface TableVerification {
+  readonly table: string;
+  readonly sourceRows: number;
+  readonly targetRows: number;
+  /** sha256 (hex) over the canonical rows; null when the table could not be compared. */
+  readonly sourceChecksum: string | null;
+  readonly targetChecksum: string | null;
+  readonly ok: boolean;
+  /** The first `maxDifferences` differences. */
+  readonly differences: readonly Difference[];
+  /** All differences, listed or not. */
+  readonly differenceCount: number;
+}
+
+export interface CompareTableOptions {
+  readonly source: SqliteDb;
+  readonly client: PgClient;
+  readonly pgSchema: string;
+  readonly plan: TablePlan;
+  /** How many differences to list (all are counted); default 100. */
+  readonly maxDifferences?: number;
+}
+
+/** Kinds whose ORDER BY agrees between SQLite (BINARY) and PostgreSQL (COLLATE "C") on well-typed data. */
+const ORDERABLE: ReadonlySet<ValueKind> = new Set(["int", "bigint", "float", "decimal", "text", "bytes"]);
+const MAX_VALUE_CHARS = 120;
+
+interface PgColumn {
+  readonly typname: string;
+  readonly collatable: boolean;
+}
+
+async function targetColumns(client: PgClient, pgSchema: string, table: string): Promise<Map<string, PgColumn> | null> {
+  const { rows } = await client.query<{ attname: string; typname: string; collatable: boolean }>(
+    `SELECT a.attname, t.typname, a.attcollation <> 0 AS collatable
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [quoteQualified(pgSchema, table)],
+  );
+  return rows.length === 0 ? null : new Map(rows.map((r) => [r.attname, { typname: r.typname, collatable: r.collatable }]));
+}
+
+export async function compareTable(options: CompareTableOptions): Promise<TableVerification> {
+  const { plan, client, source } = options;
+  const table = plan.name;
+  const columns = plan.columns;
+  const pgColumns = await targetColumns(client, options.pgSchema, table);
+  const missing = pgColumns === null ? [] : columns.filter((c) => !pgColumns.has(c.name));
+  if (pgColumns === null || missing.length > 0 || columns.length === 0) {
+    return schemaMismatch(options, pgColumns === null ? undefined : missing);
+  }
+
+  const specs: CanonicalColumn[] = columns.map((c) => ({ kind: c.kind, epochUnit: c.epochUnit, pgType: pgColumns.get(c.name)?.typname }));
+  const orderIdx = orderColumns(plan);
+  const selectList = columns.map((c) => quoteIdent(c.name)).join(", ");
+  const sqliteOrder = orderIdx.map((i) => `${quoteIdent(columns[i].name)}${columns[i].kind === "text" ? " COLLATE BINARY" : ""}`);
+  // "C" compares bytes like SQLite's BINARY (https://www.postgresql.org/docs/current/collation.html); SQLite sorts
+  // NULLs first (https://sqlite.org/lang_select.html#the_order_by_clause), PostgreSQL last unless told.
+  const pgOrder = orderIdx.map((i) => {
+    const c = columns[i];
+    return `${quoteIdent(c.name)}${c.kind === "text" && pgColumns.get(c.name)?.collatable ? ' COLLATE "C"' : ""} NULLS FIRST`;
+  });
+  const orderBy = (parts: string[]): string => (parts.length > 0 ? ` ORDER BY ${parts.join(", ")}` : "");
+  const sqliteSql = `SELECT ${selectList} FROM ${quoteIdent(table)}${orderBy(sqliteOrder)}`;
+  const pgSql = `COPY (SELECT ${selectList} FROM ${quoteQualified(options.pgSchema, table)}${orderBy(pgOrder)}) TO STDOUT`;
+
+  // Start PostgreSQL first: it streams while SQLite's rows are read and canonicalized.
+  const tgt = new RowCursor(postgresRows(client, pgSql, specs));
+  const src = new RowCursor(sqliteRows(source, sqliteSql, specs));
+  const merge = new Merger(plan, orderIdx, options.maxDifferences ?? 100);
+  try {
+    await merge.run(src, tgt);
+  } finally {
+    await Promise.all([src.close(), tgt.close()]);
+  }
+  return merge.result();
+}
+
+function orderColumns(plan: TablePlan): number[] {
+  const byName = plan.columns.map((c) => c.name);
+  if (plan.keyColumns.length > 0) return plan.keyColumns.map((k) => byName.indexOf(k)).filter((i) => i >= 0);
+  return plan.columns.flatMap((c, i) => (ORDERABLE.has(c.kind) ? [i] : []));
+}
+
+async function schemaMismatch(options: CompareTableOptions, missingColumns: ColumnPlan[] | undefined): Promise<TableVerification> {
+  const { plan } = options;
+  const sourceRows = Number((options.source.prepare(`SELECT count(*) AS n FROM ${quoteIdent(plan.name)}`).get() as { n: bigint }).n);
+  let targetRows = 0;
+  const differences: Difference[] = [];
+  if (missingColumns === undefined) {
+    differences.push({ kind: "schema", table: plan.name, key: "", message: `table "${plan.name}" does not exist in PostgreSQL` });
+  } else {
+    const { rows } = await options.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(options.pgSchema, plan.name)}`);
+    targetRows = Number(rows[0].n);
+    for (const c of missingColumns) {
+      differences.push({ kind: "schema", table: plan.name, key: "", column: c.name, message: `column "${c.name}" does not exist in PostgreSQL` });
+    }
+  }
+  const ok = differences.length === 0 && sourceRows === targetRows; // a table without columns: counts only
+  return { table: plan.name, sourceRows, targetRows, sourceChecksum: null, targetChecksum: null, ok, differences, differenceCount: differences.length };
+}
+
+/** One field of the checksum input: length-prefixed so no two rows serialize alike. */
+function serializeRow(row: Row): string {
+  let s = "";
+  for (const v of row) s += v === null ? "N;" : `${v.length}:${v};`;
+  return s;
+}
+
+class Merger {
+  private readonly keyCmp: ((a: Canonical, b: Canonical) => number)[];
+  private readonly hashes: { source: Hash; target: Hash } = { source: createHash("sha256"), target: createHash("sha256") };
+  private readonly lastKey: { source?: Row; target?: Row } = {};
+  private sourceRows = 0;
+  private targetRows = 0;
+  private count = 0;
+  private readonly listed: Difference[] = [];
+
+  constructor(
+    private readonly plan: TablePlan,
+    private readonly orderIdx: readonly number[],
+    private readonly maxDifferences: number,
+  ) {
+    this.keyCmp = orderIdx.map((i) => makeCanonicalComparator(plan.columns[i].kind));
+  }
+
+  private compareKeys(a: Row, b: Row): number {
+    for (let k = 0; k < this.orderIdx.length; k++) {
+      const i = this.orderIdx[k];
+      const c = this.keyCmp[k](a[i], b[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
+
+  async run(src: RowCursor, tgt: RowCursor): Promise<void> {
+    for (;;) {
+      if (src.needsFill) await src.fill();
+      if (tgt.needsFill) await tgt.fill();
+      const a = src.head();
+      const b = tgt.head();
+      if (a === undefined && b === undefined) return;
+      const c = a === undefined ? 1 : b === undefined ? -1 : this.compareKeys(a, b);
+      const ga = c <= 0 ? await this.takeGroup(src, "source") : [];
+      const gb = c >= 0 ? await this.takeGroup(tgt, "target") : [];
+      this.matchGroups(ga, gb);
+    }
+  }
+
+  /** All rows sharing the head's key; checks the side's order and feeds its checksum. */
+  private async takeGroup(cursor: RowCursor, side: "source" | "target"): Promise<Row[]> {
+    const first = cursor.shift();
+    const last = this.lastKey[side];
+    if (last !== undefined && this.compareKeys(last, first) > 0) throw this.orderError(side, last, first);
+    this.lastKey[side] = first;
+    const group = [first];
+    for (;;) {
+      if (cursor.needsFill) await cursor.fill();
+      const next = cursor.head();
+      if (next === undefined || this.compareKeys(first, next) !== 0) break;
+      group.push(cursor.shift());
+    }
+    const serialized = group.map(serializeRow);
+    if (serialized.length > 1) serialized.sort(); // tied rows come in any order; their multiset is what counts
+    const hash = this.hashes[side];
+    for (const s of serialized) hash.update(s).update("\n");
+    if (side === "source") this.sourceRows += group.length;
+    else this.targetRows += group.length;
+    return group;
+  }
+
+  private matchGroups(ga: Row[], gb: Row[]): void {
+    if (ga.length === 1 && gb.length === 1) return this.compareRows(ga[0], gb[0]);
+    let onlyA = ga;
+    let onlyB = gb;
+    if (ga.length > 0 && gb.length > 0) {
+      const pending = new Map<string, Row[]>();
+      for (const r of ga) {
+        const s = serializeRow(r);
+        pending.set(s, [...(pending.get(s) ?? []), r]);
+      }
+      onlyB = [];
+      for (const r of gb) {
+        const same = pending.get(serializeRow(r));
+        if (same && same.length > 0) same.pop();
+        else onlyB.push(r);
+      }
+      onlyA = [...pending.values()].flat();
+    }
+    if (onlyA.length === 1 && onlyB.length === 1) return this.compareRows(onlyA[0], onlyB[0]);
+    for (const r of onlyA) this.record({ kind: "missing", table: this.plan.name, key: this.keyOf(r), message: "row is in SQLite but not in PostgreSQL" });
+    for (const r of onlyB) this.record({ kind: "extra", table: this.plan.name, key: this.keyOf(r), message: "row is in PostgreSQL but not in SQLite" });
+  }
+
+  private compareRows(a: Row, b: Row): void {
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] === b[i]) continue;
+      const [sourceValue, targetValue] = excerptPair(a[i], b[i]);
+      this.record({ kind: "value", table: this.plan.name, key: this.keyOf(a), column: this.plan.columns[i].name, sourceValue, targetValue });
+    }
+  }
+
+  private record(d: Difference): void {
+    this.count++;
+    if (this.listed.length < this.maxDifferences) this.listed.push(d);
+  }
+
+  private keyOf(row: Row): string {
+    const cols = this.plan.columns;
+    if (this.plan.keyColumns.length > 0) {
+      return this.orderIdx.map((i) => `${cols[i].name}=${displayCanonical(row[i])}`).join(", ");
+    }
+    const all = cols.map((c, i) => `${c.name}=${displayCanonical(row[i])}`).join(", ");
+    return `(no primary key) ${all.length > 200 ? `${all.slice(0, 200)}…` : all}`;
+  }
+
+  private orderError(side: "source" | "target", prev: Row, next: Row): Sqlite2pgError {
+    const where = side === "source" ? "SQLite" : "PostgreSQL";
+    return new Sqlite2pgError(
+      `${this.plan.name}: ${where} returned row ${this.keyOf(next)} after ${this.keyOf(prev)}; the two databases order this table's key differently, so rows cannot be matched`,
+      {
+        code: "VERIFY_ORDER",
+        kind: "verification",
+        stage: "verify",
+        object: { table: this.plan.name },
+        hint: "the key column probably mixes storage classes or formats in SQLite (e.g. integers stored as text, timestamps in several formats)",
+      },
+    );
+  }
+
+  result(): TableVerification {
+    const sourceChecksum = this.hashes.source.digest("hex");
+    const targetChecksum = this.hashes.target.digest("hex");
+    return {
+      table: this.plan.name,
+      sourceRows: this.sourceRows,
+      targetRows: this.targetRows,
+      sourceChecksum,
+      targetChecksum,
+      ok: this.count === 0 && sourceChecksum === targetChecksum && this.sourceRows === this.targetRows,
+      differences: this.listed,
+      differenceCount: this.count,
+    };
+  }
+}
+
+/** Both values for a report; long values are cut around their first difference so the difference stays visible. */
+function excerptPair(a: Canonical, b: Canonical): [string | null, string | null] {
+  if (a === null || b === null) return [a === null ? null : displayCanonical(a), b === null ? null : displayCanonical(b)];
+  const x = displayCanonical(a);
+  const y = displayCanonical(b);
+  if (x.length <= MAX_VALUE_CHARS && y.length <= MAX_VALUE_CHARS) return [x, y];
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  const from = Math.max(0, i - 30);
+  const cut = (s: string): string =>
+    `${from > 0 ? "…" : ""}${s.slice(from, from + MAX_VALUE_CHARS)}${s.length > from + MAX_VALUE_CHARS ? "…" : ""} (${s.length} chars)`;
+  return [cut(x), cut(y)];
+}

@@ -1,0 +1,151 @@
+/**
+ * Stage 7 — verify: prove the PostgreSQL copy equals the SQLite source, table by table (row counts, a sha256 over
+ * canonical rows, and every differing row named by its key). See compare-table.ts for the merge, canonical.ts for
+ * what "equal" means per column kind.
+ */
+import type { TablePlan } from "../convert/convert.js";
+import { connectTarget, targetError, type PgClient } from "../db/pg-target.js";
+import { parseTargetUrl } from "../db/pg-url.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+import { Sqlite2pgError } from "../errors.js";
+import { noopListener, timedStage, type EventListener } from "../pipeline/events.js";
+import { openSnapshot, prepareSchema } from "../pipeline/prepare.js";
+import { compareTable, type Difference, type TableVerification } from "./compare-table.js";
+
+export type { Difference, TableVerification } from "./compare-table.js";
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly tables: readonly TableVerification[];
+}
+
+export interface VerifyDatabaseOptions {
+  readonly source: SqliteDb;
+  readonly client: PgClient;
+  readonly pgSchema: string;
+  readonly tables: readonly TablePlan[];
+  readonly emit?: EventListener;
+  /** Differences listed per table (all are counted); default 100. */
+  readonly maxDifferences?: number;
+}
+
+/**
+ * Session settings the canonical forms assume, local to the verify transaction so the caller's session is left
+ * as it was (https://www.postgresql.org/docs/current/sql-set.html): ISO dates, hex bytea, UTC for any timestamptz,
+ * shortest-exact floats (https://www.postgresql.org/docs/current/runtime-config-client.html).
+ */
+const SESSION_SETTINGS = [
+  "SET LOCAL DateStyle = 'ISO, YMD'",
+  "SET LOCAL bytea_output = 'hex'",
+  "SET LOCAL TimeZone = 'UTC'",
+  "SET LOCAL extra_float_digits = 1",
+];
+
+export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<VerifyResult> {
+  const emit = options.emit ?? noopListener;
+  const { client } = options;
+  // One REPEATABLE READ snapshot: every table is compared as of the same moment, even if others write meanwhile
+  // (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-REPEATABLE-READ).
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    for (const sql of SESSION_SETTINGS) await client.query(sql);
+  } catch (err) {
+    throw targetError("verify", "cannot start the verification transaction", err);
+  }
+  const tables: TableVerification[] = [];
+  try {
+    for (const plan of options.tables) {
+      const started = performance.now();
+      let result: TableVerification;
+      try {
+        result = await compareTable({ source: options.source, client, pgSchema: options.pgSchema, plan, maxDifferences: options.maxDifferences });
+      } catch (err) {
+        if (err instanceof Sqlite2pgError) throw err;
+        throw targetError("verify", `verifying "${plan.name}" failed`, err, plan.name);
+      }
+      tables.push(result);
+      const ms = Math.round(performance.now() - started);
+      emit({
+        type: "info",
+        message: `[verify] ${plan.name}: ${result.sourceRows} rows, ${result.ok ? "identical" : `${result.differenceCount} difference(s)`} (${ms} ms)`,
+      });
+    }
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+  return { ok: tables.every((t) => t.ok), tables };
+}
+
+export interface VerifyCommandOptions {
+  readonly sqlitePath: string;
+  readonly targetUrl: string;
+  readonly emit?: EventListener;
+  /** The `--type` overrides the migration used, so columns are compared as the types they were copied as. */
+  readonly typeOverrides?: ReadonlyMap<string, string>;
+  readonly maxDifferences?: number;
+}
+
+/** Snapshot + introspect the SQLite file (the same table plans `migrate` derives), then compare with PostgreSQL. */
+export async function verifyCommandRun(options: VerifyCommandOptions): Promise<VerifyResult> {
+  const emit = options.emit ?? noopListener;
+  const target = parseTargetUrl(options.targetUrl);
+  const opened = await openSnapshot(options.sqlitePath, emit);
+  try {
+    const client = await connectTarget(options.targetUrl, "verify");
+    try {
+      const prepared = await prepareSchema(opened, emit, options.typeOverrides);
+      return await timedStage(emit, "verify", "comparing every row", () =>
+        verifyDatabase({
+          source: prepared.source,
+          client,
+          pgSchema: target.schema,
+          tables: prepared.converted.tables,
+          emit,
+          maxDifferences: options.maxDifferences,
+        }),
+      );
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } finally {
+    await opened.dispose();
+  }
+}
+
+/** Human-readable lines for a result: one per table, then every listed difference. */
+export function formatVerifyResult(result: VerifyResult): string {
+  const lines: string[] = [];
+  const width = Math.max(5, ...result.tables.map((t) => t.table.length));
+  for (const t of result.tables) {
+    const rows = t.sourceRows === t.targetRows ? `${t.sourceRows} rows` : `rows SQLite ${t.sourceRows} / PostgreSQL ${t.targetRows}`;
+    const sum = t.sourceChecksum === null ? "checksum n/a" : t.sourceChecksum === t.targetChecksum ? `checksum ok ${t.sourceChecksum.slice(0, 12)}` : "checksum DIFFERS";
+    lines.push(`${t.ok ? "ok  " : "FAIL"} ${t.table.padEnd(width)}  ${rows}  ${sum}`);
+  }
+  const bad = result.tables.filter((t) => !t.ok);
+  for (const t of bad) {
+    lines.push("", `${t.table}: ${t.differenceCount} difference(s)${t.differenceCount > t.differences.length ? `, first ${t.differences.length} listed` : ""}`);
+    for (const d of t.differences) lines.push(`  ${formatDifference(d)}`);
+  }
+  lines.push("", result.ok ? "verified: PostgreSQL holds exactly the SQLite data" : `verification FAILED: ${bad.length} table(s) differ`);
+  return lines.join("\n");
+}
+
+export function formatDifference(d: Difference): string {
+  switch (d.kind) {
+    case "value":
+      return `${d.table} [${d.key}] ${d.column}: SQLite ${quoted(d.sourceValue)} ≠ PostgreSQL ${quoted(d.targetValue)}`;
+    case "missing":
+      return `${d.table} [${d.key}] missing in PostgreSQL`;
+    case "extra":
+      return `${d.table} [${d.key}] extra in PostgreSQL (not in SQLite)`;
+    case "schema":
+      return `${d.table}: ${d.message}`;
+  }
+}
+
+/** Strings JSON-quoted (control characters visible, NULL distinct from 'NULL'). */
+function quoted(v: string | null | undefined): string {
+  return v === null || v === undefined ? "NULL" : JSON.stringify(v);
+}
