@@ -56,4 +56,11 @@ export interface ColumnProfile {
   readonly maxSecondFractionDigits: number;
   /** Every non-null value is 0 or 1 (or 't'/'f'/'true'/'false'). */
   readonly booleanLike: boolean;
+  /** Text values shaped like a date, timestamp or time (the preflight re-checks only the other ones). */
+  readonly temporalTexts: number;
+  /**
+   * Text values containing U+FFFD (what invalid UTF-8 decodes to: the preflight re-reads their bytes) or U+0000
+   * (PostgreSQL text cannot hold it).
+   */
+  readonly suspectTexts: number;
 }

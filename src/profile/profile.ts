@@ -29,6 +29,8 @@ export function emptyProfile(): ColumnProfile {
     maxFractionDigits: 0,
     maxSecondFractionDigits: 0,
     booleanLike: true,
+    temporalTexts: 0,
+    suspectTexts: 0,
   };
 }
 
@@ -45,6 +47,8 @@ interface Acc {
   maxFractionDigits: number;
   maxSecondFractionDigits: number;
   booleanLike: boolean;
+  temporalTexts: number;
+  suspectTexts: number;
 }
 
 function newAcc(): Acc {
@@ -61,8 +65,14 @@ function newAcc(): Acc {
     maxFractionDigits: 0,
     maxSecondFractionDigits: 0,
     booleanLike: true,
+    temporalTexts: 0,
+    suspectTexts: 0,
   };
 }
+
+/** Date, timestamp (space or T, optional fraction and zone) or time text; the encoder checks ranges exactly. */
+const TEMPORAL_TEXT =
+  /^(?:\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?|\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
 const INT_TEXT = /^[+-]?\d+$/;
 const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -167,6 +177,7 @@ function observe(acc: Acc, v: unknown): void {
       if (n > acc.maxTextLength) acc.maxTextLength = n;
     }
     if (acc.booleanLike && parseBooleanLike(v) === null) acc.booleanLike = false;
+    if (v.includes("\uFFFD") || v.includes("\u0000")) acc.suspectTexts++;
     const c = v.charCodeAt(0);
     // Only text starting with a digit, a sign or a point can be numeric, a timestamp or a time.
     if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
@@ -178,6 +189,7 @@ function observe(acc: Acc, v: unknown): void {
       } else if (DECIMAL_TEXT.test(v)) {
         decimalDigits(v, acc);
       } else if (v.charCodeAt(2) === 58 /* HH: */ || v.charCodeAt(4) === 45 /* YYYY- */) {
+        if (TEMPORAL_TEXT.test(v)) acc.temporalTexts++;
         const m = SECOND_FRACTION.exec(v);
         if (m !== null) {
           const f = m[1];
@@ -208,6 +220,8 @@ function freeze(acc: Acc): ColumnProfile {
     maxFractionDigits: acc.maxFractionDigits,
     maxSecondFractionDigits: acc.maxSecondFractionDigits,
     booleanLike: acc.booleanLike,
+    temporalTexts: acc.temporalTexts,
+    suspectTexts: acc.suspectTexts,
   };
 }
 

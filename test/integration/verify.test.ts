@@ -1,0 +1,179 @@
+/**
+ * `sqlite2pg verify` end to end through the real CLI: a fresh migration verifies clean (exit 0); each kind of
+ * tampering on the PostgreSQL side — a changed text, a deleted row, a timestamp shifted by one second, an extra
+ * row, a flipped boolean, a changed blob byte, a lost duplicate in a table without key — exits 1 and names the
+ * table, the row key and the column.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { VerifyResult } from "../../src/verify/verify.js";
+import { runCli } from "../helpers/cli.js";
+import { copyToTemp, corpusFile, EXAMPLE_DB, tempDir } from "../helpers/files.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+
+async function migrateInto(db: TestDatabase, sqlite: string, dir: string): Promise<void> {
+  const res = await runCli(["migrate", sqlite, "--to", db.url, "--out", join(dir, "prisma"), "--yes", "--quiet"]);
+  expect(res.code, res.stderr).toBe(0);
+}
+
+async function verifyJson(db: TestDatabase, sqlite: string): Promise<{ code: number; result: VerifyResult; stderr: string }> {
+  const res = await runCli(["verify", sqlite, "--to", db.url, "--json"]);
+  expect(res.code === 0 || res.code === 1, res.stderr).toBe(true);
+  return { code: res.code, result: JSON.parse(res.stdout) as VerifyResult, stderr: res.stderr };
+}
+
+function tableResult(result: VerifyResult, table: string) {
+  const t = result.tables.find((x) => x.table === table);
+  if (!t) throw new Error(`no result for ${table}`);
+  return t;
+}
+
+describe("verify the bundled blog example", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("verify-blog");
+  let source: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("verify_blog");
+    source = copyToTemp(EXAMPLE_DB, tmp.dir);
+    await migrateInto(db, source, tmp.dir);
+  });
+  afterAll(async () => {
+    await db.drop();
+    tmp.cleanup();
+  });
+
+  it("exits 0 on a fresh migration and prints every table with its checksum", async () => {
+    const report = join(tmp.dir, "verify.json");
+    const res = await runCli(["verify", source, "--to", db.url, "--report", report, "--quiet"]);
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    expect(res.stdout).toMatch(/ok\s+post\s+4 rows\s+checksum ok/);
+    expect(res.stdout).toMatch(/ok\s+user\s+3 rows\s+checksum ok/);
+    expect(res.stdout).toContain("verified");
+    const written = JSON.parse(readFileSync(report, "utf8")) as VerifyResult;
+    expect(written.ok).toBe(true);
+    for (const t of written.tables) {
+      expect(t.sourceChecksum).toMatch(/^[0-9a-f]{64}$/);
+      expect(t.targetChecksum).toBe(t.sourceChecksum);
+      expect(t.differenceCount).toBe(0);
+    }
+  });
+
+  it("names a changed text value and a timestamp shifted by one second", async () => {
+    await db.query(`UPDATE post SET title = title || '!' WHERE id = 2`);
+    await db.query(`UPDATE post SET created = created + interval '1 second' WHERE id = 3`);
+    const res = await runCli(["verify", source, "--to", db.url, "--quiet"]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('post [id=2] title: SQLite "Tabs\\tand \\"quotes\\"" ≠ PostgreSQL "Tabs\\tand \\"quotes\\"!"');
+    expect(res.stdout).toContain('post [id=3] created: SQLite "2024-02-01 12:00:00" ≠ PostgreSQL "2024-02-01 12:00:01"');
+    expect(res.stdout).toMatch(/FAIL\s+post\s+4 rows\s+checksum DIFFERS/);
+    expect(res.stdout).toMatch(/ok\s+user/);
+    expect(res.stdout).toContain("verification FAILED: 1 table(s) differ");
+
+    const { result } = await verifyJson(db, source);
+    expect(result.ok).toBe(false);
+    const post = tableResult(result, "post");
+    expect(post.differenceCount).toBe(2);
+    expect(post.differences.map((d) => [d.kind, d.key, d.column])).toEqual([
+      ["value", "id=2", "title"],
+      ["value", "id=3", "created"],
+    ]);
+    expect(post.sourceChecksum).not.toBe(post.targetChecksum);
+  });
+});
+
+describe("verify Chinook", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("verify-chinook");
+  let source: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("verify_chinook");
+    source = copyToTemp(corpusFile("Chinook_Sqlite.sqlite"), tmp.dir);
+    await migrateInto(db, source, tmp.dir);
+  });
+  afterAll(async () => {
+    await db.drop();
+    tmp.cleanup();
+  });
+
+  it("exits 0 with equal counts and checksums for all 11 tables", async () => {
+    const { code, result } = await verifyJson(db, source);
+    expect(code).toBe(0);
+    expect(result.ok).toBe(true);
+    expect(result.tables).toHaveLength(11);
+    expect(tableResult(result, "PlaylistTrack").sourceRows).toBe(8715);
+    expect(tableResult(result, "Invoice").targetRows).toBe(412);
+  });
+
+  it("names a deleted row (composite key) and an extra row", async () => {
+    await db.query(`DELETE FROM "PlaylistTrack" WHERE "PlaylistId" = 1 AND "TrackId" = 3402`);
+    await db.query(`INSERT INTO "Genre" ("GenreId", "Name") VALUES (26, 'Extra')`);
+    const res = await runCli(["verify", source, "--to", db.url, "--quiet"]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain("PlaylistTrack [PlaylistId=1, TrackId=3402] missing in PostgreSQL");
+    expect(res.stdout).toContain("Genre [GenreId=26] extra in PostgreSQL");
+
+    const { result } = await verifyJson(db, source);
+    const pt = tableResult(result, "PlaylistTrack");
+    expect([pt.sourceRows, pt.targetRows, pt.differenceCount]).toEqual([8715, 8714, 1]);
+    const genre = tableResult(result, "Genre");
+    expect([genre.sourceRows, genre.targetRows]).toEqual([25, 26]);
+    expect(genre.differences).toEqual([expect.objectContaining({ kind: "extra", key: "GenreId=26" })]);
+    expect(result.tables.filter((t) => !t.ok).map((t) => t.table).sort()).toEqual(["Genre", "PlaylistTrack"]);
+  });
+});
+
+describe("verify booleans, blobs and a table without a primary key", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("verify-fixture");
+  const source = join(tmp.dir, "fixture.db");
+
+  beforeAll(async () => {
+    const s = new Database(source);
+    s.exec(`
+      CREATE TABLE flags (id INTEGER PRIMARY KEY, active BOOLEAN NOT NULL, data BLOB, price NUMERIC(10,2), note TEXT);
+      CREATE TABLE log (msg TEXT, n INTEGER);
+    `);
+    const ins = s.prepare("INSERT INTO flags (id, active, data, price, note) VALUES (?, ?, ?, ?, ?)");
+    ins.run(1, 1, Buffer.from([0x00, 0x01, 0xff]), 1.5, "tab\there");
+    ins.run(2, 0, Buffer.from("hello"), 10, null);
+    ins.run(3, 1, Buffer.alloc(0), null, "back\\slash\nnewline");
+    const log = s.prepare("INSERT INTO log (msg, n) VALUES (?, ?)");
+    for (const [m, n] of [["dup", 1], ["dup", 1], ["b", null], ["a", 2]] as const) log.run(m, n);
+    s.close();
+    db = await createTestDatabase("verify_fixture");
+    await migrateInto(db, source, tmp.dir);
+  });
+  afterAll(async () => {
+    await db.drop();
+    tmp.cleanup();
+  });
+
+  it("exits 0 on a fresh migration", async () => {
+    const { code, result } = await verifyJson(db, source);
+    expect(code).toBe(0);
+    expect(result.tables.map((t) => [t.table, t.sourceRows, t.ok])).toEqual([
+      ["flags", 3, true],
+      ["log", 4, true],
+    ]);
+  });
+
+  it("names a flipped boolean, a changed blob byte and a lost duplicate row", async () => {
+    await db.query(`UPDATE flags SET active = NOT active WHERE id = 2`);
+    await db.query(`UPDATE flags SET data = set_byte(data, 2, 254) WHERE id = 1`);
+    await db.query(`DELETE FROM log WHERE ctid = (SELECT ctid FROM log WHERE msg = 'dup' LIMIT 1)`);
+    const res = await runCli(["verify", source, "--to", db.url, "--quiet"]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('flags [id=2] active: SQLite "f" ≠ PostgreSQL "t"');
+    expect(res.stdout).toContain('flags [id=1] data: SQLite "\\\\x0001ff" ≠ PostgreSQL "\\\\x0001fe"');
+    expect(res.stdout).toContain("log [(no primary key) msg=dup, n=1] missing in PostgreSQL");
+
+    const { result } = await verifyJson(db, source);
+    expect(tableResult(result, "flags").differences.map((d) => `${d.key}:${d.column}`).sort()).toEqual(["id=1:data", "id=2:active"]);
+    const log = tableResult(result, "log");
+    expect([log.sourceRows, log.targetRows, log.differenceCount]).toEqual([4, 3, 1]);
+  });
+});
