@@ -58,3 +58,23 @@ export function fitIdentifier(name: string, taken: Set<string>): { name: string;
     }
   }
 }
+
+/**
+ * PostgreSQL names for a list of SQLite names sharing one namespace (the columns of a table, or the tables and
+ * views of a schema): names of at most 63 bytes are kept; longer ones are fitted with fitIdentifier, in list
+ * order, never colliding with a kept name. Deterministic for a given list.
+ */
+export function fitNames(names: Iterable<string>, taken: Set<string> = new Set()): Map<string, string> {
+  const list = [...names];
+  const result = new Map<string, string>();
+  for (const n of list) {
+    if (utf8Length(n) <= PG_MAX_IDENTIFIER_BYTES) {
+      taken.add(n);
+      result.set(n, n);
+    }
+  }
+  for (const n of list) {
+    if (!result.has(n)) result.set(n, fitIdentifier(n, taken).name);
+  }
+  return result;
+}

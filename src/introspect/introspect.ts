@@ -15,7 +15,7 @@ export interface IntrospectResult {
 
 const PULL_SEED = `datasource db {
   provider = "sqlite"
-  url      = "file:./source.db"
+  url      = "file:./schema.db"
 }
 `;
 
@@ -26,7 +26,7 @@ export async function introspect(snapshot: Snapshot): Promise<IntrospectResult> 
   await runPrisma(["db", "pull"], {
     stage: "introspect",
     adapter: "sqlite",
-    adapterUrl: `file:${snapshot.path}`,
+    adapterUrl: `file:${snapshot.schemaClonePath}`,
     schemaPath,
     cwd: snapshot.dir,
   });

@@ -1,32 +1,77 @@
 /**
- * Take a private, consistent copy of the user's SQLite file with SQLite's online backup API
- * (https://sqlite.org/backup.html). Every later stage (Prisma introspection, profile, copy, verify) reads this
- * copy, so they all see one snapshot even if the application keeps writing to the original (WAL or not),
- * and the user's file is never opened for writing.
+ * One consistent view of the user's SQLite file for the whole run, without copying it.
+ *
+ * - The data: a read-only connection that holds one read transaction from start to end. SQLite guarantees a
+ *   reader in a transaction sees a single snapshot (https://sqlite.org/isolation.html): in WAL mode the
+ *   application keeps writing meanwhile; in rollback-journal mode its writers wait (SQLITE_BUSY) until we finish.
+ *   Profile, copy and verify all read through this connection, so they agree row for row.
+ * - The schema: Prisma's `db pull` needs a file of its own. It reads only the schema, so we give it a
+ *   schema-only clone built from `sqlite_schema` — instant whatever the data size, and the user's file is never
+ *   opened by anything that could write to it.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqlite } from "../db/sqlite-source.js";
+import Database from "better-sqlite3";
+import { openSqlite, type SqliteDb } from "../db/sqlite-source.js";
 
 export interface Snapshot {
   readonly dir: string;
-  readonly path: string;
-  /** Remove the temporary directory. */
+  /** The schema-only clone Prisma introspects. */
+  readonly schemaClonePath: string;
+  /** Read-only connection to the user's file, inside a read transaction (the snapshot). */
+  readonly db: SqliteDb;
+  /** End the read transaction, close, and remove the temporary directory. */
   dispose(): Promise<void>;
 }
 
+interface SchemaRow {
+  type: string;
+  name: string;
+  sql: string;
+}
+
+/** Creation order: tables before what refers to them. */
+const ORDER: Record<string, number> = { table: 0, index: 1, view: 2, trigger: 3 };
+
 export async function takeSnapshot(sourcePath: string): Promise<Snapshot> {
-  const source = openSqlite(sourcePath);
+  const db = openSqlite(sourcePath);
+  db.exec("BEGIN");
   const dir = await mkdtemp(join(tmpdir(), "sqlite2pg-"));
-  const path = join(dir, "source.db");
+  const schemaClonePath = join(dir, "schema.db");
   try {
-    await source.backup(path);
+    // The first read starts the snapshot; everything after sees the database as of this moment.
+    const rows = (db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL").all() as SchemaRow[])
+      .filter((r) => !/^sqlite_/i.test(r.name))
+      .sort((a, b) => (ORDER[a.type] ?? 9) - (ORDER[b.type] ?? 9));
+    const clone = new Database(schemaClonePath);
+    try {
+      for (const r of rows) {
+        try {
+          clone.exec(r.sql);
+        } catch {
+          // An object SQLite cannot re-create here (e.g. a virtual table of a missing module) is reported
+          // by the catalog stage; Prisma does not need it.
+        }
+      }
+    } finally {
+      clone.close();
+    }
   } catch (err) {
+    db.close();
     await rm(dir, { recursive: true, force: true });
     throw err;
-  } finally {
-    source.close();
   }
-  return { dir, path, dispose: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    schemaClonePath,
+    db,
+    async dispose() {
+      if (db.open) {
+        if (db.inTransaction) db.exec("COMMIT");
+        db.close();
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

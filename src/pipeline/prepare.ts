@@ -3,7 +3,7 @@
  * convert. Touches no PostgreSQL.
  */
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
-import { openSqlite, readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
+import { readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
 import { introspect } from "../introspect/introspect.js";
 import { takeSnapshot, type Snapshot } from "../introspect/snapshot.js";
 import { profileCatalog } from "../profile/profile-all.js";
@@ -11,7 +11,7 @@ import { timedStage, type EventListener } from "./events.js";
 
 export interface PreparedSource {
   readonly snapshot: Snapshot;
-  /** Read-only connection to the snapshot. */
+  /** Read-only connection to the source, inside the snapshot's read transaction. */
   readonly source: SqliteDb;
   readonly catalog: SqliteCatalog;
   readonly converted: ConvertResult;
@@ -29,22 +29,12 @@ export interface OpenedSnapshot {
 /** Snapshot the file and read its catalog (cheap: lets callers check the target before the slow stages). */
 export async function openSnapshot(sqlitePath: string, emit: EventListener): Promise<OpenedSnapshot> {
   const snapshot = await timedStage(emit, "snapshot", `reading ${sqlitePath}`, () => takeSnapshot(sqlitePath));
-  let source: SqliteDb;
   try {
-    source = openSqlite(snapshot.path);
+    return { snapshot, source: snapshot.db, catalog: readCatalog(snapshot.db), dispose: () => snapshot.dispose() };
   } catch (err) {
     await snapshot.dispose();
     throw err;
   }
-  return {
-    snapshot,
-    source,
-    catalog: readCatalog(source),
-    async dispose() {
-      source.close();
-      await snapshot.dispose();
-    },
-  };
 }
 
 /** Introspect with Prisma, profile the data and convert the schema for PostgreSQL. */

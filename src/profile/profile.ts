@@ -229,8 +229,12 @@ function freeze(acc: Acc): ColumnProfile {
  * Profile every column of a table in one streaming pass. The database must have been opened by `openSqlite`
  * (safe integers on, so INTEGER values arrive as bigint). Keys are column names, in table order.
  */
-export function profileTable(db: SqliteDb, table: SqliteTable): ReadonlyMap<string, ColumnProfile> {
-  const cols = table.columns;
+export function profileTable(
+  db: SqliteDb,
+  table: SqliteTable,
+  only?: (column: SqliteTable["columns"][number]) => boolean,
+): ReadonlyMap<string, ColumnProfile> {
+  const cols = only ? table.columns.filter(only) : table.columns;
   const result = new Map<string, ColumnProfile>();
   if (cols.length === 0) return result;
   const accs = cols.map(newAcc);

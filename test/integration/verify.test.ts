@@ -18,10 +18,12 @@ async function migrateInto(db: TestDatabase, sqlite: string, dir: string): Promi
   expect(res.code, res.stderr).toBe(0);
 }
 
-async function verifyJson(db: TestDatabase, sqlite: string): Promise<{ code: number; result: VerifyResult; stderr: string }> {
-  const res = await runCli(["verify", sqlite, "--to", db.url, "--json"]);
+/** Run `verify` once: human output on stdout, the full result from --report. */
+async function verify(db: TestDatabase, sqlite: string, dir: string): Promise<{ code: number; stdout: string; result: VerifyResult }> {
+  const report = join(dir, `verify-${Date.now()}.json`);
+  const res = await runCli(["verify", sqlite, "--to", db.url, "--report", report, "--quiet"]);
   expect(res.code === 0 || res.code === 1, res.stderr).toBe(true);
-  return { code: res.code, result: JSON.parse(res.stdout) as VerifyResult, stderr: res.stderr };
+  return { code: res.code, stdout: res.stdout, result: JSON.parse(readFileSync(report, "utf8")) as VerifyResult };
 }
 
 function tableResult(result: VerifyResult, table: string) {
@@ -64,7 +66,7 @@ describe("verify the bundled blog example", () => {
   it("names a changed text value and a timestamp shifted by one second", async () => {
     await db.query(`UPDATE post SET title = title || '!' WHERE id = 2`);
     await db.query(`UPDATE post SET created = created + interval '1 second' WHERE id = 3`);
-    const res = await runCli(["verify", source, "--to", db.url, "--quiet"]);
+    const res = await verify(db, source, tmp.dir);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('post [id=2] title: SQLite "Tabs\\tand \\"quotes\\"" ≠ PostgreSQL "Tabs\\tand \\"quotes\\"!"');
     expect(res.stdout).toContain('post [id=3] created: SQLite "2024-02-01 12:00:00" ≠ PostgreSQL "2024-02-01 12:00:01"');
@@ -72,7 +74,7 @@ describe("verify the bundled blog example", () => {
     expect(res.stdout).toMatch(/ok\s+user/);
     expect(res.stdout).toContain("verification FAILED: 1 table(s) differ");
 
-    const { result } = await verifyJson(db, source);
+    const { result } = res;
     expect(result.ok).toBe(false);
     const post = tableResult(result, "post");
     expect(post.differenceCount).toBe(2);
@@ -100,8 +102,11 @@ describe("verify Chinook", () => {
   });
 
   it("exits 0 with equal counts and checksums for all 11 tables", async () => {
-    const { code, result } = await verifyJson(db, source);
-    expect(code).toBe(0);
+    const started = performance.now();
+    const res = await runCli(["verify", source, "--to", db.url, "--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    const result = JSON.parse(res.stdout) as VerifyResult;
+    console.log(`verify Chinook via CLI (snapshot + introspect + compare): ${Math.round(performance.now() - started)} ms`);
     expect(result.ok).toBe(true);
     expect(result.tables).toHaveLength(11);
     expect(tableResult(result, "PlaylistTrack").sourceRows).toBe(8715);
@@ -111,12 +116,12 @@ describe("verify Chinook", () => {
   it("names a deleted row (composite key) and an extra row", async () => {
     await db.query(`DELETE FROM "PlaylistTrack" WHERE "PlaylistId" = 1 AND "TrackId" = 3402`);
     await db.query(`INSERT INTO "Genre" ("GenreId", "Name") VALUES (26, 'Extra')`);
-    const res = await runCli(["verify", source, "--to", db.url, "--quiet"]);
+    const res = await verify(db, source, tmp.dir);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain("PlaylistTrack [PlaylistId=1, TrackId=3402] missing in PostgreSQL");
     expect(res.stdout).toContain("Genre [GenreId=26] extra in PostgreSQL");
 
-    const { result } = await verifyJson(db, source);
+    const { result } = res;
     const pt = tableResult(result, "PlaylistTrack");
     expect([pt.sourceRows, pt.targetRows, pt.differenceCount]).toEqual([8715, 8714, 1]);
     const genre = tableResult(result, "Genre");
@@ -153,7 +158,7 @@ describe("verify booleans, blobs and a table without a primary key", () => {
   });
 
   it("exits 0 on a fresh migration", async () => {
-    const { code, result } = await verifyJson(db, source);
+    const { code, result } = await verify(db, source, tmp.dir);
     expect(code).toBe(0);
     expect(result.tables.map((t) => [t.table, t.sourceRows, t.ok])).toEqual([
       ["flags", 3, true],
@@ -165,13 +170,13 @@ describe("verify booleans, blobs and a table without a primary key", () => {
     await db.query(`UPDATE flags SET active = NOT active WHERE id = 2`);
     await db.query(`UPDATE flags SET data = set_byte(data, 2, 254) WHERE id = 1`);
     await db.query(`DELETE FROM log WHERE ctid = (SELECT ctid FROM log WHERE msg = 'dup' LIMIT 1)`);
-    const res = await runCli(["verify", source, "--to", db.url, "--quiet"]);
+    const res = await verify(db, source, tmp.dir);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('flags [id=2] active: SQLite "f" ≠ PostgreSQL "t"');
     expect(res.stdout).toContain('flags [id=1] data: SQLite "\\\\x0001ff" ≠ PostgreSQL "\\\\x0001fe"');
     expect(res.stdout).toContain("log [(no primary key) msg=dup, n=1] missing in PostgreSQL");
 
-    const { result } = await verifyJson(db, source);
+    const { result } = res;
     expect(tableResult(result, "flags").differences.map((d) => `${d.key}:${d.column}`).sort()).toEqual(["id=1:data", "id=2:active"]);
     const log = tableResult(result, "log");
     expect([log.sourceRows, log.targetRows, log.differenceCount]).toEqual([4, 3, 1]);
