@@ -10,9 +10,12 @@ import { quoteIdent } from "../db/quote.js";
 import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
 import { copyTable } from "../copy/copy-table.js";
+import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
+import type { RejectsFile } from "../copy/rejects.js";
 import type { EventListener } from "../pipeline/events.js";
 import { timedStage } from "../pipeline/events.js";
 import { BASELINE_NAME, type PlanResult } from "../plan/plan.js";
+import type { OrphanPlan } from "../profile/orphans.js";
 import { recordBaseline } from "./baseline.js";
 import { resetSequence } from "./sequences.js";
 
@@ -23,12 +26,18 @@ export interface ApplyOptions {
   readonly plan: PlanResult;
   readonly tables: readonly TablePlan[];
   readonly catalog: ReadonlyMap<string, SqliteTable>;
+  readonly onError: "stop" | "reject";
+  readonly rejects?: RejectsFile;
+  readonly orphans?: OrphanPlan;
   readonly emit: EventListener;
 }
 
 export interface TableCopyResult {
   readonly table: string;
   readonly rows: number;
+  readonly rejected: number;
+  /** Rows left out by the orphan policy "delete". */
+  readonly skipped: number;
   readonly ms: number;
 }
 
@@ -40,6 +49,7 @@ export interface ApplyResult {
 export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> {
   const { client, emit } = options;
   const copied: TableCopyResult[] = [];
+  const problems = new ProblemCollector();
   const t0 = performance.now();
   await client.query("BEGIN");
   try {
@@ -51,12 +61,34 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
         const table = options.catalog.get(plan.name);
         if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
         const started = performance.now();
-        const rows = await copyTable({ source: options.source, client, pgSchema: options.pgSchema, plan, table, freeze: true, emit });
-        copied.push({ table: plan.name, rows, ms: performance.now() - started });
+        const result = await copyTable({
+          source: options.source,
+          // After a problem in "stop" mode nothing more is sent: the remaining tables are only scanned.
+          client: problems.count > 0 ? null : client,
+          pgSchema: options.pgSchema,
+          plan,
+          table,
+          freeze: true,
+          onError: options.onError,
+          problems,
+          rejects: options.rejects,
+          skipRows: options.orphans?.skip.get(plan.name),
+          nullify: options.orphans?.nullify.get(plan.name),
+          emit,
+        });
+        copied.push({ table: plan.name, ...result, ms: performance.now() - started });
       }
     });
+    if (problems.count > 0) {
+      throw dataProblemsError(
+        problems,
+        "fix the values in SQLite, override the column type (--type table.column=String), or run with --on-error=reject to copy everything else and write these rows to a rejects file",
+      );
+    }
     const t2 = performance.now();
-    await timedStage(emit, "post-data", "building indexes and foreign keys", () => runStatements(client, options.plan.postData));
+    await timedStage(emit, "post-data", "building indexes and foreign keys", () =>
+      runStatements(client, withoutDroppedForeignKeys(options.plan.postData, options.orphans)),
+    );
     await timedStage(emit, "sequences", "resetting sequences", async () => {
       for (const plan of options.tables) await resetSequence(client, options.pgSchema, plan);
     });
@@ -68,6 +100,19 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   }
+}
+
+/** Orphan policy "keep-without-fk": the foreign keys the orphans would violate are not created. */
+function withoutDroppedForeignKeys(statements: readonly string[], orphans: OrphanPlan | undefined): readonly string[] {
+  const dropped = orphans?.droppedForeignKeys ?? [];
+  if (dropped.length === 0) return statements;
+  return statements.filter(
+    (sql) =>
+      !dropped.some((fk) =>
+        sql.startsWith(`ALTER TABLE ${quoteIdent(fk.table)} ADD CONSTRAINT`) &&
+        sql.includes(`FOREIGN KEY (${fk.columns.map(quoteIdent).join(", ")}) REFERENCES ${quoteIdent(fk.parent)}`),
+      ),
+  );
 }
 
 /**

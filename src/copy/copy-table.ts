@@ -1,118 +1,174 @@
 /**
  * Stage 4b — copy one table: stream its rows out of SQLite and into `COPY … FROM STDIN` (text format,
  * https://www.postgresql.org/docs/current/sql-copy.html) through pg-copy-streams, with back-pressure, so memory
- * stays bounded whatever the table size. A value that cannot be converted exactly aborts the COPY (CopyFail,
- * so the server discards it) and is reported with its table, column and row key.
+ * stays bounded whatever the table size.
+ *
+ * A value that cannot be converted exactly is a DataProblem: with `onError: "reject"` its row goes to the
+ * rejects file and is left out; with "stop" the table is scanned to the end to list every problem, nothing more
+ * is sent, and the caller rolls the transaction back. Rows the orphan policy deletes are left out; references
+ * it nulls are nulled.
  */
+import { isUtf8 } from "node:buffer";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TablePlan } from "../convert/convert.js";
-import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
 import { quoteIdent, quoteQualified } from "../db/quote.js";
+import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
 import type { EventListener } from "../pipeline/events.js";
-import { makeRowEncoder, ValueError } from "./encode.js";
+import { excerptOf, makeRowEncoder, ValueError } from "./encode.js";
+import type { DataProblem, ProblemCollector } from "./problems.js";
+import type { RejectsFile } from "./rejects.js";
 
 /** Flush encoded rows to the socket in chunks of about this many characters. */
 const CHUNK_CHARS = 256 * 1024;
-const PROGRESS_EVERY = 50_000;
+const PROGRESS_EVERY_CHUNKS = 8;
 
 export interface CopyTableOptions {
   readonly source: SqliteDb;
-  readonly client: PgClient;
+  /** null: scan only (another table already failed; we only collect problems). */
+  readonly client: PgClient | null;
   readonly pgSchema: string;
   readonly plan: TablePlan;
   readonly table: SqliteTable;
   /** The table was created in the current transaction: COPY FREEZE skips later hint-bit writes. */
   readonly freeze: boolean;
+  readonly onError: "stop" | "reject";
+  readonly problems: ProblemCollector;
+  readonly rejects?: RejectsFile;
+  /** rowids to leave out (orphan policy "delete"). */
+  readonly skipRows?: ReadonlySet<bigint>;
+  /** rowid → columns to write as NULL (orphan policy "null"). */
+  readonly nullify?: ReadonlyMap<bigint, readonly string[]>;
   readonly emit: EventListener;
 }
 
-export async function copyTable(options: CopyTableOptions): Promise<number> {
-  const { plan, table, emit } = options;
+export interface CopyTableResult {
+  readonly rows: number;
+  readonly rejected: number;
+  readonly skipped: number;
+}
+
+/** A name for the rowid that no column of the table shadows (https://sqlite.org/lang_createtable.html#rowid). */
+function rowidAlias(table: SqliteTable): string | null {
+  if (table.withoutRowid) return null;
+  return ["rowid", "_rowid_", "oid"].find((a) => !table.columns.some((c) => c.name.toLowerCase() === a)) ?? null;
+}
+
+export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
+  const { plan, table, emit } = o;
   const columns = plan.columns;
   const started = performance.now();
   emit({ type: "table-start", table: plan.name, totalRows: plan.rowCount });
   if (columns.length === 0) {
     emit({ type: "table-end", table: plan.name, rows: 0, ms: 0 });
-    return 0;
+    return { rows: 0, rejected: 0, skipped: 0 };
   }
+  const names = columns.map((c) => c.name);
   const encode = makeRowEncoder(
     columns.map((c) => c.kind),
     columns.map((c) => (c.epochUnit ? { epochUnit: c.epochUnit } : undefined)),
   );
-  const keyIndexes = keyColumnIndexes(table, columns.map((c) => c.name));
-  const select = options.source
-    .prepare(`SELECT ${columns.map((c) => quoteIdent(c.name)).join(", ")} FROM ${quoteIdent(plan.name)}`)
+  const rowid = rowidAlias(table);
+  const rowidIndex = rowid === null ? -1 : columns.length;
+  const textColumns = columns.flatMap((c, i) => (c.kind === "text" || c.kind === "json" ? [i] : []));
+  const keyIndexes = plan.keyColumns.map((k) => names.indexOf(k)).filter((i) => i >= 0);
+  const select = o.source
+    .prepare(`SELECT ${[...names.map(quoteIdent), ...(rowid ? [rowid] : [])].join(", ")} FROM ${quoteIdent(plan.name)}`)
     .raw(true);
-  const copySql =
-    `COPY ${quoteQualified(options.pgSchema, plan.name)} (${columns.map((c) => quoteIdent(c.name)).join(", ")}) ` +
-    `FROM STDIN${options.freeze ? " WITH (FREEZE)" : ""}`;
+  const rawText = (column: string) =>
+    o.source.prepare(`SELECT CAST(${quoteIdent(column)} AS BLOB) FROM ${quoteIdent(plan.name)} WHERE ${rowid} = ?`).pluck();
+
+  const keyOf = (row: readonly unknown[]): string =>
+    keyIndexes.length > 0 ? keyIndexes.map((i) => String(row[i])).join(", ") : rowidIndex >= 0 ? `rowid ${row[rowidIndex]}` : "(no key)";
+
+  /**
+   * better-sqlite3 decodes invalid UTF-8 stored as TEXT into U+FFFD without error; when that character shows up
+   * we re-read the stored bytes and refuse the value unless they really are valid UTF-8.
+   */
+  const checkUtf8 = (row: readonly unknown[]): void => {
+    if (rowidIndex < 0) return;
+    for (const i of textColumns) {
+      const v = row[i];
+      if (typeof v === "string" && v.includes("\uFFFD")) {
+        const bytes = rawText(names[i]).get(row[rowidIndex]) as Buffer;
+        if (!isUtf8(bytes)) throw new ValueError(i, "invalid UTF-8 in text", bytes.toString("hex").slice(0, 40));
+      }
+    }
+  };
 
   let rows = 0;
+  let rejected = 0;
+  let skipped = 0;
+  let failed = o.client === null;
+  const pending: Promise<void>[] = [];
+
+  const problemOf = (err: ValueError, row: readonly unknown[]): DataProblem => ({
+    table: plan.name,
+    column: names[err.columnIndex],
+    key: keyOf(row),
+    reason: err.reason,
+    excerpt: err.excerpt ?? excerptOf(row[err.columnIndex]),
+  });
+
   async function* chunks(): AsyncGenerator<string> {
     let chunk = "";
-    for (const row of select.iterate() as IterableIterator<unknown[]>) {
+    let sent = 0;
+    for (let row of select.iterate() as IterableIterator<unknown[]>) {
+      if (rowidIndex >= 0 && (o.skipRows || o.nullify)) {
+        const id = BigInt(row[rowidIndex] as bigint);
+        if (o.skipRows?.has(id)) {
+          skipped++;
+          continue;
+        }
+        const nulls = o.nullify?.get(id);
+        if (nulls) row = row.map((v, i) => (nulls.includes(names[i]) ? null : v));
+      }
+      let line: string;
       try {
-        chunk += encode(row);
+        line = encode(row);
+        if (textColumns.length > 0) checkUtf8(row);
       } catch (err) {
-        throw conversionError(err, plan.name, columns[(err as ValueError).columnIndex]?.name, row, keyIndexes, rows);
+        if (!(err instanceof ValueError)) throw err;
+        const problem = problemOf(err, row);
+        if (o.onError === "reject" && o.rejects) {
+          rejected++;
+          pending.push(o.rejects.write({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, row[i]])) }));
+          continue;
+        }
+        o.problems.add(problem);
+        failed = true;
+        continue;
       }
       rows++;
+      if (failed) continue;
+      chunk += line;
       if (chunk.length >= CHUNK_CHARS) {
         yield chunk;
         chunk = "";
-        if (rows % PROGRESS_EVERY < 1000) emit({ type: "table-progress", table: plan.name, rows, totalRows: plan.rowCount });
+        if (++sent % PROGRESS_EVERY_CHUNKS === 0) emit({ type: "table-progress", table: plan.name, rows, totalRows: plan.rowCount });
       }
     }
-    if (chunk !== "") yield chunk;
+    if (chunk !== "" && !failed) yield chunk;
   }
 
-  const stream = options.client.query(copyFrom(copySql));
-  try {
-    await pipeline(Readable.from(chunks()), stream);
-  } catch (err) {
-    if (err instanceof Sqlite2pgError) throw err;
-    throw targetError("copy", `COPY into "${plan.name}" failed`, err, plan.name);
+  if (o.client === null) {
+    for await (const _ of chunks()) void _;
+  } else {
+    const copySql =
+      `COPY ${quoteQualified(o.pgSchema, plan.name)} (${names.map(quoteIdent).join(", ")}) ` +
+      `FROM STDIN${o.freeze ? " WITH (FREEZE)" : ""}`;
+    try {
+      await pipeline(Readable.from(chunks()), o.client.query(copyFrom(copySql)));
+    } catch (err) {
+      if (err instanceof Sqlite2pgError) throw err;
+      throw targetError("copy", `COPY into "${plan.name}" failed`, err, plan.name);
+    }
   }
-  const ms = performance.now() - started;
-  emit({ type: "table-end", table: plan.name, rows, ms });
-  return rows;
-}
-
-/** Positions of the primary-key columns in the selected row (to name a failing row by its key). */
-function keyColumnIndexes(table: SqliteTable, selected: readonly string[]): number[] {
-  return table.columns
-    .filter((c) => c.pkOrder > 0)
-    .sort((a, b) => a.pkOrder - b.pkOrder)
-    .map((c) => selected.indexOf(c.name))
-    .filter((i) => i >= 0);
-}
-
-function describeKey(row: readonly unknown[], keyIndexes: readonly number[], ordinal: number): string {
-  if (keyIndexes.length === 0) return `#${ordinal + 1} (no primary key)`;
-  return keyIndexes.map((i) => String(row[i])).join(", ");
-}
-
-function conversionError(
-  err: unknown,
-  table: string,
-  column: string | undefined,
-  row: readonly unknown[],
-  keyIndexes: readonly number[],
-  ordinal: number,
-): Sqlite2pgError {
-  if (!(err instanceof ValueError)) return new Sqlite2pgError(String(err), { code: "INTERNAL", kind: "internal", stage: "copy", cause: err });
-  const key = describeKey(row, keyIndexes, ordinal);
-  return new Sqlite2pgError(`cannot convert the value of ${table}.${column} in row ${key}: ${err.message}`, {
-    code: "VALUE_CONVERSION",
-    kind: "data",
-    stage: "copy",
-    object: { table, column, row: key },
-    hint: "fix the value in SQLite, or override the column type with --type table.column=String",
-    cause: err,
-  });
+  await Promise.all(pending);
+  emit({ type: "table-end", table: plan.name, rows, ms: performance.now() - started });
+  return { rows, rejected, skipped };
 }

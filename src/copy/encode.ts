@@ -657,7 +657,8 @@ export function makeRowEncoder(
   const n = encoders.length;
   if (n === 0) throw new Error("makeRowEncoder: no columns");
   return (row) => {
-    if (row.length !== n) throw new Error(`row has ${row.length} values, expected ${n}`);
+    // Trailing extras (the copy appends the rowid to name a row) are ignored.
+    if (row.length < n) throw new Error(`row has ${row.length} values, expected ${n}`);
     const v0 = row[0];
     let line = v0 === null || v0 === undefined ? "\\N" : encoders[0](v0);
     for (let i = 1; i < n; i++) {

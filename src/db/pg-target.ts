@@ -6,6 +6,7 @@ import pg from "pg";
 import { Sqlite2pgError, pgErrorFields, type Stage } from "../errors.js";
 import { redactUrl } from "../redact.js";
 import { pgPoolConfig } from "./pg-url.js";
+import { sourceReadError } from "./sqlite-source.js";
 
 export type PgClient = pg.Client;
 
@@ -20,35 +21,111 @@ const CONNECT_HINTS: Record<string, string> = {
   "42501": "the role lacks a privilege; grant it CREATE on the database/schema (GRANT CREATE ON SCHEMA … TO …)",
 };
 
+/** How long a statement waits for another session's lock before the run fails (SQLSTATE 55P03). */
+export const LOCK_TIMEOUT = "10s";
+
+/** SQLSTATEs and socket errors that mean the connection itself is gone (restart, crash, failover, network). */
+const CONNECTION_LOST_CODES = new Set(["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
+
+function connectionLost(code: string | undefined, message: string): boolean {
+  return (code !== undefined && CONNECTION_LOST_CODES.has(code)) || /Connection terminated|connection (is )?closed|Client was closed/i.test(message);
+}
+
+/** A hint for an SSL negotiation failure, which `pg` reports without a code. */
+function sslHint(message: string): string | undefined {
+  if (/does not support SSL/i.test(message)) {
+    return "the server does not accept SSL connections: enable ssl on the server, or remove sslmode=require from the URL if an unencrypted connection is acceptable on this network";
+  }
+  if (/self[- ]signed|unable to verify|certificate|altnames/i.test(message)) {
+    return "the server's certificate was not accepted: pass its CA with sslrootcert=<file> (verify-full/verify-ca), or use sslmode=require to encrypt without verifying";
+  }
+  return undefined;
+}
+
+/** 42501: name the exact GRANT from PostgreSQL's "permission denied for <kind> <name>". */
+function privilegeHint(message: string): string {
+  const m = /permission denied for (database|schema|table|relation|sequence) "?([^"\s]+)"?/i.exec(message);
+  if (m && m[1].toLowerCase() === "database") {
+    return `the role lacks the CREATE privilege on database ${m[2]} (needed by CREATE SCHEMA IF NOT EXISTS): GRANT CREATE ON DATABASE ${m[2]} TO <role>, or run as the database owner. Nothing was changed`;
+  }
+  if (m && m[1].toLowerCase() === "schema") {
+    return `the role lacks the CREATE privilege on schema ${m[2]}: GRANT CREATE ON SCHEMA ${m[2]} TO <role> (PostgreSQL 15 no longer grants it to PUBLIC on "public"), or run as the schema owner. Nothing was changed`;
+  }
+  return CONNECT_HINTS["42501"];
+}
+
 export async function connectTarget(url: string, stage: Stage): Promise<PgClient> {
   const client = new pg.Client(pgPoolConfig(url));
   try {
     await client.connect();
   } catch (cause) {
     const code = (cause as { code?: string }).code ?? "";
-    throw new Sqlite2pgError(`cannot connect to ${redactUrl(url)}: ${(cause as Error).message}`, {
+    const message = (cause as Error).message;
+    throw new Sqlite2pgError(`cannot connect to ${redactUrl(url)}: ${message}`, {
       code: "TARGET_CONNECT",
       kind: "target",
       stage,
-      hint: CONNECT_HINTS[code] ?? "check the URL given with --to or DATABASE_URL",
+      hint: (code === "42501" ? privilegeHint(message) : CONNECT_HINTS[code]) ?? sslHint(message) ?? "check the URL given with --to or DATABASE_URL",
       cause,
     });
   }
   // A migration must fail loudly rather than wait forever behind another session's lock.
-  await client.query("SET lock_timeout = '10s'");
+  try {
+    await client.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+  } catch (cause) {
+    await client.end().catch(() => undefined);
+    throw targetError(stage, "cannot configure the session", cause);
+  }
   return client;
 }
 
 /** Wrap a PostgreSQL error raised while working on `object`, keeping SQLSTATE, detail and hint. */
 export function targetError(stage: Stage, message: string, cause: unknown, table?: string): Sqlite2pgError {
+  const object = table === undefined ? undefined : { table };
   const f = pgErrorFields(cause);
-  const hint = (f.sqlstate && CONNECT_HINTS[f.sqlstate]) ?? f.pgHint ?? undefined;
+  const causeMessage = (cause as Error)?.message ?? String(cause);
+  // A failure of the SQLite side of a COPY pipeline (better-sqlite3 raises SqliteError, code SQLITE_*) is not
+  // PostgreSQL's: report it as a source problem.
+  if (f.sqlstate?.startsWith("SQLITE_")) {
+    const src = sourceReadError("the SQLite file", cause);
+    return new Sqlite2pgError(`${message}: ${src.message}`, { code: src.code, kind: "source", stage, object, hint: src.hint, cause });
+  }
+  const inTransaction = stage === "apply" || stage === "copy";
+  const unchanged = inTransaction ? " Nothing was committed: the target is as it was." : "";
   const detail = f.detail ? ` (${f.detail})` : "";
-  return new Sqlite2pgError(`${message}: ${(cause as Error).message}${detail}`, {
+  if (f.sqlstate === "55P03") {
+    return new Sqlite2pgError(
+      `${message}: ${causeMessage}${detail} — waited lock_timeout (${LOCK_TIMEOUT}) for a lock held by another session`,
+      {
+        code: "PG_55P03",
+        kind: "target",
+        stage,
+        object,
+        hint:
+          "another session holds a lock this statement needs (e.g. an open transaction creating or altering the same table or schema, " +
+          "a concurrent migration, a client left idle in transaction). Find it with: SELECT pid, usename, application_name, state, xact_start, query " +
+          "FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' (or pg_locks / pg_blocking_pids), let it finish or end it " +
+          `with pg_terminate_backend(pid), then run again.${unchanged}`,
+        cause,
+      },
+    );
+  }
+  if (connectionLost(f.sqlstate, causeMessage)) {
+    return new Sqlite2pgError(`${message}: lost the connection to PostgreSQL: ${causeMessage}${detail}`, {
+      code: f.sqlstate ? `PG_${f.sqlstate}` : "TARGET_CONNECTION_LOST",
+      kind: "target",
+      stage,
+      object,
+      hint: `the server closed the connection (restart, crash, failover or network failure).${unchanged} Run the same command again once the server is back`,
+      cause,
+    });
+  }
+  const hint = (f.sqlstate === "42501" ? privilegeHint(causeMessage) : f.sqlstate && CONNECT_HINTS[f.sqlstate]) ?? f.pgHint ?? undefined;
+  return new Sqlite2pgError(`${message}: ${causeMessage}${detail}`, {
     code: f.sqlstate ? `PG_${f.sqlstate}` : "TARGET_ERROR",
     kind: "target",
     stage,
-    object: table === undefined ? undefined : { table },
+    object,
     hint,
     cause,
   });

@@ -70,7 +70,43 @@ export function isInternalTable(name: string): boolean {
 
 const SQLITE_MAGIC = "SQLite format 3\u0000";
 
-/** Open a SQLite file read-only, with a clear error when it is missing or not a SQLite database. */
+/**
+ * Turn an error SQLite raised while reading the file into one that says what is wrong with the file:
+ * locked by another connection (SQLITE_BUSY / SQLITE_LOCKED), damaged (SQLITE_CORRUPT), not a database
+ * (SQLITE_NOTADB), or unreadable for another reason (https://sqlite.org/rescode.html).
+ */
+export function sourceReadError(path: string, cause: unknown): Sqlite2pgError {
+  if (cause instanceof Sqlite2pgError) return cause;
+  const code = String((cause as { code?: unknown }).code ?? "");
+  const why = (cause as Error).message;
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return new Sqlite2pgError(`${path} is locked by another connection: ${why}`, {
+      code: "SOURCE_LOCKED",
+      kind: "source",
+      stage: "introspect",
+      hint: "another process holds a write lock on the file (an open write transaction, e.g. BEGIN EXCLUSIVE); let it finish or stop the application, then retry. In WAL mode (PRAGMA journal_mode=WAL) readers are not blocked by writers",
+      cause,
+    });
+  }
+  if (/^SQLITE_CORRUPT/.test(code)) {
+    return new Sqlite2pgError(`${path} is not a readable SQLite database: it is damaged (${why})`, {
+      code: "SOURCE_CORRUPT",
+      kind: "source",
+      stage: "introspect",
+      hint: `check it with \`sqlite3 <file> "PRAGMA integrity_check"\` and salvage what is left with \`sqlite3 <file> .recover\` into a new file`,
+      cause,
+    });
+  }
+  return new Sqlite2pgError(`${path} is not a readable SQLite database: ${why}`, {
+    code: "SOURCE_NOT_SQLITE",
+    kind: "source",
+    stage: "introspect",
+    hint: `a SQLite file starts with the bytes "${SQLITE_MAGIC.trimEnd()}"; check you passed the database file, not a dump or a WAL file`,
+    cause,
+  });
+}
+
+/** Open a SQLite file read-only, with a clear error when it is missing, locked or not a SQLite database. */
 export function openSqlite(path: string): SqliteDb {
   let db: SqliteDb;
   try {
@@ -85,20 +121,44 @@ export function openSqlite(path: string): SqliteDb {
     });
   }
   try {
-    // Reading the schema forces SQLite to check the header; a non-SQLite file fails here.
+    // Reading the schema forces SQLite to check the header; a non-SQLite file fails here, a locked one after
+    // the busy timeout.
     db.prepare("SELECT count(*) FROM sqlite_schema").get();
   } catch (cause) {
     db.close();
-    throw new Sqlite2pgError(`${path} is not a readable SQLite database: ${(cause as Error).message}`, {
-      code: "SOURCE_NOT_SQLITE",
-      kind: "source",
-      stage: "introspect",
-      hint: `a SQLite file starts with the bytes "${SQLITE_MAGIC.trimEnd()}"; check you passed the database file, not a dump or a WAL file`,
-      cause,
-    });
+    throw sourceReadError(path, cause);
   }
   db.defaultSafeIntegers(true);
   return db;
+}
+
+/**
+ * Prisma's SQL generator (`migrate diff`) writes identifiers between double quotes without doubling embedded
+ * ones, and its SQLite introspection fails on them: a name containing `"` would turn into SQL of the file
+ * author's choosing in migration.sql. Refuse such names before anything is generated.
+ */
+export function assertQuotableIdentifiers(tables: readonly SqliteTable[]): void {
+  const bad: string[] = [];
+  const check = (what: string, name: string | null | undefined): void => {
+    if (name && (name.includes('"') || name.includes("\u0000"))) bad.push(`${what} ${JSON.stringify(name)}`);
+  };
+  for (const t of tables) {
+    check("table", t.name);
+    for (const c of t.columns) check(`column of ${JSON.stringify(t.name)}`, c.name);
+    for (const ix of t.indexes) {
+      check(`index on ${JSON.stringify(t.name)}`, ix.name);
+      for (const c of ix.columns) check(`index column on ${JSON.stringify(t.name)}`, c);
+    }
+    for (const fk of t.foreignKeys) check(`foreign key target of ${JSON.stringify(t.name)}`, fk.table);
+  }
+  if (bad.length === 0) return;
+  throw new Sqlite2pgError(`unsupported identifier(s) containing a double quote: ${bad.join("; ")}`, {
+    code: "SOURCE_IDENTIFIER",
+    kind: "source",
+    stage: "introspect",
+    object: { table: tables.find((t) => bad.some((b) => b.includes(JSON.stringify(t.name))))?.name },
+    hint: 'Prisma cannot generate safe SQL for names containing `"`; rename them in SQLite (ALTER TABLE … RENAME …) and run again. Nothing was changed',
+  });
 }
 
 interface XInfoRow { name: string; type: string; notnull: bigint; dflt_value: string | null; pk: bigint; hidden: bigint }
@@ -108,6 +168,17 @@ interface FkRow { id: bigint; seq: bigint; table: string; from: string; to: stri
 
 /** Read every table's catalog facts (the ones Prisma's introspection drops included). */
 export function readCatalog(db: SqliteDb): SqliteCatalog {
+  let catalog: SqliteCatalog;
+  try {
+    catalog = readCatalogUnchecked(db);
+  } catch (cause) {
+    throw sourceReadError(db.name, cause);
+  }
+  assertQuotableIdentifiers(catalog.tables);
+  return catalog;
+}
+
+function readCatalogUnchecked(db: SqliteDb): SqliteCatalog {
   const schemaRows = db
     .prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid")
     .all() as { type: string; name: string; tbl_name: string; sql: string | null }[];

@@ -13,7 +13,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { openSqlite, type SqliteDb } from "../db/sqlite-source.js";
+import { isInternalTable, openSqlite, sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
+import { Sqlite2pgError } from "../errors.js";
 
 export interface Snapshot {
   readonly dir: string;
@@ -41,9 +42,23 @@ export async function takeSnapshot(sourcePath: string): Promise<Snapshot> {
   const schemaClonePath = join(dir, "schema.db");
   try {
     // The first read starts the snapshot; everything after sees the database as of this moment.
-    const rows = (db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL").all() as SchemaRow[])
-      .filter((r) => !/^sqlite_/i.test(r.name))
-      .sort((a, b) => (ORDER[a.type] ?? 9) - (ORDER[b.type] ?? 9));
+    let rows: SchemaRow[];
+    try {
+      rows = (db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL").all() as SchemaRow[])
+        .filter((r) => !/^sqlite_/i.test(r.name))
+        .sort((a, b) => (ORDER[a.type] ?? 9) - (ORDER[b.type] ?? 9));
+    } catch (cause) {
+      throw sourceReadError(sourcePath, cause);
+    }
+    if (!rows.some((r) => r.type === "table" && !isInternalTable(r.name))) {
+      // SQLite treats a 0-byte (or wrong) file as a valid empty database; Prisma would fail on it with P4001.
+      throw new Sqlite2pgError(`${sourcePath} has no tables: there is nothing to migrate`, {
+        code: "SOURCE_EMPTY",
+        kind: "source",
+        stage: "introspect",
+        hint: "check the path: an empty or 0-byte file is an empty SQLite database (apps often create one when pointed at a wrong path)",
+      });
+    }
     const clone = new Database(schemaClonePath);
     try {
       for (const r of rows) {
@@ -68,7 +83,13 @@ export async function takeSnapshot(sourcePath: string): Promise<Snapshot> {
     db,
     async dispose() {
       if (db.open) {
-        if (db.inTransaction) db.exec("COMMIT");
+        // A read transaction has nothing to commit; ending it must not fail (e.g. on a damaged file) and hide
+        // the error that made us dispose.
+        try {
+          if (db.inTransaction) db.exec("ROLLBACK");
+        } catch {
+          /* closing releases the lock anyway */
+        }
         db.close();
       }
       await rm(dir, { recursive: true, force: true });

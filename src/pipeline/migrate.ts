@@ -10,6 +10,10 @@ import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { Sqlite2pgError } from "../errors.js";
+import { join } from "node:path";
+import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
+import { RejectsFile } from "../copy/rejects.js";
+import { findOrphans, type OrphanPolicy } from "../profile/orphans.js";
 import { redactUrl } from "../redact.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
@@ -19,12 +23,20 @@ export interface MigrateOptions {
   readonly targetUrl: string;
   readonly outDir: string;
   readonly typeOverrides?: ReadonlyMap<string, string>;
+  /** What to do with values that cannot be converted exactly (default "stop": nothing is written). */
+  readonly onError?: "stop" | "reject";
+  /** Where rejected rows go with onError "reject" (default `<outDir>/rejects.jsonl`). */
+  readonly rejectsPath?: string;
+  /** What to do with rows whose foreign key points nowhere (default "stop"). */
+  readonly orphans?: OrphanPolicy;
   readonly emit?: EventListener;
 }
 
 export interface TableSummary {
   readonly table: string;
   readonly rows: number;
+  readonly rejected: number;
+  readonly skipped: number;
   readonly ms: number;
 }
 
@@ -39,6 +51,9 @@ export interface MigrateSummary {
   readonly tables: readonly TableSummary[];
   readonly decisions: readonly Decision[];
   readonly counts: readonly CountCheck[];
+  /** Rejected rows (onError "reject"): where they are and how many. */
+  readonly rejects?: { readonly path: string; readonly count: number };
+  readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
   readonly timings: Readonly<Record<string, number>>;
   readonly ok: boolean;
 }
@@ -54,6 +69,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       // Refuse a non-empty target first: before the slow stages, before writing any file.
       await assertTargetEmpty(client, target.schema, opened.catalog.tables.map((t) => t.name));
       const { converted, source } = await prepareSchema(opened, emit, options.typeOverrides);
+      const policy = options.orphans ?? "stop";
+      const orphans = await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
+      if (policy === "stop" && orphans.orphans.length > 0) {
+        const problems = new ProblemCollector();
+        for (const o of orphans.orphans) problems.add(o);
+        throw dataProblemsError(
+          problems,
+          "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
+        );
+      }
+      const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
       const plan = await timedStage(emit, "plan", "prisma migrate diff", () =>
         writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: target.schema, workDir: opened.snapshot.dir }),
       );
@@ -64,10 +90,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         plan,
         tables: converted.tables,
         catalog: new Map(opened.catalog.tables.map((t) => [t.name, t])),
+        onError: options.onError ?? "stop",
+        rejects,
+        orphans,
         emit,
-      });
+      }).finally(() => rejects?.close());
+      const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
       const counts = await timedStage(emit, "verify", "comparing row counts", () =>
-        compareCounts(source, client, target.schema, converted.tables.map((t) => t.name)),
+        compareCounts(source, client, target.schema, converted.tables.map((t) => t.name), leftOut),
       );
       const summary: MigrateSummary = {
         source: options.sqlitePath,
@@ -79,6 +109,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         tables: applied.copied,
         decisions: converted.decisions,
         counts,
+        ...(rejects ? { rejects: { path: rejects.path, count: rejects.count } } : {}),
+        orphans: {
+          policy,
+          found: orphans.orphans.length,
+          cascaded: orphans.cascaded,
+          droppedForeignKeys: orphans.droppedForeignKeys.length,
+        },
         timings: { ...applied.timings, totalMs: performance.now() - started },
         ok: counts.every((c) => c.ok),
       };

@@ -14,19 +14,28 @@ export function formatSummary(summary: MigrateSummary): string {
   const countByTable = new Map(summary.counts.map((c) => [c.table, c]));
   const nameWidth = Math.max(5, ...summary.tables.map((t) => t.table.length));
   const lines: string[] = [];
-  lines.push(`${pad("table", nameWidth)}  ${pad("rows", 10, true)}  ${pad("time", 9, true)}  ${pad("rows/s", 10, true)}  count check`);
+  lines.push(`${pad("table", nameWidth)}  ${pad("rows", 10, true)}  ${pad("left out", 8, true)}  ${pad("time", 9, true)}  ${pad("rows/s", 10, true)}  count check`);
   let totalRows = 0;
   for (const t of summary.tables) {
     totalRows += t.rows;
     const check = countByTable.get(t.table);
     const rate = t.ms > 0 ? Math.round((t.rows / t.ms) * 1000) : 0;
     lines.push(
-      `${pad(t.table, nameWidth)}  ${pad(String(t.rows), 10, true)}  ${pad(formatDuration(t.ms), 9, true)}  ${pad(String(rate), 10, true)}  ${check?.ok ? "ok" : `MISMATCH (SQLite ${check?.sourceRows}, PostgreSQL ${check?.targetRows})`}`,
+      `${pad(t.table, nameWidth)}  ${pad(String(t.rows), 10, true)}  ${pad(String(t.rejected + t.skipped), 8, true)}  ${pad(formatDuration(t.ms), 9, true)}  ${pad(String(rate), 10, true)}  ${check?.ok ? "ok" : `MISMATCH (SQLite ${check?.sourceRows} − ${check?.leftOut} left out ≠ PostgreSQL ${check?.targetRows})`}`,
     );
   }
   lines.push("");
   lines.push(`${summary.tables.length} tables, ${totalRows} rows copied in ${formatDuration(summary.timings.totalMs ?? 0)} (data phase: ${((summary.timings.dataMs ?? 0) / 1000).toFixed(3)} s)`);
   lines.push(`verified: row counts of ${summary.counts.length} tables ${summary.ok ? "match" : "DIFFER"}`);
+  if (summary.rejects && summary.rejects.count > 0) {
+    lines.push(`rejected:  ${summary.rejects.count} row(s) whose values cannot be converted exactly → ${summary.rejects.path}`);
+  }
+  const o = summary.orphans;
+  if (o.found > 0) {
+    const action =
+      o.policy === "null" ? "references set to NULL" : o.policy === "delete" ? `rows left out (+${o.cascaded} dependent rows)` : `kept; ${o.droppedForeignKeys} foreign key(s) not created`;
+    lines.push(`orphans:   ${o.found} row(s) referencing missing parents: ${action}`);
+  }
   lines.push(`schema:    ${summary.schemaPath}`);
   lines.push(`baseline:  ${summary.migrationPath} (recorded in _prisma_migrations, sha256 ${summary.checksum.slice(0, 12)}…)`);
   lines.push(`target:    ${summary.target} (schema "${summary.pgSchema}")`);

@@ -1,5 +1,6 @@
 /**
- * Stage 5 — verify (row counts). Each table's row count in the SQLite snapshot is compared with PostgreSQL's.
+ * Stage 5 — verify (row counts). Each table's row count in the SQLite snapshot is compared with PostgreSQL's,
+ * after accounting for rows deliberately left out (rejected values, deleted orphans) — never silently.
  */
 import type { PgClient } from "../db/pg-target.js";
 import { quoteIdent, quoteQualified } from "../db/quote.js";
@@ -8,6 +9,8 @@ import type { SqliteDb } from "../db/sqlite-source.js";
 export interface CountCheck {
   readonly table: string;
   readonly sourceRows: number;
+  /** Rows deliberately not copied (rejects file, orphan policy "delete"). */
+  readonly leftOut: number;
   readonly targetRows: number;
   readonly ok: boolean;
 }
@@ -17,13 +20,15 @@ export async function compareCounts(
   client: PgClient,
   pgSchema: string,
   tables: readonly string[],
+  leftOut: ReadonlyMap<string, number> = new Map(),
 ): Promise<CountCheck[]> {
   const checks: CountCheck[] = [];
   for (const table of tables) {
     const sourceRows = Number((source.prepare(`SELECT count(*) AS n FROM ${quoteIdent(table)}`).get() as { n: bigint }).n);
     const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(pgSchema, table)}`);
     const targetRows = Number(rows[0].n);
-    checks.push({ table, sourceRows, targetRows, ok: sourceRows === targetRows });
+    const omitted = leftOut.get(table) ?? 0;
+    checks.push({ table, sourceRows, leftOut: omitted, targetRows, ok: sourceRows - omitted === targetRows });
   }
   return checks;
 }

@@ -53,7 +53,8 @@ export function sqliteRows(db: SqliteDb, sql: string, columns: readonly Canonica
 export function postgresRows(client: PgClient, copySql: string, columns: readonly CanonicalColumn[]): RowBatches {
   const canon = columns.map(makeTargetCanonicalizer);
   const n = canon.length;
-  const stream = client.query(copyTo(copySql));
+  // A larger buffer lets PostgreSQL keep sending while a batch of SQLite rows is canonicalized.
+  const stream = client.query(copyTo(copySql, { highWaterMark: 1 << 20 }));
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const decoder = new StringDecoder("utf8");
   let rest = "";

@@ -14,6 +14,17 @@ interface MigrateFlags {
   json?: boolean;
   quiet?: boolean;
   type: string[];
+  onError: string;
+  rejects?: string;
+  orphans: string;
+}
+
+const ON_ERROR = ["stop", "reject"] as const;
+const ORPHANS = ["stop", "null", "delete", "keep-without-fk"] as const;
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw usage(`${flag} must be one of ${allowed.join(", ")} (got "${value}")`);
 }
 
 export function parseTypeOverrides(values: readonly string[]): Map<string, string> {
@@ -29,13 +40,24 @@ export function parseTypeOverrides(values: readonly string[]): Map<string, strin
 async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   const url = targetUrlFrom(flags.to);
   const typeOverrides = parseTypeOverrides(flags.type);
+  oneOf("--on-error", flags.onError, ON_ERROR);
+  oneOf("--orphans", flags.orphans, ORPHANS);
   if (!flags.yes) {
     if (!process.stdin.isTTY) throw usage("refusing to run unattended without --yes", "add --yes to confirm the migration");
     const ok = await confirm(`Migrate ${sqliteFile} into ${redactUrl(url)} and write ${flags.out}/?`);
     if (!ok) throw usage("cancelled");
   }
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const summary = await migrate({ sqlitePath: sqliteFile, targetUrl: url, outDir: flags.out, typeOverrides, emit });
+  const summary = await migrate({
+    sqlitePath: sqliteFile,
+    targetUrl: url,
+    outDir: flags.out,
+    typeOverrides,
+    onError: oneOf("--on-error", flags.onError, ON_ERROR),
+    rejectsPath: flags.rejects,
+    orphans: oneOf("--orphans", flags.orphans, ORPHANS),
+    emit,
+  });
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatSummary(summary)}\n`);
   return summary.ok ? EXIT_OK : EXIT_FAILURE;
 }
@@ -49,6 +71,9 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--out <dir>", "where schema.prisma and migrations/ are written", "./prisma")
     .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
     .option("--type <table.column=Type>", "override a column's type (repeatable), e.g. posts.views=BigInt", collect, [])
+    .option("--on-error <mode>", "a value that cannot be converted exactly: stop (list every problem, write nothing) or reject (copy the rest, write those rows to a rejects file)", "stop")
+    .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
+    .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")
     .addHelpText(
@@ -56,7 +81,8 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
       `
 Examples:
   $ sqlite2pg migrate app.db --to postgresql://me@localhost:5432/app --yes
-  $ DATABASE_URL=postgresql://me@db:5432/app sqlite2pg migrate app.db --out prisma --json`,
+  $ DATABASE_URL=postgresql://me@db:5432/app sqlite2pg migrate app.db --out prisma --json
+  $ sqlite2pg migrate legacy.db --to postgresql://me@localhost/app --on-error=reject --orphans=null --yes`,
     )
     .action((file: string, flags: MigrateFlags) => track(setResult, run(file, flags)));
 }
