@@ -56,6 +56,9 @@ function privilegeHint(message: string): string {
 
 export async function connectTarget(url: string, stage: Stage): Promise<PgClient> {
   const client = new pg.Client(pgPoolConfig(url));
+  // `pg` emits 'error' on the client when the connection drops (server restart, network); without a listener
+  // Node crashes with a stack trace. The query in flight is rejected with the same error, and reported from there.
+  client.on("error", () => undefined);
   try {
     await client.connect();
   } catch (cause) {
@@ -112,7 +115,8 @@ export function targetError(stage: Stage, message: string, cause: unknown, table
   }
   if (connectionLost(f.sqlstate, causeMessage)) {
     return new Sqlite2pgError(`${message}: lost the connection to PostgreSQL: ${causeMessage}${detail}`, {
-      code: f.sqlstate ? `PG_${f.sqlstate}` : "TARGET_CONNECTION_LOST",
+      // SQLSTATEs always contain a digit; socket errors (EPIPE, ECONNRESET) do not.
+      code: f.sqlstate && /\d/.test(f.sqlstate) ? `PG_${f.sqlstate}` : "TARGET_CONNECTION_LOST",
       kind: "target",
       stage,
       object,

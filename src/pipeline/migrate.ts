@@ -68,7 +68,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     try {
       // Refuse a non-empty target first: before the slow stages, before writing any file.
       await assertTargetEmpty(client, target.schema, opened.catalog.tables.map((t) => t.name));
-      const { converted, source } = await prepareSchema(opened, emit, options.typeOverrides);
+      const { converted, source, extrasSql } = await prepareSchema(opened, emit, options.typeOverrides);
       const policy = options.orphans ?? "stop";
       const orphans = await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
       if (policy === "stop" && orphans.orphans.length > 0) {
@@ -81,7 +81,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       }
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
       const plan = await timedStage(emit, "plan", "prisma migrate diff", () =>
-        writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: target.schema, workDir: opened.snapshot.dir }),
+        writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: target.schema, workDir: opened.snapshot.dir, extrasSql }),
       );
       const applied = await applyAndCopy({
         client,

@@ -2,7 +2,10 @@
  * The source half of the pipeline, shared by `migrate`, `plan` and `verify`: snapshot → introspect → profile →
  * convert. Touches no PostgreSQL.
  */
+import { annotateModels } from "../convert/annotate.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
+import { convertExtras, renderExtrasSql } from "../convert/extras.js";
+import { readExtraFacts } from "../introspect/extra-facts.js";
 import { readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
 import { introspect } from "../introspect/introspect.js";
 import { takeSnapshot, type Snapshot } from "../introspect/snapshot.js";
@@ -15,6 +18,8 @@ export interface PreparedSource {
   readonly source: SqliteDb;
   readonly catalog: SqliteCatalog;
   readonly converted: ConvertResult;
+  /** Raw SQL for what Prisma's schema language cannot express, appended to the baseline migration. */
+  readonly extrasSql: string;
   /** Close the connection and delete the snapshot. */
   dispose(): Promise<void>;
 }
@@ -45,9 +50,15 @@ export async function prepareSchema(
 ): Promise<PreparedSource> {
   const { pulledSchema } = await timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot));
   const profiles = await timedStage(emit, "profile", "profiling the data", async () => profileCatalog(opened.source, opened.catalog));
-  const converted = convertSchema({ pulledSchema, catalog: opened.catalog, profiles, typeOverrides });
+  const base = convertSchema({ pulledSchema, catalog: opened.catalog, profiles, typeOverrides });
+  const extras = convertExtras(opened.catalog, { facts: readExtraFacts(opened.source, opened.catalog), tables: base.tables });
+  const converted: ConvertResult = {
+    ...base,
+    schema: annotateModels(base.schema, extras.decisions),
+    decisions: [...base.decisions, ...extras.decisions],
+  };
   for (const d of converted.decisions) {
     if (d.code === "not-in-schema") emit({ type: "warning", message: `${d.table}: ${d.message}` });
   }
-  return { ...opened, converted };
+  return { ...opened, converted, extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "" };
 }

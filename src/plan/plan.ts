@@ -38,6 +38,8 @@ export async function writePlan(options: {
   readonly schema: string;
   readonly pgSchema: string;
   readonly workDir: string;
+  /** Reviewed raw SQL for what Prisma's schema cannot express (partial indexes, CHECKs, views, …). */
+  readonly extrasSql?: string;
 }): Promise<PlanResult> {
   const schemaPath = join(options.outDir, "schema.prisma");
   await mkdir(options.outDir, { recursive: true });
@@ -54,7 +56,9 @@ export async function writePlan(options: {
       env: { DATABASE_URL: "postgresql://localhost/unused" },
     },
   );
-  const migrationSql = `-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.pgSchema)};\n\n${stdout}`;
+  // Prisma allows hand-written SQL in a migration (https://www.prisma.io/docs/orm/prisma-migrate/workflows/customizing-migrations).
+  const extras = options.extrasSql ? `\n${options.extrasSql}` : "";
+  const migrationSql = `-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.pgSchema)};\n\n${stdout}${extras}`;
   const migrationsDir = join(options.outDir, "migrations");
   const migrationPath = join(migrationsDir, BASELINE_NAME, "migration.sql");
   await mkdir(join(migrationsDir, BASELINE_NAME), { recursive: true });

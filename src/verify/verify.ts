@@ -44,14 +44,7 @@ const SESSION_SETTINGS = [
 export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<VerifyResult> {
   const emit = options.emit ?? noopListener;
   const { client } = options;
-  // One REPEATABLE READ snapshot: every table is compared as of the same moment, even if others write meanwhile
-  // (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-REPEATABLE-READ).
-  try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    for (const sql of SESSION_SETTINGS) await client.query(sql);
-  } catch (err) {
-    throw targetError("verify", "cannot start the verification transaction", err);
-  }
+  const scope = await openScope(client);
   const tables: TableVerification[] = [];
   try {
     for (const plan of options.tables) {
@@ -70,12 +63,30 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
         message: `[verify] ${plan.name}: ${result.sourceRows} rows, ${result.ok ? "identical" : `${result.differenceCount} difference(s)`} (${ms} ms)`,
       });
     }
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
+  } finally {
+    // Verification only reads: ending the scope by rolling back also undoes the SET LOCALs.
+    await client.query(scope.end).catch(() => undefined);
   }
   return { ok: tables.every((t) => t.ok), tables };
+}
+
+/**
+ * Outside a transaction: a REPEATABLE READ READ ONLY one, so every table is compared as of the same moment
+ * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-REPEATABLE-READ). Inside the caller's
+ * transaction (e.g. before the migration commits): a savepoint, so the caller's uncommitted rows are what is
+ * verified and its transaction is neither committed nor disturbed. In a transaction block now() is the block's
+ * start, earlier than statement_timestamp() (https://www.postgresql.org/docs/current/functions-datetime.html#FUNCTIONS-DATETIME-CURRENT).
+ */
+async function openScope(client: PgClient): Promise<{ end: string }> {
+  try {
+    const { rows } = await client.query<{ intx: boolean }>("SELECT now() <> statement_timestamp() AS intx");
+    const inTransaction = rows[0].intx;
+    await client.query(inTransaction ? "SAVEPOINT sqlite2pg_verify" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    for (const sql of SESSION_SETTINGS) await client.query(sql);
+    return { end: inTransaction ? "ROLLBACK TO SAVEPOINT sqlite2pg_verify; RELEASE SAVEPOINT sqlite2pg_verify" : "ROLLBACK" };
+  } catch (err) {
+    throw targetError("verify", "cannot start the verification transaction", err);
+  }
 }
 
 export interface VerifyCommandOptions {

@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { VerifyResult } from "../../src/verify/verify.js";
+import pg from "pg";
+import type { TablePlan } from "../../src/convert/convert.js";
+import { verifyDatabase, type VerifyResult } from "../../src/verify/verify.js";
 import { runCli } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, EXAMPLE_DB, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
@@ -164,6 +166,43 @@ describe("verify booleans, blobs and a table without a primary key", () => {
       ["flags", 3, true],
       ["log", 4, true],
     ]);
+  });
+
+  it("verifies inside the caller's transaction without committing or disturbing it", async () => {
+    const plan: TablePlan = {
+      name: "flags",
+      columns: [
+        { name: "id", kind: "int" },
+        { name: "active", kind: "boolean" },
+        { name: "data", kind: "bytes" },
+        { name: "price", kind: "decimal" },
+        { name: "note", kind: "text" },
+      ],
+      keyColumns: ["id"],
+      sequenceFloor: null,
+      rowCount: 3,
+    };
+    const sqlite = new Database(source, { readonly: true });
+    sqlite.defaultSafeIntegers(true);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(`UPDATE flags SET note = 'uncommitted' WHERE id = 2`);
+      const result = await verifyDatabase({ source: sqlite, client, pgSchema: "public", tables: [plan] });
+      expect(result.tables[0].differences).toEqual([
+        { kind: "value", table: "flags", key: "id=2", column: "note", sourceValue: null, targetValue: "uncommitted" },
+      ]);
+      // Still in the caller's transaction, with its own session settings.
+      const [{ note }] = (await client.query(`SELECT note FROM flags WHERE id = 2`)).rows;
+      expect(note).toBe("uncommitted");
+      await client.query("ROLLBACK");
+    } finally {
+      await client.end();
+      sqlite.close();
+    }
+    const [{ note }] = await db.query(`SELECT note FROM flags WHERE id = 2`);
+    expect(note).toBeNull();
   });
 
   it("names a flipped boolean, a changed blob byte and a lost duplicate row", async () => {
