@@ -38,6 +38,7 @@ export interface TableCopyResult {
   readonly rejected: number;
   /** Rows left out by the orphan policy "delete". */
   readonly skipped: number;
+  readonly rejectedRowids: ReadonlySet<bigint>;
   readonly ms: number;
 }
 

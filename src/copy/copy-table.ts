@@ -50,10 +50,12 @@ export interface CopyTableResult {
   readonly rows: number;
   readonly rejected: number;
   readonly skipped: number;
+  /** rowids of the rejected rows (verify leaves them out too). */
+  readonly rejectedRowids: ReadonlySet<bigint>;
 }
 
 /** A name for the rowid that no column of the table shadows (https://sqlite.org/lang_createtable.html#rowid). */
-function rowidAlias(table: SqliteTable): string | null {
+export function rowidAlias(table: SqliteTable): string | null {
   if (table.withoutRowid) return null;
   return ["rowid", "_rowid_", "oid"].find((a) => !table.columns.some((c) => c.name.toLowerCase() === a)) ?? null;
 }
@@ -65,7 +67,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   emit({ type: "table-start", table: plan.name, totalRows: plan.rowCount });
   if (columns.length === 0) {
     emit({ type: "table-end", table: plan.name, rows: 0, ms: 0 });
-    return { rows: 0, rejected: 0, skipped: 0 };
+    return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set() };
   }
   const names = columns.map((c) => c.name);
   const encode = makeRowEncoder(
@@ -103,6 +105,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   let rows = 0;
   let rejected = 0;
   let skipped = 0;
+  const rejectedRowids = new Set<bigint>();
   let failed = o.client === null;
   const pending: Promise<void>[] = [];
 
@@ -136,6 +139,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
         const problem = problemOf(err, row);
         if (o.onError === "reject" && o.rejects) {
           rejected++;
+          if (rowidIndex >= 0) rejectedRowids.add(BigInt(row[rowidIndex] as bigint));
           pending.push(o.rejects.write({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, row[i]])) }));
           continue;
         }
@@ -170,5 +174,5 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   }
   await Promise.all(pending);
   emit({ type: "table-end", table: plan.name, rows, ms: performance.now() - started });
-  return { rows, rejected, skipped };
+  return { rows, rejected, skipped, rejectedRowids };
 }

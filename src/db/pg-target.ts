@@ -55,7 +55,20 @@ function privilegeHint(message: string): string {
 }
 
 export async function connectTarget(url: string, stage: Stage): Promise<PgClient> {
-  const client = new pg.Client(pgPoolConfig(url));
+  let config: pg.ClientConfig;
+  try {
+    config = pgPoolConfig(url);
+  } catch (cause) {
+    // e.g. sslrootcert=<file> that cannot be read
+    throw new Sqlite2pgError(`cannot connect to ${redactUrl(url)}: ${(cause as Error).message}`, {
+      code: "TARGET_CONNECT",
+      kind: "target",
+      stage,
+      hint: "check the connection parameters in the URL (sslrootcert must name a readable PEM file)",
+      cause,
+    });
+  }
+  const client = new pg.Client(config);
   // `pg` emits 'error' on the client when the connection drops (server restart, network); without a listener
   // Node crashes with a stack trace. The query in flight is rejected with the same error, and reported from there.
   client.on("error", () => undefined);

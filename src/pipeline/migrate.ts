@@ -9,6 +9,7 @@ import { connectTarget } from "../db/pg-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
+import { formatVerifyResult, verifyDatabase } from "../verify/verify.js";
 import { Sqlite2pgError } from "../errors.js";
 import { join } from "node:path";
 import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
@@ -29,6 +30,8 @@ export interface MigrateOptions {
   readonly rejectsPath?: string;
   /** What to do with rows whose foreign key points nowhere (default "stop"). */
   readonly orphans?: OrphanPolicy;
+  /** full (default): counts + content of every row; counts: row counts only; none. */
+  readonly verify?: "full" | "counts" | "none";
   readonly emit?: EventListener;
 }
 
@@ -38,6 +41,14 @@ export interface TableSummary {
   readonly rejected: number;
   readonly skipped: number;
   readonly ms: number;
+}
+
+export interface ContentCheck {
+  readonly table: string;
+  readonly ok: boolean;
+  readonly sourceChecksum: string | null;
+  readonly targetChecksum: string | null;
+  readonly differences: number;
 }
 
 export interface MigrateSummary {
@@ -51,6 +62,9 @@ export interface MigrateSummary {
   readonly tables: readonly TableSummary[];
   readonly decisions: readonly Decision[];
   readonly counts: readonly CountCheck[];
+  /** What was verified: "full" = counts and every row's content, "counts", or "none". */
+  readonly verified: "full" | "counts" | "none";
+  readonly content: readonly ContentCheck[];
   /** Rejected rows (onError "reject"): where they are and how many. */
   readonly rejects?: { readonly path: string; readonly count: number };
   readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
@@ -96,9 +110,34 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         emit,
       }).finally(() => rejects?.close());
       const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
-      const counts = await timedStage(emit, "verify", "comparing row counts", () =>
-        compareCounts(source, client, target.schema, converted.tables.map((t) => t.name), leftOut),
-      );
+      const verifyMode = options.verify ?? "full";
+      const counts =
+        verifyMode === "none"
+          ? []
+          : await timedStage(emit, "verify", "comparing row counts", () =>
+              compareCounts(source, client, target.schema, converted.tables.map((t) => t.name), leftOut),
+            );
+      const content =
+        verifyMode !== "full"
+          ? undefined
+          : await timedStage(emit, "verify", "comparing every row (canonical checksums)", () =>
+              verifyDatabase({
+                source,
+                client,
+                pgSchema: target.schema,
+                tables: converted.tables,
+                catalog: new Map(opened.catalog.tables.map((t) => [t.name, t])),
+                leftOut: new Map(
+                  applied.copied.map((t) => [
+                    t.table,
+                    {
+                      skip: new Set([...t.rejectedRowids, ...(orphans.skip.get(t.table) ?? [])]),
+                      nullify: orphans.nullify.get(t.table),
+                    },
+                  ]),
+                ),
+              }),
+            );
       const summary: MigrateSummary = {
         source: options.sqlitePath,
         target: redactUrl(options.targetUrl),
@@ -106,9 +145,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         schemaPath: plan.schemaPath,
         migrationPath: plan.migrationPath,
         checksum: plan.checksum,
-        tables: applied.copied,
+        tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
         decisions: converted.decisions,
         counts,
+        verified: verifyMode,
+        content: (content?.tables ?? []).map((t) => ({
+          table: t.table,
+          ok: t.ok,
+          sourceChecksum: t.sourceChecksum,
+          targetChecksum: t.targetChecksum,
+          differences: t.differenceCount,
+        })),
         ...(rejects ? { rejects: { path: rejects.path, count: rejects.count } } : {}),
         orphans: {
           policy,
@@ -117,7 +164,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           droppedForeignKeys: orphans.droppedForeignKeys.length,
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
-        ok: counts.every((c) => c.ok),
+        ok: counts.every((c) => c.ok) && (content?.ok ?? true),
       };
       const bad = counts.filter((c) => !c.ok);
       if (bad.length > 0) {
@@ -125,6 +172,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           `row counts differ: ${bad.map((c) => `${c.table} (SQLite ${c.sourceRows}, PostgreSQL ${c.targetRows})`).join("; ")}`,
           { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, details: { summary } },
         );
+      }
+      if (content && !content.ok) {
+        const bad = content.tables.filter((t) => !t.ok);
+        throw new Sqlite2pgError(`the copy differs from the source:\n${formatVerifyResult({ ok: false, tables: bad })}`, {
+          code: "VERIFY_CONTENT",
+          kind: "verification",
+          stage: "verify",
+          object: { table: bad[0].table, row: bad[0].differences[0]?.key },
+          hint: "please report this: the committed data differs from SQLite; `sqlite2pg verify` re-checks it",
+          details: { summary },
+        });
       }
       return summary;
     } finally {

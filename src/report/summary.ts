@@ -14,19 +14,25 @@ export function formatSummary(summary: MigrateSummary): string {
   const countByTable = new Map(summary.counts.map((c) => [c.table, c]));
   const nameWidth = Math.max(5, ...summary.tables.map((t) => t.table.length));
   const lines: string[] = [];
-  lines.push(`${pad("table", nameWidth)}  ${pad("rows", 10, true)}  ${pad("left out", 8, true)}  ${pad("time", 9, true)}  ${pad("rows/s", 10, true)}  count check`);
+  lines.push(`${pad("table", nameWidth)}  ${pad("rows", 10, true)}  ${pad("left out", 8, true)}  ${pad("time", 9, true)}  ${pad("rows/s", 10, true)}  check`);
   let totalRows = 0;
   for (const t of summary.tables) {
     totalRows += t.rows;
     const check = countByTable.get(t.table);
+    const content = summary.content.find((c) => c.table === t.table);
     const rate = t.ms > 0 ? Math.round((t.rows / t.ms) * 1000) : 0;
     lines.push(
-      `${pad(t.table, nameWidth)}  ${pad(String(t.rows), 10, true)}  ${pad(String(t.rejected + t.skipped), 8, true)}  ${pad(formatDuration(t.ms), 9, true)}  ${pad(String(rate), 10, true)}  ${check?.ok ? "ok" : `MISMATCH (SQLite ${check?.sourceRows} − ${check?.leftOut} left out ≠ PostgreSQL ${check?.targetRows})`}`,
+      `${pad(t.table, nameWidth)}  ${pad(String(t.rows), 10, true)}  ${pad(String(t.rejected + t.skipped), 8, true)}  ${pad(formatDuration(t.ms), 9, true)}  ${pad(String(rate), 10, true)}  ${summary.verified === "none" ? "-" : check?.ok && (content?.ok ?? true) ? (content ? "rows identical" : "count ok") : `MISMATCH (SQLite ${check?.sourceRows} − ${check?.leftOut} left out ≠ PostgreSQL ${check?.targetRows})`}`,
     );
   }
   lines.push("");
   lines.push(`${summary.tables.length} tables, ${totalRows} rows copied in ${formatDuration(summary.timings.totalMs ?? 0)} (data phase: ${((summary.timings.dataMs ?? 0) / 1000).toFixed(3)} s)`);
-  lines.push(`verified: row counts of ${summary.counts.length} tables ${summary.ok ? "match" : "DIFFER"}`);
+  if (summary.verified === "none") lines.push("verified: nothing (--verify=none)");
+  else lines.push(`verified: row counts of ${summary.counts.length} tables ${summary.counts.every((c) => c.ok) ? "match" : "DIFFER"}`);
+  if (summary.verified === "full") {
+    const same = summary.content.filter((c) => c.ok).length;
+    lines.push(`          content of every row: ${same}/${summary.content.length} tables identical (canonical sha256 per table, both sides)`);
+  }
   if (summary.rejects && summary.rejects.count > 0) {
     lines.push(`rejected:  ${summary.rejects.count} row(s) whose values cannot be converted exactly → ${summary.rejects.path}`);
   }

@@ -12,6 +12,8 @@ import { createHash, type Hash } from "node:crypto";
 import type { ColumnPlan, TablePlan } from "../convert/convert.js";
 import type { ValueKind } from "../convert/column-type.js";
 import type { PgClient } from "../db/pg-target.js";
+import { rowidAlias } from "../copy/copy-table.js";
+import type { SqliteTable } from "../db/sqlite-source.js";
 import { quoteIdent, quoteQualified } from "../db/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
@@ -52,6 +54,9 @@ export interface CompareTableOptions {
   readonly plan: TablePlan;
   /** How many differences to list (all are counted); default 100. */
   readonly maxDifferences?: number;
+  /** The SQLite table and the rows the copy left out or changed on purpose (migrate's own verification). */
+  readonly table?: SqliteTable;
+  readonly leftOut?: LeftOutRows;
 }
 
 /** Kinds whose ORDER BY agrees between SQLite (BINARY) and PostgreSQL (COLLATE "C") on well-typed data. */
@@ -71,6 +76,21 @@ async function targetColumns(client: PgClient, pgSchema: string, table: string):
     [quoteQualified(pgSchema, table)],
   );
   return rows.length === 0 ? null : new Map(rows.map((r) => [r.attname, { typname: r.typname, collatable: r.collatable }]));
+}
+
+/** Rows the copy deliberately left out or changed, by rowid: the comparison expects the same. */
+export interface LeftOutRows {
+  readonly skip?: ReadonlySet<bigint>;
+  readonly nullify?: ReadonlyMap<bigint, readonly string[]>;
+}
+
+function leftOutAdjuster(leftOut: LeftOutRows, names: readonly string[], rowidIndex: number): (values: unknown[]) => unknown[] | null {
+  return (values) => {
+    const id = BigInt(values[rowidIndex] as bigint);
+    if (leftOut.skip?.has(id)) return null;
+    const nulls = leftOut.nullify?.get(id);
+    return nulls ? values.map((v, i) => (i < rowidIndex && nulls.includes(names[i]) ? null : v)) : values;
+  };
 }
 
 export async function compareTable(options: CompareTableOptions): Promise<TableVerification> {
@@ -94,12 +114,14 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
     return `${quoteIdent(c.name)}${c.kind === "text" && pgColumns.get(c.name)?.collatable ? ' COLLATE "C"' : ""} NULLS FIRST`;
   });
   const orderBy = (parts: string[]): string => (parts.length > 0 ? ` ORDER BY ${parts.join(", ")}` : "");
-  const sqliteSql = `SELECT ${selectList} FROM ${quoteIdent(table)}${orderBy(sqliteOrder)}`;
+  const adjust = options.leftOut && options.table && rowidAlias(options.table) ? leftOutAdjuster(options.leftOut, columns.map((c) => c.name), columns.length) : undefined;
+  const rowidSelect = adjust && options.table ? `, ${rowidAlias(options.table)}` : "";
+  const sqliteSql = `SELECT ${selectList}${rowidSelect} FROM ${quoteIdent(table)}${orderBy(sqliteOrder)}`;
   const pgSql = `COPY (SELECT ${selectList} FROM ${quoteQualified(options.pgSchema, table)}${orderBy(pgOrder)}) TO STDOUT`;
 
   // Start PostgreSQL first: it streams while SQLite's rows are read and canonicalized.
   const tgt = new RowCursor(postgresRows(client, pgSql, specs));
-  const src = new RowCursor(sqliteRows(source, sqliteSql, specs));
+  const src = new RowCursor(sqliteRows(source, sqliteSql, specs, adjust));
   const merge = new Merger(plan, orderIdx, options.maxDifferences ?? 100);
   try {
     await merge.run(src, tgt);

@@ -20,7 +20,16 @@ export interface RowBatches {
 
 const SQLITE_BATCH = 512;
 
-export function sqliteRows(db: SqliteDb, sql: string, columns: readonly CanonicalColumn[]): RowBatches {
+/**
+ * `adjust` sees each raw row first: it returns null to leave the row out (rows the copy deliberately left out)
+ * or the row as the copy wrote it (orphan references nulled).
+ */
+export function sqliteRows(
+  db: SqliteDb,
+  sql: string,
+  columns: readonly CanonicalColumn[],
+  adjust?: (values: unknown[]) => unknown[] | null,
+): RowBatches {
   const canon = columns.map(makeSourceCanonicalizer);
   const n = canon.length;
   const it = db.prepare(sql).raw(true).iterate() as IterableIterator<unknown[]>;
@@ -35,7 +44,8 @@ export function sqliteRows(db: SqliteDb, sql: string, columns: readonly Canonica
           done = true;
           break;
         }
-        const values = r.value;
+        const values = adjust ? adjust(r.value) : r.value;
+        if (values === null) continue;
         const row: Row = new Array(n);
         for (let i = 0; i < n; i++) row[i] = canon[i](values[i]);
         batch.push(row);

@@ -6,11 +6,11 @@
 import type { TablePlan } from "../convert/convert.js";
 import { connectTarget, targetError, type PgClient } from "../db/pg-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
-import type { SqliteDb } from "../db/sqlite-source.js";
+import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
 import { noopListener, timedStage, type EventListener } from "../pipeline/events.js";
 import { openSnapshot, prepareSchema } from "../pipeline/prepare.js";
-import { compareTable, type Difference, type TableVerification } from "./compare-table.js";
+import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "./compare-table.js";
 
 export type { Difference, TableVerification } from "./compare-table.js";
 
@@ -27,6 +27,9 @@ export interface VerifyDatabaseOptions {
   readonly emit?: EventListener;
   /** Differences listed per table (all are counted); default 100. */
   readonly maxDifferences?: number;
+  /** migrate's own verification: SQLite tables and the rows the copy left out or changed on purpose. */
+  readonly catalog?: ReadonlyMap<string, SqliteTable>;
+  readonly leftOut?: ReadonlyMap<string, LeftOutRows>;
 }
 
 /**
@@ -51,7 +54,15 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
       const started = performance.now();
       let result: TableVerification;
       try {
-        result = await compareTable({ source: options.source, client, pgSchema: options.pgSchema, plan, maxDifferences: options.maxDifferences });
+        result = await compareTable({
+          source: options.source,
+          client,
+          pgSchema: options.pgSchema,
+          plan,
+          maxDifferences: options.maxDifferences,
+          table: options.catalog?.get(plan.name),
+          leftOut: options.leftOut?.get(plan.name),
+        });
       } catch (err) {
         if (err instanceof Sqlite2pgError) throw err;
         throw targetError("verify", `verifying "${plan.name}" failed`, err, plan.name);

@@ -17,10 +17,12 @@ interface MigrateFlags {
   onError: string;
   rejects?: string;
   orphans: string;
+  verify: string;
 }
 
 const ON_ERROR = ["stop", "reject"] as const;
 const ORPHANS = ["stop", "null", "delete", "keep-without-fk"] as const;
+const VERIFY = ["full", "counts", "none"] as const;
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -42,6 +44,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   const typeOverrides = parseTypeOverrides(flags.type);
   oneOf("--on-error", flags.onError, ON_ERROR);
   oneOf("--orphans", flags.orphans, ORPHANS);
+  oneOf("--verify", flags.verify, VERIFY);
   if (!flags.yes) {
     if (!process.stdin.isTTY) throw usage("refusing to run unattended without --yes", "add --yes to confirm the migration");
     const ok = await confirm(`Migrate ${sqliteFile} into ${redactUrl(url)} and write ${flags.out}/?`);
@@ -56,6 +59,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     onError: oneOf("--on-error", flags.onError, ON_ERROR),
     rejectsPath: flags.rejects,
     orphans: oneOf("--orphans", flags.orphans, ORPHANS),
+    verify: oneOf("--verify", flags.verify, VERIFY),
     emit,
   });
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatSummary(summary)}\n`);
@@ -74,6 +78,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--on-error <mode>", "a value that cannot be converted exactly: stop (list every problem, write nothing) or reject (copy the rest, write those rows to a rejects file)", "stop")
     .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
+    .option("--verify <mode>", "after the copy: full (row counts and every row's content), counts, or none", "full")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")
     .addHelpText(

@@ -1,0 +1,232 @@
+/**
+ * Hostile or broken input, through the real CLI: every case either migrates exactly or fails with exit 1 and a
+ * message that says what is wrong with the file — never a stack trace, never SQL of the file author's choosing run
+ * on the target (a sentinel table must survive every run).
+ */
+import { closeSync, copyFileSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { EXAMPLE_DB, tempDir } from "../helpers/files.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+
+const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+const tmp = tempDir("hostile");
+afterAll(() => tmp.cleanup());
+
+let db: TestDatabase;
+let caseNo = 0;
+beforeEach(async () => {
+  db = await createTestDatabase("hostile");
+  await db.query("CREATE TABLE sentinel (x int)");
+});
+afterEach(async () => {
+  await db.drop();
+});
+
+function migrate(file: string, extra: readonly string[] = []): Promise<CliResult> {
+  return runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, `out-${caseNo++}`), "--yes", ...extra]);
+}
+
+async function publicTables(): Promise<string[]> {
+  const rows = await db.query<{ relname: string }>(
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
+  );
+  return rows.map((r) => r.relname);
+}
+
+/** A failure the user can act on: exit 1, one `error [CODE]` line, no stack trace, the target untouched. */
+async function expectCleanFailure(res: CliResult, code: string, message: RegExp): Promise<void> {
+  expect(res.code, res.stderr).toBe(1);
+  expect(res.stderr).toMatch(new RegExp(`^error \\[${code}\\]`, "m"));
+  expect(res.stderr).toMatch(message);
+  expect(res.stderr).not.toContain("internal error");
+  expect(res.stderr).not.toMatch(/^\s+at /m);
+  expect(res.stdout).toBe("");
+  expect(await publicTables()).toEqual(["sentinel"]);
+}
+
+function newDb(name: string, build: (d: Database.Database) => void): string {
+  const path = join(tmp.dir, name);
+  const d = new Database(path);
+  try {
+    build(d);
+  } finally {
+    d.close();
+  }
+  return path;
+}
+
+describe("hostile identifiers", () => {
+  const payload = `v '"; DROP TABLE sentinel; --\\ \t\n 日本`;
+  const tables: Record<string, string[]> = {
+    "back\\slash": ["co\\l", "it's"],
+    "x'; DROP TABLE sentinel; --": ["a.b", "1st"],
+    "dots.and spaces": ["col with space", "ünïcödé 日本"],
+    "tab\tname": ["select", "from"],
+  };
+
+  it("migrates names with backslashes, quotes ('), unicode, dots, spaces, tabs and SQL keywords exactly", async () => {
+    const file = newDb("names.db", (d) => {
+      for (const [t, cols] of Object.entries(tables)) {
+        d.exec(`CREATE TABLE ${q(t)} (id INTEGER PRIMARY KEY, ${cols.map((c) => `${q(c)} TEXT`).join(", ")})`);
+        d.prepare(`INSERT INTO ${q(t)} (${cols.map(q).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(
+          ...cols.map((c) => `${payload} ${c}`),
+        );
+      }
+    });
+    const res = await migrate(file, ["--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(await publicTables()).toContain("sentinel");
+    for (const [t, cols] of Object.entries(tables)) {
+      // PostgreSQL truncates long names in every statement, so the full SQLite name still addresses the table.
+      const rows = await db.query(`SELECT ${cols.map(q).join(", ")} FROM ${q(t)}`);
+      expect(rows, t).toEqual([Object.fromEntries(cols.map((c) => [c, `${payload} ${c}`]))]);
+    }
+    expect((await publicTables()).length).toBe(Object.keys(tables).length + 2); // + sentinel + _prisma_migrations
+  });
+
+  // KNOWN BUG (src/verify/compare-table.ts, outside this change): names longer than 63 bytes are created and copied
+  // fine (PostgreSQL truncates them in every statement), but the content verification looks the column up in
+  // pg_attribute by its full SQLite name, reports it missing and exits 1 after the commit. Remove `.fails` once
+  // compare-table.ts looks names up with pgTruncatedName() (src/db/sqlite-source.ts).
+  it.fails("migrates a table name of 82 bytes and a column name of 72 bytes (PostgreSQL keeps 63)", async () => {
+    const longTable = `t_${"é".repeat(40)}`;
+    const longColumn = `c_${"x".repeat(70)}`;
+    const file = newDb("long.db", (d) => {
+      d.exec(`CREATE TABLE ${q(longTable)} (id INTEGER PRIMARY KEY, ${q(longColumn)} TEXT)`);
+      d.prepare(`INSERT INTO ${q(longTable)} (${q(longColumn)}) VALUES (?)`).run(payload);
+    });
+    const res = await migrate(file);
+    expect(res.code, res.stderr).toBe(0);
+    // The full SQLite names still address the table and column: PostgreSQL truncates them the same way.
+    expect(await db.query(`SELECT ${q(longColumn)} AS v FROM ${q(longTable)}`)).toEqual([{ v: payload }]);
+  });
+
+  // KNOWN BUG (src/convert, outside this change): Prisma's introspection comments out a field whose name it cannot
+  // derive (`// $1 String? @map("$1")`), the column is silently left out of PostgreSQL, and the run exits 0 with
+  // "count check ok". Remove `.fails` once convert renames such fields (or refuses them with exit 1).
+  it.fails("a column named $1 is migrated, or refused with exit 1 — never dropped silently", async () => {
+    const file = newDb("dollar.db", (d) => {
+      d.exec(`CREATE TABLE x (id INTEGER PRIMARY KEY, "$1" TEXT, ok TEXT)`);
+      d.exec(`INSERT INTO x ("$1", ok) VALUES ('keep me', 'y')`);
+    });
+    const res = await migrate(file);
+    if (res.code === 0) {
+      expect(await db.query('SELECT "$1" AS v FROM x')).toEqual([{ v: "keep me" }]);
+    } else {
+      await expectCleanFailure(res, "[A-Z_]+", /\$1/);
+    }
+  });
+
+  it('refuses a table name with a double quote (x"; DROP TABLE …) before anything runs', async () => {
+    const file = newDb("dq-table.db", (d) => {
+      d.exec(`CREATE TABLE ${q('x"; DROP TABLE sentinel; --')} (id INTEGER PRIMARY KEY, v TEXT)`);
+      d.exec(`CREATE TABLE ok (id INTEGER PRIMARY KEY)`);
+    });
+    const res = await migrate(file);
+    await expectCleanFailure(res, "SOURCE_IDENTIFIER", /double quote: table "x\\"; DROP TABLE sentinel; --"/);
+  });
+
+  it("refuses a column name that would inject SQL into migration.sql (Prisma does not escape \" in identifiers)", async () => {
+    // Prisma's migrate diff would write `"a" TEXT); COMMIT; DROP TABLE sentinel; CREATE TABLE "zz" (...`: the COMMIT
+    // ends our transaction, so without the check the sentinel is dropped and half the schema stays behind.
+    const file = newDb("dq-column.db", (d) => {
+      d.exec(`CREATE TABLE plain (id INTEGER PRIMARY KEY, ${q('a" TEXT); COMMIT; DROP TABLE sentinel; CREATE TABLE "zz" ("id" INT, "b')} TEXT)`);
+    });
+    const res = await migrate(file);
+    await expectCleanFailure(res, "SOURCE_IDENTIFIER", /double quote: column of "plain"/);
+  });
+
+  it("refuses an index name with a double quote", async () => {
+    const file = newDb("dq-index.db", (d) => {
+      d.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`);
+      d.exec(`CREATE INDEX ${q('ix"; DROP TABLE sentinel; --')} ON t (v)`);
+    });
+    await expectCleanFailure(await migrate(file), "SOURCE_IDENTIFIER", /double quote: index on "t"/);
+  });
+
+  it("refuses two names PostgreSQL would truncate to the same 63 bytes", async () => {
+    const base = `t_${"é".repeat(40)}`;
+    const file = newDb("long-clash.db", (d) => {
+      d.exec(`CREATE TABLE ${q(`${base}_a`)} (id INTEGER PRIMARY KEY)`);
+      d.exec(`CREATE TABLE ${q(`${base}_b`)} (id INTEGER PRIMARY KEY)`);
+    });
+    await expectCleanFailure(await migrate(file), "SOURCE_IDENTIFIER", /truncate to the same name/);
+  });
+});
+
+describe("files that are not (healthy, available) SQLite databases", () => {
+  it("a text file: not a readable SQLite database", async () => {
+    const file = join(tmp.dir, "dump.sql");
+    writeFileSync(file, "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n".repeat(200));
+    await expectCleanFailure(await migrate(file), "SOURCE_NOT_SQLITE", /dump\.sql is not a readable SQLite database: file is not a database/);
+  });
+
+  it("a 0-byte file (an empty SQLite database): no tables, nothing to migrate", async () => {
+    const file = join(tmp.dir, "empty.db");
+    writeFileSync(file, "");
+    await expectCleanFailure(await migrate(file), "SOURCE_EMPTY", /empty\.db has no tables: there is nothing to migrate/);
+    expect(statSync(file).size).toBe(0); // read-only: SQLite did not initialise the file
+  });
+
+  it("a missing file: cannot open", async () => {
+    await expectCleanFailure(await migrate(join(tmp.dir, "nope.db")), "SOURCE_OPEN", /cannot open SQLite file .*nope\.db/);
+  });
+
+  it("a damaged page in the middle of a large database: not readable, damaged", async () => {
+    const file = newDb("corrupt.db", (d) => {
+      d.exec("CREATE TABLE item (id INTEGER PRIMARY KEY, body TEXT)");
+      const ins = d.prepare("INSERT INTO item (body) VALUES (?)");
+      d.transaction(() => {
+        for (let i = 0; i < 20_000; i++) ins.run(`row ${i} `.repeat(8));
+      })();
+    });
+    const size = statSync(file).size;
+    const fd = openSync(file, "r+");
+    writeSync(fd, Buffer.alloc(4096 * 4, 0xab), 0, 4096 * 4, Math.floor(size / 2 / 4096) * 4096);
+    closeSync(fd);
+    await expectCleanFailure(await migrate(file), "SOURCE_CORRUPT", /corrupt\.db is not a readable SQLite database: it is damaged/);
+  });
+
+  it("a damaged data page found only while copying: reported as a SQLite problem, not PostgreSQL's", async () => {
+    // The catalog is intact (page 1); the first table's rows (page 2) are garbage.
+    const file = join(tmp.dir, "bad-rows.db");
+    copyFileSync(EXAMPLE_DB, file);
+    const fd = openSync(file, "r+");
+    writeSync(fd, Buffer.alloc(100, 0x58), 0, 100, 4096);
+    closeSync(fd);
+    const res = await migrate(file);
+    await expectCleanFailure(res, "SOURCE_CORRUPT", /SQLite file is not a readable SQLite database: it is damaged/);
+    expect(res.stderr).not.toContain("PG_SQLITE");
+  });
+
+  it("a database another connection holds an EXCLUSIVE lock on: locked, names the cause", async () => {
+    const file = join(tmp.dir, "locked.db");
+    copyFileSync(EXAMPLE_DB, file);
+    const holder = new Database(file);
+    try {
+      holder.exec("BEGIN EXCLUSIVE");
+      const res = await migrate(file);
+      await expectCleanFailure(res, "SOURCE_LOCKED", /locked\.db is locked by another connection/);
+      expect(res.stderr).toMatch(/another process holds a write lock/);
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+  });
+
+  it("a path with spaces and unicode works", async () => {
+    const dir = join(tmp.dir, "my app data ü");
+    mkdirSync(dir);
+    const file = join(dir, "blog copy é.db");
+    copyFileSync(EXAMPLE_DB, file);
+    const res = await migrate(file);
+    expect(res.code, res.stderr).toBe(0);
+    const [r] = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM "user"');
+    expect(r.n).toBe("3");
+    expect(await publicTables()).toContain("sentinel");
+  });
+});
