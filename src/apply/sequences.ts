@@ -9,17 +9,18 @@ import { quoteIdent, quoteQualified } from "../db/quote.js";
 
 export async function resetSequence(client: PgClient, schema: string, table: TablePlan): Promise<bigint | null> {
   if (!table.serialColumn) return null;
-  const col = quoteIdent(table.serialColumn);
+  const serial = table.columns.find((c) => c.name === table.serialColumn)?.pgName ?? table.serialColumn;
+  const col = quoteIdent(serial);
   const { rows } = await client.query<{ max: string | null }>(
-    `SELECT max(${col})::text AS max FROM ${quoteQualified(schema, table.name)}`,
+    `SELECT max(${col})::text AS max FROM ${quoteQualified(schema, table.pgName)}`,
   );
   const maxId = rows[0]?.max === null || rows[0]?.max === undefined ? null : BigInt(rows[0].max);
   const floor = table.sequenceFloor;
   const last = maxId === null ? floor : floor === null || maxId > floor ? maxId : floor;
   if (last === null || last < 1n) return null;
   await client.query("SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint, true)", [
-    quoteQualified(schema, table.name),
-    table.serialColumn,
+    quoteQualified(schema, table.pgName),
+    serial,
     last.toString(),
   ]);
   return last;

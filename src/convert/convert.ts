@@ -22,6 +22,7 @@ import type { ColumnProfile, ColumnTypeChoice, ValueKind } from "./column-type.j
 import type { Decision } from "./decisions.js";
 import { convertDefault, type DefaultValue } from "./defaults.js";
 import { chooseColumnType } from "./type-map.js";
+import { fitNames } from "./identifiers.js";
 
 export interface ConvertInput {
   readonly pulledSchema: string;
@@ -34,14 +35,20 @@ export interface ConvertInput {
 
 /** How one column's values are encoded by the copy stage. */
 export interface ColumnPlan {
+  /** The SQLite column name. */
   readonly name: string;
+  /** The PostgreSQL column name: the same unless longer than 63 bytes (see identifiers.ts). */
+  readonly pgName: string;
   readonly kind: ValueKind;
   /** For timestamps stored as integers: unit of the unix epoch. */
   readonly epochUnit?: "s" | "ms";
 }
 
 export interface TablePlan {
+  /** The SQLite table name. */
   readonly name: string;
+  /** The PostgreSQL table name: the same unless longer than 63 bytes (see identifiers.ts). */
+  readonly pgName: string;
   readonly columns: readonly ColumnPlan[];
   /** Primary-key columns in key order (empty when the table has none): rows are named and ordered by them. */
   readonly keyColumns: readonly string[];
@@ -67,6 +74,9 @@ export function convertSchema(input: ConvertInput): ConvertResult {
   const catalogByName = new Map(input.catalog.tables.map((t) => [t.name, t]));
   const tables: TablePlan[] = [];
 
+  // PostgreSQL truncates identifiers beyond 63 bytes; tables and views share one namespace.
+  const pgTableNames = fitNames([...input.catalog.tables.map((t) => t.name), ...input.catalog.views.map((v) => v.name)]);
+
   rewriteDatasource(ast.list);
   ensureGenerator(ast.list);
 
@@ -75,9 +85,14 @@ export function convertSchema(input: ConvertInput): ConvertResult {
     const tableName = tableNameOf(block);
     const table = catalogByName.get(tableName);
     if (!table) continue;
+    const pgName = pgTableNames.get(table.name) ?? table.name;
+    if (pgName !== table.name) {
+      setBlockMap(block, pgName);
+      decisions.push({ table: table.name, code: "identifier", message: `table name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@@map)` });
+    }
     const columnPlans = convertModel(block, table, input, modelNames, decisions);
     if (unignoreIfKeyed(block)) removeIgnoreDoc(ast.list, block);
-    tables.push(planTable(table, columnPlans, block));
+    tables.push(planTable(table, pgName, columnPlans, block));
   }
   // Tables Prisma does not represent at all still hold data the user expects to find.
   for (const t of input.catalog.tables) {
@@ -129,6 +144,8 @@ function convertModel(
   const compositeId = blockAttributes(model).find((a) => a.name === "id");
   const newProperties: Model["properties"] = [];
   let keyDropped = false;
+  const scalarColumns = model.properties.filter((p): p is Field => p.type === "field" && !isRelationField(p, modelNames)).map(columnNameOf);
+  const pgColumnNames = fitNames(scalarColumns);
 
   for (const prop of model.properties) {
     if (prop.type !== "field" || isRelationField(prop, modelNames)) {
@@ -168,15 +185,30 @@ function convertModel(
     if (defaultNote) notes.push(defaultNote);
     for (const attr of field.attributes ?? []) renameAutoIndex(attr, table, decisions);
 
+    const pgName = pgColumnNames.get(column.name) ?? column.name;
+    if (pgName !== column.name) {
+      setFieldMap(field, pgName);
+      notes.push(`column name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@map)`);
+    }
     for (const note of notes) {
       decisions.push({ table: table.name, column: column.name, code: "type", message: note });
       newProperties.push({ type: "comment", text: `/// ${note}` });
     }
     newProperties.push(field);
-    plans.push({ name: column.name, kind: choice.kind, ...epochUnitFor(choice, profiles?.get(column.name), table.name, column.name, decisions) });
+    plans.push({ name: column.name, pgName, kind: choice.kind, ...epochUnitFor(choice, profiles?.get(column.name), table.name, column.name, decisions) });
   }
   model.properties = keyDropped ? withoutKey(newProperties) : newProperties;
   return plans;
+}
+
+function setFieldMap(field: Field, name: string): void {
+  field.attributes = (field.attributes ?? []).filter((a) => !(a.name === "map" && a.group === undefined));
+  field.attributes.push(makeAttribute("map", [quote(name)]));
+}
+
+function setBlockMap(model: Model, name: string): void {
+  model.properties = model.properties.filter((p) => !(p.type === "attribute" && p.kind === "object" && p.name === "map"));
+  model.properties.push({ type: "attribute", kind: "object", name: "map", args: [{ type: "attributeArgument", value: quote(name) }] });
 }
 
 function dropKey(field: Field): void {
@@ -293,10 +325,11 @@ function epochUnitFor(
   return { epochUnit: unit };
 }
 
-function planTable(table: SqliteTable, columns: ColumnPlan[], model: Model): TablePlan {
+function planTable(table: SqliteTable, pgName: string, columns: ColumnPlan[], model: Model): TablePlan {
   const serial = model.properties.find((p): p is Field => p.type === "field" && hasAutoincrement(p));
   return {
     name: table.name,
+    pgName,
     columns,
     keyColumns: table.columns
       .filter((c) => c.pkOrder > 0)

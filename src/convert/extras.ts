@@ -154,7 +154,7 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
     const present = plan
       ? plan.columns.map((c) => c.name)
       : table.columns.filter((c) => c.hidden === 0).map((c) => c.name);
-    const pgCols = fitNames(present);
+    const pgCols = plan ? new Map(plan.columns.map((c) => [c.name, c.pgName])) : fitNames(present);
     const kinds = new Map<string, ColumnKind>();
     for (const c of table.columns) kinds.set(c.name, FAMILY_KIND[familyOf(c.declaredType)] ?? "unknown");
     for (const c of plan?.columns ?? []) kinds.set(c.name, asKind(c.kind));

@@ -163,7 +163,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
     for await (const _ of chunks()) void _;
   } else {
     const copySql =
-      `COPY ${quoteQualified(o.pgSchema, plan.name)} (${names.map(quoteIdent).join(", ")}) ` +
+      `COPY ${quoteQualified(o.pgSchema, plan.pgName)} (${columns.map((c) => quoteIdent(c.pgName)).join(", ")}) ` +
       `FROM STDIN${o.freeze ? " WITH (FREEZE)" : ""}`;
     try {
       await pipeline(Readable.from(chunks()), o.client.query(copyFrom(copySql)));

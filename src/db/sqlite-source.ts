@@ -151,10 +151,8 @@ export function assertQuotableIdentifiers(tables: readonly SqliteTable[]): void 
     }
     for (const fk of t.foreignKeys) check(`foreign key target of ${JSON.stringify(t.name)}`, fk.table);
   }
-  if (bad.length === 0) {
-    assertDistinctAfterTruncation(tables);
-    return;
-  }
+  // Names beyond PostgreSQL's 63 bytes are shortened deterministically by convert (identifiers.ts).
+  if (bad.length === 0) return;
   throw new Sqlite2pgError(`unsupported identifier(s) containing a double quote: ${bad.join("; ")}`, {
     code: "SOURCE_IDENTIFIER",
     kind: "source",
@@ -162,52 +160,6 @@ export function assertQuotableIdentifiers(tables: readonly SqliteTable[]): void 
     object: { table: tables.find((t) => bad.some((b) => b.includes(JSON.stringify(t.name))))?.name },
     hint: 'Prisma cannot generate safe SQL for names containing `"`; rename them in SQLite (ALTER TABLE … RENAME …) and run again. Nothing was changed',
   });
-}
-
-/** PostgreSQL keeps the first NAMEDATALEN-1 = 63 bytes of an identifier, cut at a character boundary. */
-export function pgTruncatedName(name: string): string {
-  const bytes = Buffer.from(name, "utf8");
-  if (bytes.length <= 63) return name;
-  let end = 63;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString("utf8");
-}
-
-/**
- * Names longer than 63 bytes work (PostgreSQL truncates them everywhere, consistently) unless two of them share
- * their first 63 bytes: then they would be one table (or column) in PostgreSQL.
- */
-function assertDistinctAfterTruncation(tables: readonly SqliteTable[]): void {
-  const clash = (names: readonly string[]): [string, string] | undefined => {
-    const seen = new Map<string, string>();
-    for (const n of names) {
-      const key = pgTruncatedName(n);
-      const other = seen.get(key);
-      if (other !== undefined && other !== n) return [other, n];
-      seen.set(key, n);
-    }
-    return undefined;
-  };
-  const found: { what: string; pair: [string, string]; table?: string }[] = [];
-  const t = clash(tables.map((x) => x.name));
-  if (t) found.push({ what: "tables", pair: t, table: t[1] });
-  for (const table of tables) {
-    const c = clash(table.columns.map((x) => x.name));
-    if (c) found.push({ what: `columns of ${JSON.stringify(table.name)}`, pair: c, table: table.name });
-  }
-  if (found.length === 0) return;
-  throw new Sqlite2pgError(
-    `identifiers longer than 63 bytes that PostgreSQL would truncate to the same name: ${found
-      .map((f) => `${f.what} ${JSON.stringify(f.pair[0])} and ${JSON.stringify(f.pair[1])}`)
-      .join("; ")}`,
-    {
-      code: "SOURCE_IDENTIFIER",
-      kind: "source",
-      stage: "introspect",
-      object: { table: found[0].table },
-      hint: "PostgreSQL keeps the first 63 bytes of a name; rename one of each pair in SQLite so they differ within 63 bytes. Nothing was changed",
-    },
-  );
 }
 
 interface XInfoRow { name: string; type: string; notnull: bigint; dflt_value: string | null; pk: bigint; hidden: bigint }

@@ -10,6 +10,7 @@ import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { formatVerifyResult, verifyDatabase } from "../verify/verify.js";
+import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { join } from "node:path";
 import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
@@ -81,7 +82,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     const client = await connectTarget(options.targetUrl, "apply");
     try {
       // Refuse a non-empty target first: before the slow stages, before writing any file.
-      await assertTargetEmpty(client, target.schema, opened.catalog.tables.map((t) => t.name));
+      await assertTargetEmpty(client, target.schema, [...fitNames(opened.catalog.tables.map((t) => t.name)).values()]);
       const { converted, source, extrasSql } = await prepareSchema(opened, emit, options.typeOverrides);
       const policy = options.orphans ?? "stop";
       const orphans = await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
@@ -115,7 +116,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         verifyMode === "none"
           ? []
           : await timedStage(emit, "verify", "comparing row counts", () =>
-              compareCounts(source, client, target.schema, converted.tables.map((t) => t.name), leftOut),
+              compareCounts(source, client, target.schema, converted.tables, leftOut),
             );
       const content =
         verifyMode !== "full"

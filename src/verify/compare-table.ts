@@ -97,27 +97,28 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
   const { plan, client, source } = options;
   const table = plan.name;
   const columns = plan.columns;
-  const pgColumns = await targetColumns(client, options.pgSchema, table);
-  const missing = pgColumns === null ? [] : columns.filter((c) => !pgColumns.has(c.name));
+  const pgColumns = await targetColumns(client, options.pgSchema, plan.pgName);
+  const missing = pgColumns === null ? [] : columns.filter((c) => !pgColumns.has(c.pgName));
   if (pgColumns === null || missing.length > 0 || columns.length === 0) {
     return schemaMismatch(options, pgColumns === null ? undefined : missing);
   }
 
-  const specs: CanonicalColumn[] = columns.map((c) => ({ kind: c.kind, epochUnit: c.epochUnit, pgType: pgColumns.get(c.name)?.typname }));
+  const specs: CanonicalColumn[] = columns.map((c) => ({ kind: c.kind, epochUnit: c.epochUnit, pgType: pgColumns.get(c.pgName)?.typname }));
   const orderIdx = orderColumns(plan);
   const selectList = columns.map((c) => quoteIdent(c.name)).join(", ");
+  const pgSelectList = columns.map((c) => quoteIdent(c.pgName)).join(", ");
   const sqliteOrder = orderIdx.map((i) => `${quoteIdent(columns[i].name)}${columns[i].kind === "text" ? " COLLATE BINARY" : ""}`);
   // "C" compares bytes like SQLite's BINARY (https://www.postgresql.org/docs/current/collation.html); SQLite sorts
   // NULLs first (https://sqlite.org/lang_select.html#the_order_by_clause), PostgreSQL last unless told.
   const pgOrder = orderIdx.map((i) => {
     const c = columns[i];
-    return `${quoteIdent(c.name)}${c.kind === "text" && pgColumns.get(c.name)?.collatable ? ' COLLATE "C"' : ""} NULLS FIRST`;
+    return `${quoteIdent(c.pgName)}${c.kind === "text" && pgColumns.get(c.pgName)?.collatable ? ' COLLATE "C"' : ""} NULLS FIRST`;
   });
   const orderBy = (parts: string[]): string => (parts.length > 0 ? ` ORDER BY ${parts.join(", ")}` : "");
   const adjust = options.leftOut && options.table && rowidAlias(options.table) ? leftOutAdjuster(options.leftOut, columns.map((c) => c.name), columns.length) : undefined;
   const rowidSelect = adjust && options.table ? `, ${rowidAlias(options.table)}` : "";
   const sqliteSql = `SELECT ${selectList}${rowidSelect} FROM ${quoteIdent(table)}${orderBy(sqliteOrder)}`;
-  const pgSql = `COPY (SELECT ${selectList} FROM ${quoteQualified(options.pgSchema, table)}${orderBy(pgOrder)}) TO STDOUT`;
+  const pgSql = `COPY (SELECT ${pgSelectList} FROM ${quoteQualified(options.pgSchema, plan.pgName)}${orderBy(pgOrder)}) TO STDOUT`;
 
   // Start PostgreSQL first: it streams while SQLite's rows are read and canonicalized.
   const tgt = new RowCursor(postgresRows(client, pgSql, specs));
@@ -145,7 +146,7 @@ async function schemaMismatch(options: CompareTableOptions, missingColumns: Colu
   if (missingColumns === undefined) {
     differences.push({ kind: "schema", table: plan.name, key: "", message: `table "${plan.name}" does not exist in PostgreSQL` });
   } else {
-    const { rows } = await options.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(options.pgSchema, plan.name)}`);
+    const { rows } = await options.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(options.pgSchema, plan.pgName)}`);
     targetRows = Number(rows[0].n);
     for (const c of missingColumns) {
       differences.push({ kind: "schema", table: plan.name, key: "", column: c.name, message: `column "${c.name}" does not exist in PostgreSQL` });

@@ -19,13 +19,13 @@ export async function compareCounts(
   source: SqliteDb,
   client: PgClient,
   pgSchema: string,
-  tables: readonly string[],
+  tables: readonly { readonly name: string; readonly pgName: string }[],
   leftOut: ReadonlyMap<string, number> = new Map(),
 ): Promise<CountCheck[]> {
   const checks: CountCheck[] = [];
-  for (const table of tables) {
+  for (const { name: table, pgName } of tables) {
     const sourceRows = Number((source.prepare(`SELECT count(*) AS n FROM ${quoteIdent(table)}`).get() as { n: bigint }).n);
-    const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(pgSchema, table)}`);
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(pgSchema, pgName)}`);
     const targetRows = Number(rows[0].n);
     const omitted = leftOut.get(table) ?? 0;
     checks.push({ table, sourceRows, leftOut: omitted, targetRows, ok: sourceRows - omitted === targetRows });

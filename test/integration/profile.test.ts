@@ -17,7 +17,7 @@ beforeAll(() => {
   const w = new Database(file);
   w.defaultSafeIntegers(true);
   w.exec(`
-    CREATE TABLE "Mixed ""Table""" (
+    CREATE TABLE "Mixed 'Table'" (
       id INTEGER PRIMARY KEY,
       n,                       -- untyped: keeps every storage class as inserted
       price REAL,
@@ -32,7 +32,7 @@ beforeAll(() => {
     CREATE TABLE empty_table (a INTEGER, b TEXT);
   `);
   const ins = w.prepare(
-    `INSERT INTO "Mixed ""Table""" (id, n, price, amount, label, flag, created, at, data, empty) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+    `INSERT INTO "Mixed 'Table'" (id, n, price, amount, label, flag, created, at, data, empty) VALUES (?,?,?,?,?,?,?,?,?,?)`,
   );
   const rows: unknown[][] = [
     [1n, 5n, 12.5, "123.4500", "héllo", 1n, 1704164645678n, "2024-01-02 03:04:05.123456", Buffer.from([1, 2]), null],
@@ -63,12 +63,12 @@ function profile(table: string): ReadonlyMap<string, ColumnProfile> {
 
 describe("profileTable", () => {
   it("profiles every column in table order, quoting awkward names", () => {
-    const p = profile('Mixed "Table"');
+    const p = profile("Mixed 'Table'");
     expect([...p.keys()]).toEqual(["id", "n", "price", "amount", "label", "flag", "created", "at", "data", "empty"]);
   });
 
   it("counts storage classes and integer extremes (including integer text)", () => {
-    const n = profile('Mixed "Table"').get("n")!;
+    const n = profile("Mixed 'Table'").get("n")!;
     expect(n.nonNull).toBe(7);
     expect(n.storage).toEqual({ integer: 2, real: 1, text: 3, blob: 1 });
     expect(n.minInt).toBe(-9223372036854775808n);
@@ -79,13 +79,13 @@ describe("profileTable", () => {
   });
 
   it("measures the integer primary key", () => {
-    const id = profile('Mixed "Table"').get("id")!;
+    const id = profile("Mixed 'Table'").get("id")!;
     expect(id).toMatchObject({ nonNull: 7, minInt: 1n, maxInt: 7n, maxIntegerDigits: 1, maxFractionDigits: 0 });
     expect(id.storage).toEqual({ integer: 7, real: 0, text: 0, blob: 0 });
   });
 
   it("measures digits of reals from their shortest form", () => {
-    const price = profile('Mixed "Table"').get("price")!;
+    const price = profile("Mixed 'Table'").get("price")!;
     expect(price.storage.real).toBe(5);
     expect(price.minInt).toBeNull();
     expect(price.maxIntegerDigits).toBe(22); // 1e21
@@ -93,7 +93,7 @@ describe("profileTable", () => {
   });
 
   it("measures digits of NUMERIC affinity values and decimal text", () => {
-    const amount = profile('Mixed "Table"').get("amount")!;
+    const amount = profile("Mixed 'Table'").get("amount")!;
     // NUMERIC affinity turns '123.4500' into REAL 123.45, '1.5e3' into INTEGER 1500, '0.000012' into REAL 1.2e-5
     expect(amount.storage).toEqual({ integer: 2, real: 2, text: 0, blob: 0 });
     expect(amount.minInt).toBe(7n);
@@ -103,15 +103,15 @@ describe("profileTable", () => {
   });
 
   it("counts text length in code points", () => {
-    const label = profile('Mixed "Table"').get("label")!;
+    const label = profile("Mixed 'Table'").get("label")!;
     expect(label.maxTextLength).toBe(25);
     expect(label.storage.text).toBe(5);
-    const p2 = profileTable(db, tables.get('Mixed "Table"')!);
+    const p2 = profileTable(db, tables.get("Mixed 'Table'")!);
     expect(p2.get("label")!.maxTextLength).toBe(25);
   });
 
   it("detects boolean-like columns", () => {
-    const p = profile('Mixed "Table"');
+    const p = profile("Mixed 'Table'");
     expect(p.get("flag")!.booleanLike).toBe(true);
     expect(p.get("flag")!.nonNull).toBe(4);
     expect(p.get("created")!.booleanLike).toBe(false);
@@ -119,14 +119,14 @@ describe("profileTable", () => {
   });
 
   it("measures fractional-second digits of timestamp and time text", () => {
-    const p = profile('Mixed "Table"');
+    const p = profile("Mixed 'Table'");
     expect(p.get("at")!.maxSecondFractionDigits).toBe(6);
     expect(p.get("created")!.maxSecondFractionDigits).toBe(3);
     expect(p.get("created")!.storage).toEqual({ integer: 1, real: 0, text: 2, blob: 0 });
   });
 
   it("handles blobs and all-null columns", () => {
-    const p = profile('Mixed "Table"');
+    const p = profile("Mixed 'Table'");
     expect(p.get("data")!.storage.blob).toBe(2);
     expect(p.get("empty")).toEqual(emptyProfile());
   });

@@ -117,7 +117,7 @@ async function countItems(url: string): Promise<number> {
   return Number(r.n);
 }
 
-const ROWS = 600_000;
+const ROWS = 300_000;
 /** A progress line during the data phase: rows are flowing into COPY. */
 const COPY_PROGRESS = /\[copy\] item: \d+\/\d+/;
 
@@ -201,7 +201,7 @@ describe("a live SQLite file (WAL) keeps being written during the run", () => {
   let db: TestDatabase;
   const tmp = tempDir("live");
   const source = join(tmp.dir, "live.db");
-  const INITIAL = 300_000;
+  const INITIAL = 200_000;
 
   beforeAll(async () => {
     db = await createTestDatabase("live");
