@@ -5,11 +5,12 @@
 import { Command, CommanderError } from "commander";
 import { Sqlite2pgError } from "../errors.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerPlan } from "./commands/plan.js";
 import { registerVerify } from "./commands/verify.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 import { formatError } from "./format-error.js";
 
-const COMMANDS = [registerMigrate, registerVerify];
+const COMMANDS = [registerMigrate, registerPlan, registerVerify];
 
 export function buildProgram(setResult: (p: Promise<number>) => void): Command {
   const program = new Command("sqlite2pg")

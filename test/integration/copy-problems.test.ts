@@ -8,10 +8,10 @@
  *   summary, every other row in PostgreSQL;
  * - `--orphans=null|delete|keep-without-fk`: each policy's effect on rows and constraints.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
@@ -40,19 +40,60 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-let runNo = 0;
-async function migrate(file: string, extra: readonly string[] = []): Promise<{ db: TestDatabase; res: CliResult }> {
-  const db = await createTestDatabase("copyproblems");
-  databases.push(db);
-  const res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, `out-${runNo++}`), "--yes", ...extra]);
-  return { db, res };
+/**
+ * Each CLI run costs seconds (mostly waiting on the Prisma schema engine and PostgreSQL): the runs of this file
+ * are all started in beforeAll, at most two at a time, and each test awaits the run it checks.
+ */
+const MAX_PARALLEL_RUNS = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+async function limited<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_PARALLEL_RUNS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
 }
 
-/** Run once, on first use, shared by the tests of a describe block. */
+let runNo = 0;
+function migrate(file: string | (() => string), extra: readonly string[] = []): Promise<{ db: TestDatabase; res: CliResult }> {
+  const out = join(tmp.dir, `out-${runNo++}`);
+  return limited(async () => {
+    const db = await createTestDatabase("copyproblems");
+    databases.push(db);
+    const res = await runCli(["migrate", typeof file === "string" ? file : file(), "--to", db.url, "--out", out, "--yes", ...extra]);
+    return { db, res };
+  });
+}
+
+/** Build once, on first use. */
+function memo<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/** Run once, on first use (or when beforeAll starts every run), shared by the tests that check it. */
+const allRuns: (() => Promise<unknown>)[] = [];
 function lazy<T>(fn: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
-  return () => (p ??= fn());
+  const get = () => (p ??= fn());
+  allRuns.push(get);
+  return get;
 }
+beforeAll(() => {
+  // Start them all; failures surface in the tests that await them.
+  for (const run of allRuns) run().catch(() => undefined);
+});
 
 function buildSqlite(name: string, build: (d: Database.Database) => void): string {
   const path = join(tmp.dir, name);
@@ -106,10 +147,13 @@ async function foreignKeys(db: TestDatabase): Promise<string[]> {
 }
 
 describe("type-mismatch.db (text 'lots-of-it' in an INTEGER column)", () => {
-  const file = () => copyToTemp(corpusFile("type-mismatch.db"), tmp.dir);
+  const file = () => copyToTemp(corpusFile("type-mismatch.db"), mkdtempSync(join(tmp.dir, "corpus-")));
+  const rejects = join(tmp.dir, "type-mismatch.rejects.jsonl");
+  const stopRun = lazy(() => migrate(file));
+  const rejectRun = lazy(() => migrate(file, ["--on-error=reject", "--rejects", rejects, "--json"]));
 
   it("default: exit 1, the problem named with table, column, row key and value; nothing written", async () => {
-    const { db, res } = await migrate(file());
+    const { db, res } = await stopRun();
     await expectRefused(db, res);
     expect(res.stderr).toMatch(/products\.qty \[2\]: .*'lots-of-it'/);
     expect(res.stderr).toMatch(/\(value: 'lots-of-it'\)/);
@@ -117,8 +161,7 @@ describe("type-mismatch.db (text 'lots-of-it' in an INTEGER column)", () => {
   });
 
   it("--on-error=reject: exit 0, the full row in the rejects file, counted in the summary, the other rows copied", async () => {
-    const rejects = join(tmp.dir, "type-mismatch.rejects.jsonl");
-    const { db, res } = await migrate(file(), ["--on-error=reject", "--rejects", rejects, "--json"]);
+    const { db, res } = await rejectRun();
     const summary = summaryOf(res);
     expect(summary.ok).toBe(true);
     expect(summary.rejects).toEqual({ path: rejects, count: 1 });
@@ -135,19 +178,21 @@ describe("type-mismatch.db (text 'lots-of-it' in an INTEGER column)", () => {
 });
 
 describe("bad-utf8.db (a filename holding invalid UTF-8 bytes)", () => {
-  const file = () => copyToTemp(corpusFile("bad-utf8.db"), tmp.dir);
+  const file = () => copyToTemp(corpusFile("bad-utf8.db"), mkdtempSync(join(tmp.dir, "corpus-")));
   const BAD = Buffer.from("66696c65966e616d652e747874", "hex");
+  const rejects = join(tmp.dir, "bad-utf8.rejects.jsonl");
+  const stopRun = lazy(() => migrate(file));
+  const rejectRun = lazy(() => migrate(file, ["--on-error=reject", "--rejects", rejects, "--json"]));
 
   it("default: exit 1, the problem named with table, column, row key and value; nothing written", async () => {
-    const { db, res } = await migrate(file());
+    const { db, res } = await stopRun();
     await expectRefused(db, res);
     expect(res.stderr).toMatch(/files\.filename \[2\]: .*UTF-8/);
     expect(res.stderr).toContain("66696c65966e616d65");
   });
 
   it("--on-error=reject: exit 0, the row with its exact bytes in the rejects file, the other rows copied", async () => {
-    const rejects = join(tmp.dir, "bad-utf8.rejects.jsonl");
-    const { db, res } = await migrate(file(), ["--on-error=reject", "--rejects", rejects, "--json"]);
+    const { db, res } = await rejectRun();
     const summary = summaryOf(res);
     expect(summary.rejects?.count).toBe(1);
     expect(summary.tables.find((t) => t.table === "files")).toMatchObject({ rows: 2, rejected: 1 });
@@ -165,7 +210,7 @@ describe("bad-utf8.db (a filename holding invalid UTF-8 bytes)", () => {
 describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage class, a NUL byte", () => {
   const BAD_NAME = Buffer.from("66696c65966e616d65", "hex"); // "file", 0x96, "name"
   const BAD_LABEL = Buffer.from("6261649f", "hex"); // "bad", 0x9f
-  const file = lazy(async () =>
+  const file = memo(() =>
     buildSqlite("text-problems.db", (d) => {
       d.exec(`
         CREATE TABLE files (id INTEGER PRIMARY KEY, name TEXT);
@@ -184,9 +229,9 @@ describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage clas
       expect(d.prepare("SELECT hex(body) FROM notes WHERE id = 1").pluck().get()).toBe("610062");
     }),
   );
-  const stopRun = lazy(async () => migrate(await file()));
+  const stopRun = lazy(() => migrate(file));
   const rejects = join(tmp.dir, "text-problems.rejects.jsonl");
-  const rejectRun = lazy(async () => migrate(await file(), ["--on-error=reject", "--rejects", rejects, "--json"]));
+  const rejectRun = lazy(() => migrate(file, ["--on-error=reject", "--rejects", rejects, "--json"]));
 
   it("default: invalid UTF-8 (not silently U+FFFD) and the NUL byte are problems; a real U+FFFD is not; nothing written", async () => {
     const { db, res } = await stopRun();
@@ -240,7 +285,7 @@ describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage clas
 
 describe("orphaned foreign keys", () => {
   // child 2 and 3 point at missing parents; grandchild 2 and 3 point at orphan child 2; child 5 has no parent (NULL).
-  const file = lazy(async () =>
+  const file = memo(() =>
     buildSqlite("orphans.db", (d) => {
       d.pragma("foreign_keys = OFF");
       d.exec(`
@@ -255,9 +300,28 @@ describe("orphaned foreign keys", () => {
   );
   const CHILD_FK = "child: FOREIGN KEY (parent_id) REFERENCES parent(id)";
   const GRANDCHILD_FK = "grandchild: FOREIGN KEY (child_id) REFERENCES child(id)";
+  const stopRun = lazy(() => migrate(file));
+  const nullRun = lazy(() => migrate(file, ["--orphans=null", "--json"]));
+  const deleteRun = lazy(() => migrate(file, ["--orphans=delete", "--json"]));
+  const keepRun = lazy(() => migrate(file, ["--orphans=keep-without-fk", "--json"]));
+  const notNullRun = lazy(() =>
+    migrate(
+      () =>
+        buildSqlite("orphans-not-null.db", (d) => {
+          d.pragma("foreign_keys = OFF");
+          d.exec(`
+            CREATE TABLE parent (id INTEGER PRIMARY KEY);
+            CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent(id));
+            INSERT INTO parent VALUES (1);
+            INSERT INTO child VALUES (1, 1), (2, 99);
+          `);
+        }),
+      ["--orphans=null"],
+    ),
+  );
 
   it("default: exit 1 naming each orphan (table, column, row key, missing value); nothing written", async () => {
-    const { db, res } = await migrate(await file());
+    const { db, res } = await stopRun();
     await expectRefused(db, res);
     expect(res.stderr).toMatch(/child\.parent_id \[2\]: references a missing row of "parent" \(value: 99\)/);
     expect(res.stderr).toMatch(/child\.parent_id \[3\]: references a missing row of "parent" \(value: 98\)/);
@@ -266,7 +330,7 @@ describe("orphaned foreign keys", () => {
   });
 
   it("--orphans=null: the references are NULL, every row kept, both constraints exist", async () => {
-    const { db, res } = await migrate(await file(), ["--orphans=null", "--json"]);
+    const { db, res } = await nullRun();
     const summary = summaryOf(res);
     expect(summary.orphans).toEqual({ policy: "null", found: 2, cascaded: 0, droppedForeignKeys: 0 });
     expect(await db.query("SELECT id, parent_id, label FROM child ORDER BY id")).toEqual([
@@ -286,7 +350,7 @@ describe("orphaned foreign keys", () => {
   });
 
   it("--orphans=delete: orphans and the grandchildren under them left out, counted in the summary, constraints exist", async () => {
-    const { db, res } = await migrate(await file(), ["--orphans=delete", "--json"]);
+    const { db, res } = await deleteRun();
     const summary = summaryOf(res);
     expect(summary.orphans).toEqual({ policy: "delete", found: 2, cascaded: 2, droppedForeignKeys: 0 });
     expect(summary.tables.find((t) => t.table === "child")).toMatchObject({ rows: 3, skipped: 2 });
@@ -299,7 +363,7 @@ describe("orphaned foreign keys", () => {
   });
 
   it("--orphans=keep-without-fk: every row kept as is, the violated constraint absent, the other one present", async () => {
-    const { db, res } = await migrate(await file(), ["--orphans=keep-without-fk", "--json"]);
+    const { db, res } = await keepRun();
     const summary = summaryOf(res);
     expect(summary.orphans).toEqual({ policy: "keep-without-fk", found: 2, cascaded: 0, droppedForeignKeys: 1 });
     expect(await db.query("SELECT id, parent_id FROM child ORDER BY id")).toEqual([
@@ -314,16 +378,7 @@ describe("orphaned foreign keys", () => {
   });
 
   it("--orphans=null on a NOT NULL reference: a clean refusal naming the column and row, nothing written", async () => {
-    const nn = buildSqlite("orphans-not-null.db", (d) => {
-      d.pragma("foreign_keys = OFF");
-      d.exec(`
-        CREATE TABLE parent (id INTEGER PRIMARY KEY);
-        CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent(id));
-        INSERT INTO parent VALUES (1);
-        INSERT INTO child VALUES (1, 1), (2, 99);
-      `);
-    });
-    const { db, res } = await migrate(nn, ["--orphans=null"]);
+    const { db, res } = await notNullRun();
     expect(res.stderr).not.toContain("internal error");
     expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).toMatch(/parent_id/);

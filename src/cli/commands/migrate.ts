@@ -1,5 +1,7 @@
 /** `sqlite2pg migrate <sqlite-file>` */
+import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { migrateMarkdown } from "../../report/migrate-report.js";
 import { migrate } from "../../pipeline/migrate.js";
 import { redactUrl } from "../../redact.js";
 import { formatSummary } from "../../report/summary.js";
@@ -18,6 +20,7 @@ interface MigrateFlags {
   rejects?: string;
   orphans: string;
   verify: string;
+  report?: string;
 }
 
 const ON_ERROR = ["stop", "reject"] as const;
@@ -62,6 +65,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     verify: oneOf("--verify", flags.verify, VERIFY),
     emit,
   });
+  if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary) : `${toJson(summary)}\n`);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatSummary(summary)}\n`);
   return summary.ok ? EXIT_OK : EXIT_FAILURE;
 }
@@ -79,6 +83,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
     .option("--verify <mode>", "after the copy: full (row counts and every row's content), counts, or none", "full")
+    .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")
     .addHelpText(

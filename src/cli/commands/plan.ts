@@ -1,0 +1,50 @@
+/** `sqlite2pg plan <sqlite-file>`: write the converted schema and baseline migration, list decisions and problems; no PostgreSQL. */
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { plan } from "../../pipeline/plan.js";
+import { formatPlan, planMarkdown } from "../../report/plan-report.js";
+import { collect, toJson, track } from "../context.js";
+import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
+import { makeRenderer } from "../render.js";
+import { parseTypeOverrides } from "./migrate.js";
+
+interface PlanFlags {
+  out: string;
+  schema: string;
+  type: string[];
+  report?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
+  const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
+  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.schema, typeOverrides: parseTypeOverrides(flags.type), emit });
+  if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary) : `${toJson(summary)}\n`);
+  process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n`);
+  return summary.problemCount + summary.orphans.length === 0 ? EXIT_OK : EXIT_FAILURE;
+}
+
+export function registerPlan(program: Command, setResult: (p: Promise<number>) => void): void {
+  program
+    .command("plan")
+    .description("review a migration before running it: write schema.prisma and the baseline migration, list every decision and data problem (no PostgreSQL needed)")
+    .argument("<sqlite-file>", "the SQLite database (never modified)")
+    .option("--out <dir>", "where schema.prisma and migrations/ are written", "./prisma")
+    .option("--schema <name>", "the PostgreSQL schema the migration will target", "public")
+    .option("--type <table.column=Type>", "override a column's type (repeatable)", collect, [])
+    .option("--report <file>", "write the plan as JSON, or as Markdown when the name ends in .md (for a pull request)")
+    .option("--json", "print the plan as JSON")
+    .option("-q, --quiet", "no progress output")
+    .addHelpText(
+      "after",
+      `
+Exit status is 0 when the data converts cleanly, 1 when problems were found (they are listed with table, column
+and row key, with the options migrate offers for them).
+
+Examples:
+  $ sqlite2pg plan app.db --out prisma
+  $ sqlite2pg plan app.db --report migration-plan.md`,
+    )
+    .action((file: string, flags: PlanFlags) => track(setResult, run(file, flags)));
+}

@@ -1,0 +1,67 @@
+/**
+ * `plan`: everything `migrate` decides, without touching PostgreSQL — introspect, profile, convert, write
+ * schema.prisma and the baseline migration, and list every data problem the copy would meet (unconvertible
+ * values, orphaned foreign keys). How a team reviews a migration before running it.
+ */
+import { copyTable } from "../copy/copy-table.js";
+import { ProblemCollector, type DataProblem } from "../copy/problems.js";
+import type { Decision } from "../convert/decisions.js";
+import { writePlan } from "../plan/plan.js";
+import { findOrphans } from "../profile/orphans.js";
+import { noopListener, timedStage, type EventListener } from "./events.js";
+import { openSnapshot, prepareSchema } from "./prepare.js";
+
+export interface PlanOptions {
+  readonly sqlitePath: string;
+  readonly outDir: string;
+  /** PostgreSQL schema the migration will target (default public). */
+  readonly pgSchema?: string;
+  readonly typeOverrides?: ReadonlyMap<string, string>;
+  readonly emit?: EventListener;
+}
+
+export interface PlanSummary {
+  readonly source: string;
+  readonly schemaPath: string;
+  readonly migrationPath: string;
+  readonly checksum: string;
+  readonly tables: readonly { readonly table: string; readonly rows: number }[];
+  readonly decisions: readonly Decision[];
+  /** Values that cannot be converted exactly (listed up to a cap) and how many in all. */
+  readonly problems: readonly DataProblem[];
+  readonly problemCount: number;
+  readonly orphans: readonly DataProblem[];
+}
+
+export async function plan(options: PlanOptions): Promise<PlanSummary> {
+  const emit = options.emit ?? noopListener;
+  const opened = await openSnapshot(options.sqlitePath, emit);
+  try {
+    const { converted, source, extrasSql } = await prepareSchema(opened, emit, options.typeOverrides);
+    const written = await timedStage(emit, "plan", "prisma migrate diff", () =>
+      writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", workDir: opened.snapshot.dir, extrasSql }),
+    );
+    const orphans = findOrphans(source, opened.catalog.tables, "stop");
+    const problems = new ProblemCollector();
+    const catalog = new Map(opened.catalog.tables.map((t) => [t.name, t]));
+    await timedStage(emit, "preflight", "checking every value converts exactly", async () => {
+      for (const t of converted.tables) {
+        // Scan-only (no client): the copy's own encoders run over every row and collect what they refuse.
+        await copyTable({ source, client: null, pgSchema: "public", plan: t, table: catalog.get(t.name)!, freeze: false, onError: "stop", problems, emit });
+      }
+    });
+    return {
+      source: options.sqlitePath,
+      schemaPath: written.schemaPath,
+      migrationPath: written.migrationPath,
+      checksum: written.checksum,
+      tables: converted.tables.map((t) => ({ table: t.name, rows: t.rowCount })),
+      decisions: converted.decisions,
+      problems: problems.listed,
+      problemCount: problems.count,
+      orphans: orphans.orphans,
+    };
+  } finally {
+    await opened.dispose();
+  }
+}

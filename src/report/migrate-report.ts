@@ -1,0 +1,30 @@
+/** Markdown report of a migration, to attach to the pull request that commits the new schema (pure). */
+import type { MigrateSummary } from "../pipeline/migrate.js";
+import { formatDuration } from "./summary.js";
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function migrateMarkdown(s: MigrateSummary): string {
+  const out = [
+    `# Migration report: \`${s.source}\` → PostgreSQL`,
+    "",
+    `Target \`${s.target}\`, schema \`${s.pgSchema}\`. Baseline \`${s.migrationPath}\` recorded in \`_prisma_migrations\` (sha256 \`${s.checksum}\`).`,
+    "",
+    "| table | rows | left out | time | verified |",
+    "| --- | ---: | ---: | ---: | --- |",
+  ];
+  for (const t of s.tables) {
+    const count = s.counts.find((c) => c.table === t.table);
+    const content = s.content.find((c) => c.table === t.table);
+    const verdict = s.verified === "none" ? "not verified" : !count?.ok ? "count MISMATCH" : content ? (content.ok ? "every row identical" : "content DIFFERS") : "count matches";
+    out.push(`| ${cell(t.table)} | ${t.rows} | ${t.rejected + t.skipped} | ${formatDuration(t.ms)} | ${verdict} |`);
+  }
+  out.push("", "## Decisions to review", "");
+  if (s.decisions.length === 0) out.push("None.");
+  for (const d of s.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);
+  out.push("", "## Data handling", "");
+  out.push(s.rejects && s.rejects.count > 0 ? `- ${s.rejects.count} row(s) rejected → \`${s.rejects.path}\`` : "- No row rejected.");
+  out.push(s.orphans.found > 0 ? `- ${s.orphans.found} orphaned reference(s), policy \`${s.orphans.policy}\`` : "- No orphaned foreign key.");
+  out.push("", `Verification: \`${s.verified}\`; result: **${s.ok ? "identical" : "DIFFERENT"}**.`, "");
+  return out.join("\n");
+}

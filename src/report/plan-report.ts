@@ -1,0 +1,38 @@
+/** Text and Markdown renderings of a plan (pure). */
+import { describeProblem } from "../copy/problems.js";
+import { describeDecision } from "../convert/decisions.js";
+import type { PlanSummary } from "../pipeline/plan.js";
+
+export function formatPlan(p: PlanSummary): string {
+  const lines = [`${p.tables.length} tables, ${p.tables.reduce((n, t) => n + t.rows, 0)} rows`, `schema:    ${p.schemaPath}`, `baseline:  ${p.migrationPath}`];
+  if (p.decisions.length > 0) {
+    lines.push("", "decisions to review (also /// comments in schema.prisma):");
+    for (const d of p.decisions) lines.push(`  - ${describeDecision(d)}`);
+  }
+  if (p.problemCount > 0) {
+    lines.push("", `${p.problemCount} value(s) cannot be converted exactly (migrate stops; --on-error=reject copies the rest and keeps these rows in a rejects file):`);
+    for (const pr of p.problems) lines.push(`  - ${describeProblem(pr)}`);
+    if (p.problemCount > p.problems.length) lines.push(`  … and ${p.problemCount - p.problems.length} more`);
+  }
+  if (p.orphans.length > 0) {
+    lines.push("", `${p.orphans.length} row(s) reference missing parents (migrate stops; choose --orphans=null|delete|keep-without-fk):`);
+    for (const o of p.orphans) lines.push(`  - ${describeProblem(o)}`);
+  }
+  if (p.problemCount === 0 && p.orphans.length === 0) lines.push("", "no data problems: every value converts exactly.");
+  return lines.join("\n");
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function planMarkdown(p: PlanSummary): string {
+  const out = [`# Migration plan: \`${p.source}\` → PostgreSQL`, "", "| table | rows |", "| --- | ---: |"];
+  for (const t of p.tables) out.push(`| ${cell(t.table)} | ${t.rows} |`);
+  out.push("", "## Decisions to review", "");
+  if (p.decisions.length === 0) out.push("None.");
+  for (const d of p.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);
+  out.push("", "## Data problems", "");
+  if (p.problemCount === 0 && p.orphans.length === 0) out.push("None: every value converts exactly.");
+  for (const pr of [...p.problems, ...p.orphans]) out.push(`- ${cell(describeProblem(pr))}`);
+  out.push("", `Baseline migration: \`${p.migrationPath}\` (sha256 \`${p.checksum}\`).`, "");
+  return out.join("\n");
+}
