@@ -25,11 +25,12 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The target URL: --to, else DATABASE_URL. */
+/** Where the embedded PostgreSQL (PGlite) keeps its data when no server is given. */
+export const EMBEDDED_DEFAULT = "pglite:./sqlite2pg-data";
+
+/** The target URL: --to, else DATABASE_URL, else the embedded PostgreSQL in ./sqlite2pg-data. */
 export function targetUrlFrom(to: string | undefined): string {
-  const url = to ?? process.env.DATABASE_URL;
-  if (!url) throw usage("no target database", "pass --to postgresql://user@host:5432/db or set DATABASE_URL");
-  return url;
+  return to ?? process.env.DATABASE_URL ?? EMBEDDED_DEFAULT;
 }
 
 /** Hand a command's exit code to main() and let commander await (and surface errors of) the same work. */

@@ -4,7 +4,7 @@
  * SQLite's own default SQL, SQLite-internal index names replaced by Prisma's defaults. Returns the new schema
  * text, the decisions a reviewer should read, and the per-table column plan the copy stage encodes with.
  */
-import { getSchema, printSchema, type Attribute, type Block, type Field, type Model } from "@mrleebo/prisma-ast";
+import { getSchema, printSchema, type Attribute, type Block, type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
 import type { SqliteCatalog, SqliteColumn, SqliteTable } from "../db/sqlite-source.js";
 import {
   blockAttributes,
@@ -31,6 +31,13 @@ export interface ConvertInput {
   readonly profiles: ReadonlyMap<string, ReadonlyMap<string, ColumnProfile>>;
   /** `table.column` → type override (the CLI's --type). */
   readonly typeOverrides?: ReadonlyMap<string, string>;
+  /**
+   * Where `pulledSchema` comes from (default "introspected"). "user": the schema of an existing Prisma project
+   * (`migrate --schema`), already checked against the database. Its names, relations, `@default`s, `@updatedAt`,
+   * enums, generators and comments are the user's and are kept; only the provider, native types (same
+   * data-aware rules) and what PostgreSQL needs change.
+   */
+  readonly source?: "introspected" | "user";
 }
 
 /** How one column's values are encoded by the copy stage. */
@@ -67,17 +74,32 @@ export interface ConvertResult {
 
 const IGNORE_DOC = "/// The underlying table does not contain a valid unique identifier";
 
+/**
+ * Native types that are what Prisma's postgresql connector uses anyway for the scalar
+ * (https://www.prisma.io/docs/orm/reference/prisma-schema-reference#model-field-scalar-types): a user's schema
+ * does not need them spelled out.
+ */
+const PG_SCALAR_DEFAULT_NATIVE: Readonly<Record<string, string>> = {
+  String: "Text()",
+  DateTime: "Timestamp(3)",
+  Decimal: "Decimal(65,30)",
+};
+
 export function convertSchema(input: ConvertInput): ConvertResult {
   const ast = getSchema(input.pulledSchema);
   const decisions: Decision[] = [];
+  const userMode = input.source === "user";
   const modelNames = new Set(ast.list.filter((b): b is Model => b.type === "model").map((m) => m.name));
+  // Enum fields are kept as the user wrote them: SQLite stores them as TEXT, the migration creates the enum type.
+  const enumNames = new Set(userMode ? ast.list.filter((b): b is Enum => b.type === "enum").map((e) => e.name) : []);
   const catalogByName = new Map(input.catalog.tables.map((t) => [t.name, t]));
   const tables: TablePlan[] = [];
 
   // PostgreSQL truncates identifiers beyond 63 bytes; tables and views share one namespace.
   const pgTableNames = fitNames([...input.catalog.tables.map((t) => t.name), ...input.catalog.views.map((v) => v.name)]);
 
-  rewriteDatasource(ast.list);
+  if (userMode) rewriteUserDatasource(ast.list, decisions);
+  else rewriteDatasource(ast.list);
   ensureGenerator(ast.list);
 
   for (const block of [...ast.list]) {
@@ -90,7 +112,7 @@ export function convertSchema(input: ConvertInput): ConvertResult {
       setBlockMap(block, pgName);
       decisions.push({ table: table.name, code: "identifier", message: `table name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@@map)` });
     }
-    const columnPlans = convertModel(block, table, input, modelNames, decisions);
+    const columnPlans = convertModel(block, table, input, modelNames, enumNames, decisions);
     if (unignoreIfKeyed(block)) removeIgnoreDoc(ast.list, block);
     tables.push(planTable(table, pgName, columnPlans, block));
   }
@@ -100,7 +122,38 @@ export function convertSchema(input: ConvertInput): ConvertResult {
       decisions.push({ table: t.name, code: "not-in-schema", message: "Prisma could not represent this table; it is not migrated" });
     }
   }
-  return { schema: `${printSchema(ast).trim()}\n`, decisions, tables };
+  const printed = `${printSchema(ast).trim()}\n`;
+  return { schema: userMode ? reattachDocComments(printed) : printed, decisions, tables };
+}
+
+/**
+ * The printer puts an empty line between a top-level `///` comment and the block it documents; a user's docs
+ * stay directly above their model or enum as they wrote them.
+ */
+function reattachDocComments(schema: string): string {
+  return schema.replace(/^(\/\/\/[^\n]*)\n(?:[ \t]*\n)+(?=(?:model|enum|view|type)\s)/gm, "$1\n");
+}
+
+/**
+ * A user's datasource: provider becomes postgresql, `env(...)` URLs are kept, a literal (file:) URL is replaced by
+ * `env("DATABASE_URL")` — the credential of a server belongs in the environment, not in a committed file.
+ */
+function rewriteUserDatasource(list: Block[], decisions: Decision[]): void {
+  for (const block of list) {
+    if (block.type !== "datasource") continue;
+    for (const a of block.assignments) {
+      if (a.type !== "assignment") continue;
+      if (a.key === "provider") a.value = quote("postgresql");
+      if (a.key === "url" && typeof a.value === "string") {
+        decisions.push({
+          table: `datasource ${block.name}`,
+          code: "datasource-url",
+          message: `url ${a.value} (a SQLite file) replaced by env("DATABASE_URL")`,
+        });
+        a.value = makeFunc("env", [quote("DATABASE_URL")]);
+      }
+    }
+  }
 }
 
 function rewriteDatasource(list: Block[]): void {
@@ -137,9 +190,11 @@ function convertModel(
   table: SqliteTable,
   input: ConvertInput,
   modelNames: ReadonlySet<string>,
+  enumNames: ReadonlySet<string>,
   decisions: Decision[],
 ): ColumnPlan[] {
   const plans: ColumnPlan[] = [];
+  const userMode = input.source === "user";
   const profiles = input.profiles.get(table.name);
   const compositeId = blockAttributes(model).find((a) => a.name === "id");
   const newProperties: Model["properties"] = [];
@@ -160,6 +215,18 @@ function convertModel(
       newProperties.push(field);
       continue;
     }
+    if (typeof field.fieldType === "string" && enumNames.has(field.fieldType)) {
+      const pgName = pgColumnNames.get(column.name) ?? column.name;
+      if (pgName !== column.name) {
+        setFieldMap(field, pgName);
+        const note = `column name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@map)`;
+        decisions.push({ table: table.name, column: column.name, code: "type", message: note });
+        newProperties.push({ type: "comment", text: `// sqlite2pg: ${note}` });
+      }
+      newProperties.push(field);
+      plans.push({ name: column.name, pgName, kind: "text" });
+      continue;
+    }
     const choice = chooseColumnType({
       table: table.name,
       column,
@@ -168,8 +235,15 @@ function convertModel(
       override: input.typeOverrides?.get(`${table.name}.${column.name}`),
     });
     const notes: string[] = [];
+    const userType = typeof field.fieldType === "string" ? field.fieldType : undefined;
     applyType(field, choice);
-    if (choice.note) notes.push(choice.note);
+    if (userMode) {
+      dropDefaultNative(field);
+      const note = userMode && userType === "Decimal" ? withoutBareDecimalNote(choice.note) : choice.note;
+      if (userType !== undefined && userType !== choice.prismaType && !userType.startsWith("Unsupported")) {
+        notes.push(`Prisma type ${userType} → ${choice.prismaType}${note ? `: ${note}` : " (the data requires it)"}`);
+      } else if (note) notes.push(note);
+    } else if (choice.note) notes.push(choice.note);
     const profile = profiles?.get(column.name);
     const isKey = findFieldAttribute(field, "id") !== undefined || (compositeId !== undefined && idListIncludes(compositeId, field.name));
     if (isKey && profile && profile.nonNull < table.rowCount) {
@@ -181,7 +255,7 @@ function convertModel(
     } else if (isKey) {
       field.optional = false;
     }
-    const defaultNote = applyDefault(field, column, choice);
+    const defaultNote = userMode ? applyUserDefault(field, column, choice) : applyDefault(field, column, choice);
     if (defaultNote) notes.push(defaultNote);
     for (const attr of field.attributes ?? []) renameAutoIndex(attr, table, decisions);
 
@@ -192,7 +266,8 @@ function convertModel(
     }
     for (const note of notes) {
       decisions.push({ table: table.name, column: column.name, code: "type", message: note });
-      newProperties.push({ type: "comment", text: `/// ${note}` });
+      // In a user's schema a `///` would become part of their field's documentation (generated client docs).
+      newProperties.push({ type: "comment", text: userMode ? `// sqlite2pg: ${note}` : `/// ${note}` });
     }
     newProperties.push(field);
     plans.push({ name: column.name, pgName, kind: choice.kind, ...epochUnitFor(choice, profiles?.get(column.name), table.name, column.name, decisions) });
@@ -256,6 +331,52 @@ function applyDefault(field: Field, column: SqliteColumn, choice: ColumnTypeChoi
   if (converted.value) field.attributes.push(makeAttribute("default", [defaultToAst(converted.value)]));
   if (field.attributes.length === 0) delete field.attributes;
   return converted.note;
+}
+
+/** A user's `@default` is kept (cuid(), uuid(), now(), enum values, literals); only SQLite SQL in dbgenerated() is converted. */
+function applyUserDefault(field: Field, column: SqliteColumn, choice: ColumnTypeChoice): string | undefined {
+  const def = findFieldAttribute(field, "default");
+  const v = def?.args?.[0]?.value as { type?: string; name?: string } | undefined;
+  if (v?.type !== "function" || v.name !== "dbgenerated") return undefined;
+  const before = column.defaultSql ?? "(none)";
+  field.attributes = (field.attributes ?? []).filter((a) => a !== def);
+  const converted = convertDefault(column.defaultSql, choice);
+  if (converted.value) field.attributes.push(makeAttribute("default", [defaultToAst(converted.value)]));
+  if (field.attributes.length === 0) delete field.attributes;
+  const now = converted.value ? printDefault(converted.value) : "no default";
+  return converted.note ?? `SQLite default expression ${before} (dbgenerated) converted for PostgreSQL: ${now}`;
+}
+
+function printDefault(value: DefaultValue): string {
+  switch (value.kind) {
+    case "now":
+      return "now()";
+    case "dbgenerated":
+      return `dbgenerated(${quote(value.sql)})`;
+    case "string":
+      return quote(value.value);
+    default:
+      return String(value.value);
+  }
+}
+
+/** In a user's schema, a native type that is the postgresql default for the field's scalar is left unsaid. */
+function dropDefaultNative(field: Field): void {
+  const db = field.attributes?.find((a) => a.group === "db");
+  if (!db || typeof field.fieldType !== "string") return;
+  const args = (db.args ?? []).map((a) => String(a.value)).join(",");
+  if (PG_SCALAR_DEFAULT_NATIVE[field.fieldType] !== `${db.name}(${args})`) return;
+  field.attributes = field.attributes?.filter((a) => a !== db);
+  if (field.attributes?.length === 0) delete field.attributes;
+}
+
+/** Prisma's SQLite connector declares every Decimal as bare DECIMAL: Decimal(65,30) is what the user already had. */
+function withoutBareDecimalNote(note: string | undefined): string | undefined {
+  const rest = note
+    ?.split("; ")
+    .filter((part) => !/without a \(valid\) precision becomes Decimal\(65,30\)/.test(part))
+    .join("; ");
+  return rest ? rest : undefined;
 }
 
 function defaultToAst(value: DefaultValue): Parameters<typeof makeAttribute>[1] extends (infer V)[] | undefined ? V : never {

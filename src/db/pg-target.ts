@@ -6,6 +6,7 @@ import pg from "pg";
 import { Sqlite2pgError, pgErrorFields, type Stage } from "../errors.js";
 import { redactUrl } from "../redact.js";
 import { pgPoolConfig } from "./pg-url.js";
+import { connectPglite, isPgliteUrl, pgliteDataDir } from "./pglite-target.js";
 import { sourceReadError } from "./sqlite-source.js";
 
 export type PgClient = pg.Client;
@@ -55,6 +56,11 @@ function privilegeHint(message: string): string {
 }
 
 export async function connectTarget(url: string, stage: Stage): Promise<PgClient> {
+  if (isPgliteUrl(url)) {
+    const embedded = await connectPglite(pgliteDataDir(url));
+    await embedded.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+    return embedded;
+  }
   let config: pg.ClientConfig;
   try {
     config = pgPoolConfig(url);

@@ -17,6 +17,8 @@ export interface TargetUrl {
 }
 
 export function parseTargetUrl(url: string): TargetUrl {
+  // The embedded target (pglite:<data dir>) has one database and the public schema.
+  if (url.startsWith("pglite:")) return { url, schema: "public", database: "pglite" };
   let parsed: URL;
   try {
     parsed = new URL(url);

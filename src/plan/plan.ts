@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { runPrisma } from "../db/prisma-cli.js";
 import { quoteIdent } from "../db/quote.js";
 import { splitMigration, type SplitMigration } from "./split.js";
@@ -41,8 +41,10 @@ export async function writePlan(options: {
   /** Reviewed raw SQL for what Prisma's schema cannot express (partial indexes, CHECKs, views, …). */
   readonly extrasSql?: string;
 }): Promise<PlanResult> {
-  const schemaPath = join(options.outDir, "schema.prisma");
-  await mkdir(options.outDir, { recursive: true });
+  // The Prisma CLI runs in the work directory: every path handed to it must be absolute.
+  const outDir = resolve(options.outDir);
+  const schemaPath = join(outDir, "schema.prisma");
+  await mkdir(outDir, { recursive: true });
   await writeFile(schemaPath, options.schema);
   const { stdout } = await runPrisma(
     ["migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaPath, "--script"],
@@ -59,7 +61,7 @@ export async function writePlan(options: {
   // Prisma allows hand-written SQL in a migration (https://www.prisma.io/docs/orm/prisma-migrate/workflows/customizing-migrations).
   const extras = options.extrasSql ? `\n${options.extrasSql}` : "";
   const migrationSql = `-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.pgSchema)};\n\n${stdout}${extras}`;
-  const migrationsDir = join(options.outDir, "migrations");
+  const migrationsDir = join(outDir, "migrations");
   const migrationPath = join(migrationsDir, BASELINE_NAME, "migration.sql");
   await mkdir(join(migrationsDir, BASELINE_NAME), { recursive: true });
   await writeFile(migrationPath, migrationSql);

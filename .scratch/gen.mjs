@@ -1,0 +1,18 @@
+import { runPrisma } from "/work/main/dist/db/prisma-cli.js";
+import Database from "better-sqlite3";
+import { writeFileSync, copyFileSync, readFileSync, rmSync } from "node:fs";
+const dir = "/tmp/exp";
+copyFileSync("/work/main/test/fixtures/prisma-project/schema.prisma", `${dir}/schema.prisma`);
+const env = { DATABASE_URL: "file:./dev.db" };
+const { stdout } = await runPrisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", `${dir}/schema.prisma`, "--script"], { stage: "plan", adapter: "sqlite", adapterUrl: ":memory:", schemaPath: `${dir}/schema.prisma`, cwd: dir, env });
+writeFileSync(`${dir}/init.sql`, stdout);
+console.log(stdout);
+rmSync(`${dir}/dev.db`, { force: true });
+const db = new Database(`${dir}/dev.db`);
+db.exec(stdout);
+db.close();
+writeFileSync(`${dir}/pulled.prisma`, `datasource db {\n  provider = "sqlite"\n  url = "file:./dev.db"\n}\n`);
+await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${dir}/dev.db`, schemaPath: `${dir}/pulled.prisma`, cwd: dir });
+console.log(readFileSync(`${dir}/pulled.prisma`, "utf8"));
+const r = await runPrisma(["migrate", "diff", "--from-schema-datamodel", `${dir}/pulled.prisma`, "--to-schema-datamodel", `${dir}/schema.prisma`, "--exit-code", "--script"], { stage: "introspect", adapter: "sqlite", adapterUrl: ":memory:", schemaPath: `${dir}/schema.prisma`, cwd: dir, env, okExitCodes: [2] });
+console.log("EXIT", r.exitCode, r.stdout, r.stderr);

@@ -1,0 +1,107 @@
+/**
+ * The embedded target: PGlite (https://pglite.dev), a real PostgreSQL compiled to WebAssembly, keeping its data
+ * in a local directory. It lets a first run (and `npm run demo`) work with no server at all.
+ *
+ * The pipeline talks to targets through the small part of `pg.Client` it uses: `query(text, params)`,
+ * `query(copyFrom(sql))` / `query(copyTo(sql))` streams (pg-copy-streams) and `end()`. This class provides that
+ * subset on top of PGlite's own API. COPY FROM STDIN does not work through pglite-socket ("protocol
+ * synchronization was lost"), so COPY data goes through PGlite's `/dev/blob` device instead, one bounded blob
+ * at a time — still COPY text format, still inside the caller's transaction.
+ */
+import { Readable, Writable } from "node:stream";
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgClient } from "./pg-target.js";
+
+/** Flush COPY data to PGlite in blobs of about this size (bounded memory). */
+const BLOB_BYTES = 8 * 1024 * 1024;
+
+export const PGLITE_SCHEME = "pglite:";
+
+export function isPgliteUrl(url: string): boolean {
+  return url.startsWith(PGLITE_SCHEME);
+}
+
+/** `pglite:./dir` → "./dir" */
+export function pgliteDataDir(url: string): string {
+  return url.slice(PGLITE_SCHEME.length).replace(/^\/\/(?=\/)/, "") || "./sqlite2pg-data";
+}
+
+interface CopyQuery {
+  readonly text: string;
+}
+
+function isCopyQuery(arg: unknown): arg is CopyQuery & (Readable | Writable) {
+  return (arg instanceof Writable || arg instanceof Readable) && typeof (arg as { text?: unknown }).text === "string";
+}
+
+class PgliteClient {
+  constructor(private readonly db: PGlite) {}
+
+  async connect(): Promise<void> {}
+
+  query(arg: string | (CopyQuery & (Readable | Writable)), params?: unknown[]): unknown {
+    if (isCopyQuery(arg)) return /\bTO\s+STDOUT\s*$/i.test(arg.text) ? this.copyOut(arg.text) : this.copyIn(arg.text);
+    return this.run(arg, params);
+  }
+
+  private async run(text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number }> {
+    if (params && params.length > 0) {
+      const r = await this.db.query(text, params);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    }
+    // No parameters: simple protocol, which also accepts several statements (like pg's client.query(text)).
+    const results = await this.db.exec(text);
+    const last = results[results.length - 1];
+    return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? 0 };
+  }
+
+  private copyIn(sql: string): Writable {
+    const target = sql.replace(/FROM\s+STDIN\b/i, "FROM '/dev/blob'");
+    let parts: Buffer[] = [];
+    let size = 0;
+    const flush = async () => {
+      if (size === 0) return;
+      const blob = new Blob(parts);
+      parts = [];
+      size = 0;
+      await this.db.query(target, [], { blob });
+    };
+    return new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size < BLOB_BYTES) return done();
+        flush().then(() => done(), done);
+      },
+      final: (done) => {
+        flush().then(() => done(), done);
+      },
+    });
+  }
+
+  private copyOut(sql: string): Readable {
+    const source = sql.replace(/TO\s+STDOUT\s*$/i, "TO '/dev/blob'");
+    const db = this.db;
+    return Readable.from(
+      (async function* () {
+        const r = await db.query(source);
+        if (r.blob) yield Buffer.from(await r.blob.arrayBuffer());
+      })(),
+    );
+  }
+
+  async end(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+/** Open (creating on first use) the embedded database in `dir`. */
+export async function connectPglite(dir: string): Promise<PgClient> {
+  const absolute = resolve(dir);
+  await mkdir(absolute, { recursive: true });
+  const db = await PGlite.create(absolute);
+  // Only the subset of pg.Client described above is used by the pipeline.
+  return new PgliteClient(db) as unknown as PgClient;
+}
