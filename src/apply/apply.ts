@@ -55,7 +55,11 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
   await client.query("BEGIN");
   try {
     await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(options.pgSchema)]);
-    await timedStage(emit, "pre-data", "creating tables", () => runStatements(client, options.plan.preData));
+    // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists; an application role
+    // that may create tables in an existing schema would be refused for nothing.
+    const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1", [options.pgSchema]);
+    const preData = ns[0]?.n ? options.plan.preData.filter((sql) => !/^CREATE SCHEMA IF NOT EXISTS /.test(sql)) : options.plan.preData;
+    await timedStage(emit, "pre-data", "creating tables", () => runStatements(client, preData));
     const t1 = performance.now();
     await timedStage(emit, "copy", "copying rows", async () => {
       for (const plan of options.tables) {

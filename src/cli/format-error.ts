@@ -13,3 +13,11 @@ export function formatError(err: unknown): string {
   const e = err as Error;
   return redact(`internal error: ${e?.stack ?? String(err)}`);
 }
+
+/** The failure as JSON (for --json): code, stage, object, hint, message — redacted like everything else. */
+export function errorJson(err: unknown): string {
+  const e = err instanceof Sqlite2pgError
+    ? { code: err.code, kind: err.kind, stage: err.stage, message: err.message, object: err.object, hint: err.hint, details: err.details?.problems ? { problems: err.details.problems } : undefined }
+    : { code: "INTERNAL", message: String((err as Error)?.message ?? err) };
+  return redact(JSON.stringify({ ok: false, error: e }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2));
+}

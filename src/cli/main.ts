@@ -8,7 +8,7 @@ import { registerMigrate } from "./commands/migrate.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerVerify } from "./commands/verify.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
-import { formatError } from "./format-error.js";
+import { errorJson, formatError } from "./format-error.js";
 
 const COMMANDS = [registerMigrate, registerPlan, registerVerify];
 
@@ -30,6 +30,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     process.stderr.write(`${formatError(err)}\n`);
+    // With --json, a failure is machine-readable too (stdout holds exactly one JSON document either way).
+    if (argv.includes("--json")) process.stdout.write(`${errorJson(err)}\n`);
     return err instanceof Sqlite2pgError ? exitCodeFor(err.kind) : EXIT_FAILURE;
   }
 }

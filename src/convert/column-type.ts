@@ -63,4 +63,6 @@ export interface ColumnProfile {
    * (PostgreSQL text cannot hold it).
    */
   readonly suspectTexts: number;
+  /** Timestamp text carrying a zone (`Z`, `+02:00`): converted to UTC by the copy, and said so. */
+  readonly zonedTexts: number;
 }

@@ -152,9 +152,12 @@ function clockOf(lit: Literal): Clock | undefined {
 }
 
 const LOCALTIME_NOTE = "localtime default becomes now() (server time zone semantics differ)";
+const UTC_NOTE = "SQLite's 'now' default is UTC; PostgreSQL's follows the session time zone — keep the database/session TimeZone at UTC for the same values";
 
 function clockDefault(clock: Clock, choice: ColumnTypeChoice, sql: string): ConvertedDefault | undefined {
-  const note = clock.localtime ? LOCALTIME_NOTE : undefined;
+  // SQLite's 'now' is UTC; PostgreSQL's now()/CURRENT_DATE written into a column without time zone follow the
+  // session TimeZone (https://www.postgresql.org/docs/current/datatype-datetime.html#DATATYPE-TIMEZONES).
+  const note = clock.localtime ? LOCALTIME_NOTE : UTC_NOTE;
   const withNote = (value: DefaultValue): ConvertedDefault => (note ? { value, note } : { value });
   switch (choice.kind) {
     case "timestamp":

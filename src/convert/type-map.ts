@@ -138,7 +138,7 @@ function strayNote(p: ColumnProfile | undefined, allowed: readonly (keyof Column
   if (!p) return undefined;
   const stray = (["integer", "real", "text", "blob"] as const).filter((k) => !allowed.includes(k) && p.storage[k] > 0);
   if (stray.length === 0) return undefined;
-  return `column holds ${stray.map((k) => `${p.storage[k]} ${k}`).join(", ")} value(s) of another type; the copy will reject them`;
+  return `column holds ${stray.map((k) => `${p.storage[k]} ${k}`).join(", ")} value(s) of another storage class: those that convert exactly (e.g. '42', 7.0) are copied, any other stops the copy (or goes to the rejects file)`;
 }
 
 /** Decide from the storage classes actually present (untyped and unknown NUMERIC-affinity columns). */
@@ -207,7 +207,10 @@ const RESOLVERS: Readonly<Record<TypeFamily, (ctx: Ctx) => ColumnTypeChoice>> = 
   },
   timestamp: (ctx) => {
     const { precision, note } = fractionalPrecision(ctx);
-    return choice("DateTime", "timestamp", nat("Timestamp", precision), note);
+    const zoned = ctx.profile?.zonedTexts
+      ? `${ctx.profile.zonedTexts} value(s) carry a time zone (Z or ±hh:mm): converted to UTC (timestamp without time zone)`
+      : undefined;
+    return choice("DateTime", "timestamp", nat("Timestamp", precision), note, zoned);
   },
   date: () => choice("DateTime", "date", nat("Date")),
   time: (ctx) => {

@@ -55,6 +55,13 @@ export interface CopyTableResult {
 }
 
 /** A name for the rowid that no column of the table shadows (https://sqlite.org/lang_createtable.html#rowid). */
+/** Text whose stored bytes are not valid UTF-8 (better-sqlite3 had decoded them to U+FFFD). */
+class InvalidTextError extends ValueError {
+  constructor(columnIndex: number, readonly bytes: Buffer) {
+    super(columnIndex, "invalid UTF-8 in text", `x'${bytes.toString("hex").slice(0, 40)}'`);
+  }
+}
+
 export function rowidAlias(table: SqliteTable): string | null {
   if (table.withoutRowid) return null;
   return ["rowid", "_rowid_", "oid"].find((a) => !table.columns.some((c) => c.name.toLowerCase() === a)) ?? null;
@@ -81,8 +88,19 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   const select = o.source
     .prepare(`SELECT ${[...names.map(quoteIdent), ...(rowid ? [rowid] : [])].join(", ")} FROM ${quoteIdent(plan.name)}`)
     .raw(true);
-  const rawText = (column: string) =>
-    o.source.prepare(`SELECT CAST(${quoteIdent(column)} AS BLOB) FROM ${quoteIdent(plan.name)} WHERE ${rowid} = ?`).pluck();
+  // Re-read one stored value's bytes, by rowid, or by primary key in a WITHOUT ROWID table.
+  const lookupKey = rowid !== null ? [rowidIndex] : keyIndexes;
+  const lookupWhere = rowid !== null ? `${rowid} = ?` : plan.keyColumns.map((k) => `${quoteIdent(k)} = ?`).join(" AND ");
+  const rawStatements = new Map<string, ReturnType<SqliteDb["prepare"]>>();
+  const rawText = (column: string, row: readonly unknown[]): Buffer | undefined => {
+    if (lookupKey.length === 0) return undefined;
+    let stmt = rawStatements.get(column);
+    if (!stmt) {
+      stmt = o.source.prepare(`SELECT CAST(${quoteIdent(column)} AS BLOB) FROM ${quoteIdent(plan.name)} WHERE ${lookupWhere}`).pluck();
+      rawStatements.set(column, stmt);
+    }
+    return stmt.get(lookupKey.map((i) => row[i])) as Buffer | undefined;
+  };
 
   const keyOf = (row: readonly unknown[]): string =>
     keyIndexes.length > 0 ? keyIndexes.map((i) => String(row[i])).join(", ") : rowidIndex >= 0 ? `rowid ${row[rowidIndex]}` : "(no key)";
@@ -92,12 +110,11 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
    * we re-read the stored bytes and refuse the value unless they really are valid UTF-8.
    */
   const checkUtf8 = (row: readonly unknown[]): void => {
-    if (rowidIndex < 0) return;
     for (const i of textColumns) {
       const v = row[i];
       if (typeof v === "string" && v.includes("\uFFFD")) {
-        const bytes = rawText(names[i]).get(row[rowidIndex]) as Buffer;
-        if (!isUtf8(bytes)) throw new ValueError(i, "invalid UTF-8 in text", bytes.toString("hex").slice(0, 40));
+        const bytes = rawText(names[i], row);
+        if (bytes && !isUtf8(bytes)) throw new InvalidTextError(i, bytes);
       }
     }
   };
@@ -140,7 +157,9 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
         if (o.onError === "reject" && o.rejects) {
           rejected++;
           if (rowidIndex >= 0) rejectedRowids.add(BigInt(row[rowidIndex] as bigint));
-          pending.push(o.rejects.write({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, row[i]])) }));
+          // The rejects file keeps what SQLite stored: the original bytes, not their lossy decoding.
+          const stored = err instanceof InvalidTextError ? row.map((v, i) => (i === err.columnIndex ? err.bytes : v)) : row;
+          pending.push(o.rejects.write({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, stored[i]])) }));
           continue;
         }
         o.problems.add(problem);

@@ -19,6 +19,7 @@ import { findOrphans, type OrphanPolicy } from "../profile/orphans.js";
 import { redactUrl } from "../redact.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
+import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "./prisma-project.js";
 
 export interface MigrateOptions {
   readonly sqlitePath: string;
@@ -33,6 +34,14 @@ export interface MigrateOptions {
   readonly orphans?: OrphanPolicy;
   /** full (default): counts + content of every row; counts: row counts only; none. */
   readonly verify?: "full" | "counts" | "none";
+  /**
+   * An existing Prisma project (`--schema`): its schema.prisma (provider sqlite) is converted instead of an
+   * introspected one, and the project files in `outDir` are replaced in place once the data is committed
+   * (original schema backed up, old migrations archived). See prisma-project.ts.
+   */
+  readonly userSchemaPath?: string;
+  /** With userSchemaPath: write Prisma 7 style (datasource without url, prisma.config.ts next to the schema). */
+  readonly prisma7?: boolean;
   readonly emit?: EventListener;
 }
 
@@ -71,6 +80,8 @@ export interface MigrateSummary {
   readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
   readonly timings: Readonly<Record<string, number>>;
   readonly ok: boolean;
+  /** Existing Prisma project mode (`--schema`): what was replaced in place and where the originals are. */
+  readonly project?: ProjectFiles & { readonly schemaCheck: "identical" | "names" };
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
@@ -83,12 +94,18 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     try {
       // Refuse a non-empty target first: before the slow stages, before writing any file.
       await assertTargetEmpty(client, target.schema, [...fitNames(opened.catalog.tables.map((t) => t.name)).values()]);
-      const { converted, source, extrasSql } = await prepareSchema(opened, emit, options.typeOverrides);
+      const { converted, source, extrasSql, schemaCheck } = await prepareSchema(opened, emit, options.typeOverrides, {
+        userSchemaPath: options.userSchemaPath,
+      });
+      // A project's files are replaced only once PostgreSQL holds the data: until then they are staged.
+      const inPlace = options.userSchemaPath !== undefined;
+      if (inPlace) await assertProjectWritable(options.outDir);
       const policy = options.orphans ?? "stop";
       const orphans = await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
-      if (policy === "stop" && orphans.orphans.length > 0) {
+      const blocking = policy === "stop" ? orphans.orphans : orphans.unresolvable;
+      if (blocking.length > 0) {
         const problems = new ProblemCollector();
-        for (const o of orphans.orphans) problems.add(o);
+        for (const o of blocking) problems.add(o);
         throw dataProblemsError(
           problems,
           "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
@@ -96,7 +113,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       }
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
       const plan = await timedStage(emit, "plan", "prisma migrate diff", () =>
-        writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: target.schema, workDir: opened.snapshot.dir, extrasSql }),
+        writePlan({
+          outDir: inPlace ? join(opened.snapshot.dir, "project") : options.outDir,
+          schema: converted.schema,
+          pgSchema: target.schema,
+          workDir: opened.snapshot.dir,
+          extrasSql,
+        }),
       );
       const applied = await applyAndCopy({
         client,
@@ -110,6 +133,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         orphans,
         emit,
       }).finally(() => rejects?.close());
+      const project = inPlace
+        ? await timedStage(emit, "plan", `writing the project files in ${options.outDir}`, () =>
+            installProjectFiles({ stagedDir: join(opened.snapshot.dir, "project"), outDir: options.outDir, userSchemaPath: options.userSchemaPath!, prisma7: options.prisma7 }),
+          ).catch((cause: unknown) => {
+            throw new Sqlite2pgError(`PostgreSQL is migrated, but the project files could not be written to ${options.outDir}: ${(cause as Error).message}`, {
+              code: "PROJECT_FILES",
+              kind: "target",
+              stage: "plan",
+              cause,
+              hint: "fix the folder, then `sqlite2pg plan` writes the same schema and baseline (the checksum recorded in _prisma_migrations must match)",
+            });
+          })
+        : undefined;
       const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
       const verifyMode = options.verify ?? "full";
       const counts =
@@ -143,8 +179,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         source: options.sqlitePath,
         target: redactUrl(options.targetUrl),
         pgSchema: target.schema,
-        schemaPath: plan.schemaPath,
-        migrationPath: plan.migrationPath,
+        schemaPath: project?.schemaPath ?? plan.schemaPath,
+        migrationPath: project?.migrationPath ?? plan.migrationPath,
         checksum: plan.checksum,
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
         decisions: converted.decisions,
@@ -166,6 +202,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
         ok: counts.every((c) => c.ok) && (content?.ok ?? true),
+        ...(project ? { project: { ...project, schemaCheck: schemaCheck?.result ?? "identical" } } : {}),
       };
       const bad = counts.filter((c) => !c.ok);
       if (bad.length > 0) {

@@ -3,6 +3,7 @@
  * convert. Touches no PostgreSQL.
  */
 import { annotateModels } from "../convert/annotate.js";
+import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
@@ -11,6 +12,7 @@ import { introspect } from "../introspect/introspect.js";
 import { takeSnapshot, type Snapshot } from "../introspect/snapshot.js";
 import { profileCatalog } from "../profile/profile-all.js";
 import { timedStage, type EventListener } from "./events.js";
+import { checkEnumValues, checkUserSchema, readUserSchema, type SchemaCheck } from "./prisma-project.js";
 
 export interface PreparedSource {
   readonly snapshot: Snapshot;
@@ -20,8 +22,18 @@ export interface PreparedSource {
   readonly converted: ConvertResult;
   /** Raw SQL for what Prisma's schema language cannot express, appended to the baseline migration. */
   readonly extrasSql: string;
+  /** With a user's schema (`--schema`): how it compared with the database. */
+  readonly schemaCheck?: SchemaCheck;
   /** Close the connection and delete the snapshot. */
   dispose(): Promise<void>;
+}
+
+export interface PrepareOptions {
+  /**
+   * An existing Prisma project's schema.prisma (provider sqlite): checked against the database, then converted
+   * instead of the introspected schema, keeping the user's names, defaults, enums, generators and comments.
+   */
+  readonly userSchemaPath?: string;
 }
 
 export interface OpenedSnapshot {
@@ -47,18 +59,38 @@ export async function prepareSchema(
   opened: OpenedSnapshot,
   emit: EventListener,
   typeOverrides?: ReadonlyMap<string, string>,
+  options: PrepareOptions = {},
 ): Promise<PreparedSource> {
+  // A user's schema is read (and refused if it is not a SQLite one) before the slow stages.
+  const userSchema = options.userSchemaPath === undefined ? undefined : await readUserSchema(options.userSchemaPath);
   const { pulledSchema } = await timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot));
+  const schemaCheck = userSchema
+    ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
+        checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name, workDir: opened.snapshot.dir }),
+      )
+    : undefined;
+  if (userSchema) checkEnumValues(opened.source, userSchema.text);
   const profiles = await timedStage(emit, "profile", "profiling the data", async () => profileCatalog(opened.source, opened.catalog));
-  const base = convertSchema({ pulledSchema, catalog: opened.catalog, profiles, typeOverrides });
+  const base = convertSchema({
+    pulledSchema: userSchema?.text ?? restoreInvalidFields(pulledSchema),
+    catalog: opened.catalog,
+    profiles,
+    typeOverrides,
+    source: userSchema ? "user" : "introspected",
+  });
   const extras = convertExtras(opened.catalog, { facts: readExtraFacts(opened.source, opened.catalog), tables: base.tables });
   const converted: ConvertResult = {
     ...base,
     schema: annotateModels(base.schema, extras.decisions),
-    decisions: [...base.decisions, ...extras.decisions],
+    decisions: [...(schemaCheck?.decisions ?? []), ...base.decisions, ...extras.decisions],
   };
   for (const d of converted.decisions) {
     if (d.code === "not-in-schema") emit({ type: "warning", message: `${d.table}: ${d.message}` });
   }
-  return { ...opened, converted, extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "" };
+  return {
+    ...opened,
+    converted,
+    extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
+    ...(schemaCheck ? { schemaCheck } : {}),
+  };
 }

@@ -22,6 +22,8 @@ export interface OrphanPlan {
   readonly orphans: readonly DataProblem[];
   /** Rows removed by the delete closure beyond the orphans themselves. */
   readonly cascaded: number;
+  /** Orphans the policy cannot handle (policy "null" on a NOT NULL column): the run stops before writing. */
+  readonly unresolvable: readonly DataProblem[];
 }
 
 interface CheckRow { table: string; rowid: bigint | null; parent: string; fkid: bigint }
@@ -32,6 +34,7 @@ export function findOrphans(db: SqliteDb, tables: readonly SqliteTable[], policy
   const nullify = new Map<string, Map<bigint, string[]>>();
   const skip = new Map<string, Set<bigint>>();
   const dropped = new Map<string, { table: string; columns: string[]; parent: string }>();
+  const unresolvable: DataProblem[] = [];
 
   for (const table of tables) {
     if (table.foreignKeys.length === 0) continue;
@@ -54,7 +57,10 @@ export function findOrphans(db: SqliteDb, tables: readonly SqliteTable[], policy
         excerpt: values.map(String).join(", "),
       });
       if (rowid === null) continue;
-      if (policy === "null") {
+      const notNull = fk.from.filter((c) => table.columns.find((x) => x.name === c)?.notNull);
+      if (policy === "null" && notNull.length > 0) {
+        unresolvable.push({ ...orphans[orphans.length - 1], reason: `references a missing row of "${r.parent}" and ${notNull.join(", ")} is NOT NULL: it cannot be set to NULL (use --orphans=delete or keep-without-fk)` });
+      } else if (policy === "null") {
         const m = nullify.get(table.name) ?? new Map<bigint, string[]>();
         m.set(rowid, [...(m.get(rowid) ?? []), ...fk.from]);
         nullify.set(table.name, m);
@@ -68,7 +74,7 @@ export function findOrphans(db: SqliteDb, tables: readonly SqliteTable[], policy
     }
   }
   const cascaded = policy === "delete" ? deleteClosure(db, byName, skip) : 0;
-  return { nullify, skip, droppedForeignKeys: [...dropped.values()], orphans, cascaded };
+  return { nullify, skip, droppedForeignKeys: [...dropped.values()], orphans, cascaded, unresolvable };
 }
 
 function readColumns(db: SqliteDb, table: string, columns: readonly string[], rowid: bigint): unknown[] {

@@ -31,6 +31,7 @@ export function emptyProfile(): ColumnProfile {
     booleanLike: true,
     temporalTexts: 0,
     suspectTexts: 0,
+    zonedTexts: 0,
   };
 }
 
@@ -49,6 +50,7 @@ interface Acc {
   booleanLike: boolean;
   temporalTexts: number;
   suspectTexts: number;
+  zonedTexts: number;
 }
 
 function newAcc(): Acc {
@@ -67,12 +69,16 @@ function newAcc(): Acc {
     booleanLike: true,
     temporalTexts: 0,
     suspectTexts: 0,
+    zonedTexts: 0,
   };
 }
 
 /** Date, timestamp (space or T, optional fraction and zone) or time text; the encoder checks ranges exactly. */
 const TEMPORAL_TEXT =
   /^(?:\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?|\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
+
+/** A timestamp with an explicit zone (Z or ±hh[:mm]): the copy converts it to UTC. */
+const ZONED_TEXT = /\d(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
 
 const INT_TEXT = /^[+-]?\d+$/;
 const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -163,6 +169,8 @@ function observe(acc: Acc, v: unknown): void {
     if (!Number.isFinite(v)) return;
     const a = Math.abs(v);
     if (Number.isInteger(a) && a < 1e21) {
+      // A whole-number REAL (7.0) converts to an integer column exactly: it counts for the integer range.
+      if (a <= 2 ** 63) noteInt(acc, BigInt(v));
       const d = integralNumberDigits(a);
       if (d > acc.maxIntegerDigits) acc.maxIntegerDigits = d;
     } else {
@@ -189,7 +197,10 @@ function observe(acc: Acc, v: unknown): void {
       } else if (DECIMAL_TEXT.test(v)) {
         decimalDigits(v, acc);
       } else if (v.charCodeAt(2) === 58 /* HH: */ || v.charCodeAt(4) === 45 /* YYYY- */) {
-        if (TEMPORAL_TEXT.test(v)) acc.temporalTexts++;
+        if (TEMPORAL_TEXT.test(v)) {
+          acc.temporalTexts++;
+          if (ZONED_TEXT.test(v)) acc.zonedTexts++;
+        }
         const m = SECOND_FRACTION.exec(v);
         if (m !== null) {
           const f = m[1];
@@ -222,6 +233,7 @@ function freeze(acc: Acc): ColumnProfile {
     booleanLike: acc.booleanLike,
     temporalTexts: acc.temporalTexts,
     suspectTexts: acc.suspectTexts,
+    zonedTexts: acc.zonedTexts,
   };
 }
 

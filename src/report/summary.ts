@@ -45,6 +45,13 @@ export function formatSummary(summary: MigrateSummary): string {
   lines.push(`schema:    ${summary.schemaPath}`);
   lines.push(`baseline:  ${summary.migrationPath} (recorded in _prisma_migrations, sha256 ${summary.checksum.slice(0, 12)}…)`);
   lines.push(`target:    ${summary.target} (schema "${summary.pgSchema}")`);
+  const p = summary.project;
+  if (p) {
+    lines.push(`project:   ${p.schemaPath} switched to PostgreSQL in place; the SQLite original is ${p.schemaBackup}`);
+    if (p.migrationsArchive) lines.push(`           SQLite migration history archived in ${p.migrationsArchive} (kept, no longer applied)`);
+    if (p.prismaConfig) lines.push(`           ${p.prismaConfig} written (Prisma 7: the datasource URL comes from DATABASE_URL there)`);
+    if (p.schemaCheck === "names") lines.push("           the database's index/constraint names differed from the schema's: PostgreSQL got the schema's names");
+  }
   if (summary.decisions.length > 0) {
     lines.push("");
     lines.push("decisions to review (also /// comments in schema.prisma):");
@@ -56,6 +63,14 @@ export function formatSummary(summary: MigrateSummary): string {
     lines.push("  to migrate into a real server: sqlite2pg migrate <file> --to postgresql://user@host:5432/db");
     lines.push("  to load this copy elsewhere: dump it with pg_dump from @electric-sql/pglite-tools, then psql -f the dump");
   }
-  lines.push("next: review and commit the schema and migrations, set DATABASE_URL, run `npx prisma generate`.");
+  if (p) {
+    lines.push("next steps:");
+    lines.push(`  1. review the change (e.g. \`git diff ${p.schemaPath}\`) and commit ${p.schemaPath}, the new migrations/ folder${p.migrationsArchive ? " and the archive" : ""}${p.prismaConfig ? ` and ${p.prismaConfig}` : ""}`);
+    lines.push("  2. set DATABASE_URL to the PostgreSQL URL wherever the app runs (.env, deployment secrets)");
+    lines.push("  3. run `npx prisma generate` (the client must be regenerated for postgresql), then `npx prisma migrate status`: up to date");
+    lines.push("  4. future schema changes: `npx prisma migrate dev` builds on the 0_init baseline");
+  } else {
+    lines.push("next: review and commit the schema and migrations, set DATABASE_URL, run `npx prisma generate`.");
+  }
   return lines.join("\n");
 }

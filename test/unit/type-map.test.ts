@@ -76,7 +76,7 @@ describe("integers", () => {
   it("notes values SQLite could not convert (the copy rejects them)", () => {
     const c = choose("INTEGER", profile({ storage: { integer: 1, text: 1 }, minInt: 1n, maxInt: 1n }));
     expect(c.prismaType).toBe("Int");
-    expect(c.note).toMatch(/1 text value\(s\) of another type/);
+    expect(c.note).toMatch(/1 text value\(s\) of another storage class/);
   });
 });
 

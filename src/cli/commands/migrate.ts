@@ -1,5 +1,6 @@
 /** `sqlite2pg migrate <sqlite-file>` */
 import { writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Command } from "commander";
 import { migrateMarkdown } from "../../report/migrate-report.js";
 import { migrate } from "../../pipeline/migrate.js";
@@ -11,7 +12,10 @@ import { makeRenderer } from "../render.js";
 
 interface MigrateFlags {
   to?: string;
-  out: string;
+  /** Default: the --schema file's folder, else ./prisma. */
+  out?: string;
+  schema?: string;
+  prisma7?: boolean;
   yes?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -48,16 +52,24 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   oneOf("--on-error", flags.onError, ON_ERROR);
   oneOf("--orphans", flags.orphans, ORPHANS);
   oneOf("--verify", flags.verify, VERIFY);
+  if (flags.prisma7 && !flags.schema) throw usage("--prisma7 needs --schema", "pass the project's schema.prisma with --schema");
+  const outDir = flags.out ?? (flags.schema ? dirname(flags.schema) : "./prisma");
   if (!flags.yes) {
     if (!process.stdin.isTTY) throw usage("refusing to run unattended without --yes", "add --yes to confirm the migration");
-    const ok = await confirm(`Migrate ${sqliteFile} into ${redactUrl(url)} and write ${flags.out}/?`);
+    const ok = await confirm(
+      flags.schema
+        ? `Migrate ${sqliteFile} into ${redactUrl(url)} and switch ${flags.schema} to PostgreSQL in place (originals kept)?`
+        : `Migrate ${sqliteFile} into ${redactUrl(url)} and write ${outDir}/?`,
+    );
     if (!ok) throw usage("cancelled");
   }
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
   const summary = await migrate({
     sqlitePath: sqliteFile,
     targetUrl: url,
-    outDir: flags.out,
+    outDir,
+    userSchemaPath: flags.schema,
+    prisma7: flags.prisma7,
     typeOverrides,
     onError: oneOf("--on-error", flags.onError, ON_ERROR),
     rejectsPath: flags.rejects,
@@ -76,7 +88,9 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .description("introspect, convert, create the schema with a Prisma baseline migration, copy every row, verify")
     .argument("<sqlite-file>", "the SQLite database to migrate (never modified)")
     .option("--to <url>", "target PostgreSQL URL (default: $DATABASE_URL)")
-    .option("--out <dir>", "where schema.prisma and migrations/ are written", "./prisma")
+    .option("--out <dir>", "where schema.prisma and migrations/ are written (default: the --schema file's folder, else ./prisma)")
+    .option("--schema <file>", "an existing Prisma project's schema.prisma (provider sqlite): checked against the database, then switched to PostgreSQL in place, keeping its names, relations, defaults and enums (original kept as *.sqlite.bak, old migrations archived)")
+    .option("--prisma7", "with --schema: write Prisma 7 style (no url in the datasource; prisma.config.ts next to the schema)")
     .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
     .option("--type <table.column=Type>", "override a column's type (repeatable), e.g. posts.views=BigInt", collect, [])
     .option("--on-error <mode>", "a value that cannot be converted exactly: stop (list every problem, write nothing) or reject (copy the rest, write those rows to a rejects file)", "stop")
@@ -92,6 +106,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
 Examples:
   $ sqlite2pg migrate app.db --to postgresql://me@localhost:5432/app --yes
   $ DATABASE_URL=postgresql://me@db:5432/app sqlite2pg migrate app.db --out prisma --json
+  $ sqlite2pg migrate prisma/dev.db --schema prisma/schema.prisma --to postgresql://me@localhost/app --yes
   $ sqlite2pg migrate legacy.db --to postgresql://me@localhost/app --on-error=reject --orphans=null --yes`,
     )
     .action((file: string, flags: MigrateFlags) => track(setResult, run(file, flags)));
