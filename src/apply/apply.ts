@@ -39,6 +39,7 @@ export interface TableCopyResult {
   /** Rows left out by the orphan policy "delete". */
   readonly skipped: number;
   readonly rejectedRowids: ReadonlySet<bigint>;
+  readonly rejectedKeys: ReadonlySet<string>;
   readonly ms: number;
 }
 
@@ -55,6 +56,9 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
   await client.query("BEGIN");
   try {
     await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(options.pgSchema)]);
+    // Index builds after the copy sort whole tables: give them memory for this transaction only
+    // (https://www.postgresql.org/docs/current/populate.html#POPULATE-WORK-MEM).
+    await client.query("SELECT set_config('maintenance_work_mem', '512MB', true)");
     // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists; an application role
     // that may create tables in an existing schema would be refused for nothing.
     const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1", [options.pgSchema]);

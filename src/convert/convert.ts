@@ -343,8 +343,8 @@ function applyUserDefault(field: Field, column: SqliteColumn, choice: ColumnType
   const converted = convertDefault(column.defaultSql, choice);
   if (converted.value) field.attributes.push(makeAttribute("default", [defaultToAst(converted.value)]));
   if (field.attributes.length === 0) delete field.attributes;
-  const now = converted.value ? printDefault(converted.value) : "no default";
-  return converted.note ?? `SQLite default expression ${before} (dbgenerated) converted for PostgreSQL: ${now}`;
+  const now = converted.value ? `@default(${printDefault(converted.value)})` : "no default";
+  return `SQLite default ${before} (dbgenerated) converted for PostgreSQL: ${now}${converted.note ? `; ${converted.note}` : ""}`;
 }
 
 function printDefault(value: DefaultValue): string {

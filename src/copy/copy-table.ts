@@ -52,6 +52,8 @@ export interface CopyTableResult {
   readonly skipped: number;
   /** rowids of the rejected rows (verify leaves them out too). */
   readonly rejectedRowids: ReadonlySet<bigint>;
+  /** Primary keys (see leftOutKey) of rejected rows in WITHOUT ROWID tables. */
+  readonly rejectedKeys: ReadonlySet<string>;
 }
 
 /** A name for the rowid that no column of the table shadows (https://sqlite.org/lang_createtable.html#rowid). */
@@ -60,6 +62,11 @@ class InvalidTextError extends ValueError {
   constructor(columnIndex: number, readonly bytes: Buffer) {
     super(columnIndex, "invalid UTF-8 in text", `x'${bytes.toString("hex").slice(0, 40)}'`);
   }
+}
+
+/** Identity of a row of a WITHOUT ROWID table: its primary-key values as SQLite returned them. */
+export function leftOutKey(row: readonly unknown[], keyIndexes: readonly number[]): string {
+  return keyIndexes.map((i) => (row[i] instanceof Uint8Array ? Buffer.from(row[i] as Uint8Array).toString("hex") : String(row[i]))).join("\u0000");
 }
 
 export function rowidAlias(table: SqliteTable): string | null {
@@ -74,7 +81,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   emit({ type: "table-start", table: plan.name, totalRows: plan.rowCount });
   if (columns.length === 0) {
     emit({ type: "table-end", table: plan.name, rows: 0, ms: 0 });
-    return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set() };
+    return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set() };
   }
   const names = columns.map((c) => c.name);
   const encode = makeRowEncoder(
@@ -123,6 +130,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   let rejected = 0;
   let skipped = 0;
   const rejectedRowids = new Set<bigint>();
+  const rejectedKeys = new Set<string>();
   let failed = o.client === null;
   const pending: Promise<void>[] = [];
 
@@ -157,6 +165,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
         if (o.onError === "reject" && o.rejects) {
           rejected++;
           if (rowidIndex >= 0) rejectedRowids.add(BigInt(row[rowidIndex] as bigint));
+          else rejectedKeys.add(leftOutKey(row, keyIndexes));
           // The rejects file keeps what SQLite stored: the original bytes, not their lossy decoding.
           const stored = err instanceof InvalidTextError ? row.map((v, i) => (i === err.columnIndex ? err.bytes : v)) : row;
           pending.push(o.rejects.write({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, stored[i]])) }));
@@ -193,5 +202,5 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   }
   await Promise.all(pending);
   emit({ type: "table-end", table: plan.name, rows, ms: performance.now() - started });
-  return { rows, rejected, skipped, rejectedRowids };
+  return { rows, rejected, skipped, rejectedRowids, rejectedKeys };
 }

@@ -169,6 +169,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                     t.table,
                     {
                       skip: new Set([...t.rejectedRowids, ...(orphans.skip.get(t.table) ?? [])]),
+                      skipKeys: t.rejectedKeys,
                       nullify: orphans.nullify.get(t.table),
                     },
                   ]),

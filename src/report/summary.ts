@@ -54,7 +54,7 @@ export function formatSummary(summary: MigrateSummary): string {
   }
   if (summary.decisions.length > 0) {
     lines.push("");
-    lines.push("decisions to review (also /// comments in schema.prisma):");
+    lines.push(`decisions to review (also ${summary.project ? "// sqlite2pg: comments" : "/// comments"} in schema.prisma):`);
     for (const d of summary.decisions) lines.push(`  - ${describeDecision(d)}`);
   }
   lines.push("");

@@ -12,7 +12,7 @@ import { createHash, type Hash } from "node:crypto";
 import type { ColumnPlan, TablePlan } from "../convert/convert.js";
 import type { ValueKind } from "../convert/column-type.js";
 import type { PgClient } from "../db/pg-target.js";
-import { rowidAlias } from "../copy/copy-table.js";
+import { leftOutKey, rowidAlias } from "../copy/copy-table.js";
 import type { SqliteTable } from "../db/sqlite-source.js";
 import { quoteIdent, quoteQualified } from "../db/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
@@ -81,6 +81,8 @@ async function targetColumns(client: PgClient, pgSchema: string, table: string):
 /** Rows the copy deliberately left out or changed, by rowid: the comparison expects the same. */
 export interface LeftOutRows {
   readonly skip?: ReadonlySet<bigint>;
+  /** WITHOUT ROWID tables: rows left out, by primary key (copy-table.ts leftOutKey). */
+  readonly skipKeys?: ReadonlySet<string>;
   readonly nullify?: ReadonlyMap<bigint, readonly string[]>;
 }
 
@@ -115,8 +117,16 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
     return `${quoteIdent(c.pgName)}${c.kind === "text" && pgColumns.get(c.pgName)?.collatable ? ' COLLATE "C"' : ""} NULLS FIRST`;
   });
   const orderBy = (parts: string[]): string => (parts.length > 0 ? ` ORDER BY ${parts.join(", ")}` : "");
-  const adjust = options.leftOut && options.table && rowidAlias(options.table) ? leftOutAdjuster(options.leftOut, columns.map((c) => c.name), columns.length) : undefined;
-  const rowidSelect = adjust && options.table ? `, ${rowidAlias(options.table)}` : "";
+  const hasRowid = options.table !== undefined && rowidAlias(options.table) !== null;
+  const keyIdx = plan.keyColumns.map((k) => columns.findIndex((c) => c.name === k));
+  const adjust = !options.leftOut
+    ? undefined
+    : hasRowid
+      ? leftOutAdjuster(options.leftOut, columns.map((c) => c.name), columns.length)
+      : options.leftOut.skipKeys && options.leftOut.skipKeys.size > 0
+        ? (values: unknown[]) => (options.leftOut!.skipKeys!.has(leftOutKey(values, keyIdx)) ? null : values)
+        : undefined;
+  const rowidSelect = adjust && hasRowid && options.table ? `, ${rowidAlias(options.table)}` : "";
   const sqliteSql = `SELECT ${selectList}${rowidSelect} FROM ${quoteIdent(table)}${orderBy(sqliteOrder)}`;
   const pgSql = `COPY (SELECT ${pgSelectList} FROM ${quoteQualified(options.pgSchema, plan.pgName)}${orderBy(pgOrder)}) TO STDOUT`;
 

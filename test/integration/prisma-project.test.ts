@@ -1,16 +1,21 @@
 /**
  * Existing Prisma projects (`migrate --schema`): a Prisma app on SQLite is switched to PostgreSQL in place. The
- * fixture project is built the way Prisma builds one: its SQLite database and first migration come from
- * `prisma migrate diff --from-empty` on the fixture schema, `_prisma_migrations` is filled as `migrate dev` does,
- * and rows carry the value formats Prisma writes on SQLite (DateTime as unix-epoch milliseconds — the native
- * engine — and as ISO-8601 text — driver adapters —, Decimal as REAL, BigInt as INTEGER, Json as text, enums as
- * text). Rows are inserted with better-sqlite3 in those exact formats.
+ * fixture project is built by Prisma itself: its first migration is `prisma migrate diff --from-empty` on the
+ * fixture schema, `prisma migrate deploy` creates dev.db (and SQLite's `_prisma_migrations`), and the rows are
+ * written by a Prisma Client generated from the schema, through @prisma/adapter-better-sqlite3 — once with
+ * `timestampFormat: "unixepoch-ms"` (DateTime as integer milliseconds, what the native engine wrote) and once
+ * with the adapter's default (ISO-8601 text `2024-01-02T03:04:05.678+00:00`). Decimal lands as REAL, BigInt as
+ * INTEGER, Json as text, enums as text, exactly as a real app's data.
  */
-import { createHash, randomUUID } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { convertSchema } from "../../src/convert/convert.js";
+import { openSqlite, readCatalog } from "../../src/db/sqlite-source.js";
 import { runPrisma } from "../../src/db/prisma-cli.js";
 import { runCli } from "../helpers/cli.js";
 import { REPO_ROOT, tempDir } from "../helpers/files.js";
@@ -18,38 +23,60 @@ import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 const FIXTURE_SCHEMA = join(REPO_ROOT, "test", "fixtures", "prisma-project", "schema.prisma");
 const INIT_MIGRATION = "20240101000000_init";
+/** The generated client must resolve @prisma/client's runtime from the repository's node_modules (tmp/ is ignored by git). */
+const CLIENT_DIR = join(REPO_ROOT, "tmp", `prisma-project-client-${process.pid}`);
 
 const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
 
-/** What `prisma migrate dev` creates in a SQLite database (Prisma's SQLite migrations table). */
-const SQLITE_MIGRATIONS_TABLE = `CREATE TABLE "_prisma_migrations" (
-    "id"                    TEXT PRIMARY KEY NOT NULL,
-    "checksum"              TEXT NOT NULL,
-    "finished_at"           DATETIME,
-    "migration_name"        TEXT NOT NULL,
-    "logs"                  TEXT,
-    "rolled_back_at"        DATETIME,
-    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
-    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
-)`;
+const T1 = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)); // 2024-01-02 03:04:05.678 UTC
+const T2 = new Date(Date.UTC(2023, 11, 31, 23, 59, 59, 1));
+const plus = (d: Date, ms: number): Date => new Date(d.getTime() + ms);
 
-const T1 = Date.UTC(2024, 0, 2, 3, 4, 5, 678); // 2024-01-02 03:04:05.678 UTC
-const T2 = Date.UTC(2023, 11, 31, 23, 59, 59, 1);
-const iso = (ms: number): string => new Date(ms).toISOString().replace("Z", "+00:00"); // adapter-better-sqlite3's format
+/** The slice of the generated client this test uses. */
+interface Delegate {
+  create(args: { data: Record<string, unknown> }): Promise<Record<string, unknown>>;
+}
+interface FixtureClient {
+  account: Delegate;
+  article: Delegate;
+  tag: Delegate;
+  $disconnect(): Promise<void>;
+}
+type ClientClass = new (options: { adapter: unknown }) => FixtureClient;
 
-/** A Prisma project on SQLite in `<dir>/prisma`: schema, migration history and dev.db with data. */
+let generated: Promise<ClientClass> | undefined;
+
+/** `prisma generate` of the fixture schema (engineType "client": no query engine download), once per file. */
+function fixtureClient(): Promise<ClientClass> {
+  generated ??= (async () => {
+    mkdirSync(CLIENT_DIR, { recursive: true });
+    const schemaPath = join(CLIENT_DIR, "schema.prisma");
+    const schema = readFileSync(FIXTURE_SCHEMA, "utf8").replace(
+      /provider(\s*)= "prisma-client-js"/,
+      `provider$1= "prisma-client-js"\n  output          = ${JSON.stringify(join(CLIENT_DIR, "client"))}\n  engineType      = "client"`,
+    );
+    writeFileSync(schemaPath, schema);
+    await runPrisma(["generate"], { stage: "plan", adapter: "sqlite", adapterUrl: ":memory:", schemaPath, cwd: CLIENT_DIR, env: { DATABASE_URL: "file:./unused.db" } });
+    const require = createRequire(import.meta.url);
+    return (require(join(CLIENT_DIR, "client", "index.js")) as { PrismaClient: ClientClass }).PrismaClient;
+  })();
+  return generated;
+}
+
+/** A Prisma project on SQLite in `<dir>/prisma`: schema, migration history, and dev.db filled by the app's client. */
 async function buildProject(dir: string): Promise<{ prismaDir: string; dbPath: string; schema: string }> {
   const prismaDir = join(dir, "prisma");
   mkdirSync(prismaDir, { recursive: true });
   const schemaPath = join(prismaDir, "schema.prisma");
   cpSync(FIXTURE_SCHEMA, schemaPath);
+  const env = { DATABASE_URL: "file:./dev.db" };
   const { stdout: initSql } = await runPrisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaPath, "--script"], {
     stage: "plan",
     adapter: "sqlite",
     adapterUrl: ":memory:",
     schemaPath,
     cwd: prismaDir,
-    env: { DATABASE_URL: "file:./dev.db" },
+    env,
   });
   expect(initSql).toContain('CREATE TABLE "accounts"');
   mkdirSync(join(prismaDir, "migrations", INIT_MIGRATION), { recursive: true });
@@ -58,41 +85,45 @@ async function buildProject(dir: string): Promise<{ prismaDir: string; dbPath: s
     join(prismaDir, "migrations", "migration_lock.toml"),
     '# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "sqlite"\n',
   );
-
   const dbPath = join(prismaDir, "dev.db");
-  const db = new Database(dbPath);
+  const deployed = await runPrisma(["migrate", "deploy"], { stage: "plan", adapter: "sqlite", adapterUrl: `file:${dbPath}`, schemaPath, cwd: prismaDir, env });
+  expect(deployed.stdout).toContain("All migrations have been successfully applied");
+
+  const PrismaClient = await fixtureClient();
+  // As the native (Rust) engine wrote DateTime: integer unix milliseconds.
+  const native = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${dbPath}` }, { timestampFormat: "unixepoch-ms" }) });
   try {
-    db.exec(initSql);
-    db.exec(SQLITE_MIGRATIONS_TABLE);
-    db.prepare(
-      `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)`,
-    ).run(randomUUID(), sha256(initSql), T1, INIT_MIGRATION, T1);
-
-    // Written by the native (Rust) query engine: DateTime as integer unix milliseconds.
-    const account = db.prepare(
-      `INSERT INTO accounts (id, email, full_name, role, karma, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    account.run("ckv1alice0000000000000001", "alice@example.com", "Alice Ångström", "ADMIN", 9_007_199_254_740_993n, T1, T1 + 1);
-    account.run("ckv1bob000000000000000002", "bob@example.com", null, "READER", 0, T2, T2);
-    account.run("ckv1chloe0000000000000003", "chloe@example.com", "Chloé", "AUTHOR", -42, T1 - 86_400_000, T1);
-
-    // Written through a driver adapter: DateTime as ISO-8601 text, Decimal as REAL, Json as text, Boolean as 0/1.
-    const article = db.prepare(
-      `INSERT INTO articles (id, title, price, meta, published, author_id, editor_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    article.run(1, "Hello", 19.99, '{"tags":["a","b"],"nested":{"x":1.5}}', 1, "ckv1alice0000000000000001", null, iso(T1), iso(T1 + 2));
-    article.run(2, "Prices", 0.1, null, 0, "ckv1alice0000000000000001", "ckv1chloe0000000000000003", iso(T2), iso(T2));
-    article.run(5, "Big", 12345678.125, '"just a string"', 1, "ckv1chloe0000000000000003", null, iso(T1 + 999), iso(T1 + 999));
-    db.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('articles', 5)`).run();
-
-    const tag = db.prepare(`INSERT INTO Tag (id, label, article_id, tagged_at) VALUES (?, ?, ?, ?)`);
-    tag.run("6f1c1d1e-0000-4000-8000-000000000001", "intro", 1, iso(T1));
-    tag.run("6f1c1d1e-0000-4000-8000-000000000002", "money", 2, iso(T2 + 123));
+    await native.account.create({
+      data: { id: "ckv1alice0000000000000001", email: "alice@example.com", fullName: "Alice Ångström", role: "ADMIN", karma: 9_007_199_254_740_993n, createdAt: T1, updatedAt: plus(T1, 1) },
+    });
+    await native.account.create({ data: { id: "ckv1bob000000000000000002", email: "bob@example.com", karma: 0n, createdAt: T2, updatedAt: T2 } });
+    await native.account.create({
+      data: { id: "ckv1chloe0000000000000003", email: "chloe@example.com", fullName: "Chloé", role: "AUTHOR", karma: -42n, createdAt: plus(T1, -86_400_000), updatedAt: T1 },
+    });
   } finally {
-    db.close();
+    await native.$disconnect();
+  }
+  // As driver adapters write DateTime by default: ISO-8601 text with +00:00.
+  const adapter = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${dbPath}` }) });
+  try {
+    await adapter.article.create({
+      data: { id: 1, title: "Hello", price: "19.99", meta: { tags: ["a", "b"], nested: { x: 1.5 } }, published: true, authorId: "ckv1alice0000000000000001", createdAt: T1, updatedAt: plus(T1, 2) },
+    });
+    await adapter.article.create({
+      data: { id: 2, title: "Prices", price: "0.1", authorId: "ckv1alice0000000000000001", editorId: "ckv1chloe0000000000000003", createdAt: T2, updatedAt: T2 },
+    });
+    await adapter.article.create({
+      data: { id: 5, title: "Big", price: "12345678.125", meta: "just a string", published: true, authorId: "ckv1chloe0000000000000003", createdAt: plus(T1, 999) },
+    });
+    await adapter.tag.create({ data: { label: "intro", articleId: 1 } });
+    await adapter.tag.create({ data: { label: "money", articleId: 2, taggedAt: plus(T2, 123) } });
+  } finally {
+    await adapter.$disconnect();
   }
   return { prismaDir, dbPath, schema: readFileSync(schemaPath, "utf8") };
 }
+
+afterAll(() => rmSync(CLIENT_DIR, { recursive: true, force: true }));
 
 function snapshotFiles(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -137,7 +168,7 @@ describe("migrate --schema: an existing Prisma project switches from SQLite to P
     const schema = readFileSync(join(project.prismaDir, "schema.prisma"), "utf8");
     expect(schema).toMatch(/provider\s*=\s*"postgresql"/);
     expect(schema).toMatch(/url\s*=\s*env\("DATABASE_URL"\)/);
-    expect(schema).not.toContain("sqlite");
+    expect(schema).not.toMatch(/provider\s*=\s*"sqlite"|file:/);
     // comments and /// docs, directly above what they document
     expect(schema).toContain("// Blog app — Prisma on SQLite.");
     expect(schema).toContain("/// Who may do what.\nenum Role {");
@@ -206,6 +237,19 @@ describe("migrate --schema: an existing Prisma project switches from SQLite to P
   });
 
   it("converts Prisma's SQLite value formats exactly", async () => {
+    // What the client wrote in SQLite (the formats this test is about).
+    const sqlite = new Database(project.dbPath, { readonly: true });
+    try {
+      expect(sqlite.prepare("SELECT DISTINCT typeof(created_at) AS t FROM accounts").all()).toEqual([{ t: "integer" }]);
+      expect(sqlite.prepare("SELECT created_at AS c, typeof(price) AS p, typeof(meta) AS m FROM articles WHERE id = 1").get()).toEqual({
+        c: "2024-01-02T03:04:05.678+00:00",
+        p: "real",
+        m: "text",
+      });
+      expect(sqlite.prepare("SELECT count(*) AS n FROM _prisma_migrations").get()).toEqual({ n: 1 });
+    } finally {
+      sqlite.close();
+    }
     const [role] = await db.query<{ udt_name: string }>(
       "SELECT udt_name FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'role'",
     );
@@ -224,10 +268,10 @@ describe("migrate --schema: an existing Prisma project switches from SQLite to P
     expect(articles).toEqual([
       { id: 1, price: "19.990000000000000000000000000000", meta: { tags: ["a", "b"], nested: { x: 1.5 } }, published: true, created: "2024-01-02T03:04:05.678" },
       { id: 2, price: "0.100000000000000000000000000000", meta: null, published: false, created: "2023-12-31T23:59:59.001" },
-      { id: 5, price: "12345678.125000000000000000000000", meta: "just a string", published: true, created: "2024-01-02T03:04:06.677" },
+      { id: 5, price: "12345678.125000000000000000000000000000", meta: "just a string", published: true, created: "2024-01-02T03:04:06.677" },
     ]);
     const [tag] = await db.query(`SELECT to_char(tagged_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS t FROM "Tag" WHERE label = 'money'`);
-    expect(tag.t).toBe("2024-01-01T00:00:00.124");
+    expect(tag.t).toBe("2023-12-31T23:59:59.124");
     // autoincrement continues past sqlite_sequence
     const [next] = await db.query<{ id: number }>(
       `INSERT INTO articles (title, author_id, updated_at) VALUES ('next', 'ckv1bob000000000000000002', now()) RETURNING id`,
@@ -294,5 +338,111 @@ describe("migrate --schema refuses a schema that does not match the database", (
     expect(snapshotFiles(tmp.dir)).toEqual(before);
     const tables = await db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
     expect(tables).toEqual([]);
+  });
+});
+
+describe("migrate --schema refuses enum values PostgreSQL's enum type would reject", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("prisma-enum");
+
+  beforeAll(async () => {
+    db = await createTestDatabase("prisma_enum");
+  });
+  afterAll(async () => {
+    await db?.drop();
+    tmp.cleanup();
+  });
+
+  it("exits 1 with ENUM_VALUE naming the column and value, and changes nothing", async () => {
+    const project = await buildProject(tmp.dir);
+    // Written around the client (raw SQL, or a value since removed from the enum): SQLite's TEXT takes anything.
+    const sqlite = new Database(project.dbPath);
+    sqlite.prepare("UPDATE accounts SET role = 'EDITOR' WHERE email = 'bob@example.com'").run();
+    sqlite.close();
+    const before = snapshotFiles(tmp.dir);
+    const res = await runCli(["migrate", project.dbPath, "--schema", join(project.prismaDir, "schema.prisma"), "--to", db.url, "--yes"]);
+    expect(res.code, res.stderr + res.stdout).toBe(1);
+    expect(res.stderr).toContain("ENUM_VALUE");
+    expect(res.stderr).toContain('accounts.role: "EDITOR" in 1 row(s) is not a value of enum Role');
+    expect(snapshotFiles(tmp.dir)).toEqual(before);
+    expect(await db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).toEqual([]);
+  });
+});
+
+describe("migrate --schema accepts a database whose index names differ from the schema's", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("prisma-names");
+
+  beforeAll(async () => {
+    db = await createTestDatabase("prisma_names");
+  });
+  afterAll(async () => {
+    await db?.drop();
+    tmp.cleanup();
+  });
+
+  it("proceeds with a note, and PostgreSQL gets the schema's names", async () => {
+    const project = await buildProject(tmp.dir);
+    // Prisma 2.x named unique indexes `Table.field_unique`; projects upgraded since still carry those names.
+    const sqlite = new Database(project.dbPath);
+    sqlite.exec('DROP INDEX "accounts_email_key"; CREATE UNIQUE INDEX "accounts.email_unique" ON "accounts"("email");');
+    sqlite.close();
+    const res = await runCli(["migrate", project.dbPath, "--schema", join(project.prismaDir, "schema.prisma"), "--to", db.url, "--yes", "--verify=counts"]);
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    expect(res.stdout).toContain("index/constraint names");
+    expect(res.stdout).toContain("accounts.email_unique");
+    const idx = await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1");
+    expect(idx.map((i) => i.indexname)).toEqual(["accounts_email_key", "accounts_pkey"]);
+  });
+});
+
+describe("convertSchema with source \"user\" (pure)", () => {
+  const tmp = tempDir("prisma-user-convert");
+  afterAll(() => tmp.cleanup());
+
+  it("converts SQLite SQL in dbgenerated() and a literal file: url, keeps everything else", () => {
+    const path = join(tmp.dir, "app.db");
+    const w = new Database(path);
+    w.exec(`CREATE TABLE "Note" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "body" TEXT NOT NULL DEFAULT 'x', "at" DATETIME NOT NULL DEFAULT (datetime('now')), "kind" TEXT NOT NULL DEFAULT 'A')`);
+    w.close();
+    const source = openSqlite(path);
+    try {
+      const userSchema = `datasource db {
+  provider = "sqlite"
+  url      = "file:./app.db"
+}
+
+enum Kind {
+  A
+  B @map("bee")
+}
+
+model Note {
+  id   Int      @id @default(autoincrement())
+  /// the text
+  body String   @default("x")
+  at   DateTime @default(dbgenerated("datetime('now')"))
+  kind Kind     @default(A)
+}
+`;
+      const result = convertSchema({ pulledSchema: userSchema, catalog: readCatalog(source), profiles: new Map(), source: "user" });
+      expect(result.schema).toMatch(/url\s*=\s*env\("DATABASE_URL"\)/);
+      // a schema without a generator gets one (a user's generators are never touched)
+      expect(result.schema.match(/^generator client \{/gm)).toHaveLength(1);
+      expect(result.schema).toMatch(/at\s+DateTime\s+@default\(now\(\)\)/);
+      expect(result.schema).toMatch(/kind\s+Kind\s+@default\(A\)/);
+      expect(result.schema).toMatch(/\/\/\/ the text\n\s*body\s+String\s+@default\("x"\)\n/);
+      expect(result.schema).toContain('B @map("bee")');
+      expect(result.decisions.map((d) => d.code)).toEqual(expect.arrayContaining(["datasource-url", "type"]));
+      expect(result.decisions.find((d) => d.column === "at")?.message).toMatch(/datetime\('now'\)/);
+      expect(result.tables[0].columns.map((c) => [c.name, c.kind])).toEqual([
+        ["id", "int"],
+        ["body", "text"],
+        ["at", "timestamp"],
+        ["kind", "text"],
+      ]);
+    } finally {
+      source.close();
+    }
   });
 });

@@ -87,7 +87,9 @@ describe("profileTable", () => {
   it("measures digits of reals from their shortest form", () => {
     const price = profile("Mixed 'Table'").get("price")!;
     expect(price.storage.real).toBe(5);
-    expect(price.minInt).toBeNull();
+    // Whole-number REALs (1e21, -3.0) count in the integer range: they convert to an integer column exactly.
+    expect(price.minInt).toBe(-3n);
+    expect(price.maxInt).toBe(10n ** 21n);
     expect(price.maxIntegerDigits).toBe(22); // 1e21
     expect(price.maxFractionDigits).toBe(8); // 1.5e-7 = 0.00000015
   });

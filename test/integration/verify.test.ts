@@ -171,12 +171,13 @@ describe("verify booleans, blobs and a table without a primary key", () => {
   it("verifies inside the caller's transaction without committing or disturbing it", async () => {
     const plan: TablePlan = {
       name: "flags",
+      pgName: "flags",
       columns: [
-        { name: "id", kind: "int" },
-        { name: "active", kind: "boolean" },
-        { name: "data", kind: "bytes" },
-        { name: "price", kind: "decimal" },
-        { name: "note", kind: "text" },
+        { name: "id", pgName: "id", kind: "int" },
+        { name: "active", pgName: "active", kind: "boolean" },
+        { name: "data", pgName: "data", kind: "bytes" },
+        { name: "price", pgName: "price", kind: "decimal" },
+        { name: "note", pgName: "note", kind: "text" },
       ],
       keyColumns: ["id"],
       sequenceFloor: null,
