@@ -170,7 +170,7 @@ function observe(acc: Acc, v: unknown): void {
     const a = Math.abs(v);
     if (Number.isInteger(a) && a < 1e21) {
       // A whole-number REAL (7.0) converts to an integer column exactly: it counts for the integer range.
-      if (a <= 2 ** 63) noteInt(acc, BigInt(v));
+      noteInt(acc, BigInt(v));
       const d = integralNumberDigits(a);
       if (d > acc.maxIntegerDigits) acc.maxIntegerDigits = d;
     } else {
