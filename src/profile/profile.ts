@@ -168,9 +168,9 @@ function observe(acc: Acc, v: unknown): void {
     if (acc.booleanLike && v !== 0 && v !== 1) acc.booleanLike = false;
     if (!Number.isFinite(v)) return;
     const a = Math.abs(v);
+    // A whole-number REAL (7.0) converts to an integer column exactly: it counts for the integer range.
+    if (Number.isInteger(v)) noteInt(acc, BigInt(v));
     if (Number.isInteger(a) && a < 1e21) {
-      // A whole-number REAL (7.0) converts to an integer column exactly: it counts for the integer range.
-      noteInt(acc, BigInt(v));
       const d = integralNumberDigits(a);
       if (d > acc.maxIntegerDigits) acc.maxIntegerDigits = d;
     } else {
