@@ -6,20 +6,44 @@ import { getSchema, printSchema, type Block, type Model } from "@mrleebo/prisma-
 import { tableNameOf } from "./ast.js";
 import type { Decision } from "./decisions.js";
 
+/** The printer leaves a blank line between `///` lines and their model; Prisma attaches docs only when adjacent. */
+export function attachDocs(schema: string): string {
+  return schema.replace(/(\/\/\/[^\n]*)\n\n+(?=(?:model|view|enum) )/g, "$1\n");
+}
+
+function isPrismaIgnoreDoc(block: Block | undefined): boolean {
+  return block?.type === "comment" && block.text.startsWith("/// The underlying table does not contain a valid unique identifier");
+}
+
 export function annotateModels(schema: string, decisions: readonly Decision[]): string {
-  if (decisions.length === 0) return schema;
+  if (decisions.length === 0) return attachDocs(schema);
   const ast = getSchema(schema);
   const list: Block[] = [];
   for (const block of ast.list) {
     if (block.type === "model") {
       const table = tableNameOf(block as Model);
-      for (const d of decisions.filter((x) => x.table === table)) {
+      const mine = decisions.filter((x) => x.table === table);
+      // Our "no primary key" note says what Prisma's generic @@ignore comment says, and what to do about it.
+      if (mine.some((d) => d.code === "no-primary-key")) {
+        while (list.length > 0 && (list[list.length - 1].type === "break" || isPrismaIgnoreDoc(list[list.length - 1]))) {
+          if (list[list.length - 1].type === "break" && !isPrismaIgnoreDoc(list[list.length - 2])) break;
+          list.pop();
+        }
+      }
+      for (const d of mine) {
         const where = d.column === undefined ? "" : `${d.column}: `;
         list.push({ type: "comment", text: `/// ${where}${d.message.replace(/\s*\n\s*/g, " ")}` });
       }
     }
     list.push(block);
   }
+  // Decisions about objects that have no model (views, triggers of unmapped tables) go at the end of the file.
+  const modelTables = new Set(ast.list.filter((b): b is Model => b.type === "model").map((m) => tableNameOf(m)));
+  const orphan = decisions.filter((d) => !modelTables.has(d.table));
+  if (orphan.length > 0) {
+    list.push({ type: "comment", text: "// sqlite2pg: objects without a model" });
+    for (const d of orphan) list.push({ type: "comment", text: `/// ${d.table}: ${d.message.replace(/\s*\n\s*/g, " ")}` });
+  }
   ast.list = list;
-  return `${printSchema(ast).trim()}\n`;
+  return attachDocs(`${printSchema(ast).trim()}\n`);
 }

@@ -72,6 +72,7 @@ export interface ConvertResult {
   readonly tables: readonly TablePlan[];
 }
 
+const INT32_MAX = 2n ** 31n - 1n;
 const IGNORE_DOC = "/// The underlying table does not contain a valid unique identifier";
 
 /**
@@ -205,6 +206,11 @@ function convertModel(
   for (const prop of model.properties) {
     if (prop.type !== "field" || isRelationField(prop, modelNames)) {
       if (prop.type === "attribute") renameAutoIndex(prop as unknown as Attribute, table, decisions);
+      if (prop.type === "attribute" && prop.name === "unique" && compositeId && sameFieldList(prop, compositeId)) {
+        const name = unquote(namedArgument(prop, "map"));
+        decisions.push({ table: table.name, code: "index", message: `unique index${name ? ` ${name}` : ""} duplicates the primary key; not created` });
+        continue;
+      }
       newProperties.push(prop);
       continue;
     }
@@ -227,13 +233,17 @@ function convertModel(
       plans.push({ name: column.name, pgName, kind: "text" });
       continue;
     }
-    const choice = chooseColumnType({
+    let choice = chooseColumnType({
       table: table.name,
       column,
       profile: profiles?.get(column.name),
       isAutoincrementPk: findFieldAttribute(field, "default") !== undefined && hasAutoincrement(field),
       override: input.typeOverrides?.get(`${table.name}.${column.name}`),
     });
+    // AUTOINCREMENT never reuses an id: if it already handed out ids beyond 32 bits, the next ones are too.
+    if (hasAutoincrement(field) && choice.kind === "int" && table.sequence !== null && table.sequence > INT32_MAX) {
+      choice = { prismaType: "BigInt", kind: "bigint", note: `AUTOINCREMENT has handed out ids up to ${table.sequence} (sqlite_sequence): beyond 32 bits` };
+    }
     const notes: string[] = [];
     const userType = typeof field.fieldType === "string" ? field.fieldType : undefined;
     applyType(field, choice);
@@ -251,9 +261,18 @@ function convertModel(
       // PostgreSQL cannot. The table keeps its rows and loses the key, and the reviewer is told.
       dropKey(field);
       keyDropped = true;
+      // Non-NULL values stay unique (PostgreSQL allows several NULLs in a unique index), as in SQLite.
+      if (compositeId === undefined && !findFieldAttribute(field, "unique")) field.attributes = [...(field.attributes ?? []), makeAttribute("unique")];
       notes.push(`primary key column holds NULL in ${table.rowCount - profile.nonNull} row(s); PostgreSQL forbids that, so the table has no primary key — clean the data and add one`);
     } else if (isKey) {
       field.optional = false;
+      const unique = findFieldAttribute(field, "unique");
+      if (unique && findFieldAttribute(field, "id")) {
+        // An index identical to the primary key's costs writes and space for nothing.
+        field.attributes = field.attributes?.filter((a) => a !== unique);
+        const name = unquote(namedArgument(unique, "map"));
+        notes.push(`unique index${name ? ` ${name}` : ""} duplicates the primary key; not created`);
+      }
     }
     const defaultNote = userMode ? applyUserDefault(field, column, choice) : applyDefault(field, column, choice);
     if (defaultNote) notes.push(defaultNote);
@@ -264,13 +283,15 @@ function convertModel(
       setFieldMap(field, pgName);
       notes.push(`column name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@map)`);
     }
+    const epoch = epochUnitFor(choice, profile);
+    if (epoch.note) notes.push(epoch.note);
     for (const note of notes) {
-      decisions.push({ table: table.name, column: column.name, code: "type", message: note });
+      decisions.push({ table: table.name, column: column.name, code: note === epoch.note ? "epoch" : "type", message: note });
       // In a user's schema a `///` would become part of their field's documentation (generated client docs).
       newProperties.push({ type: "comment", text: userMode ? `// sqlite2pg: ${note}` : `/// ${note}` });
     }
     newProperties.push(field);
-    plans.push({ name: column.name, pgName, kind: choice.kind, ...epochUnitFor(choice, profiles?.get(column.name), table.name, column.name, decisions) });
+    plans.push({ name: column.name, pgName, kind: choice.kind, ...(epoch.unit ? { epochUnit: epoch.unit } : {}) });
   }
   model.properties = keyDropped ? withoutKey(newProperties) : newProperties;
   return plans;
@@ -304,6 +325,14 @@ function hasAutoincrement(field: Field): boolean {
   const def = findFieldAttribute(field, "default");
   const v = def?.args?.[0]?.value as { type?: string; name?: string } | undefined;
   return v?.type === "function" && v.name === "autoincrement";
+}
+
+function sameFieldList(a: { args?: { value: unknown }[] }, b: { args?: { value: unknown }[] }): boolean {
+  const list = (x: typeof a) => {
+    const v = x.args?.[0]?.value as { type?: string; args?: unknown[] } | undefined;
+    return v?.type === "array" ? JSON.stringify(v.args) : undefined;
+  };
+  return list(a) !== undefined && list(a) === list(b);
 }
 
 function idListIncludes(attr: { args?: { value: unknown }[] }, fieldName: string): boolean {
@@ -425,25 +454,25 @@ function removeIgnoreDoc(list: Block[], model: Model): void {
   if (prev?.type === "comment" && prev.text.startsWith(IGNORE_DOC)) list.splice(at - 1, 1);
 }
 
-function epochUnitFor(
-  choice: ColumnTypeChoice,
-  profile: ColumnProfile | undefined,
-  table: string,
-  column: string,
-  decisions: Decision[],
-): { epochUnit?: "s" | "ms" } {
+/**
+ * Integers in a DATETIME column are unix epochs: seconds when every value is below 10^11 (as milliseconds they
+ * would all fall in 1970–1973), else milliseconds (what Prisma's native engine wrote). The note shows the range
+ * as converted, so a reviewer spots values that were never epochs (a year, a 0 placeholder).
+ */
+function epochUnitFor(choice: ColumnTypeChoice, profile: ColumnProfile | undefined): { unit?: "s" | "ms"; note?: string } {
   if (choice.kind !== "timestamp" && choice.kind !== "date") return {};
-  if (!profile || profile.storage.integer === 0) return {};
-  // Integers below 10^11 are seconds up to year 5138; as milliseconds they would all fall in 1970–1973.
-  const max = profile.maxInt ?? 0n;
-  const unit = max < 100_000_000_000n && max > -100_000_000_000n ? "s" : "ms";
-  decisions.push({
-    table,
-    column,
-    code: "epoch",
-    message: `${profile.storage.integer} integer value(s) read as unix epoch ${unit === "s" ? "seconds" : "milliseconds"}`,
-  });
-  return { epochUnit: unit };
+  if (!profile || profile.storage.integer === 0 || profile.minInt === null || profile.maxInt === null) return {};
+  const { minInt: min, maxInt: max } = profile;
+  const unit = max < 100_000_000_000n && min > -100_000_000_000n ? "s" : "ms";
+  const show = (v: bigint) => {
+    const ms = Number(unit === "s" ? v * 1000n : v);
+    const d = new Date(ms);
+    return Number.isNaN(d.getTime()) ? String(v) : `${v} → ${d.toISOString().replace("T", " ").replace(/\.000Z$|Z$/, "")}`;
+  };
+  return {
+    unit,
+    note: `${profile.storage.integer} integer value(s) read as unix epoch ${unit === "s" ? "seconds" : "milliseconds"} (UTC): from ${show(min)} to ${show(max)}`,
+  };
 }
 
 function planTable(table: SqliteTable, pgName: string, columns: ColumnPlan[], model: Model): TablePlan {

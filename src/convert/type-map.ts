@@ -208,7 +208,7 @@ const RESOLVERS: Readonly<Record<TypeFamily, (ctx: Ctx) => ColumnTypeChoice>> = 
   timestamp: (ctx) => {
     const { precision, note } = fractionalPrecision(ctx);
     const zoned = ctx.profile?.zonedTexts
-      ? `${ctx.profile.zonedTexts} value(s) carry a time zone (Z or ±hh:mm): converted to UTC (timestamp without time zone)`
+      ? `${ctx.profile.zonedTexts} value(s) carry a non-UTC offset (±hh:mm): converted to UTC (timestamp without time zone), so their clock time changes`
       : undefined;
     return choice("DateTime", "timestamp", nat("Timestamp", precision), note, zoned);
   },

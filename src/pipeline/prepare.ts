@@ -81,7 +81,8 @@ export async function prepareSchema(
   const extras = convertExtras(opened.catalog, { facts: readExtraFacts(opened.source, opened.catalog), tables: base.tables });
   const converted: ConvertResult = {
     ...base,
-    schema: annotateModels(base.schema, extras.decisions),
+    // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
+    schema: annotateModels(base.schema, [...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
     decisions: [...(schemaCheck?.decisions ?? []), ...base.decisions, ...extras.decisions],
   };
   for (const d of converted.decisions) {

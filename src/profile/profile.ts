@@ -77,8 +77,8 @@ function newAcc(): Acc {
 const TEMPORAL_TEXT =
   /^(?:\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?|\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
-/** A timestamp with an explicit zone (Z or ±hh[:mm]): the copy converts it to UTC. */
-const ZONED_TEXT = /\d(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
+/** A timestamp with a non-UTC offset (±hh[:mm] other than 00): the copy converts it to UTC, which shifts its clock time. */
+const ZONED_TEXT = /[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?[+-](?!00(?::?00)?$)\d{2}(?::?\d{2})?$/;
 
 const INT_TEXT = /^[+-]?\d+$/;
 const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -132,37 +132,16 @@ CREATE TABLE "Track" (
 );
 
 -- CreateIndex
-CREATE UNIQUE INDEX "IPK_Album" ON "Album"("AlbumId");
-
--- CreateIndex
 CREATE INDEX "IFK_AlbumArtistId" ON "Album"("ArtistId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "IPK_Artist" ON "Artist"("ArtistId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "IPK_Customer" ON "Customer"("CustomerId");
 
 -- CreateIndex
 CREATE INDEX "IFK_CustomerSupportRepId" ON "Customer"("SupportRepId");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "IPK_Employee" ON "Employee"("EmployeeId");
-
--- CreateIndex
 CREATE INDEX "IFK_EmployeeReportsTo" ON "Employee"("ReportsTo");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "IPK_Genre" ON "Genre"("GenreId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "IPK_Invoice" ON "Invoice"("InvoiceId");
-
--- CreateIndex
 CREATE INDEX "IFK_InvoiceCustomerId" ON "Invoice"("CustomerId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "IPK_InvoiceLine" ON "InvoiceLine"("InvoiceLineId");
 
 -- CreateIndex
 CREATE INDEX "IFK_InvoiceLineTrackId" ON "InvoiceLine"("TrackId");
@@ -171,19 +150,7 @@ CREATE INDEX "IFK_InvoiceLineTrackId" ON "InvoiceLine"("TrackId");
 CREATE INDEX "IFK_InvoiceLineInvoiceId" ON "InvoiceLine"("InvoiceId");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "IPK_MediaType" ON "MediaType"("MediaTypeId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "IPK_Playlist" ON "Playlist"("PlaylistId");
-
--- CreateIndex
 CREATE INDEX "IFK_PlaylistTrackTrackId" ON "PlaylistTrack"("TrackId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "IPK_PlaylistTrack" ON "PlaylistTrack"("PlaylistId", "TrackId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "IPK_Track" ON "Track"("TrackId");
 
 -- CreateIndex
 CREATE INDEX "IFK_TrackMediaTypeId" ON "Track"("MediaTypeId");
