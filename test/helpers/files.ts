@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -21,4 +22,16 @@ export function copyToTemp(source: string, dir: string): string {
 
 export function corpusFile(name: string): string {
   return join(CORPUS, name);
+}
+
+/** Create a SQLite file `name` in `dir` with better-sqlite3 and let `build` fill it; returns its path. */
+export function buildSqliteFile(dir: string, name: string, build: (d: Database.Database) => void): string {
+  const path = join(dir, name);
+  const d = new Database(path);
+  try {
+    build(d);
+  } finally {
+    d.close();
+  }
+  return path;
 }

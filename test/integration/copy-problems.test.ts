@@ -13,7 +13,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { copyToTemp, corpusFile, tempDir } from "../helpers/files.js";
+import { copyToTemp, corpusFile, tempDir, buildSqliteFile } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 interface Summary {
@@ -96,14 +96,7 @@ beforeAll(() => {
 });
 
 function buildSqlite(name: string, build: (d: Database.Database) => void): string {
-  const path = join(tmp.dir, name);
-  const d = new Database(path);
-  try {
-    build(d);
-  } finally {
-    d.close();
-  }
-  return path;
+  return buildSqliteFile(tmp.dir, name, build);
 }
 
 /** Every relation outside the system schemas: after a refused run there must be none (nor _prisma_migrations). */

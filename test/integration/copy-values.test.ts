@@ -14,7 +14,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { tempDir } from "../helpers/files.js";
+import { tempDir, buildSqliteFile } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 interface Decision {
@@ -43,14 +43,7 @@ async function newTarget(): Promise<TestDatabase> {
 }
 
 function buildSqlite(name: string, build: (d: Database.Database) => void): string {
-  const path = join(tmp.dir, name);
-  const d = new Database(path);
-  try {
-    build(d);
-  } finally {
-    d.close();
-  }
-  return path;
+  return buildSqliteFile(tmp.dir, name, build);
 }
 
 /** Give an (untyped) table its declared types without touching the stored values. */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { EXAMPLE_DB, tempDir } from "../helpers/files.js";
+import { EXAMPLE_DB, tempDir, buildSqliteFile } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -49,14 +49,7 @@ async function expectCleanFailure(res: CliResult, code: string, message: RegExp)
 }
 
 function newDb(name: string, build: (d: Database.Database) => void): string {
-  const path = join(tmp.dir, name);
-  const d = new Database(path);
-  try {
-    build(d);
-  } finally {
-    d.close();
-  }
-  return path;
+  return buildSqliteFile(tmp.dir, name, build);
 }
 
 describe("hostile identifiers", () => {
