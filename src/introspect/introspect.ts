@@ -3,7 +3,8 @@
  * facts Prisma's introspection drops (declared types, defaults as SQL, AUTOINCREMENT, sqlite_sequence,
  * partial/expression indexes, views, triggers) are read from SQLite's PRAGMAs by db/sqlite-source.ts.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runPrisma } from "../db/prisma-cli.js";
 import type { Snapshot } from "./snapshot.js";
@@ -21,7 +22,8 @@ const PULL_SEED = `datasource db {
 
 export async function introspect(snapshot: Snapshot): Promise<IntrospectResult> {
   const schemaPath = join(snapshot.dir, "introspected.prisma");
-  await writeFile(schemaPath, PULL_SEED);
+  // Synchronous on purpose: the child process must start now, while the caller profiles the data.
+  writeFileSync(schemaPath, PULL_SEED);
   // `db pull` rewrites the schema file in place; `--print` would mix a warning banner into stdout.
   await runPrisma(["db", "pull"], {
     stage: "introspect",

@@ -13,9 +13,9 @@ import { formatVerifyResult, verifyDatabase } from "../verify/verify.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { join } from "node:path";
-import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
+import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
-import { findOrphans, type OrphanPolicy } from "../profile/orphans.js";
+import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
 import { redactUrl } from "../redact.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
@@ -84,6 +84,17 @@ export interface MigrateSummary {
   readonly project?: ProjectFiles & { readonly schemaCheck: "identical" | "names" };
 }
 
+const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), droppedForeignKeys: [], orphans: [], cascaded: 0, unresolvable: [] };
+
+function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
+  const problems = new ProblemCollector();
+  for (const o of list) problems.add(o);
+  return dataProblemsError(
+    problems,
+    "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
+  );
+}
+
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
   const emit = options.emit ?? noopListener;
   const target = parseTargetUrl(options.targetUrl);
@@ -101,16 +112,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       const inPlace = options.userSchemaPath !== undefined;
       if (inPlace) await assertProjectWritable(options.outDir);
       const policy = options.orphans ?? "stop";
-      const orphans = await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
-      const blocking = policy === "stop" ? orphans.orphans : orphans.unresolvable;
-      if (blocking.length > 0) {
-        const problems = new ProblemCollector();
-        for (const o of blocking) problems.add(o);
-        throw dataProblemsError(
-          problems,
-          "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
-        );
-      }
+      // With the default policy the pre-check is skipped: PostgreSQL checks every foreign key when it builds it,
+      // inside the same transaction, and only if that fails do we ask SQLite which rows are orphans (see below).
+      // The other policies must know the orphans before copying.
+      const orphans =
+        policy === "stop"
+          ? NO_ORPHANS
+          : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
+      if (orphans.unresolvable.length > 0) throw orphansError(orphans.unresolvable);
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
       const plan = await timedStage(emit, "plan", "prisma migrate diff", () =>
         writePlan({
@@ -132,7 +141,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         rejects,
         orphans,
         emit,
-      }).finally(() => rejects?.close());
+      })
+        .catch((err: unknown) => {
+          // A foreign key PostgreSQL could not build (23503): the transaction is rolled back; name the orphans.
+          if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
+            const found = findOrphans(source, opened.catalog.tables, "stop").orphans;
+            if (found.length > 0) throw orphansError(found);
+          }
+          throw err;
+        })
+        .finally(() => rejects?.close());
       const project = inPlace
         ? await timedStage(emit, "plan", `writing the project files in ${options.outDir}`, () =>
             installProjectFiles({ stagedDir: join(opened.snapshot.dir, "project"), outDir: options.outDir, userSchemaPath: options.userSchemaPath!, prisma7: options.prisma7 }),

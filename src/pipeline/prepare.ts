@@ -63,14 +63,17 @@ export async function prepareSchema(
 ): Promise<PreparedSource> {
   // A user's schema is read (and refused if it is not a SQLite one) before the slow stages.
   const userSchema = options.userSchemaPath === undefined ? undefined : await readUserSchema(options.userSchemaPath);
-  const { pulledSchema } = await timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot));
+  // `prisma db pull` runs in a child process: profile the data (synchronous, this process) while it works.
+  const pulling = timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot));
+  pulling.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
+  const profiles = await timedStage(emit, "profile", "profiling the data", async () => profileCatalog(opened.source, opened.catalog));
+  const { pulledSchema } = await pulling;
   const schemaCheck = userSchema
     ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
         checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name, workDir: opened.snapshot.dir }),
       )
     : undefined;
   if (userSchema) checkEnumValues(opened.source, userSchema.text);
-  const profiles = await timedStage(emit, "profile", "profiling the data", async () => profileCatalog(opened.source, opened.catalog));
   const base = convertSchema({
     pulledSchema: userSchema?.text ?? restoreInvalidFields(pulledSchema),
     catalog: opened.catalog,

@@ -19,6 +19,7 @@ import type { SqliteDb } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
 import { displayCanonical, makeCanonicalComparator, type Canonical, type CanonicalColumn } from "./canonical.js";
 import { postgresRows, RowCursor, sqliteRows, type Row } from "./rows.js";
+import { linesEqual } from "./fast-path.js";
 
 export interface Difference {
   /** value: same key, different column value; missing: only in SQLite; extra: only in PostgreSQL; schema: table/column absent. */
@@ -129,6 +130,14 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
   const rowidSelect = adjust && hasRowid && options.table ? `, ${rowidAlias(options.table)}` : "";
   const sqliteSql = `SELECT ${selectList}${rowidSelect} FROM ${quoteIdent(table)}${orderBy(sqliteOrder)}`;
   const pgSql = `COPY (SELECT ${pgSelectList} FROM ${quoteQualified(options.pgSchema, plan.pgName)}${orderBy(pgOrder)}) TO STDOUT`;
+
+  // Tables with a key: first the fast line-by-line pass; only if some line differs, the full merge below.
+  if (plan.keyColumns.length > 0) {
+    const fast = await linesEqual({ source, client, sqliteSql, pgSql, specs, adjust });
+    if (fast.equal) {
+      return { table, sourceRows: fast.rows, targetRows: fast.rows, sourceChecksum: fast.checksum, targetChecksum: fast.checksum, ok: true, differences: [], differenceCount: 0 };
+    }
+  }
 
   // Start PostgreSQL first: it streams while SQLite's rows are read and canonicalized.
   const tgt = new RowCursor(postgresRows(client, pgSql, specs));

@@ -1,0 +1,103 @@
+/**
+ * First run and everyday use: the demo with no server (embedded PGlite), `plan` with no PostgreSQL reachable,
+ * reports, --json failures, --quiet.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { copyToTemp, corpusFile, EXAMPLE_DB, REPO_ROOT, tempDir } from "../helpers/files.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+
+/** Nothing listens there: proves a command needs no PostgreSQL. */
+const UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/none";
+
+function runNode(script: string, env: Record<string, string | undefined>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe("first run", () => {
+  const tmp = tempDir("first-run");
+  afterAll(() => tmp.cleanup());
+
+  it("npm run demo migrates the example into the embedded PostgreSQL with no server configured", async () => {
+    const res = await runNode(join(REPO_ROOT, "scripts", "demo.js"), { DATABASE_URL: undefined, DEMO_DATABASE_URL: undefined });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('provider = "postgresql"');
+    expect(res.stdout).toMatch(/post\s+4\s+0\s+.*rows identical/);
+    expect(res.stdout).toMatch(/user\s+3\s+0\s+.*rows identical/);
+    expect(res.stdout).toContain("embedded PostgreSQL (PGlite)");
+    expect(existsSync(join(REPO_ROOT, "demo-output", "prisma", "migrations", "0_init", "migration.sql"))).toBe(true);
+  });
+
+  it("plan needs no PostgreSQL: writes the schema, the baseline and a Markdown review", async () => {
+    const out = join(tmp.dir, "plan-example");
+    const report = join(tmp.dir, "plan.md");
+    const res = await runCli(["plan", EXAMPLE_DB, "--out", out, "--report", report, "-q"], { DATABASE_URL: UNREACHABLE });
+    expect(res.code, res.stderr).toBe(0);
+    expect(readFileSync(join(out, "schema.prisma"), "utf8")).toContain('provider = "postgresql"');
+    expect(readFileSync(join(out, "migrations", "0_init", "migration.sql"), "utf8")).toContain('CREATE TABLE "post"');
+    const md = readFileSync(report, "utf8");
+    expect(md).toContain("# Migration plan");
+    expect(md).toContain("| post | 4 |");
+    expect(md).toContain("None: every value converts exactly.");
+  });
+
+  it("plan lists every data problem with table, column and row key, and exits 1", async () => {
+    const file = copyToTemp(corpusFile("type-mismatch.db"), tmp.dir);
+    const res = await runCli(["plan", file, "--out", join(tmp.dir, "plan-mismatch"), "--json", "-q"], { DATABASE_URL: UNREACHABLE });
+    expect(res.code).toBe(1);
+    const plan = JSON.parse(res.stdout) as { problemCount: number; problems: { table: string; column: string; key: string }[] };
+    expect(plan.problemCount).toBe(1);
+    expect(plan.problems[0]).toMatchObject({ table: "products", column: "qty", key: "2" });
+  });
+});
+
+describe("reports and output flags", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("reports");
+  beforeAll(async () => {
+    db = await createTestDatabase("reports");
+  });
+  afterAll(async () => {
+    await db.drop();
+    tmp.cleanup();
+  });
+
+  it("--quiet prints no progress; --report x.md writes a Markdown report for the pull request", async () => {
+    const report = join(tmp.dir, "migration.md");
+    const res = await runCli(["migrate", EXAMPLE_DB, "--to", db.url, "--out", join(tmp.dir, "prisma"), "--yes", "--quiet", "--report", report]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toBe("");
+    const md = readFileSync(report, "utf8");
+    expect(md).toContain("# Migration report");
+    expect(md).toMatch(/\| post \| 4 \| 0 \| .* \| every row identical \|/);
+  });
+
+  it("--json turns a failure into a JSON error on stdout, password redacted", async () => {
+    const res = await runCli(["migrate", EXAMPLE_DB, "--to", UNREACHABLE, "--out", join(tmp.dir, "x"), "--yes", "--json"]);
+    expect(res.code).toBe(1);
+    const out = JSON.parse(res.stdout) as { ok: boolean; error: { code: string; hint: string } };
+    expect(out.ok).toBe(false);
+    expect(out.error.code).toBe("TARGET_CONNECT");
+    expect(out.error.hint).toMatch(/pg_isready/);
+    expect(res.stdout + res.stderr).not.toContain("secret");
+  });
+
+  it("--help of every command shows examples", async () => {
+    for (const cmd of ["migrate", "plan", "verify"]) {
+      const res = await runCli([cmd, "--help"]);
+      expect(res.code, cmd).toBe(0);
+      expect(res.stdout, cmd).toContain("Examples:");
+    }
+  });
+});
