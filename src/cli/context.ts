@@ -38,3 +38,9 @@ export function track(setResult: (p: Promise<number>) => void, work: Promise<num
   setResult(work);
   return work.then(() => undefined);
 }
+
+/** `--tables a,b*` / `--exclude c` (comma-separated, repeatable) as a filter. */
+export function tableFilterFrom(flags: { tables?: string[]; exclude?: string[] }): { include: string[]; exclude: string[] } {
+  const split = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  return { include: split(flags.tables), exclude: split(flags.exclude) };
+}

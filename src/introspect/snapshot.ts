@@ -29,13 +29,15 @@ export interface Snapshot {
 interface SchemaRow {
   type: string;
   name: string;
+  tbl_name: string;
   sql: string;
 }
 
 /** Creation order: tables before what refers to them. */
 const ORDER: Record<string, number> = { table: 0, index: 1, view: 2, trigger: 3 };
 
-export async function takeSnapshot(sourcePath: string): Promise<Snapshot> {
+/** `keep`: which tables take part (--tables/--exclude); their indexes, triggers and views follow them. */
+export async function takeSnapshot(sourcePath: string, keep: (table: string) => boolean = () => true): Promise<Snapshot> {
   const db = openSqlite(sourcePath);
   db.exec("BEGIN");
   const dir = await mkdtemp(join(tmpdir(), "sqlite2pg-"));
@@ -44,8 +46,8 @@ export async function takeSnapshot(sourcePath: string): Promise<Snapshot> {
     // The first read starts the snapshot; everything after sees the database as of this moment.
     let rows: SchemaRow[];
     try {
-      rows = (db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL").all() as SchemaRow[])
-        .filter((r) => !/^sqlite_/i.test(r.name))
+      rows = (db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE sql IS NOT NULL").all() as SchemaRow[])
+        .filter((r) => !/^sqlite_/i.test(r.name) && (r.type === "view" ? keep(r.name) : keep(r.tbl_name)))
         .sort((a, b) => (ORDER[a.type] ?? 9) - (ORDER[b.type] ?? 9));
     } catch (cause) {
       throw sourceReadError(sourcePath, cause);

@@ -15,6 +15,7 @@ import { Sqlite2pgError } from "../errors.js";
 import { join } from "node:path";
 import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
+import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
 import { redactUrl } from "../redact.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
@@ -26,6 +27,8 @@ export interface MigrateOptions {
   readonly targetUrl: string;
   readonly outDir: string;
   readonly typeOverrides?: ReadonlyMap<string, string>;
+  /** `--tables` / `--exclude` globs. */
+  readonly tables?: TableFilter;
   /** What to do with values that cannot be converted exactly (default "stop": nothing is written). */
   readonly onError?: "stop" | "reject";
   /** Where rejected rows go with onError "reject" (default `<outDir>/rejects.jsonl`). */
@@ -99,7 +102,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const emit = options.emit ?? noopListener;
   const target = parseTargetUrl(options.targetUrl);
   const started = performance.now();
-  const opened = await openSnapshot(options.sqlitePath, emit);
+  const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
     const client = await connectTarget(options.targetUrl, "apply");
     try {

@@ -7,6 +7,7 @@ import { copyTable } from "../copy/copy-table.js";
 import { ProblemCollector, type DataProblem } from "../copy/problems.js";
 import type { Decision } from "../convert/decisions.js";
 import { writePlan } from "../plan/plan.js";
+import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans } from "../profile/orphans.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
@@ -17,6 +18,8 @@ export interface PlanOptions {
   /** PostgreSQL schema the migration will target (default public). */
   readonly pgSchema?: string;
   readonly typeOverrides?: ReadonlyMap<string, string>;
+  /** `--tables` / `--exclude` globs. */
+  readonly tables?: TableFilter;
   readonly emit?: EventListener;
 }
 
@@ -35,7 +38,7 @@ export interface PlanSummary {
 
 export async function plan(options: PlanOptions): Promise<PlanSummary> {
   const emit = options.emit ?? noopListener;
-  const opened = await openSnapshot(options.sqlitePath, emit);
+  const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
     const { converted, source, extrasSql } = await prepareSchema(opened, emit, options.typeOverrides);
     const written = await timedStage(emit, "plan", "prisma migrate diff", () =>

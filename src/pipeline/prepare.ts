@@ -10,6 +10,8 @@ import { readExtraFacts } from "../introspect/extra-facts.js";
 import { readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
 import { introspect } from "../introspect/introspect.js";
 import { takeSnapshot, type Snapshot } from "../introspect/snapshot.js";
+import { assertClosedUnderForeignKeys, tablePredicate, type TableFilter } from "../introspect/table-filter.js";
+import { Sqlite2pgError } from "../errors.js";
 import { profileCatalog } from "../profile/profile-all.js";
 import { timedStage, type EventListener } from "./events.js";
 import { checkEnumValues, checkUserSchema, readUserSchema, type SchemaCheck } from "./prisma-project.js";
@@ -44,10 +46,26 @@ export interface OpenedSnapshot {
 }
 
 /** Snapshot the file and read its catalog (cheap: lets callers check the target before the slow stages). */
-export async function openSnapshot(sqlitePath: string, emit: EventListener): Promise<OpenedSnapshot> {
-  const snapshot = await timedStage(emit, "snapshot", `reading ${sqlitePath}`, () => takeSnapshot(sqlitePath));
+export async function openSnapshot(sqlitePath: string, emit: EventListener, filter?: TableFilter): Promise<OpenedSnapshot> {
+  const keep = tablePredicate(filter);
+  const snapshot = await timedStage(emit, "snapshot", `reading ${sqlitePath}`, () => takeSnapshot(sqlitePath, keep));
   try {
-    return { snapshot, source: snapshot.db, catalog: readCatalog(snapshot.db), dispose: () => snapshot.dispose() };
+    const full = readCatalog(snapshot.db);
+    assertClosedUnderForeignKeys(full.tables, keep, full.tables.map((t) => t.name));
+    const catalog: SqliteCatalog = {
+      tables: full.tables.filter((t) => keep(t.name)),
+      views: full.views.filter((v) => keep(v.name)),
+      triggers: full.triggers.filter((t) => keep(t.table)),
+    };
+    if (catalog.tables.length === 0) {
+      throw new Sqlite2pgError(`no table of ${sqlitePath} is selected by --tables/--exclude`, {
+        code: "TABLE_FILTER",
+        kind: "usage",
+        stage: "cli",
+        hint: `the file has: ${full.tables.map((t) => t.name).join(", ")}`,
+      });
+    }
+    return { snapshot, source: snapshot.db, catalog, dispose: () => snapshot.dispose() };
   } catch (err) {
     await snapshot.dispose();
     throw err;

@@ -10,6 +10,7 @@ import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
 import { noopListener, timedStage, type EventListener } from "../pipeline/events.js";
 import { openSnapshot, prepareSchema } from "../pipeline/prepare.js";
+import type { TableFilter } from "../introspect/table-filter.js";
 import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "./compare-table.js";
 
 export type { Difference, TableVerification } from "./compare-table.js";
@@ -107,13 +108,15 @@ export interface VerifyCommandOptions {
   /** The `--type` overrides the migration used, so columns are compared as the types they were copied as. */
   readonly typeOverrides?: ReadonlyMap<string, string>;
   readonly maxDifferences?: number;
+  /** The `--tables` / `--exclude` globs the migration used. */
+  readonly tables?: TableFilter;
 }
 
 /** Snapshot + introspect the SQLite file (the same table plans `migrate` derives), then compare with PostgreSQL. */
 export async function verifyCommandRun(options: VerifyCommandOptions): Promise<VerifyResult> {
   const emit = options.emit ?? noopListener;
   const target = parseTargetUrl(options.targetUrl);
-  const opened = await openSnapshot(options.sqlitePath, emit);
+  const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
     const client = await connectTarget(options.targetUrl, "verify");
     try {

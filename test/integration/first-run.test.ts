@@ -62,6 +62,30 @@ describe("first run", () => {
   });
 });
 
+describe("--tables / --exclude", () => {
+  const tmp = tempDir("filters");
+  afterAll(() => tmp.cleanup());
+
+  it("keeps only the selected tables (globs), and refuses a selection that breaks a foreign key", async () => {
+    const file = copyToTemp(corpusFile("Chinook_Sqlite.sqlite"), tmp.dir);
+    const out = join(tmp.dir, "two");
+    const ok = await runCli(["plan", file, "--out", out, "--tables", "Art*,Album", "--json", "-q"], { DATABASE_URL: UNREACHABLE });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as { tables: { table: string }[] }).tables.map((t) => t.table).sort()).toEqual(["Album", "Artist"]);
+    const schema = readFileSync(join(out, "schema.prisma"), "utf8");
+    expect(schema).toContain("model Album");
+    expect(schema).not.toContain("model Track");
+
+    const excluded = await runCli(["plan", file, "--out", join(tmp.dir, "ex"), "--exclude", "Playlist*", "--json", "-q"], { DATABASE_URL: UNREACHABLE });
+    expect(excluded.code, excluded.stderr).toBe(0);
+    expect((JSON.parse(excluded.stdout) as { tables: unknown[] }).tables).toHaveLength(9);
+
+    const broken = await runCli(["plan", file, "--out", join(tmp.dir, "bad"), "--tables", "Album", "-q"], { DATABASE_URL: UNREACHABLE });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('table "Album" has a foreign key to "Artist"');
+  });
+});
+
 describe("reports and output flags", () => {
   let db: TestDatabase;
   const tmp = tempDir("reports");

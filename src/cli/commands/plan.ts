@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { plan } from "../../pipeline/plan.js";
 import { formatPlan, planMarkdown } from "../../report/plan-report.js";
-import { collect, toJson, track } from "../context.js";
+import { collect, toJson, track, tableFilterFrom } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { parseTypeOverrides } from "./migrate.js";
@@ -12,6 +12,8 @@ interface PlanFlags {
   out: string;
   schema: string;
   type: string[];
+  tables?: string[];
+  exclude?: string[];
   report?: string;
   json?: boolean;
   quiet?: boolean;
@@ -19,7 +21,7 @@ interface PlanFlags {
 
 async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.schema, typeOverrides: parseTypeOverrides(flags.type), emit });
+  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), emit });
   if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary) : `${toJson(summary)}\n`);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n`);
   return summary.problemCount + summary.orphans.length === 0 ? EXIT_OK : EXIT_FAILURE;
@@ -30,6 +32,8 @@ export function registerPlan(program: Command, setResult: (p: Promise<number>) =
     .command("plan")
     .description("review a migration before running it: write schema.prisma and the baseline migration, list every decision and data problem (no PostgreSQL needed)")
     .argument("<sqlite-file>", "the SQLite database (never modified)")
+    .option("--tables <globs>", "only these tables (comma-separated globs, repeatable), e.g. 'users,post*'", collect, [])
+    .option("--exclude <globs>", "leave these tables out (comma-separated globs, repeatable)", collect, [])
     .option("--out <dir>", "where schema.prisma and migrations/ are written", "./prisma")
     .option("--schema <name>", "the PostgreSQL schema the migration will target", "public")
     .option("--type <table.column=Type>", "override a column's type (repeatable)", collect, [])

@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatVerifyResult, verifyCommandRun } from "../../verify/verify.js";
-import { collect, targetUrlFrom, toJson, track } from "../context.js";
+import { collect, targetUrlFrom, toJson, track, tableFilterFrom } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { parseTypeOverrides } from "./migrate.js";
@@ -13,13 +13,15 @@ interface VerifyFlags {
   json?: boolean;
   quiet?: boolean;
   type: string[];
+  tables?: string[];
+  exclude?: string[];
 }
 
 async function run(sqliteFile: string, flags: VerifyFlags): Promise<number> {
   const url = targetUrlFrom(flags.to);
   const typeOverrides = parseTypeOverrides(flags.type);
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const result = await verifyCommandRun({ sqlitePath: sqliteFile, targetUrl: url, typeOverrides, emit });
+  const result = await verifyCommandRun({ sqlitePath: sqliteFile, targetUrl: url, typeOverrides, tables: tableFilterFrom(flags), emit });
   if (flags.report) writeFileSync(flags.report, `${toJson(result)}\n`);
   process.stdout.write(flags.json ? `${toJson(result)}\n` : `\n${formatVerifyResult(result)}\n`);
   return result.ok ? EXIT_OK : EXIT_FAILURE;
@@ -30,6 +32,8 @@ export function registerVerify(program: Command, setResult: (p: Promise<number>)
     .command("verify")
     .description("prove a migrated PostgreSQL equals its SQLite source: row counts, checksums and every differing row")
     .argument("<sqlite-file>", "the SQLite database that was migrated (never modified)")
+    .option("--tables <globs>", "only these tables (comma-separated globs, repeatable), e.g. 'users,post*'", collect, [])
+    .option("--exclude <globs>", "leave these tables out (comma-separated globs, repeatable)", collect, [])
     .option("--to <url>", "PostgreSQL URL (default: $DATABASE_URL)")
     .option("--report <file>", "also write the full result as JSON to this file")
     .option("--type <table.column=Type>", "the --type overrides given to migrate (repeatable)", collect, [])
