@@ -1,5 +1,6 @@
 /** What every command shares: usage errors, confirmation, JSON output. */
 import { createInterface } from "node:readline/promises";
+import { Option } from "commander";
 import { Sqlite2pgError } from "../errors.js";
 
 export function usage(message: string, hint?: string): Sqlite2pgError {
@@ -43,4 +44,12 @@ export function track(setResult: (p: Promise<number>) => void, work: Promise<num
 export function tableFilterFrom(flags: { tables?: string[]; exclude?: string[] }): { include: string[]; exclude: string[] } {
   const split = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
   return { include: split(flags.tables), exclude: split(flags.exclude) };
+}
+
+/** The --tables / --exclude options, shared by migrate, plan and verify. */
+export function tableFilterOptions(): Option[] {
+  return [
+    new Option("--tables <globs>", "only these tables (comma-separated globs, repeatable), e.g. 'users,post*'").argParser(collect).default([]),
+    new Option("--exclude <globs>", "leave these tables out (comma-separated globs, repeatable)").argParser(collect).default([]),
+  ];
 }

@@ -6,7 +6,7 @@ import { migrateMarkdown } from "../../report/migrate-report.js";
 import { migrate } from "../../pipeline/migrate.js";
 import { redactUrl } from "../../redact.js";
 import { formatSummary } from "../../report/summary.js";
-import { collect, confirm, targetUrlFrom, toJson, track, usage, tableFilterFrom } from "../context.js";
+import { collect, confirm, targetUrlFrom, toJson, track, usage, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 
@@ -90,8 +90,8 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .command("migrate")
     .description("introspect, convert, create the schema with a Prisma baseline migration, copy every row, verify")
     .argument("<sqlite-file>", "the SQLite database to migrate (never modified)")
-    .option("--tables <globs>", "only these tables (comma-separated globs, repeatable), e.g. 'users,post*'", collect, [])
-    .option("--exclude <globs>", "leave these tables out (comma-separated globs, repeatable)", collect, [])
+    .addOption(tableFilterOptions()[0])
+    .addOption(tableFilterOptions()[1])
     .option("--to <url>", "target PostgreSQL URL (default: $DATABASE_URL)")
     .option("--out <dir>", "where schema.prisma and migrations/ are written (default: the --schema file's folder, else ./prisma)")
     .option("--schema <file>", "an existing Prisma project's schema.prisma (provider sqlite): checked against the database, then switched to PostgreSQL in place, keeping its names, relations, defaults and enums (original kept as *.sqlite.bak, old migrations archived)")

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { plan } from "../../pipeline/plan.js";
 import { formatPlan, planMarkdown } from "../../report/plan-report.js";
-import { collect, toJson, track, tableFilterFrom } from "../context.js";
+import { collect, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { parseTypeOverrides } from "./migrate.js";
@@ -32,8 +32,8 @@ export function registerPlan(program: Command, setResult: (p: Promise<number>) =
     .command("plan")
     .description("review a migration before running it: write schema.prisma and the baseline migration, list every decision and data problem (no PostgreSQL needed)")
     .argument("<sqlite-file>", "the SQLite database (never modified)")
-    .option("--tables <globs>", "only these tables (comma-separated globs, repeatable), e.g. 'users,post*'", collect, [])
-    .option("--exclude <globs>", "leave these tables out (comma-separated globs, repeatable)", collect, [])
+    .addOption(tableFilterOptions()[0])
+    .addOption(tableFilterOptions()[1])
     .option("--out <dir>", "where schema.prisma and migrations/ are written", "./prisma")
     .option("--schema <name>", "the PostgreSQL schema the migration will target", "public")
     .option("--type <table.column=Type>", "override a column's type (repeatable)", collect, [])

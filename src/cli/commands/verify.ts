@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatVerifyResult, verifyCommandRun } from "../../verify/verify.js";
-import { collect, targetUrlFrom, toJson, track, tableFilterFrom } from "../context.js";
+import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { parseTypeOverrides } from "./migrate.js";
@@ -32,8 +32,8 @@ export function registerVerify(program: Command, setResult: (p: Promise<number>)
     .command("verify")
     .description("prove a migrated PostgreSQL equals its SQLite source: row counts, checksums and every differing row")
     .argument("<sqlite-file>", "the SQLite database that was migrated (never modified)")
-    .option("--tables <globs>", "only these tables (comma-separated globs, repeatable), e.g. 'users,post*'", collect, [])
-    .option("--exclude <globs>", "leave these tables out (comma-separated globs, repeatable)", collect, [])
+    .addOption(tableFilterOptions()[0])
+    .addOption(tableFilterOptions()[1])
     .option("--to <url>", "PostgreSQL URL (default: $DATABASE_URL)")
     .option("--report <file>", "also write the full result as JSON to this file")
     .option("--type <table.column=Type>", "the --type overrides given to migrate (repeatable)", collect, [])
