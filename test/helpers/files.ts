@@ -1,11 +1,24 @@
 import Database from "better-sqlite3";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const CORPUS = join(REPO_ROOT, "..", "shared", "corpus", "pgloader");
+/**
+ * The shared pgloader corpus (read-only): $SQLITE2PG_CORPUS, else the first `shared/corpus/pgloader` found walking
+ * up from the repository (a checkout in /work/main or a clean clone elsewhere), else /work/shared/corpus/pgloader.
+ */
+function findCorpus(): string {
+  if (process.env.SQLITE2PG_CORPUS) return process.env.SQLITE2PG_CORPUS;
+  for (let dir = REPO_ROOT; ; dir = dirname(dir)) {
+    const candidate = join(dir, "shared", "corpus", "pgloader");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  return "/work/shared/corpus/pgloader";
+}
+export const CORPUS = findCorpus();
 export const EXAMPLE_DB = join(REPO_ROOT, "examples", "blog.db");
 
 export function tempDir(label: string): { dir: string; cleanup(): void } {
