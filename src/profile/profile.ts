@@ -19,20 +19,7 @@ import { quoteIdent } from "../db/quote.js";
 import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 
 export function emptyProfile(): ColumnProfile {
-  return {
-    nonNull: 0,
-    storage: { integer: 0, real: 0, text: 0, blob: 0 },
-    minInt: null,
-    maxInt: null,
-    maxTextLength: 0,
-    maxIntegerDigits: 0,
-    maxFractionDigits: 0,
-    maxSecondFractionDigits: 0,
-    booleanLike: true,
-    temporalTexts: 0,
-    suspectTexts: 0,
-    zonedTexts: 0,
-  };
+  return freeze(newAcc());
 }
 
 interface Acc {

@@ -8,13 +8,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run the real CLI (bin/sqlite2pg.js, compiled dist/) as a child process. */
-export function runCli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/** Run a Node script of the repository as a child process; `env` entries set to undefined are removed. */
+export function runNodeScript(script: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sqlite2pg.js"), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(process.execPath, [script, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
@@ -22,4 +24,9 @@ export function runCli(args: readonly string[], env: Record<string, string | und
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Run the real CLI (bin/sqlite2pg.js, compiled dist/) as a child process. */
+export function runCli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return runNodeScript(join(REPO_ROOT, "bin", "sqlite2pg.js"), args, env);
 }

@@ -2,35 +2,23 @@
  * First run and everyday use: the demo with no server (embedded PGlite), `plan` with no PostgreSQL reachable,
  * reports, --json failures, --quiet.
  */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { runCli, runNodeScript } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, EXAMPLE_DB, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 /** Nothing listens there: proves a command needs no PostgreSQL. */
 const UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/none";
 
-function runNode(script: string, env: Record<string, string | undefined>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe("first run", () => {
   const tmp = tempDir("first-run");
   afterAll(() => tmp.cleanup());
 
   it("npm run demo migrates the example into the embedded PostgreSQL with no server configured", async () => {
-    const res = await runNode(join(REPO_ROOT, "scripts", "demo.js"), { DATABASE_URL: undefined, DEMO_DATABASE_URL: undefined });
+    const res = await runNodeScript(join(REPO_ROOT, "scripts", "demo.js"), [], { DATABASE_URL: undefined, DEMO_DATABASE_URL: undefined });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('provider = "postgresql"');
     expect(res.stdout).toMatch(/post\s+4\s+0\s+.*rows identical/);
