@@ -10,6 +10,7 @@ import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { formatVerifyResult, verifyDatabase } from "../verify/verify.js";
+import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { join } from "node:path";
@@ -77,6 +78,8 @@ export interface MigrateSummary {
   readonly counts: readonly CountCheck[];
   /** What was verified: "full" = counts and every row's content, "counts", or "none". */
   readonly verified: "full" | "counts" | "none";
+  /** With --verify=full: does the database match schema.prisma (Prisma's own diff)? */
+  readonly drift?: DriftResult;
   readonly content: readonly ContentCheck[];
   /** Rejected rows (onError "reject"): where they are and how many. */
   readonly rejects?: { readonly path: string; readonly count: number };
@@ -197,6 +200,18 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 ),
               }),
             );
+      const drift =
+        verifyMode !== "full"
+          ? undefined
+          : await timedStage(emit, "drift", "comparing the database with schema.prisma (prisma db pull + migrate diff)", () =>
+              checkDrift({
+                targetUrl: options.targetUrl,
+                pgSchema: target.schema,
+                schemaPath: project?.schemaPath ?? plan.schemaPath,
+                workDir: opened.snapshot.dir,
+              }),
+            );
+      if (drift?.status === "drift") emit({ type: "warning", message: `schema drift: the database differs from schema.prisma:\n${drift.detail}` });
       const summary: MigrateSummary = {
         source: options.sqlitePath,
         target: redactUrl(options.targetUrl),
@@ -208,6 +223,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         decisions: converted.decisions,
         counts,
         verified: verifyMode,
+        ...(drift ? { drift } : {}),
         content: (content?.tables ?? []).map((t) => ({
           table: t.table,
           ok: t.ok,

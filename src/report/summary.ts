@@ -33,6 +33,12 @@ export function formatSummary(summary: MigrateSummary): string {
     const same = summary.content.filter((c) => c.ok).length;
     lines.push(`          content of every row: ${same}/${summary.content.length} tables identical (canonical sha256 per table, both sides)`);
   }
+  if (summary.drift) {
+    const d = summary.drift;
+    lines.push(
+      `          schema drift: ${d.status === "no-drift" ? "none (prisma db pull of the database = schema.prisma)" : d.status === "drift" ? "DIFFERS from schema.prisma (see the warning above)" : `not checked: ${d.detail}`}`,
+    );
+  }
   if (summary.rejects && summary.rejects.count > 0) {
     lines.push(`rejected:  ${summary.rejects.count} row(s) whose values cannot be converted exactly → ${summary.rejects.path}`);
   }

@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPrisma } from "../../src/db/prisma-cli.js";
+import { checkDrift } from "../../src/verify/drift.js";
 import { runCli } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, EXAMPLE_DB, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
@@ -110,8 +111,9 @@ describe("migrate Chinook (11 tables, 11 foreign keys)", () => {
   it("copies all 11 tables with equal row counts and creates the 11 foreign keys", async () => {
     const res = await runCli(["migrate", source, "--to", db.url, "--out", out, "--yes", "--json"]);
     expect(res.code, res.stderr).toBe(0);
-    const summary = JSON.parse(res.stdout) as { ok: boolean; counts: { table: string; sourceRows: number; targetRows: number; ok: boolean }[] };
+    const summary = JSON.parse(res.stdout) as { ok: boolean; drift?: { status: string }; counts: { table: string; sourceRows: number; targetRows: number; ok: boolean }[] };
     expect(summary.ok).toBe(true);
+    expect(summary.drift).toEqual({ status: "no-drift" });
     expect(summary.counts).toHaveLength(11);
     const expected: Record<string, number> = {
       Album: 347, Artist: 275, Customer: 59, Employee: 8, Genre: 25, Invoice: 412,
@@ -128,6 +130,21 @@ describe("migrate Chinook (11 tables, 11 foreign keys)", () => {
          FROM pg_attribute a WHERE a.attrelid = '"Album"'::regclass AND a.attname = 'Title'`,
     );
     expect(types).toEqual({ t: "character varying(160)", d: "numeric(10,2)" });
+  });
+
+  it("reports no schema drift, and detects drift once the database is changed by hand", async () => {
+    const schemaPath = join(out, "schema.prisma");
+    const dir = tempDir("drift");
+    try {
+      expect(await checkDrift({ targetUrl: db.url, pgSchema: "public", schemaPath, workDir: dir.dir })).toEqual({ status: "no-drift" });
+      await db.query('ALTER TABLE "Genre" ADD COLUMN "handmade" integer');
+      const drift = await checkDrift({ targetUrl: db.url, pgSchema: "public", schemaPath, workDir: dir.dir });
+      expect(drift.status).toBe("drift");
+      expect(drift.detail).toContain("handmade");
+    } finally {
+      await db.query('ALTER TABLE "Genre" DROP COLUMN IF EXISTS "handmade"');
+      dir.cleanup();
+    }
   });
 
   it("leaves a history `prisma migrate status` calls up to date", async () => {
