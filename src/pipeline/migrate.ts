@@ -136,13 +136,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           extrasSql,
         }),
       );
+      const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
       const applied = await applyAndCopy({
         client,
         source,
         pgSchema: target.schema,
         plan,
         tables: converted.tables,
-        catalog: new Map(opened.catalog.tables.map((t) => [t.name, t])),
+        catalog: tablesByName,
         onError: options.onError ?? "stop",
         rejects,
         orphans,
@@ -176,7 +177,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         verifyMode === "none"
           ? []
           : await timedStage(emit, "verify", "comparing row counts", () =>
-              compareCounts(source, client, target.schema, converted.tables, leftOut),
+              compareCounts(client, target.schema, converted.tables, leftOut),
             );
       const content =
         verifyMode !== "full"
@@ -187,7 +188,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 client,
                 pgSchema: target.schema,
                 tables: converted.tables,
-                catalog: new Map(opened.catalog.tables.map((t) => [t.name, t])),
+                catalog: tablesByName,
                 leftOut: new Map(
                   applied.copied.map((t) => [
                     t.table,

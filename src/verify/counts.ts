@@ -1,10 +1,10 @@
 /**
- * Stage 5 — verify (row counts). Each table's row count in the SQLite snapshot is compared with PostgreSQL's,
- * after accounting for rows deliberately left out (rejected values, deleted orphans) — never silently.
+ * Stage 5 — verify (row counts). Each table's row count in the SQLite snapshot (counted once by readCatalog,
+ * inside the snapshot's read transaction) is compared with PostgreSQL's, after accounting for rows deliberately
+ * left out (rejected values, deleted orphans) — never silently.
  */
 import type { PgClient } from "../db/pg-target.js";
-import { quoteIdent, quoteQualified } from "../db/quote.js";
-import type { SqliteDb } from "../db/sqlite-source.js";
+import { quoteQualified } from "../db/quote.js";
 
 export interface CountCheck {
   readonly table: string;
@@ -16,15 +16,13 @@ export interface CountCheck {
 }
 
 export async function compareCounts(
-  source: SqliteDb,
   client: PgClient,
   pgSchema: string,
-  tables: readonly { readonly name: string; readonly pgName: string }[],
+  tables: readonly { readonly name: string; readonly pgName: string; readonly rowCount: number }[],
   leftOut: ReadonlyMap<string, number> = new Map(),
 ): Promise<CountCheck[]> {
   const checks: CountCheck[] = [];
-  for (const { name: table, pgName } of tables) {
-    const sourceRows = Number((source.prepare(`SELECT count(*) AS n FROM ${quoteIdent(table)}`).get() as { n: bigint }).n);
+  for (const { name: table, pgName, rowCount: sourceRows } of tables) {
     const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(pgSchema, pgName)}`);
     const targetRows = Number(rows[0].n);
     const omitted = leftOut.get(table) ?? 0;

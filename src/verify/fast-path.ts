@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import { to as copyTo } from "pg-copy-streams";
-import { makeFieldEncoder, ValueError } from "../copy/encode.js";
+import { escapeCopy, makeFieldEncoder, ValueError } from "../copy/encode.js";
 import type { PgClient } from "../db/pg-target.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 import { makeSourceCanonicalizer, makeTargetCanonicalizer, unescapeCopyText, type CanonicalColumn } from "./canonical.js";
@@ -28,10 +28,6 @@ export interface FastPathResult {
  * them (fraction without trailing zeros) and bytea as lower-case hex.
  */
 const VERBATIM = new Set(["int", "bigint", "boolean", "date", "text", "timestamp", "time", "bytes"]);
-
-function escapeCopy(s: string): string {
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : s;
-}
 
 function verbatim(spec: CanonicalColumn): boolean {
   return VERBATIM.has(spec.kind) && !(spec.kind === "text" && (spec.pgType === "bpchar" || spec.pgType === "uuid"));
