@@ -35,6 +35,8 @@ export interface ApplyOptions {
 export interface TableCopyResult {
   readonly table: string;
   readonly rows: number;
+  /** sha256 of the COPY text sent (copy-table.ts), for the verification; null when nothing was sent. */
+  readonly sentChecksum: string | null;
   readonly rejected: number;
   /** Rows left out by the orphan policy "delete". */
   readonly skipped: number;

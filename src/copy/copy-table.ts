@@ -9,16 +9,19 @@
  * it nulls are nulled.
  */
 import { isUtf8 } from "node:buffer";
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TablePlan } from "../convert/convert.js";
+import { readTargetColumns } from "../db/pg-columns.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
 import { quoteIdent, quoteQualified } from "../db/quote.js";
 import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
 import type { EventListener } from "../pipeline/events.js";
+import { hashChunk } from "./checksum.js";
 import { excerptOf, makeRowEncoder, ValueError } from "./encode.js";
 import type { DataProblem, ProblemCollector } from "./problems.js";
 import type { RejectsFile } from "./rejects.js";
@@ -48,6 +51,12 @@ export interface CopyTableOptions {
 
 export interface CopyTableResult {
   readonly rows: number;
+  /**
+   * sha256 of the COPY text bytes sent, in the order sent (null when nothing was sent). The encoders spell values
+   * as PostgreSQL prints them, so `COPY … TO STDOUT` of the table must give back exactly these bytes
+   * (src/verify/sent-checksums.ts).
+   */
+  readonly sentChecksum: string | null;
   readonly rejected: number;
   readonly skipped: number;
   /** rowids of the rejected rows (verify leaves them out too). */
@@ -81,13 +90,19 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   emit({ type: "table-start", table: plan.name, totalRows: plan.rowCount });
   if (columns.length === 0) {
     emit({ type: "table-end", table: plan.name, rows: 0, ms: 0 });
-    return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set() };
+    return { rows: 0, sentChecksum: null, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set() };
   }
   const names = columns.map((c) => c.name);
+  // The target's types decide the exact spelling of numeric and json values (src/copy/pg-text.ts).
+  const pgColumns = o.client === null ? null : await readTargetColumns(o.client, o.pgSchema, plan.pgName);
   const encode = makeRowEncoder(
     columns.map((c) => c.kind),
-    columns.map((c) => (c.epochUnit ? { epochUnit: c.epochUnit } : undefined)),
+    columns.map((c) => {
+      const pg = pgColumns?.get(c.pgName);
+      return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
+    }),
   );
+  const sentHash = createHash("sha256");
   const rowid = rowidAlias(table);
   const rowidIndex = rowid === null ? -1 : columns.length;
   const textColumns = columns.flatMap((c, i) => (c.kind === "text" || c.kind === "json" ? [i] : []));
@@ -142,7 +157,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
     excerpt: err.excerpt ?? excerptOf(row[err.columnIndex]),
   });
 
-  async function* chunks(): AsyncGenerator<string> {
+  async function* chunks(): AsyncGenerator<Buffer> {
     let chunk = "";
     let sent = 0;
     for (let row of select.iterate() as IterableIterator<unknown[]>) {
@@ -179,12 +194,12 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
       if (failed) continue;
       chunk += line;
       if (chunk.length >= CHUNK_CHARS) {
-        yield chunk;
+        yield hashChunk(sentHash, chunk);
         chunk = "";
         if (++sent % PROGRESS_EVERY_CHUNKS === 0) emit({ type: "table-progress", table: plan.name, rows, totalRows: plan.rowCount });
       }
     }
-    if (chunk !== "" && !failed) yield chunk;
+    if (chunk !== "" && !failed) yield hashChunk(sentHash, chunk);
   }
 
   if (o.client === null) {
@@ -202,5 +217,5 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
   }
   await Promise.all(pending);
   emit({ type: "table-end", table: plan.name, rows, ms: performance.now() - started });
-  return { rows, rejected, skipped, rejectedRowids, rejectedKeys };
+  return { rows, sentChecksum: failed ? null : sentHash.digest("hex"), rejected, skipped, rejectedRowids, rejectedKeys };
 }

@@ -11,10 +11,15 @@
  * common cases avoid regular expressions and allocations beyond the output string.
  */
 import type { ValueKind } from "../convert/column-type.js";
+import { pgFloatText, pgJsonbText, pgNumericText } from "./pg-text.js";
 
 export interface EncodeOptions {
   /** Unit of integer values in a DATETIME column: unix seconds or unix milliseconds (default "ms", Prisma's). */
   epochUnit?: "s" | "ms";
+  /** The target column's PostgreSQL type name (pg_type.typname), when known: "json" keeps JSON text as written. */
+  pgType?: string;
+  /** numeric(p,s): the declared scale s, so decimals are sent with exactly s fraction digits as PostgreSQL prints them. */
+  scale?: number;
 }
 
 /** A value that cannot be converted exactly to its target column's type. */
@@ -138,13 +143,8 @@ function canonDecimal(s: string): string {
   return `${neg ? "-" : ""}${digits.slice(a, b)}e${exp}`;
 }
 
-/** double precision text: shortest round-trip form, PostgreSQL spellings for the special values. */
-function floatText(n: number): string {
-  if (n === 0) return Object.is(n, -0) ? "-0" : "0";
-  if (n === Infinity) return "Infinity";
-  if (n === -Infinity) return "-Infinity";
-  return String(n); // NaN → "NaN"; shortest representation that round-trips (ECMA-262 Number::toString)
-}
+/** double precision text: shortest round-trip digits, spelled as PostgreSQL prints them (pg-text.ts). */
+const floatText = pgFloatText;
 
 /**
  * SQLite's text rendering of a REAL (`CAST(x AS TEXT)`, printf "%!.15g"): 15 significant digits rounded half away
@@ -458,18 +458,21 @@ function floatEncoder(index: number): FieldEncoder {
   };
 }
 
-function decimalEncoder(index: number): FieldEncoder {
+function decimalEncoder(index: number, scale: number | undefined): FieldEncoder {
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
   };
+  // Sent as numeric_out would print it (pg-text.ts); a literal it would round is sent as written, and
+  // verification then compares that table row by row.
+  const spell = (literal: string): string => pgNumericText(literal, scale) ?? literal;
   return (v) => {
-    if (typeof v === "bigint") return v.toString();
+    if (typeof v === "bigint") return spell(v.toString());
     if (typeof v === "number") {
-      if (Number.isFinite(v)) return String(v); // -0 → "0"
+      if (Number.isFinite(v)) return spell(String(v)); // -0 → "0"
       return fail(v, `${describe(v)} in a decimal column`);
     }
     if (typeof v === "string") {
-      if (DECIMAL_TEXT.test(v)) return v;
+      if (DECIMAL_TEXT.test(v)) return spell(v);
       return fail(v, `${describe(v)} in a decimal column`);
     }
     return fail(v, `${describe(v)} in a decimal column`);
@@ -565,7 +568,10 @@ function badJsonString(s: string): boolean {
   return s.includes("\u0000") || LONE_SURROGATE.test(s);
 }
 
-function jsonEncoder(index: number): FieldEncoder {
+function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {
+  // jsonb keeps the value, not the text: send the text jsonb_out will print (pg-text.ts). A json column keeps
+  // the text exactly as written.
+  const spell = pgType === "json" ? (s: string) => s : (s: string) => pgJsonbText(s) ?? s;
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
   };
@@ -580,13 +586,13 @@ function jsonEncoder(index: number): FieldEncoder {
     if (s.includes("\\u") && jsonHasBadString(parsed)) {
       return fail(v, `${describe(v)}: JSON contains \\u0000 or an unpaired surrogate escape, which jsonb rejects`);
     }
-    return escapeCopy(s);
+    return escapeCopy(spell(s));
   };
   return (v) => {
     if (typeof v === "string") return str(v, v);
     if (typeof v === "bigint") return v.toString();
     if (typeof v === "number") {
-      if (Number.isFinite(v)) return Object.is(v, -0) ? "-0" : String(v);
+      if (Number.isFinite(v)) return pgType === "json" ? (Object.is(v, -0) ? "-0" : String(v)) : (pgNumericText(String(v)) ?? String(v));
       return fail(v, `${describe(v)} is not a JSON value`);
     }
     if (isBytes(v)) {
@@ -622,7 +628,7 @@ function fieldEncoder(kind: ValueKind, index: number, opts: EncodeOptions | unde
     case "float":
       return floatEncoder(index);
     case "decimal":
-      return decimalEncoder(index);
+      return decimalEncoder(index, opts?.scale);
     case "text":
       return textEncoder(index);
     case "boolean":
@@ -634,7 +640,7 @@ function fieldEncoder(kind: ValueKind, index: number, opts: EncodeOptions | unde
     case "time":
       return timeEncoder(index);
     case "json":
-      return jsonEncoder(index);
+      return jsonEncoder(index, opts?.pgType);
     case "bytes":
       return bytesEncoder(index);
     default: {

@@ -9,7 +9,7 @@ import { connectTarget } from "../db/pg-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
-import { formatVerifyResult, verifyDatabase } from "../verify/verify.js";
+import { formatVerifyResult, verifyDatabase, type TableVerification } from "../verify/verify.js";
 import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
@@ -60,6 +60,8 @@ export interface TableSummary {
 export interface ContentCheck {
   readonly table: string;
   readonly ok: boolean;
+  /** How the rows were compared (compare-table.ts TableVerification.method). */
+  readonly method: TableVerification["method"];
   readonly sourceChecksum: string | null;
   readonly targetChecksum: string | null;
   readonly differences: number;
@@ -182,13 +184,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       const content =
         verifyMode !== "full"
           ? undefined
-          : await timedStage(emit, "verify", "comparing every row (canonical checksums)", () =>
+          : await timedStage(emit, "verify", "comparing every row (checksums of the COPY data)", () =>
               verifyDatabase({
                 source,
                 client,
                 pgSchema: target.schema,
                 tables: converted.tables,
                 catalog: tablesByName,
+                sent: new Map(applied.copied.flatMap((t) => (t.sentChecksum === null ? [] : [[t.table, { checksum: t.sentChecksum, rows: t.rows }]]))),
                 leftOut: new Map(
                   applied.copied.map((t) => [
                     t.table,
@@ -228,6 +231,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         content: (content?.tables ?? []).map((t) => ({
           table: t.table,
           ok: t.ok,
+          method: t.method,
           sourceChecksum: t.sourceChecksum,
           targetChecksum: t.targetChecksum,
           differences: t.differenceCount,

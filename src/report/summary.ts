@@ -31,7 +31,10 @@ export function formatSummary(summary: MigrateSummary): string {
   else lines.push(`verified: row counts of ${summary.counts.length} tables ${summary.counts.every((c) => c.ok) ? "match" : "DIFFER"}`);
   if (summary.verified === "full") {
     const same = summary.content.filter((c) => c.ok).length;
-    lines.push(`          content of every row: ${same}/${summary.content.length} tables identical (canonical sha256 per table, both sides)`);
+    const bySent = summary.content.filter((c) => c.method === "sent").length;
+    lines.push(
+      `          content of every row: ${same}/${summary.content.length} tables identical (sha256 per table, both sides${bySent > 0 ? `; ${bySent} by the checksum of the COPY data sent = PostgreSQL's COPY output` : ""})`,
+    );
   }
   if (summary.drift) {
     const d = summary.drift;

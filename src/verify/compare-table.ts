@@ -14,12 +14,13 @@ import type { ValueKind } from "../convert/column-type.js";
 import type { PgClient } from "../db/pg-target.js";
 import { leftOutKey, rowidAlias } from "../copy/copy-table.js";
 import type { SqliteTable } from "../db/sqlite-source.js";
+import { readTargetColumns } from "../db/pg-columns.js";
 import { quoteIdent, quoteQualified } from "../db/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
 import { displayCanonical, makeCanonicalComparator, type Canonical, type CanonicalColumn } from "./canonical.js";
 import { postgresRows, RowCursor, sqliteRows, type Row } from "./rows.js";
-import { linesEqual } from "./fast-path.js";
+import { checksumsEqual } from "./fast-path.js";
 
 export interface Difference {
   /** value: same key, different column value; missing: only in SQLite; extra: only in PostgreSQL; schema: table/column absent. */
@@ -42,6 +43,12 @@ export interface TableVerification {
   readonly sourceChecksum: string | null;
   readonly targetChecksum: string | null;
   readonly ok: boolean;
+  /**
+   * How the content was compared: "sent" = the checksum of the COPY data migrate sent against PostgreSQL's COPY
+   * output (sent-checksums.ts); "checksum" = SQLite re-read and encoded, both sides hashed (fast-path.ts);
+   * "rows" = the canonical row-by-row merge; "schema" = not compared (table or columns missing).
+   */
+  readonly method: "sent" | "checksum" | "rows" | "schema";
   /** The first `maxDifferences` differences. */
   readonly differences: readonly Difference[];
   /** All differences, listed or not. */
@@ -64,21 +71,6 @@ export interface CompareTableOptions {
 const ORDERABLE: ReadonlySet<ValueKind> = new Set(["int", "bigint", "float", "decimal", "text", "bytes"]);
 const MAX_VALUE_CHARS = 120;
 
-interface PgColumn {
-  readonly typname: string;
-  readonly collatable: boolean;
-}
-
-async function targetColumns(client: PgClient, pgSchema: string, table: string): Promise<Map<string, PgColumn> | null> {
-  const { rows } = await client.query<{ attname: string; typname: string; collatable: boolean }>(
-    `SELECT a.attname, t.typname, a.attcollation <> 0 AS collatable
-       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
-    [quoteQualified(pgSchema, table)],
-  );
-  return rows.length === 0 ? null : new Map(rows.map((r) => [r.attname, { typname: r.typname, collatable: r.collatable }]));
-}
-
 /** Rows the copy deliberately left out or changed, by rowid: the comparison expects the same. */
 export interface LeftOutRows {
   readonly skip?: ReadonlySet<bigint>;
@@ -100,7 +92,7 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
   const { plan, client, source } = options;
   const table = plan.name;
   const columns = plan.columns;
-  const pgColumns = await targetColumns(client, options.pgSchema, plan.pgName);
+  const pgColumns = await readTargetColumns(client, options.pgSchema, plan.pgName);
   const missing = pgColumns === null ? [] : columns.filter((c) => !pgColumns.has(c.pgName));
   if (pgColumns === null || missing.length > 0 || columns.length === 0) {
     return schemaMismatch(options, pgColumns === null ? undefined : missing);
@@ -131,11 +123,15 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
   const sqliteSql = `SELECT ${selectList}${rowidSelect} FROM ${quoteIdent(table)}${orderBy(sqliteOrder)}`;
   const pgSql = `COPY (SELECT ${pgSelectList} FROM ${quoteQualified(options.pgSchema, plan.pgName)}${orderBy(pgOrder)}) TO STDOUT`;
 
-  // Tables with a key: first the fast line-by-line pass; only if some line differs, the full merge below.
+  // Tables with a key: first the fast checksum pass; only if some line differs, the full merge below.
   if (plan.keyColumns.length > 0) {
-    const fast = await linesEqual({ source, client, sqliteSql, pgSql, specs, adjust });
+    const encoded = columns.map((c) => {
+      const pg = pgColumns.get(c.pgName);
+      return { kind: c.kind, epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
+    });
+    const fast = await checksumsEqual({ source, client, sqliteSql, pgSql, columns: encoded, adjust });
     if (fast.equal) {
-      return { table, sourceRows: fast.rows, targetRows: fast.rows, sourceChecksum: fast.checksum, targetChecksum: fast.checksum, ok: true, differences: [], differenceCount: 0 };
+      return { table, sourceRows: fast.rows, targetRows: fast.rows, sourceChecksum: fast.checksum, targetChecksum: fast.checksum, ok: true, method: "checksum", differences: [], differenceCount: 0 };
     }
   }
 
@@ -172,7 +168,7 @@ async function schemaMismatch(options: CompareTableOptions, missingColumns: Colu
     }
   }
   const ok = differences.length === 0 && sourceRows === targetRows; // a table without columns: counts only
-  return { table: plan.name, sourceRows, targetRows, sourceChecksum: null, targetChecksum: null, ok, differences, differenceCount: differences.length };
+  return { table: plan.name, sourceRows, targetRows, sourceChecksum: null, targetChecksum: null, ok, method: "schema", differences, differenceCount: differences.length };
 }
 
 /** One field of the checksum input: length-prefixed so no two rows serialize alike. */
@@ -329,6 +325,7 @@ class Merger {
       sourceChecksum,
       targetChecksum,
       ok: this.count === 0 && sourceChecksum === targetChecksum && sourceRows === targetRows,
+      method: "rows",
       differences: this.listed,
       differenceCount: this.count,
     };

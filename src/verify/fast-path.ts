@@ -1,20 +1,24 @@
 /**
- * The fast path of verification, for the common case where the copy is exact: both sides are read as COPY text
- * lines (SQLite's through the copy's own encoders, PostgreSQL's from `COPY (SELECT …) TO STDOUT`), with only the
- * kinds whose text form can legitimately differ (floats, decimals, timestamps, JSON, bytes) canonicalized, and
- * compared line by line in key order. No per-row objects, no per-value work for integers and text.
+ * The fast path of verification, for the common case where the copy is exact: one sha256 per side over COPY text.
+ * SQLite's rows go through the copy's own encoders, which spell every value exactly as PostgreSQL prints it
+ * (src/copy/pg-text.ts for floats, decimals and jsonb); PostgreSQL's side is the raw byte stream of
+ * `COPY (SELECT …) TO STDOUT`, hashed as it arrives, never split into rows or values. Both sides run at once:
+ * PostgreSQL's backend formats while Node encodes.
  *
- * At the first line that differs (or a row count that differs) it stops and says so; compare-table.ts then runs
- * the full canonical merge, which names every differing row. So this path can only ever say "identical" when
- * every line was identical.
+ * Equal digests and row counts mean byte-identical COPY text, hence identical values. Anything else (a real
+ * difference, a value spelled differently, a value the copy would refuse) says "not equal", and compare-table.ts
+ * runs the canonical merge, which names every differing row. So this path can only ever say "identical" when
+ * the two databases hold the same rows.
  */
 import { createHash } from "node:crypto";
-import { StringDecoder } from "node:string_decoder";
+import { hashChunk } from "../copy/checksum.js";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { to as copyTo } from "pg-copy-streams";
-import { escapeCopy, makeFieldEncoder, ValueError } from "../copy/encode.js";
+import type { EncodeOptions } from "../copy/encode.js";
+import { makeRowEncoder, ValueError } from "../copy/encode.js";
+import type { ValueKind } from "../convert/column-type.js";
 import type { PgClient } from "../db/pg-target.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
-import { makeSourceCanonicalizer, makeTargetCanonicalizer, unescapeCopyText, type CanonicalColumn } from "./canonical.js";
 
 export interface FastPathResult {
   readonly equal: boolean;
@@ -22,116 +26,70 @@ export interface FastPathResult {
   readonly checksum: string;
 }
 
-/**
- * Kinds printed identically by the copy's encoder and by PostgreSQL (DateStyle ISO, bytea_output hex, as verify.ts
- * sets them) once both are escaped as COPY text: the encoder already writes timestamps the way PostgreSQL prints
- * them (fraction without trailing zeros) and bytea as lower-case hex.
- */
-const VERBATIM = new Set(["int", "bigint", "boolean", "date", "text", "timestamp", "time", "bytes"]);
-
-function verbatim(spec: CanonicalColumn): boolean {
-  return VERBATIM.has(spec.kind) && !(spec.kind === "text" && (spec.pgType === "bpchar" || spec.pgType === "uuid"));
+/** What the encoders need per column (the copy's own options). */
+export interface EncodedColumn extends EncodeOptions {
+  readonly kind: ValueKind;
 }
 
-export async function linesEqual(options: {
+/** Hash about this much SQLite-side text at a time, then let PostgreSQL's stream be read. */
+const CHUNK_CHARS = 256 * 1024;
+
+/** sha256 and row count of a COPY TO STDOUT stream (one "\n" per row: text format escapes newlines in values). */
+export async function hashCopyOut(client: PgClient, sql: string): Promise<{ checksum: string; rows: number }> {
+  const hash = createHash("sha256");
+  let rows = 0;
+  const stream = client.query(copyTo(sql, { highWaterMark: 1 << 20 }));
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+  }
+  return { checksum: hash.digest("hex"), rows };
+}
+
+export async function checksumsEqual(options: {
   readonly source: SqliteDb;
   readonly client: PgClient;
   readonly sqliteSql: string;
   readonly pgSql: string;
-  readonly specs: readonly CanonicalColumn[];
+  readonly columns: readonly EncodedColumn[];
   readonly adjust?: (values: unknown[]) => unknown[] | null;
 }): Promise<FastPathResult> {
-  const { specs } = options;
-  const n = specs.length;
-  const sourceField = specs.map((spec) => {
-    if (verbatim(spec)) {
-      const enc = makeFieldEncoder(spec.kind, spec.epochUnit ? { epochUnit: spec.epochUnit } : undefined);
-      return (v: unknown) => (v === null || v === undefined ? "\\N" : enc(v));
-    }
-    const canon = makeSourceCanonicalizer(spec);
-    return (v: unknown) => {
-      const c = canon(v);
-      return c === null ? "\\N" : escapeCopy(c);
-    };
-  });
-  const fixTarget = specs.map((spec) => {
-    if (verbatim(spec)) return undefined;
-    const canon = makeTargetCanonicalizer(spec);
-    return (field: string) => (field === "\\N" ? field : escapeCopy(canon(unescapeCopyText(field)) ?? ""));
-  });
-  const anyFix = fixTarget.some((f) => f !== undefined);
-
-  const it = options.source.prepare(options.sqliteSql).raw(true).iterate() as IterableIterator<unknown[]>;
-  const nextSourceValues = (): unknown[] | undefined => {
-    for (;;) {
-      const r = it.next();
-      if (r.done) return undefined;
-      const values = options.adjust ? options.adjust(r.value) : r.value;
-      if (values !== null) return values;
-    }
-  };
-  const nextSourceLine = (): string | undefined => {
-    const values = nextSourceValues();
-    if (values === undefined) return undefined;
-    let line = sourceField[0](values[0]);
-    for (let i = 1; i < n; i++) line += "\t" + sourceField[i](values[i]);
-    return line;
-  };
+  const encode = makeRowEncoder(
+    options.columns.map((c) => c.kind),
+    options.columns,
+  );
+  // PostgreSQL streams while SQLite is read below; the COPY must always be drained to the end.
+  const target = hashCopyOut(options.client, options.pgSql);
+  target.catch(() => undefined); // awaited below; avoid an unhandled rejection while SQLite is read
 
   const hash = createHash("sha256");
-  let pending = "";
   let rows = 0;
-  let equal = true;
-  const stream = options.client.query(copyTo(options.pgSql, { highWaterMark: 1 << 20 }));
-  const decoder = new StringDecoder("utf8");
-  let rest = "";
-  // Without columns to canonicalize, whole lines compare; otherwise field by field.
-  const sameRow = anyFix
-    ? (pgLine: string): boolean => {
-        const values = nextSourceValues();
-        if (values === undefined) return false;
-        const fields = pgLine.split("\t");
-        if (fields.length !== n) return false;
-        for (let i = 0; i < n; i++) {
-          const f = fixTarget[i];
-          if (sourceField[i](values[i]) !== (f ? f(fields[i]) : fields[i])) return false;
-        }
-        return true;
-      }
-    : (pgLine: string): boolean => nextSourceLine() === pgLine;
-  const check = (pgLine: string): boolean => {
-    try {
-      if (!sameRow(pgLine)) return false;
-    } catch (err) {
-      if (err instanceof ValueError) return false; // a value the copy would refuse: the full merge reports it
-      throw err;
-    }
-    rows++;
-    // The rows are equal: PostgreSQL's line is the canonical text of both.
-    pending += pgLine + "\n";
-    if (pending.length > 65536) {
-      hash.update(pending);
-      pending = "";
-    }
-    return true;
-  };
+  let encodable = true;
+  const it = options.source.prepare(options.sqliteSql).raw(true).iterate() as IterableIterator<unknown[]>;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (!equal) continue; // drain: the connection must reach the end of the COPY
-      const lines = (rest + decoder.write(chunk)).split("\n");
-      rest = lines.pop() ?? "";
-      for (const line of lines) {
-        if (!check(line)) {
-          equal = false;
-          break;
-        }
+    let chunk = "";
+    for (const raw of it) {
+      const values = options.adjust ? options.adjust(raw) : raw;
+      if (values === null) continue;
+      try {
+        chunk += encode(values);
+      } catch (err) {
+        if (!(err instanceof ValueError)) throw err;
+        encodable = false; // a value the copy would refuse: the full merge reports it
+        break;
+      }
+      rows++;
+      if (chunk.length >= CHUNK_CHARS) {
+        hashChunk(hash, chunk);
+        chunk = "";
+        await yieldToEventLoop();
       }
     }
-    const tail = rest + decoder.end();
-    if (equal && tail !== "") equal = check(tail);
-    if (equal && nextSourceValues() !== undefined) equal = false; // SQLite has more rows
+    hashChunk(hash, chunk);
   } finally {
     it.return?.();
   }
-  return { equal, rows, checksum: hash.update(pending).digest("hex") };
+  const pg = await target;
+  const checksum = hash.digest("hex");
+  return { equal: encodable && pg.rows === rows && pg.checksum === checksum, rows, checksum };
 }

@@ -102,8 +102,10 @@ describe("float", () => {
     expect(enc("float", NaN)).toBe("NaN");
   });
   it("accepts bigints only when exact", () => {
-    expect(enc("float", 9007199254740992n)).toBe("9007199254740992");
-    expect(enc("float", -9007199254740992n)).toBe("-9007199254740992");
+    // spelled as float8out prints it (exponent form from 1e15 on)
+    expect(enc("float", 9007199254740992n)).toBe("9.007199254740992e+15");
+    expect(enc("float", -9007199254740992n)).toBe("-9.007199254740992e+15");
+    expect(enc("float", 123456789n)).toBe("123456789");
     expect(err("float", 9007199254740993n).reason).toMatch(/exactly/);
     expect(err("float", 9223372036854775807n).reason).toMatch(/exactly/);
   });
@@ -128,8 +130,15 @@ describe("decimal", () => {
     expect(enc("decimal", 12.34)).toBe("12.34");
     expect(enc("decimal", -0.0)).toBe("0");
     expect(enc("decimal", "12.340")).toBe("12.340");
-    expect(enc("decimal", "-1.5e3")).toBe("-1.5e3");
-    expect(enc("decimal", ".5")).toBe(".5");
+    // spelled as numeric_out prints it: the same value, display scale = fraction digits − exponent
+    expect(enc("decimal", "-1.5e3")).toBe("-1500");
+    expect(enc("decimal", ".5")).toBe("0.5");
+  });
+  it("pads to a declared scale, and sends a value the scale would round as written", () => {
+    expect(enc("decimal", 12.3, { scale: 2 })).toBe("12.30");
+    expect(enc("decimal", 7n, { scale: 2 })).toBe("7.00");
+    expect(enc("decimal", "1.2300", { scale: 2 })).toBe("1.23");
+    expect(enc("decimal", "0.005", { scale: 2 })).toBe("0.005");
   });
   it("rejects non-finite and non-numeric values", () => {
     expect(err("decimal", Infinity).reason).toMatch(/decimal/);
@@ -315,16 +324,19 @@ describe("time", () => {
 });
 
 describe("json", () => {
-  it("passes valid JSON through, escaped for COPY", () => {
-    expect(enc("json", '{"a":1}')).toBe('{"a":1}');
-    expect(enc("json", '{"a":"x\\ny"}')).toBe('{"a":"x\\\\ny"}');
-    expect(enc("json", '{\n  "a": 1\n}')).toBe('{\\n  "a": 1\\n}');
+  it("sends valid JSON as jsonb prints it, escaped for COPY", () => {
+    expect(enc("json", '{"b":1,"a":1}')).toBe('{"a": 1, "b": 1}');
+    expect(enc("json", '{"a":"x\\ny"}')).toBe('{"a": "x\\\\ny"}');
+    expect(enc("json", '{\n  "a": 1\n}')).toBe('{"a": 1}');
     expect(enc("json", '"\\\\u0000"')).toBe('"\\\\\\\\u0000"'); // an escaped backslash, then the text u0000
-    expect(enc("json", '"\\ud83c\\udf89"')).toBe('"\\\\ud83c\\\\udf89"');
+    expect(enc("json", '"\\ud83c\\udf89"')).toBe('"🎉"');
     expect(enc("json", "null")).toBe("null");
     expect(enc("json", 5n)).toBe("5");
     expect(enc("json", 1.5)).toBe("1.5");
-    expect(enc("json", Buffer.from("[1,2]"))).toBe("[1,2]");
+    expect(enc("json", Buffer.from("[1,2]"))).toBe("[1, 2]");
+  });
+  it("keeps the text exactly as written for a json (not jsonb) column", () => {
+    expect(enc("json", '{\n  "b": 1, "a": 1.50\n}', { pgType: "json" })).toBe('{\\n  "b": 1, "a": 1.50\\n}');
   });
   it("rejects invalid JSON and what jsonb refuses", () => {
     expect(err("json", "{a:1}").reason).toMatch(/invalid JSON/);
