@@ -11,8 +11,32 @@ export function makeRenderer(options: { quiet: boolean; tty: boolean; stream?: N
   const out = options.stream ?? process.stderr;
   if (options.quiet) return () => {};
   if (options.tty) return ttyRenderer(out);
+  return plainRenderer(out);
+}
+
+/** Without a TTY (CI logs, pipes): a progress line per table at most every PLAIN_PROGRESS_MS, with rate and ETA. */
+const PLAIN_PROGRESS_MS = 5000;
+
+function plainRenderer(out: NodeJS.WriteStream): EventListener {
+  const tables = new Map<string, { started: number; lastLine: number }>();
   return (event) => {
-    const line = plainLine(event);
+    let line: string | undefined;
+    if (event.type === "table-start") {
+      const now = performance.now();
+      tables.set(event.table, { started: now, lastLine: now });
+      line = plainLine(event);
+    } else if (event.type === "table-progress") {
+      const t = tables.get(event.table);
+      const now = performance.now();
+      if (!t || now - t.lastLine < PLAIN_PROGRESS_MS) return;
+      t.lastLine = now;
+      const rate = event.rows / ((now - t.started) / 1000);
+      const pct = event.totalRows > 0 ? ` (${Math.floor((100 * event.rows) / event.totalRows)}%)` : "";
+      const eta = rate > 0 && event.totalRows > event.rows ? `, ETA ${Math.ceil((event.totalRows - event.rows) / rate)} s` : "";
+      line = `[copy] ${event.table}: ${event.rows}/${event.totalRows} rows${pct}, ${Math.round(rate)} rows/s${eta}`;
+    } else {
+      line = plainLine(event);
+    }
     if (line) out.write(`${redact(line)}\n`);
   };
 }
