@@ -90,12 +90,7 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
         copied.push({ table: plan.name, ...result, ms: performance.now() - started });
       }
     });
-    if (problems.count > 0) {
-      throw dataProblemsError(
-        problems,
-        "fix the values in SQLite, override the column type (--type table.column=String), or run with --on-error=reject to copy everything else and write these rows to a rejects file",
-      );
-    }
+    if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT);
     const t2 = performance.now();
     await timedStage(emit, "post-data", "building indexes and foreign keys", () =>
       runStatements(client, withoutDroppedForeignKeys(options.plan.postData, options.orphans)),
@@ -113,8 +108,11 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
   }
 }
 
+export const DATA_PROBLEMS_HINT =
+  "fix the values in SQLite, override the column type (--type table.column=String), or run with --on-error=reject to copy everything else and write these rows to a rejects file";
+
 /** Orphan policy "keep-without-fk": the foreign keys the orphans would violate are not created. */
-function withoutDroppedForeignKeys(statements: readonly string[], orphans: OrphanPlan | undefined): readonly string[] {
+export function withoutDroppedForeignKeys(statements: readonly string[], orphans: OrphanPlan | undefined): readonly string[] {
   const dropped = orphans?.droppedForeignKeys ?? [];
   if (dropped.length === 0) return statements;
   return statements.filter(
@@ -130,7 +128,7 @@ function withoutDroppedForeignKeys(statements: readonly string[], orphans: Orpha
  * Each section of Prisma's script runs as one simple-protocol query: never split on `;` ourselves, a `;` may sit
  * inside a string literal (the reason adapter-pg's executeScript fails on such scripts).
  */
-async function runStatements(client: PgClient, statements: readonly string[]): Promise<void> {
+export async function runStatements(client: PgClient, statements: readonly string[]): Promise<void> {
   for (const sql of statements) {
     try {
       await client.query(sql);

@@ -23,7 +23,8 @@ function plainRenderer(out: NodeJS.WriteStream): EventListener {
     let line: string | undefined;
     if (event.type === "table-start") {
       const now = performance.now();
-      tables.set(event.table, { started: now, lastLine: now });
+      // The first progress line comes as soon as rows flow, then at most one every PLAIN_PROGRESS_MS.
+      tables.set(event.table, { started: now, lastLine: now - PLAIN_PROGRESS_MS });
       line = plainLine(event);
     } else if (event.type === "table-progress") {
       const t = tables.get(event.table);

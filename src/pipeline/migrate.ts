@@ -2,10 +2,11 @@
  * `migrate`: the stages in order. Each stage lives in its own folder; this file only wires them.
  *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → 7 verify
  */
-import { applyAndCopy } from "../apply/apply.js";
+import { applyMigration } from "../apply/apply-migration.js";
 import { assertTargetEmpty } from "../apply/target-check.js";
 import type { Decision } from "../convert/decisions.js";
 import { connectTarget } from "../db/pg-target.js";
+import { isPgliteUrl } from "../db/pglite-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
@@ -38,6 +39,8 @@ export interface MigrateOptions {
   readonly orphans?: OrphanPolicy;
   /** full (default): counts + content of every row; counts: row counts only; none. */
   readonly verify?: "full" | "counts" | "none";
+  /** Tables copied at once over separate connections (default 1: one transaction on one connection). */
+  readonly jobs?: number;
   /**
    * An existing Prisma project (`--schema`): its schema.prisma (provider sqlite) is converted instead of an
    * introspected one, and the project files in `outDir` are replaced in place once the data is committed
@@ -139,7 +142,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         }),
       );
       const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
-      const applied = await applyAndCopy({
+      const applied = await applyMigration({
+        jobs: options.jobs ?? 1,
+        // The embedded target is one in-process database with a single connection.
+        connect: isPgliteUrl(options.targetUrl) ? undefined : () => connectTarget(options.targetUrl, "apply"),
         client,
         source,
         pgSchema: target.schema,

@@ -1,4 +1,5 @@
 /** `sqlite2pg migrate <sqlite-file>` */
+import { availableParallelism } from "node:os";
 import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Command } from "commander";
@@ -26,6 +27,7 @@ interface MigrateFlags {
   rejects?: string;
   orphans: string;
   verify: string;
+  jobs?: string;
   report?: string;
 }
 
@@ -48,8 +50,15 @@ export function parseTypeOverrides(values: readonly string[]): Map<string, strin
   return map;
 }
 
+function parseJobs(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  if (!/^[1-9]\d*$/.test(value)) throw usage(`--jobs expects a positive whole number (got "${value}")`, "e.g. --jobs 4; --jobs 1 copies one table at a time in one transaction");
+  return Number(value);
+}
+
 async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   const url = targetUrlFrom(flags.to);
+  parseJobs(flags.jobs);
   const typeOverrides = parseTypeOverrides(flags.type);
   oneOf("--on-error", flags.onError, ON_ERROR);
   oneOf("--orphans", flags.orphans, ORPHANS);
@@ -78,6 +87,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     rejectsPath: flags.rejects,
     orphans: oneOf("--orphans", flags.orphans, ORPHANS),
     verify: oneOf("--verify", flags.verify, VERIFY),
+    jobs: parseJobs(flags.jobs),
     emit,
   });
   if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary) : `${toJson(summary)}\n`);
@@ -101,6 +111,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--on-error <mode>", "a value that cannot be converted exactly: stop (list every problem, write nothing) or reject (copy the rest, write those rows to a rejects file)", "stop")
     .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
+    .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: the number of CPU cores; 1 = one table at a time in one transaction)")
     .option("--verify <mode>", "after the copy: full (row counts and every row's content), counts, or none", "full")
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")

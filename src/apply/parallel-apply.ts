@@ -1,0 +1,234 @@
+/**
+ * Stage 4, parallel (`--jobs N`, N > 1): several tables are copied at once, over N connections, and each table's
+ * indexes are built by its own connection right after its rows, while other tables are still copying.
+ *
+ * PostgreSQL has no transaction shared by several connections, so the one-transaction guarantee of apply.ts is
+ * kept another way: everything is built in a private staging schema (`sqlite2pg_load_<random>`), one committed
+ * transaction per table (CREATE TABLE, COPY … FREEZE into it, CREATE INDEX), and only the final transaction
+ * touches the target schema: it moves every table there (`ALTER TABLE … SET SCHEMA`, which takes the table's
+ * indexes, constraints and owned sequences along: https://www.postgresql.org/docs/current/sql-altertable.html),
+ * adds the foreign keys and the extra SQL, resets the sequences, records the baseline and drops the staging
+ * schema. Until that COMMIT the target schema is unchanged; after a failure the staging schema is dropped, and
+ * after a crash (kill -9, lost server) the next run drops it: each run holds an advisory lock named after its
+ * staging schema, so a staging schema whose lock is free belongs to a dead run.
+ */
+import { randomBytes } from "node:crypto";
+import type { TablePlan } from "../convert/convert.js";
+import type { PgClient } from "../db/pg-target.js";
+import { targetError } from "../db/pg-target.js";
+import { quoteIdent } from "../db/quote.js";
+import { Sqlite2pgError } from "../errors.js";
+import { copyTable } from "../copy/copy-table.js";
+import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
+import { timedStage } from "../pipeline/events.js";
+import { BASELINE_NAME } from "../plan/plan.js";
+import { recordBaseline } from "./baseline.js";
+import { resetSequence } from "./sequences.js";
+import { DATA_PROBLEMS_HINT, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult, type TableCopyResult } from "./apply.js";
+
+export const STAGING_PREFIX = "sqlite2pg_load_";
+
+export interface ParallelApplyOptions extends ApplyOptions {
+  readonly jobs: number;
+  /** Opens one more connection to the target (same URL and settings as `client`). */
+  readonly connect: () => Promise<PgClient>;
+}
+
+const CREATE_TABLE = /^CREATE TABLE "((?:[^"]|"")+)" \(/;
+/** Prisma's plain index statement (one statement, one table): built by the table's own connection. */
+const CREATE_INDEX = /^CREATE (?:UNIQUE )?INDEX "(?:[^"]|"")+" ON "((?:[^"]|"")+)"\((?:[^;]|;(?!\s*\S))*;\s*$/;
+
+export interface ParallelPlan {
+  readonly createTable: ReadonlyMap<string, string>;
+  readonly indexes: ReadonlyMap<string, readonly string[]>;
+  /** Statements for the final transaction, in the migration's order. */
+  readonly finalStatements: readonly string[];
+}
+
+/**
+ * Which statements run where; null when the migration holds pre-data a table-by-table build cannot reproduce
+ * (enums and extensions live in the schema they are created in), and the one-transaction path must be used.
+ */
+export function planParallel(preData: readonly string[], postData: readonly string[]): ParallelPlan | null {
+  const createTable = new Map<string, string>();
+  for (const sql of preData) {
+    if (/^CREATE SCHEMA IF NOT EXISTS /.test(sql)) continue;
+    const m = CREATE_TABLE.exec(sql);
+    if (!m || /;\s*\S/.test(sql)) return null;
+    createTable.set(m[1].replace(/""/g, '"'), sql);
+  }
+  const indexes = new Map<string, string[]>();
+  const finalStatements: string[] = [];
+  for (const sql of postData) {
+    const m = CREATE_INDEX.exec(sql);
+    const table = m?.[1].replace(/""/g, '"');
+    if (table !== undefined && createTable.has(table)) indexes.set(table, [...(indexes.get(table) ?? []), sql]);
+    else finalStatements.push(sql);
+  }
+  return { createTable, indexes, finalStatements };
+}
+
+/** Drop the staging schemas of runs that died (their advisory lock is free). */
+export async function dropAbandonedStaging(client: PgClient): Promise<string[]> {
+  const { rows } = await client.query<{ nspname: string }>(
+    "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1) ORDER BY nspname",
+    [STAGING_PREFIX],
+  );
+  const dropped: string[] = [];
+  for (const { nspname } of rows) {
+    const { rows: got } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [nspname]);
+    if (!got[0].ok) continue; // a live run
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(nspname)} CASCADE`);
+      dropped.push(nspname);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [nspname]);
+    }
+  }
+  return dropped;
+}
+
+/**
+ * Create the staging schema, or return null when the role may not create schemas in this database (then the
+ * one-transaction path runs, which needs no more than CREATE on the target schema).
+ */
+async function createStaging(client: PgClient): Promise<string | null> {
+  const name = `${STAGING_PREFIX}${randomBytes(6).toString("hex")}`;
+  await client.query("SELECT pg_advisory_lock(hashtext($1))", [name]);
+  try {
+    await client.query(`CREATE SCHEMA ${quoteIdent(name)}`);
+    return name;
+  } catch (err) {
+    await client.query("SELECT pg_advisory_unlock(hashtext($1))", [name]).catch(() => undefined);
+    if ((err as { code?: string }).code === "42501") return null;
+    throw targetError("apply", "cannot create the staging schema for the parallel copy", err);
+  }
+}
+
+/** The parallel build, or null when it does not apply (see planParallel, createStaging): use applyAndCopy. */
+export async function applyInParallel(options: ParallelApplyOptions, parallel: ParallelPlan): Promise<ApplyResult | null> {
+  const { client, emit } = options;
+  const t0 = performance.now();
+  const dropped = await dropAbandonedStaging(client);
+  if (dropped.length > 0) emit({ type: "info", message: `[apply] dropped ${dropped.length} staging schema(s) left by an interrupted run: ${dropped.join(", ")}` });
+  const staging = await createStaging(client);
+  if (staging === null) {
+    emit({ type: "info", message: "[apply] this role may not create a staging schema (CREATE on the database): copying one table at a time in one transaction" });
+    return null;
+  }
+  const workers: PgClient[] = [];
+  try {
+    const t1 = performance.now();
+    const copied = await timedStage(emit, "copy", `copying rows and building indexes, ${options.jobs} tables at a time`, () =>
+      copyAll(options, parallel, staging, workers),
+    );
+    const t2 = performance.now();
+    await timedStage(emit, "post-data", "moving the tables into place, building foreign keys", () => finish(options, parallel, staging));
+    const t3 = performance.now();
+    return { copied, timings: { preDataMs: t1 - t0, dataMs: t2 - t1, postDataMs: t3 - t2 } };
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(staging)} CASCADE`).catch(() => undefined);
+    throw err;
+  } finally {
+    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
+    await client.query("SELECT pg_advisory_unlock(hashtext($1))", [staging]).catch(() => undefined);
+  }
+}
+
+/** Largest tables first, so the last table to finish is a small one. */
+async function copyAll(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string, workers: PgClient[]): Promise<TableCopyResult[]> {
+  const queue = [...options.tables].sort((a, b) => b.rowCount - a.rowCount);
+  const problems = new ProblemCollector();
+  const results = new Map<string, TableCopyResult>();
+  let failure: unknown;
+  const jobs = Math.max(1, Math.min(options.jobs, queue.length));
+  const worker = async (): Promise<void> => {
+    let conn: PgClient | undefined;
+    for (let plan = queue.shift(); plan !== undefined && failure === undefined; plan = queue.shift()) {
+      if (problems.count > 0) {
+        // After a problem ("stop" mode) nothing more is written: the remaining tables are only scanned.
+        results.set(plan.name, await copyOne(options, plan, null, problems, staging, parallel));
+        continue;
+      }
+      if (!conn) {
+        conn = await options.connect();
+        workers.push(conn);
+      }
+      try {
+        results.set(plan.name, await copyOne(options, plan, conn, problems, staging, parallel));
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  if (failure !== undefined) throw failure;
+  if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT);
+  return options.tables.map((t) => results.get(t.name)!);
+}
+
+/** One table in its own transaction in the staging schema: CREATE TABLE, COPY FREEZE, its indexes, COMMIT. */
+async function copyOne(
+  options: ParallelApplyOptions,
+  plan: TablePlan,
+  conn: PgClient | null,
+  problems: ProblemCollector,
+  staging: string,
+  parallel: ParallelPlan,
+): Promise<TableCopyResult> {
+  const table = options.catalog.get(plan.name);
+  if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
+  const started = performance.now();
+  const copy = (client: PgClient | null) =>
+    copyTable({
+      source: options.source,
+      client,
+      pgSchema: staging,
+      plan,
+      table,
+      freeze: true,
+      onError: options.onError,
+      problems,
+      rejects: options.rejects,
+      skipRows: options.orphans?.skip.get(plan.name),
+      nullify: options.orphans?.nullify.get(plan.name),
+      emit: options.emit,
+    });
+  if (conn === null) return { table: plan.name, ...(await copy(null)), ms: performance.now() - started };
+  const createSql = parallel.createTable.get(plan.pgName);
+  if (!createSql) throw new Sqlite2pgError(`no CREATE TABLE for ${plan.pgName} in the migration`, { code: "INTERNAL", kind: "internal", stage: "apply" });
+  await conn.query("BEGIN");
+  try {
+    await conn.query("SELECT set_config('search_path', $1, true)", [quoteIdent(staging)]);
+    await conn.query("SELECT set_config('maintenance_work_mem', '256MB', true)");
+    await runStatements(conn, [createSql]);
+    const before = problems.count;
+    const result = await copy(conn);
+    if (problems.count === before) await runStatements(conn, parallel.indexes.get(plan.pgName) ?? []);
+    await conn.query(problems.count === before ? "COMMIT" : "ROLLBACK");
+    return { table: plan.name, ...result, ms: performance.now() - started };
+  } catch (err) {
+    await conn.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The one transaction that changes the target schema. */
+async function finish(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string): Promise<void> {
+  const { client } = options;
+  await client.query("BEGIN");
+  await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(options.pgSchema)]);
+  await client.query("SELECT set_config('maintenance_work_mem', '512MB', true)");
+  const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1", [options.pgSchema]);
+  if (!ns[0]?.n) await runStatements(client, [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.pgSchema)}`]);
+  for (const plan of options.tables) {
+    await runStatements(client, [`ALTER TABLE ${quoteIdent(staging)}.${quoteIdent(plan.pgName)} SET SCHEMA ${quoteIdent(options.pgSchema)}`]);
+  }
+  await runStatements(client, withoutDroppedForeignKeys(parallel.finalStatements, options.orphans));
+  for (const plan of options.tables) await resetSequence(client, options.pgSchema, plan);
+  await recordBaseline(client, BASELINE_NAME, options.plan.checksum);
+  // RESTRICT: the schema must be empty now; anything left in it would be a table we failed to move.
+  await client.query(`DROP SCHEMA ${quoteIdent(staging)}`);
+  await client.query("COMMIT");
+}
