@@ -143,38 +143,50 @@ async function currentRole(client: PgClient): Promise<string> {
   return rows[0]?.role ?? "<role>";
 }
 
+/** No shadow database: a rolled-back schema of the target, else "unavailable" with the GRANT that would help. */
+async function fallBackToSchema<T>(options: ShadowOptions, read: ShadowReader<T>, why: string, notes: readonly string[]): Promise<ShadowResult<T>> {
+  try {
+    return { value: await inTemporarySchema(options, read), kind: "schema", notes };
+  } catch (schemaError) {
+    const role = quoteIdent(await currentRole(options.client).catch(() => "<role>"));
+    const database = quoteIdent(parseTargetUrl(options.targetUrl).database);
+    throw shadowUnavailable(
+      `no shadow to replay migrations/ into: ${why}, and ${message(schemaError)}`,
+      `let the role create a shadow database: ALTER ROLE ${role} CREATEDB (and connect to it); or create schemas in this database: GRANT CREATE ON DATABASE ${database} TO ${role}`,
+      schemaError,
+    );
+  }
+}
+
 async function onServer<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T>> {
   const { client } = options;
   const name = uniqueName();
   try {
     await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
   } catch (createError) {
-    // Most often 42501 (no CREATEDB). Fall back to a rolled-back schema inside the target database.
-    try {
-      return { value: await inTemporarySchema(options, read), kind: "schema", notes: [] };
-    } catch (schemaError) {
-      const role = quoteIdent(await currentRole(client).catch(() => "<role>"));
-      const database = quoteIdent(parseTargetUrl(options.targetUrl).database);
-      throw shadowUnavailable(
-        `no shadow to replay migrations/ into: CREATE DATABASE failed (${message(createError)}) and ${message(schemaError)}`,
-        `let the role create a shadow database: ALTER ROLE ${role} CREATEDB; or create schemas in this database: GRANT CREATE ON DATABASE ${database} TO ${role}`,
-        schemaError,
-      );
-    }
+    // Most often 42501: the role lacks CREATEDB.
+    return fallBackToSchema(options, read, `CREATE DATABASE failed (${message(createError)})`, []);
+  }
+  let shadow: PgClient;
+  try {
+    shadow = await connectTarget(withDatabase(options.targetUrl, name), "verify");
+  } catch (connectError) {
+    // e.g. pg_hba.conf lets the role reach listed databases only.
+    const dropFailed = await dropDatabase(client, name);
+    return fallBackToSchema(options, read, `the new shadow database refused the connection (${message(connectError)})`, dropFailed ? [dropFailed] : []);
   }
   const notes: string[] = [];
+  let value: T;
   try {
-    const shadow = await connectTarget(withDatabase(options.targetUrl, name), "verify");
-    try {
-      return { value: await inFreshDatabase(shadow, options, `the shadow database ${name}`, read), kind: "database", notes };
-    } finally {
-      // Close before dropping: an open session blocks DROP DATABASE.
-      await shadow.end().catch(() => undefined);
-    }
+    value = await inFreshDatabase(shadow, options, `the shadow database ${name}`, read);
   } finally {
-    const failed = await dropDatabase(client, name);
-    if (failed) notes.push(failed);
+    // Close before dropping: an open session blocks DROP DATABASE.
+    await shadow.end().catch(() => undefined);
+    // A failed drop is reported, never fatal (the check itself may have thrown).
+    const dropFailed = await dropDatabase(client, name);
+    if (dropFailed) notes.push(dropFailed);
   }
+  return { value, kind: "database", notes };
 }
 
 async function embedded<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T>> {
