@@ -105,3 +105,9 @@ export async function connectPglite(dir: string): Promise<PgClient> {
   // Only the subset of pg.Client described above is used by the pipeline.
   return new PgliteClient(db) as unknown as PgClient;
 }
+
+/** A fresh, empty embedded database in memory (nothing on disk), e.g. a shadow to replay migrations into. */
+export async function openPgliteInMemory(): Promise<PgClient> {
+  const db = await PGlite.create();
+  return new PgliteClient(db) as unknown as PgClient;
+}

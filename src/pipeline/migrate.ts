@@ -14,7 +14,7 @@ import { formatVerifyResult, verifyDatabase, type TableVerification } from "../v
 import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
 import type { TableFilter } from "../introspect/table-filter.js";
@@ -83,7 +83,7 @@ export interface MigrateSummary {
   readonly counts: readonly CountCheck[];
   /** What was verified: "full" = counts and every row's content, "counts", or "none". */
   readonly verified: "full" | "counts" | "none";
-  /** With --verify=full: does the database match schema.prisma (Prisma's own diff)? */
+  /** With --verify=full: does the database match migrations/ (replayed in a shadow, catalogs compared)? */
   readonly drift?: DriftResult;
   readonly content: readonly ContentCheck[];
   /** Rejected rows (onError "reject"): where they are and how many. */
@@ -210,24 +210,29 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 ),
               }),
             );
+      const migrationPath = project?.migrationPath ?? plan.migrationPath;
       const drift =
         verifyMode !== "full"
           ? undefined
-          : await timedStage(emit, "drift", "comparing the database with schema.prisma (prisma db pull + migrate diff)", () =>
+          : await timedStage(emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
               checkDrift({
+                client,
                 targetUrl: options.targetUrl,
                 pgSchema: target.schema,
-                schemaPath: project?.schemaPath ?? plan.schemaPath,
-                workDir: opened.snapshot.dir,
+                // <out>/migrations/0_init/migration.sql → <out>/migrations
+                migrationsDir: dirname(dirname(migrationPath)),
               }),
             );
-      if (drift?.status === "drift") emit({ type: "warning", message: `schema drift: the database differs from schema.prisma:\n${drift.detail}` });
+      if (drift?.status === "drift") {
+        emit({ type: "warning", message: `schema drift: the database differs from migrations/ (${drift.differences?.length} difference(s)):\n${drift.detail}` });
+      }
+      for (const note of drift?.notes ?? []) emit({ type: "warning", message: note });
       const summary: MigrateSummary = {
         source: options.sqlitePath,
         target: redactUrl(options.targetUrl),
         pgSchema: target.schema,
         schemaPath: project?.schemaPath ?? plan.schemaPath,
-        migrationPath: project?.migrationPath ?? plan.migrationPath,
+        migrationPath,
         checksum: plan.checksum,
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
         decisions: converted.decisions,

@@ -26,5 +26,17 @@ export function migrateMarkdown(s: MigrateSummary): string {
   out.push(s.rejects && s.rejects.count > 0 ? `- ${s.rejects.count} row(s) rejected → \`${s.rejects.path}\`` : "- No row rejected.");
   out.push(s.orphans.found > 0 ? `- ${s.orphans.found} orphaned reference(s), policy \`${s.orphans.policy}\`` : "- No orphaned foreign key.");
   out.push("", `Verification: \`${s.verified}\`; result: **${s.ok ? "identical" : "DIFFERENT"}**.`, "");
+  if (s.drift) {
+    const d = s.drift;
+    out.push(
+      d.status === "no-drift"
+        ? `Schema drift: **none** — the database equals \`migrations/\` replayed in a shadow (${d.objects} objects compared).`
+        : d.status === "drift"
+          ? `Schema drift: **${d.differences?.length ?? 0} difference(s)** between \`migrations/\` and the database:`
+          : `Schema drift: not checked: ${cell(d.detail ?? "")}`,
+    );
+    for (const x of d.status === "drift" ? (d.differences ?? []) : []) out.push(`- ${cell(x)}`);
+    out.push("");
+  }
   return out.join("\n");
 }

@@ -1,6 +1,7 @@
 /** Human-readable end-of-run summary (pure: data in, text out). */
 import { describeDecision } from "../convert/decisions.js";
 import type { MigrateSummary } from "../pipeline/migrate.js";
+import type { DriftResult } from "../verify/drift.js";
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -8,6 +9,25 @@ function pad(text: string, width: number, right = false): string {
 
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+const SHADOW_WORDS: Readonly<Record<string, string>> = {
+  database: "a shadow database",
+  schema: "a temporary schema, rolled back",
+  pglite: "an in-memory PGlite",
+};
+
+/** The schema drift verdict: none, the differences (at most 20 here; all in the warning and the JSON), or why not. */
+export function driftLines(d: DriftResult): string[] {
+  const where = d.shadow ? SHADOW_WORDS[d.shadow] : "a shadow";
+  if (d.status === "no-drift") return [`          schema drift: none (database = migrations/ applied to ${where}, ${d.objects} objects compared)`];
+  if (d.status === "unavailable") return [`          schema drift: not checked: ${d.detail}${d.hint ? ` (${d.hint})` : ""}`];
+  const list = d.differences ?? [];
+  return [
+    `          schema drift: DIFFERS from migrations/ applied to ${where}: ${list.length} difference(s) in ${d.objects} objects compared`,
+    ...list.slice(0, 20).map((x) => `            - ${x}`),
+    ...(list.length > 20 ? [`            … and ${list.length - 20} more (see the warning above or --json)`] : []),
+  ];
 }
 
 export function formatSummary(summary: MigrateSummary): string {
@@ -36,12 +56,7 @@ export function formatSummary(summary: MigrateSummary): string {
       `          content of every row: ${same}/${summary.content.length} tables identical (sha256 per table, both sides${bySent > 0 ? `; ${bySent} by the checksum of the COPY data sent = PostgreSQL's COPY output` : ""})`,
     );
   }
-  if (summary.drift) {
-    const d = summary.drift;
-    lines.push(
-      `          schema drift: ${d.status === "no-drift" ? "none (prisma db pull of the database = schema.prisma)" : d.status === "drift" ? "DIFFERS from schema.prisma (see the warning above)" : `not checked: ${d.detail}`}`,
-    );
-  }
+  if (summary.drift) lines.push(...driftLines(summary.drift));
   if (summary.rejects && summary.rejects.count > 0) {
     lines.push(`rejected:  ${summary.rejects.count} row(s) whose values cannot be converted exactly → ${summary.rejects.path}`);
   }

@@ -24,6 +24,8 @@ describe("first run", () => {
     expect(res.stdout).toMatch(/post\s+4\s+0\s+.*rows identical/);
     expect(res.stdout).toMatch(/user\s+3\s+0\s+.*rows identical/);
     expect(res.stdout).toContain("embedded PostgreSQL (PGlite)");
+    // The embedded target gets the same drift proof: migrations/ replayed in a rolled-back schema of it.
+    expect(res.stdout).toMatch(/schema drift: none \(database = migrations\/ applied to a temporary schema, rolled back, \d+ objects compared\)/);
     expect(existsSync(join(REPO_ROOT, "demo-output", "prisma", "migrations", "0_init", "migration.sql"))).toBe(true);
   });
 

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectTarget } from "../../src/db/pg-target.js";
 import { runPrisma } from "../../src/db/prisma-cli.js";
 import { checkDrift } from "../../src/verify/drift.js";
 import { runCli } from "../helpers/cli.js";
@@ -111,9 +112,9 @@ describe("migrate Chinook (11 tables, 11 foreign keys)", () => {
   it("copies all 11 tables with equal row counts and creates the 11 foreign keys", async () => {
     const res = await runCli(["migrate", source, "--to", db.url, "--out", out, "--yes", "--json"]);
     expect(res.code, res.stderr).toBe(0);
-    const summary = JSON.parse(res.stdout) as { ok: boolean; drift?: { status: string }; counts: { table: string; sourceRows: number; targetRows: number; ok: boolean }[] };
+    const summary = JSON.parse(res.stdout) as { ok: boolean; drift?: { status: string; shadow?: string }; counts: { table: string; sourceRows: number; targetRows: number; ok: boolean }[] };
     expect(summary.ok).toBe(true);
-    expect(summary.drift).toEqual({ status: "no-drift" });
+    expect(summary.drift).toMatchObject({ status: "no-drift", shadow: "database" });
     expect(summary.counts).toHaveLength(11);
     const expected: Record<string, number> = {
       Album: 347, Artist: 275, Customer: 59, Employee: 8, Genre: 25, Invoice: 412,
@@ -133,17 +134,17 @@ describe("migrate Chinook (11 tables, 11 foreign keys)", () => {
   });
 
   it("reports no schema drift, and detects drift once the database is changed by hand", async () => {
-    const schemaPath = join(out, "schema.prisma");
-    const dir = tempDir("drift");
+    const client = await connectTarget(db.url, "verify");
+    const check = () => checkDrift({ client, targetUrl: db.url, pgSchema: "public", migrationsDir: join(out, "migrations") });
     try {
-      expect(await checkDrift({ targetUrl: db.url, pgSchema: "public", schemaPath, workDir: dir.dir })).toEqual({ status: "no-drift" });
+      expect(await check()).toMatchObject({ status: "no-drift", shadow: "database" });
       await db.query('ALTER TABLE "Genre" ADD COLUMN "handmade" integer');
-      const drift = await checkDrift({ targetUrl: db.url, pgSchema: "public", schemaPath, workDir: dir.dir });
+      const drift = await check();
       expect(drift.status).toBe("drift");
-      expect(drift.detail).toContain("handmade");
+      expect(drift.differences).toEqual(["table Genre: extra column handmade in database (integer)"]);
     } finally {
       await db.query('ALTER TABLE "Genre" DROP COLUMN IF EXISTS "handmade"');
-      dir.cleanup();
+      await client.end();
     }
   });
 

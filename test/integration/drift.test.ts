@@ -1,0 +1,126 @@
+/**
+ * Schema drift (src/verify/drift.ts): after `migrate`, the database equals migrations/ replayed in a shadow —
+ * views, partial and expression indexes, CHECKs and generated columns included. Changes made by hand afterwards
+ * are each reported, naming the object. Without CREATEDB the shadow is a rolled-back schema of the target;
+ * without CREATE on the database either, the check says why it cannot run and which GRANT would let it.
+ */
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectTarget, type PgClient } from "../../src/db/pg-target.js";
+import { checkDrift, type DriftResult } from "../../src/verify/drift.js";
+import { runCli } from "../helpers/cli.js";
+import { buildSqliteFile, tempDir } from "../helpers/files.js";
+import { createTestDatabase, SERVER_URL, type TestDatabase } from "../helpers/pg.js";
+
+const SQLITE_SCHEMA = `
+  CREATE TABLE author (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+  CREATE TABLE post (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    author_id INTEGER NOT NULL REFERENCES author(id),
+    title TEXT NOT NULL CHECK (length(title) > 0),
+    body TEXT,
+    status TEXT NOT NULL DEFAULT 'draft',
+    words INTEGER,
+    chars INTEGER GENERATED ALWAYS AS (length(body)) STORED
+  );
+  CREATE INDEX post_published ON post(author_id) WHERE status = 'published';
+  CREATE INDEX post_title_lower ON post(lower(title));
+  CREATE VIEW published AS SELECT id, title FROM post WHERE status = 'published';
+  INSERT INTO author VALUES (1, 'ann');
+  INSERT INTO post (author_id, title, body, status, words) VALUES (1, 'hello', 'hi there', 'published', 2), (1, 'draft', NULL, 'draft', 0);
+`;
+
+/** Roles are cluster-wide: a per-run name keeps parallel runs apart. */
+const ROLE = `s2p_nocreatedb_${process.pid}`;
+
+function withUser(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = "";
+  return u.toString();
+}
+
+describe("schema drift after migrate", () => {
+  const tmp = tempDir("drift");
+  let db: TestDatabase;
+  let migrationsDir: string;
+  let summaryDrift: DriftResult;
+  let admin: pg.Client;
+  let client: PgClient;
+
+  const check = (c: PgClient = client, url = db.url) => checkDrift({ client: c, targetUrl: url, pgSchema: "public", migrationsDir });
+
+  beforeAll(async () => {
+    db = await createTestDatabase("drift");
+    const file = buildSqliteFile(tmp.dir, "drift.db", (d) => d.exec(SQLITE_SCHEMA));
+    const out = join(tmp.dir, "prisma");
+    migrationsDir = join(out, "migrations");
+    const res = await runCli(["migrate", file, "--to", db.url, "--out", out, "--yes", "--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    summaryDrift = (JSON.parse(res.stdout) as { drift: DriftResult }).drift;
+    client = await connectTarget(db.url, "verify");
+    admin = new pg.Client({ connectionString: SERVER_URL });
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS ${ROLE}`);
+    await admin.query(`CREATE ROLE ${ROLE} LOGIN NOCREATEDB`);
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+    await admin?.query(`DROP ROLE IF EXISTS ${ROLE}`);
+    await admin?.end();
+    tmp.cleanup();
+  });
+
+  it("migrate reports no drift: migrations/ replayed in a shadow database equals the target", async () => {
+    expect(summaryDrift).toMatchObject({ status: "no-drift", shadow: "database" });
+    expect(await check()).toMatchObject({ status: "no-drift", shadow: "database", objects: summaryDrift.objects });
+    // The shadow database is gone.
+    const left = await db.query("SELECT datname FROM pg_database WHERE datname LIKE 'sqlite2pg_shadow%'");
+    expect(left).toEqual([]);
+  });
+
+  it("without CREATEDB: a rolled-back schema of the target is the shadow; no drift, nothing left behind", async () => {
+    await admin.query(`GRANT CREATE, CONNECT ON DATABASE "${db.name}" TO ${ROLE}`);
+    await db.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ROLE}`);
+    const url = withUser(db.url, ROLE);
+    const limited = await connectTarget(url, "verify");
+    try {
+      expect(await check(limited, url)).toMatchObject({ status: "no-drift", shadow: "schema", objects: summaryDrift.objects });
+    } finally {
+      await limited.end();
+    }
+    expect(await db.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'sqlite2pg_shadow%'")).toEqual([]);
+  });
+
+  it("without CREATEDB nor CREATE on the database: not checked, with the reason and the GRANT/ALTER ROLE hint", async () => {
+    await admin.query(`REVOKE CREATE ON DATABASE "${db.name}" FROM ${ROLE}`);
+    const url = withUser(db.url, ROLE);
+    const limited = await connectTarget(url, "verify");
+    try {
+      const result = await check(limited, url);
+      expect(result.status).toBe("unavailable");
+      expect(result.detail).toContain("permission denied to create database");
+      expect(result.hint).toContain(`ALTER ROLE "${ROLE}" CREATEDB`);
+      expect(result.hint).toContain(`GRANT CREATE ON DATABASE "${db.name}" TO "${ROLE}"`);
+    } finally {
+      await limited.end();
+    }
+  });
+
+  it("names each change made by hand: an added column, a dropped index, a changed type, a changed view", async () => {
+    await db.query("ALTER TABLE author ADD COLUMN nickname text");
+    await db.query("DROP INDEX post_title_lower");
+    await db.query("ALTER TABLE post ALTER COLUMN words TYPE bigint");
+    await db.query("CREATE OR REPLACE VIEW published AS SELECT id, title FROM post WHERE status = 'live'");
+    const result = await check();
+    expect(result.status).toBe("drift");
+    expect(result.differences).toEqual([
+      "table author: extra column nickname in database (text)",
+      "table post: column words type integer in migrations, bigint in database",
+      expect.stringMatching(/^view published: definition .*'published'::text.* in migrations, .*'live'::text.* in database$/),
+      expect.stringMatching(/^index post_title_lower missing in database \(CREATE INDEX post_title_lower ON post USING btree \(lower\(title\)\)\)$/),
+    ]);
+  });
+});
