@@ -30,7 +30,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DATA = path.join(ROOT, "bench-data");
 // sqlite2pg runs twice: as shipped (--verify=full: every row compared after the copy) and with --verify=counts,
 // the closest to what pgloader does (it verifies nothing).
-const ALL = ["sqlite2pg", "sqlite2pg-counts", "pgloader", "copy-limit", "copy-limit-2conn"];
+const ALL = ["sqlite2pg", "sqlite2pg-jobs1", "sqlite2pg-counts", "pgloader", "copy-limit", "copy-limit-2conn"];
 const log = (...a) => console.log(...a);
 
 function parseArgs(argv) {
@@ -176,6 +176,7 @@ async function main() {
     try {
       await recreateDatabase(o.pgUrl, dbName);
       if (name === "sqlite2pg") await runSqlite2pg(o, dbFile, url, r, name, []);
+      else if (name === "sqlite2pg-jobs1") await runSqlite2pg(o, dbFile, url, r, name, ["--jobs=1"]);
       else if (name === "sqlite2pg-counts") await runSqlite2pg(o, dbFile, url, r, name, ["--verify=counts"]);
       else if (name === "pgloader") await runPgloader(o, dbFile, url, r);
       else await runCopy(o, dbFile, url, r, source, name === "copy-limit-2conn" ? 2 : 1);
