@@ -11,9 +11,12 @@ import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { formatVerifyResult, verifyDatabase } from "../verify/verify.js";
 import { checkDrift, type DriftResult } from "../verify/drift.js";
+import { readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
+import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
 import type { TableFilter } from "../introspect/table-filter.js";
@@ -80,6 +83,8 @@ export interface MigrateSummary {
   readonly verified: "full" | "counts" | "none";
   /** With --verify=full: does the database match schema.prisma (Prisma's own diff)? */
   readonly drift?: DriftResult;
+  /** With --verify=full: a sample of rows per model read through Prisma Client from both databases, compared. */
+  readonly readBack?: ReadBackResult;
   readonly content: readonly ContentCheck[];
   /** Rejected rows (onError "reject"): where they are and how many. */
   readonly rejects?: { readonly path: string; readonly count: number };
@@ -111,9 +116,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     try {
       // Refuse a non-empty target first: before the slow stages, before writing any file.
       await assertTargetEmpty(client, target.schema, [...fitNames(opened.catalog.tables.map((t) => t.name)).values()]);
-      const { converted, source, extrasSql, schemaCheck } = await prepareSchema(opened, emit, options.typeOverrides, {
+      const prepared = await prepareSchema(opened, emit, options.typeOverrides, {
         userSchemaPath: options.userSchemaPath,
       });
+      const { converted, source, extrasSql, schemaCheck } = prepared;
       // A project's files are replaced only once PostgreSQL holds the data: until then they are staged.
       const inPlace = options.userSchemaPath !== undefined;
       if (inPlace) await assertProjectWritable(options.outDir);
@@ -212,6 +218,24 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 workDir: opened.snapshot.dir,
               }),
             );
+      const readBack =
+        verifyMode !== "full"
+          ? undefined
+          : await timedStage(emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
+              const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
+              await writeFile(sqliteSchemaPath, prepared.sourceSchema);
+              return readBackCheck({
+                sqlitePath: options.sqlitePath,
+                sqliteSchemaPath,
+                pgSchemaPath: project?.schemaPath ?? plan.schemaPath,
+                targetUrl: options.targetUrl,
+                pgSchema: target.schema,
+                workDir: opened.snapshot.dir,
+                epochSecondsColumns: new Set(
+                  converted.tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s").map((c) => `${t.name}.${c.name}`)),
+                ),
+              });
+            });
       if (drift?.status === "drift") emit({ type: "warning", message: `schema drift: the database differs from schema.prisma:\n${drift.detail}` });
       const summary: MigrateSummary = {
         source: options.sqlitePath,
@@ -225,6 +249,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         counts,
         verified: verifyMode,
         ...(drift ? { drift } : {}),
+        ...(readBack ? { readBack } : {}),
         content: (content?.tables ?? []).map((t) => ({
           table: t.table,
           ok: t.ok,
@@ -240,7 +265,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           droppedForeignKeys: orphans.droppedForeignKeys.length,
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
-        ok: counts.every((c) => c.ok) && (content?.ok ?? true),
+        ok: counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
         ...(project ? { project: { ...project, schemaCheck: schemaCheck?.result ?? "identical" } } : {}),
       };
       const bad = counts.filter((c) => !c.ok);
@@ -258,6 +283,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           stage: "verify",
           object: { table: bad[0].table, row: bad[0].differences[0]?.key },
           hint: "please report this: the committed data differs from SQLite; `sqlite2pg verify` re-checks it",
+          details: { summary },
+        });
+      }
+      if (readBack?.status === "different") {
+        const first = readBack.models.find((m) => m.status === "failed" || m.differences.length > 0)!;
+        throw new Sqlite2pgError(`the application would read different data through Prisma Client: ${describeReadBack(readBack)}\n${formatReadBackDifferences(readBack)}`, {
+          code: "VERIFY_READBACK",
+          kind: "verification",
+          stage: "verify",
+          object: { table: first.model, row: first.differences[0]?.key, column: first.differences[0]?.field },
+          hint: "the data is committed; compare the values above (a field whose Prisma type changed may need a --type override), then re-run into an empty database",
           details: { summary },
         });
       }

@@ -1,6 +1,7 @@
 /** Markdown report of a migration, to attach to the pull request that commits the new schema (pure). */
 import type { MigrateSummary } from "../pipeline/migrate.js";
 import { formatDuration } from "./summary.js";
+import { describeReadBack } from "../verify/readback-format.js";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -26,5 +27,6 @@ export function migrateMarkdown(s: MigrateSummary): string {
   out.push(s.rejects && s.rejects.count > 0 ? `- ${s.rejects.count} row(s) rejected → \`${s.rejects.path}\`` : "- No row rejected.");
   out.push(s.orphans.found > 0 ? `- ${s.orphans.found} orphaned reference(s), policy \`${s.orphans.policy}\`` : "- No orphaned foreign key.");
   out.push("", `Verification: \`${s.verified}\`; result: **${s.ok ? "identical" : "DIFFERENT"}**.`, "");
+  if (s.readBack) out.push(`Application read-back (Prisma Client on both databases): ${cell(describeReadBack(s.readBack))}.`, "");
   return out.join("\n");
 }

@@ -1,6 +1,7 @@
 /** Human-readable end-of-run summary (pure: data in, text out). */
 import { describeDecision } from "../convert/decisions.js";
 import type { MigrateSummary } from "../pipeline/migrate.js";
+import { describeReadBack } from "../verify/readback-format.js";
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -39,6 +40,7 @@ export function formatSummary(summary: MigrateSummary): string {
       `          schema drift: ${d.status === "no-drift" ? "none (prisma db pull of the database = schema.prisma)" : d.status === "drift" ? "DIFFERS from schema.prisma (see the warning above)" : `not checked: ${d.detail}`}`,
     );
   }
+  if (summary.readBack) lines.push(`          application read-back: ${describeReadBack(summary.readBack)}`);
   if (summary.rejects && summary.rejects.count > 0) {
     lines.push(`rejected:  ${summary.rejects.count} row(s) whose values cannot be converted exactly → ${summary.rejects.path}`);
   }
