@@ -5,6 +5,7 @@
 import { applyAndCopy } from "../apply/apply.js";
 import { assertTargetEmpty } from "../apply/target-check.js";
 import type { Decision } from "../convert/decisions.js";
+import type { TablePlan } from "../convert/convert.js";
 import { connectTarget } from "../db/pg-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
@@ -104,6 +105,11 @@ function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
     problems,
     "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
   );
+}
+
+/** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
+function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
+  return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s").map((c) => `${t.name}.${c.name}`)));
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
@@ -207,35 +213,34 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 ),
               }),
             );
-      const drift =
+      // Both checks only read the committed database and spend their time in Prisma child processes (~2–3 s
+      // each): run them side by side.
+      const [drift, readBack] =
         verifyMode !== "full"
-          ? undefined
-          : await timedStage(emit, "drift", "comparing the database with schema.prisma (prisma db pull + migrate diff)", () =>
-              checkDrift({
-                targetUrl: options.targetUrl,
-                pgSchema: target.schema,
-                schemaPath: project?.schemaPath ?? plan.schemaPath,
-                workDir: opened.snapshot.dir,
+          ? [undefined, undefined]
+          : await Promise.all([
+              timedStage(emit, "drift", "comparing the database with schema.prisma (prisma db pull + migrate diff)", () =>
+                checkDrift({
+                  targetUrl: options.targetUrl,
+                  pgSchema: target.schema,
+                  schemaPath: project?.schemaPath ?? plan.schemaPath,
+                  workDir: opened.snapshot.dir,
+                }),
+              ),
+              timedStage(emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
+                const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
+                await writeFile(sqliteSchemaPath, prepared.sourceSchema);
+                return readBackCheck({
+                  sqlitePath: options.sqlitePath,
+                  sqliteSchemaPath,
+                  pgSchemaPath: project?.schemaPath ?? plan.schemaPath,
+                  targetUrl: options.targetUrl,
+                  pgSchema: target.schema,
+                  workDir: opened.snapshot.dir,
+                  epochSecondsColumns: epochSecondsColumns(converted.tables),
+                });
               }),
-            );
-      const readBack =
-        verifyMode !== "full"
-          ? undefined
-          : await timedStage(emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
-              const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
-              await writeFile(sqliteSchemaPath, prepared.sourceSchema);
-              return readBackCheck({
-                sqlitePath: options.sqlitePath,
-                sqliteSchemaPath,
-                pgSchemaPath: project?.schemaPath ?? plan.schemaPath,
-                targetUrl: options.targetUrl,
-                pgSchema: target.schema,
-                workDir: opened.snapshot.dir,
-                epochSecondsColumns: new Set(
-                  converted.tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s").map((c) => `${t.name}.${c.name}`)),
-                ),
-              });
-            });
+            ]);
       if (drift?.status === "drift") emit({ type: "warning", message: `schema drift: the database differs from schema.prisma:\n${drift.detail}` });
       const summary: MigrateSummary = {
         source: options.sqlitePath,

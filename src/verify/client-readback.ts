@@ -21,7 +21,7 @@ import { pgPoolConfig } from "../db/pg-url.js";
 import { redact } from "../redact.js";
 import { generateClient, type GeneratedClient, type ModelDelegate } from "./readback-client.js";
 import { comparisonFor, excerpt, type Comparison } from "./readback-compare.js";
-import { readModels, type ModelInfo } from "./readback-schema.js";
+import { readModels, unignoreKeyedModels, type ModelInfo } from "./readback-schema.js";
 
 export interface ReadBackOptions {
   readonly sqlitePath: string;
@@ -79,7 +79,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   const started = performance.now();
   const done = (r: Omit<ReadBackResult, "ms">): ReadBackResult => ({ ...r, ms: performance.now() - started });
   if (isPgliteUrl(options.targetUrl)) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for the embedded target (PGlite)" });
-  const [sqliteSchema, pgSchemaText] = await Promise.all([readFile(options.sqliteSchemaPath, "utf8"), readFile(options.pgSchemaPath, "utf8")]);
+  const [sqliteSchemaText, pgSchemaText] = await Promise.all([readFile(options.sqliteSchemaPath, "utf8"), readFile(options.pgSchemaPath, "utf8")]);
+  const sqliteSchema = unignoreKeyedModels(sqliteSchemaText);
   let generated: [GeneratedClient, GeneratedClient];
   try {
     // Each `prisma generate` is a child process of ~2 s: both at once.

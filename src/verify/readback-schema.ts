@@ -64,6 +64,30 @@ function assignment(g: Generator, key: string): Assignment | undefined {
   return g.assignments.find((a): a is Assignment => a.type === "assignment" && a.key === key);
 }
 
+/**
+ * Prisma's SQLite introspection marks a model `@@ignore` when its key can be NULL (SQLite allows NULL in a
+ * non-INTEGER primary key, e.g. `name TEXT PRIMARY KEY`); convert un-ignores such models for PostgreSQL, where a key
+ * is NOT NULL. To compare them, the SQLite client is generated with the same change: `@@ignore` removed and the
+ * key fields required. A NULL key then makes the SQLite read fail, and the model is reported as not compared.
+ */
+export function unignoreKeyedModels(schema: string): string {
+  const ast = getSchema(schema);
+  let changed = false;
+  for (const model of ast.list.filter((b): b is Model => b.type === "model")) {
+    const attrs = blockAttributes(model);
+    const ignore = attrs.find((a) => a.name === "ignore" && a.group === undefined);
+    if (!ignore) continue;
+    const fields = fieldsOf(model);
+    const compositeId = attrs.find((a) => a.name === "id" && a.group === undefined);
+    const keyNames = new Set(compositeId ? fieldList(compositeId) : fields.filter((f) => findFieldAttribute(f, "id")).map((f) => f.name));
+    if (keyNames.size === 0) continue;
+    model.properties = model.properties.filter((p) => p !== ignore);
+    for (const f of fields) if (keyNames.has(f.name)) f.optional = false;
+    changed = true;
+  }
+  return changed ? `${printSchema(ast).trim()}\n` : schema;
+}
+
 /** Models of a schema, with what the read-back needs to know about each. */
 export function readModels(schema: string): ModelInfo[] {
   const ast = getSchema(schema);
