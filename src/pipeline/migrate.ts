@@ -238,6 +238,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                   pgSchema: target.schema,
                   workDir: opened.snapshot.dir,
                   epochSecondsColumns: epochSecondsColumns(converted.tables),
+                  changedOnPurpose: new Map(
+                    applied.copied.map((t) => [
+                      t.table,
+                      { leftOut: t.rejected + t.skipped > 0, nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()) },
+                    ]),
+                  ),
                 });
               }),
             ]);

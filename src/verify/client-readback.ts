@@ -40,6 +40,12 @@ export interface ReadBackOptions {
   readonly epochSecondsColumns?: ReadonlySet<string>;
   /** Differences listed per model (default 20). */
   readonly maxDifferences?: number;
+  /**
+   * Rows the migration changed on purpose, per SQLite table: some rows left out (`--on-error=reject`,
+   * `--orphans=delete`) and columns whose dangling references were cleared (`--orphans=null`). A row missing there,
+   * or NULL in such a column, is what the user chose, not a difference.
+   */
+  readonly changedOnPurpose?: ReadonlyMap<string, { readonly leftOut: boolean; readonly nullified: ReadonlySet<string> }>;
 }
 
 export interface ReadBackDifference {
@@ -57,6 +63,8 @@ export interface ReadBackModel {
   /** "failed": PostgreSQL could not be read through the client although SQLite could. */
   readonly status: "compared" | "not-compared" | "failed";
   readonly rows: number;
+  /** Sampled rows absent from PostgreSQL because the migration left them out on purpose. */
+  readonly leftOut?: number;
   readonly reason?: string;
   readonly differences: readonly ReadBackDifference[];
   /** Fields left out of the comparison, and why. */
@@ -201,21 +209,28 @@ async function compareModel(input: ModelInput): Promise<ReadBackModel> {
   const add = (d: Omit<ReadBackDifference, "model">) => {
     if (differences.length < max) differences.push({ model: name, ...d });
   };
+  const onPurpose = options.changedOnPurpose?.get(sqliteModel.table);
+  let leftOut = 0;
   for (const row of sample) {
     const key = keys.map((k) => `${k}=${excerpt(row[k], 40)}`).join(", ");
     const match = pgRows.find((p) => keys.every((k) => comparisons.get(k)!.same(row[k], p[k])));
     if (!match) {
-      add({ key, field: "(row)", sqlite: "present", postgres: "missing" });
+      if (onPurpose?.leftOut) leftOut++;
+      else add({ key, field: "(row)", sqlite: "present", postgres: "missing" });
       continue;
     }
     for (const [field, c] of comparisons) {
-      if (!c.same(row[field], match[field])) add({ key, field, sqlite: excerpt(row[field]), postgres: excerpt(match[field]) });
+      if (c.same(row[field], match[field])) continue;
+      if (match[field] === null && onPurpose?.nullified.has(sqliteModel.columns.get(field) ?? field)) continue;
+      add({ key, field, sqlite: excerpt(row[field]), postgres: excerpt(match[field]) });
     }
   }
-  return { model: name, status: "compared", rows: sample.length, differences, fieldsNotCompared };
+  return { model: name, status: "compared", rows: sample.length - leftOut, ...(leftOut > 0 ? { leftOut } : {}), differences, fieldsNotCompared };
 }
 
+/** The line of an error that says what went wrong (the Prisma CLI prints banners before it). */
 function firstLine(err: unknown): string {
   const text = redact(err instanceof Error ? err.message : String(err));
-  return (text.split("\n").find((l) => l.trim() !== "" && !/^prisma /.test(l)) ?? text).trim().slice(0, 300);
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(prisma |Loaded Prisma config|Prisma config detected|Prisma schema loaded)/.test(l));
+  return (lines.find((l) => /^error:/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0] ?? text).slice(0, 300);
 }

@@ -7,7 +7,10 @@ export function describeReadBack(r: ReadBackResult): string {
   const compared = r.models.filter((m) => m.status === "compared");
   const rows = compared.reduce((n, m) => n + m.rows, 0);
   const skipped = r.models.filter((m) => m.status === "not-compared");
-  const tail = skipped.length > 0 ? `; not compared: ${skipped.map((m) => `${m.model} (${m.reason})`).join(", ")}` : "";
+  // Grouped by reason: a legacy file can have a dozen models Prisma ignores for the same reason.
+  const byReason = new Map<string, string[]>();
+  for (const m of skipped) byReason.set(m.reason ?? "", [...(byReason.get(m.reason ?? "") ?? []), m.model]);
+  const tail = skipped.length > 0 ? `; not compared: ${[...byReason].map(([reason, names]) => `${names.join(", ")} (${reason})`).join("; ")}` : "";
   if (r.status === "same") return `${rows} rows of ${compared.length} models identical through Prisma Client${tail}`;
   const count = r.models.reduce((n, m) => n + m.differences.length, 0);
   const failed = r.models.filter((m) => m.status === "failed");

@@ -80,7 +80,8 @@ export function unignoreKeyedModels(schema: string): string {
     const fields = fieldsOf(model);
     const compositeId = attrs.find((a) => a.name === "id" && a.group === undefined);
     const keyNames = new Set(compositeId ? fieldList(compositeId) : fields.filter((f) => findFieldAttribute(f, "id")).map((f) => f.name));
-    if (keyNames.size === 0) continue;
+    // A key Prisma cannot type (`Unsupported(...)`) cannot identify rows in a client: the model stays ignored.
+    if (keyNames.size === 0 || fields.some((f) => keyNames.has(f.name) && isUnsupported(f))) continue;
     model.properties = model.properties.filter((p) => p !== ignore);
     for (const f of fields) if (keyNames.has(f.name)) f.optional = false;
     changed = true;

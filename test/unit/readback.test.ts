@@ -116,6 +116,11 @@ model log {
   message String?
   @@ignore
 }
+
+model autoinc {
+  id Unsupported("integer auto_increment") @id
+  @@ignore
+}
 `;
 
   it("writes a schema with only our generator and a literal URL", () => {
@@ -140,6 +145,7 @@ model log {
     const models = new Map(readModels(unignoreKeyedModels(schema)).map((m) => [m.model, m]));
     expect(models.get("tag")).toMatchObject({ ignored: false, keyFields: ["name"] });
     expect(models.get("log")?.ignored).toBe(true);
+    expect(models.get("autoinc")?.ignored).toBe(true);
     expect(unignoreKeyedModels(schema)).toMatch(/name\s+String\s+@id/);
   });
 });
