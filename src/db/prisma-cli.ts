@@ -46,10 +46,12 @@ export function runPrisma(args: readonly string[], options: PrismaRunOptions): P
     SQLITE2PG_ADAPTER: options.adapter,
     SQLITE2PG_ADAPTER_URL: options.adapterUrl,
     SQLITE2PG_SCHEMA: options.schemaPath,
-    // No network here and none wanted: no update check, no telemetry, no query-engine download.
+    // No network here and none wanted: no update check, no telemetry, no query-engine download, and no
+    // `npm install @prisma/client` by `prisma generate` when it cannot find the package next to the schema.
     CHECKPOINT_DISABLE: "1",
     PRISMA_HIDE_UPDATE_MESSAGE: "1",
     PRISMA_CLIENT_ENGINE_TYPE: "client",
+    PRISMA_GENERATE_SKIP_AUTOINSTALL: "1",
     NO_COLOR: "1",
     FORCE_COLOR: "0",
   };

@@ -5,6 +5,7 @@
 import { applyMigration } from "../apply/apply-migration.js";
 import { assertTargetEmpty } from "../apply/target-check.js";
 import type { Decision } from "../convert/decisions.js";
+import type { TablePlan } from "../convert/convert.js";
 import { connectTarget } from "../db/pg-target.js";
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
@@ -12,9 +13,12 @@ import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { formatVerifyResult, verifyDatabase, type TableVerification } from "../verify/verify.js";
 import { checkDrift, type DriftResult } from "../verify/drift.js";
+import { readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
+import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
 import type { TableFilter } from "../introspect/table-filter.js";
@@ -85,6 +89,8 @@ export interface MigrateSummary {
   readonly verified: "full" | "counts" | "none";
   /** With --verify=full: does the database match migrations/ (replayed in a shadow, catalogs compared)? */
   readonly drift?: DriftResult;
+  /** With --verify=full: a sample of rows per model read through Prisma Client from both databases, compared. */
+  readonly readBack?: ReadBackResult;
   readonly content: readonly ContentCheck[];
   /** Rejected rows (onError "reject"): where they are and how many. */
   readonly rejects?: { readonly path: string; readonly count: number };
@@ -106,6 +112,11 @@ function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   );
 }
 
+/** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
+function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
+  return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s").map((c) => `${t.name}.${c.name}`)));
+}
+
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
   const emit = options.emit ?? noopListener;
   const target = parseTargetUrl(options.targetUrl);
@@ -116,9 +127,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     try {
       // Refuse a non-empty target first: before the slow stages, before writing any file.
       await assertTargetEmpty(client, target.schema, [...fitNames(opened.catalog.tables.map((t) => t.name)).values()]);
-      const { converted, source, extrasSql, schemaCheck } = await prepareSchema(opened, emit, options.typeOverrides, {
+      const prepared = await prepareSchema(opened, emit, options.typeOverrides, {
         userSchemaPath: options.userSchemaPath,
       });
+      const { converted, source, extrasSql, schemaCheck } = prepared;
       // A project's files are replaced only once PostgreSQL holds the data: until then they are staged.
       const inPlace = options.userSchemaPath !== undefined;
       if (inPlace) await assertProjectWritable(options.outDir);
@@ -211,18 +223,41 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
               }),
             );
       const migrationPath = project?.migrationPath ?? plan.migrationPath;
-      const drift =
+      // The drift check works on the target connection; the read-back spends its time in Prisma child processes
+      // (two `prisma generate`): run them side by side.
+      const [drift, readBack] =
         verifyMode !== "full"
-          ? undefined
-          : await timedStage(emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
-              checkDrift({
-                client,
-                targetUrl: options.targetUrl,
-                pgSchema: target.schema,
-                // <out>/migrations/0_init/migration.sql → <out>/migrations
-                migrationsDir: dirname(dirname(migrationPath)),
+          ? [undefined, undefined]
+          : await Promise.all([
+              timedStage(emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
+                checkDrift({
+                  client,
+                  targetUrl: options.targetUrl,
+                  pgSchema: target.schema,
+                  // <out>/migrations/0_init/migration.sql → <out>/migrations
+                  migrationsDir: dirname(dirname(migrationPath)),
+                }),
+              ),
+              timedStage(emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
+                const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
+                await writeFile(sqliteSchemaPath, prepared.sourceSchema);
+                return readBackCheck({
+                  sqlitePath: options.sqlitePath,
+                  sqliteSchemaPath,
+                  pgSchemaPath: project?.schemaPath ?? plan.schemaPath,
+                  targetUrl: options.targetUrl,
+                  pgSchema: target.schema,
+                  workDir: opened.snapshot.dir,
+                  epochSecondsColumns: epochSecondsColumns(converted.tables),
+                  changedOnPurpose: new Map(
+                    applied.copied.map((t) => [
+                      t.table,
+                      { leftOut: t.rejected + t.skipped > 0, nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()) },
+                    ]),
+                  ),
+                });
               }),
-            );
+            ]);
       if (drift?.status === "drift") {
         emit({ type: "warning", message: `schema drift: the database differs from migrations/ (${drift.differences?.length} difference(s)):\n${drift.detail}` });
       }
@@ -239,6 +274,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         counts,
         verified: verifyMode,
         ...(drift ? { drift } : {}),
+        ...(readBack ? { readBack } : {}),
         content: (content?.tables ?? []).map((t) => ({
           table: t.table,
           ok: t.ok,
@@ -255,7 +291,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           droppedForeignKeys: orphans.droppedForeignKeys.length,
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
-        ok: counts.every((c) => c.ok) && (content?.ok ?? true),
+        ok: counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
         ...(project ? { project: { ...project, schemaCheck: schemaCheck?.result ?? "identical" } } : {}),
       };
       const bad = counts.filter((c) => !c.ok);
@@ -273,6 +309,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           stage: "verify",
           object: { table: bad[0].table, row: bad[0].differences[0]?.key },
           hint: "please report this: the committed data differs from SQLite; `sqlite2pg verify` re-checks it",
+          details: { summary },
+        });
+      }
+      if (readBack?.status === "different") {
+        const first = readBack.models.find((m) => m.status === "failed" || m.differences.length > 0)!;
+        throw new Sqlite2pgError(`the application would read different data through Prisma Client: ${describeReadBack(readBack)}\n${formatReadBackDifferences(readBack)}`, {
+          code: "VERIFY_READBACK",
+          kind: "verification",
+          stage: "verify",
+          object: { table: first.model, row: first.differences[0]?.key, column: first.differences[0]?.field },
+          hint: "the data is committed; compare the values above (a field whose Prisma type changed may need a --type override), then re-run into an empty database",
           details: { summary },
         });
       }

@@ -22,6 +22,8 @@ export interface PreparedSource {
   readonly source: SqliteDb;
   readonly catalog: SqliteCatalog;
   readonly converted: ConvertResult;
+  /** The SQLite schema.prisma the conversion started from (the user's, or Prisma's introspection). */
+  readonly sourceSchema: string;
   /** Raw SQL for what Prisma's schema language cannot express, appended to the baseline migration. */
   readonly extrasSql: string;
   /** With a user's schema (`--schema`): how it compared with the database. */
@@ -92,8 +94,9 @@ export async function prepareSchema(
       )
     : undefined;
   if (userSchema) checkEnumValues(opened.source, userSchema.text);
+  const sourceSchema = userSchema?.text ?? restoreInvalidFields(pulledSchema);
   const base = convertSchema({
-    pulledSchema: userSchema?.text ?? restoreInvalidFields(pulledSchema),
+    pulledSchema: sourceSchema,
     catalog: opened.catalog,
     profiles,
     typeOverrides,
@@ -112,6 +115,7 @@ export async function prepareSchema(
   return {
     ...opened,
     converted,
+    sourceSchema,
     extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
     ...(schemaCheck ? { schemaCheck } : {}),
   };

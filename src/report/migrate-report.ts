@@ -1,6 +1,7 @@
 /** Markdown report of a migration, to attach to the pull request that commits the new schema (pure). */
 import type { MigrateSummary } from "../pipeline/migrate.js";
 import { formatDuration } from "./summary.js";
+import { describeReadBack } from "../verify/readback-format.js";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -38,5 +39,6 @@ export function migrateMarkdown(s: MigrateSummary): string {
     for (const x of d.status === "drift" ? (d.differences ?? []) : []) out.push(`- ${cell(x)}`);
     out.push("");
   }
+  if (s.readBack) out.push(`Application read-back (Prisma Client on both databases): ${cell(describeReadBack(s.readBack))}.`, "");
   return out.join("\n");
 }

@@ -2,6 +2,7 @@
 import { describeDecision } from "../convert/decisions.js";
 import type { MigrateSummary } from "../pipeline/migrate.js";
 import type { DriftResult } from "../verify/drift.js";
+import { describeReadBack } from "../verify/readback-format.js";
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -57,6 +58,7 @@ export function formatSummary(summary: MigrateSummary): string {
     );
   }
   if (summary.drift) lines.push(...driftLines(summary.drift));
+  if (summary.readBack) lines.push(`          application read-back: ${describeReadBack(summary.readBack)}`);
   if (summary.rejects && summary.rejects.count > 0) {
     lines.push(`rejected:  ${summary.rejects.count} row(s) whose values cannot be converted exactly → ${summary.rejects.path}`);
   }

@@ -162,6 +162,8 @@ describe("migrate --schema: an existing Prisma project switches from SQLite to P
     expect(run.stdout).toMatch(/archived in .*migrations_sqlite_\d{14}/);
     expect(run.stdout).toContain("npx prisma generate");
     expect(run.stdout).toContain("DATABASE_URL");
+    // The app's own client, on both databases: epoch-ms and ISO DateTimes, Decimal, Json, BigInt and enums read alike.
+    expect(run.stdout).toContain("application read-back: 8 rows of 3 models identical through Prisma Client");
   });
 
   it("keeps every customization of the user's schema", () => {

@@ -1,0 +1,236 @@
+/**
+ * "What the application sees": for a sample of rows per model, read through Prisma Client from SQLite and from
+ * PostgreSQL and compare the JavaScript objects — proof that the app gets the same data after the switch, beyond
+ * the byte-level verification (verify.ts), which compares what the databases store.
+ *
+ * Two throw-away clients are generated (readback-client.ts): one from the SQLite schema the run started from (the
+ * introspected one, or the user's with --schema), one from the converted postgresql schema. Both run the query
+ * compiler through driver adapters — @prisma/adapter-better-sqlite3 and @prisma/adapter-pg — so nothing is
+ * downloaded. Per model, the first `sampleSize` rows in key order are read from SQLite, the rows with the same keys
+ * from PostgreSQL (key equality, not PostgreSQL's collation order, picks them), and every field is compared
+ * (readback-compare.ts says what "same" means).
+ *
+ * Best effort like the drift check: no Prisma adapter for the embedded target, or a client that cannot be
+ * generated, makes the check "unavailable" with the reason; it never passes silently.
+ */
+import { readFile } from "node:fs/promises";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { isPgliteUrl } from "../db/pglite-target.js";
+import { pgPoolConfig } from "../db/pg-url.js";
+import { redact } from "../redact.js";
+import { generateClient, type GeneratedClient, type ModelDelegate } from "./readback-client.js";
+import { comparisonFor, excerpt, type Comparison } from "./readback-compare.js";
+import { readModels, unignoreKeyedModels, type ModelInfo } from "./readback-schema.js";
+
+export interface ReadBackOptions {
+  readonly sqlitePath: string;
+  /** The SQLite schema.prisma the application used (or the introspected one). */
+  readonly sqliteSchemaPath: string;
+  /** The converted postgresql schema.prisma. */
+  readonly pgSchemaPath: string;
+  readonly targetUrl: string;
+  /** PostgreSQL schema holding the tables (`?schema=`). */
+  readonly pgSchema: string;
+  /** Scratch directory for the generated clients (the run's snapshot directory). */
+  readonly workDir: string;
+  /** Rows read per model (default 100). */
+  readonly sampleSize?: number;
+  /** `table.column` (SQLite names) whose integers convert read as epoch seconds. */
+  readonly epochSecondsColumns?: ReadonlySet<string>;
+  /** Differences listed per model (default 20). */
+  readonly maxDifferences?: number;
+  /**
+   * Rows the migration changed on purpose, per SQLite table: some rows left out (`--on-error=reject`,
+   * `--orphans=delete`) and columns whose dangling references were cleared (`--orphans=null`). A row missing there,
+   * or NULL in such a column, is what the user chose, not a difference.
+   */
+  readonly changedOnPurpose?: ReadonlyMap<string, { readonly leftOut: boolean; readonly nullified: ReadonlySet<string> }>;
+}
+
+export interface ReadBackDifference {
+  readonly model: string;
+  /** `field=value` of the key fields. */
+  readonly key: string;
+  /** The field, or "(row)" when the row is missing in PostgreSQL. */
+  readonly field: string;
+  readonly sqlite: string;
+  readonly postgres: string;
+}
+
+export interface ReadBackModel {
+  readonly model: string;
+  /** "failed": PostgreSQL could not be read through the client although SQLite could. */
+  readonly status: "compared" | "not-compared" | "failed";
+  readonly rows: number;
+  /** Sampled rows absent from PostgreSQL because the migration left them out on purpose. */
+  readonly leftOut?: number;
+  readonly reason?: string;
+  readonly differences: readonly ReadBackDifference[];
+  /** Fields left out of the comparison, and why. */
+  readonly fieldsNotCompared: readonly { readonly field: string; readonly reason: string }[];
+}
+
+export interface ReadBackResult {
+  readonly status: "same" | "different" | "unavailable";
+  readonly models: readonly ReadBackModel[];
+  /** Why the check could not run. */
+  readonly detail?: string;
+  readonly ms: number;
+}
+
+const DEFAULT_SAMPLE = 100;
+
+type Client = Record<string, unknown> & { $disconnect(): Promise<void> };
+
+export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackResult> {
+  const started = performance.now();
+  const done = (r: Omit<ReadBackResult, "ms">): ReadBackResult => ({ ...r, ms: performance.now() - started });
+  if (isPgliteUrl(options.targetUrl)) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for the embedded target (PGlite)" });
+  const [sqliteSchemaText, pgSchemaText] = await Promise.all([readFile(options.sqliteSchemaPath, "utf8"), readFile(options.pgSchemaPath, "utf8")]);
+  const sqliteSchema = unignoreKeyedModels(sqliteSchemaText);
+  let generated: [GeneratedClient, GeneratedClient];
+  try {
+    // Each `prisma generate` is a child process of ~2 s: both at once.
+    generated = await Promise.all([
+      generateClient(sqliteSchema, options.workDir, "readback-sqlite"),
+      generateClient(pgSchemaText, options.workDir, "readback-postgresql"),
+    ]);
+  } catch (err) {
+    return done({ status: "unavailable", models: [], detail: `prisma generate failed: ${firstLine(err)}` });
+  }
+  const [sqliteGen, pgGen] = generated;
+  const sqliteClient = new sqliteGen.PrismaClient({
+    // Reading needs no timestampFormat: the adapter reads integer (ms) and ISO-text DateTimes alike; the option
+    // only decides how DateTimes are written. Read-only: this is the user's file.
+    adapter: new PrismaBetterSQLite3({ url: `file:${options.sqlitePath}`, readonly: true, fileMustExist: true }),
+  }) as Client;
+  // Discrete pool fields, never a connectionString (docs/toolchain.md, adapter-pg defect 2); `schema` makes the
+  // client qualify table names with the target schema.
+  const pgClient = new pgGen.PrismaClient({
+    adapter: new PrismaPg({ ...pgPoolConfig(options.targetUrl), max: 2 }, { schema: options.pgSchema }),
+  }) as Client;
+  try {
+    const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
+    const pgModels = new Map(readModels(pgSchemaText).map((m) => [m.model, m]));
+    const models: ReadBackModel[] = [];
+    for (const [name, pgModel] of pgModels) {
+      models.push(
+        await compareModel({
+          name,
+          sqliteModel: sqliteModels.get(name),
+          pgModel,
+          sqliteClient,
+          pgClient,
+          sqliteFields: fieldTypes(sqliteGen, name),
+          pgFields: fieldTypes(pgGen, name),
+          options,
+        }),
+      );
+    }
+    const different = models.some((m) => m.status === "failed" || m.differences.length > 0);
+    return done({ status: different ? "different" : "same", models });
+  } finally {
+    await Promise.all([sqliteClient.$disconnect().catch(() => undefined), pgClient.$disconnect().catch(() => undefined)]);
+  }
+}
+
+/** Scalar and enum fields of a model as the generated client knows them (enums are read as text). */
+function fieldTypes(client: GeneratedClient, model: string): Map<string, string> {
+  const m = client.Prisma.dmmf.datamodel.models.find((x) => x.name === model);
+  return new Map((m?.fields ?? []).filter((f) => f.kind === "scalar" || f.kind === "enum").map((f) => [f.name, f.kind === "enum" ? "String" : f.type]));
+}
+
+/** Prisma Client's delegate property for a model: the name with its first letter lowercased. */
+function delegateOf(client: Client, model: string): ModelDelegate | undefined {
+  return client[model.charAt(0).toLowerCase() + model.slice(1)] as ModelDelegate | undefined;
+}
+
+interface ModelInput {
+  readonly name: string;
+  readonly sqliteModel: ModelInfo | undefined;
+  readonly pgModel: ModelInfo;
+  readonly sqliteClient: Client;
+  readonly pgClient: Client;
+  readonly sqliteFields: ReadonlyMap<string, string>;
+  readonly pgFields: ReadonlyMap<string, string>;
+  readonly options: ReadBackOptions;
+}
+
+async function compareModel(input: ModelInput): Promise<ReadBackModel> {
+  const { name, sqliteModel, pgModel, options } = input;
+  const notCompared = (reason: string): ReadBackModel => ({ model: name, status: "not-compared", rows: 0, reason, differences: [], fieldsNotCompared: [] });
+  if (!sqliteModel) return notCompared("not in the SQLite schema");
+  if (sqliteModel.ignored || pgModel.ignored) return notCompared(`@@ignore in the ${sqliteModel.ignored ? "SQLite" : "PostgreSQL"} schema: Prisma Client cannot read it`);
+  const keys = sqliteModel.keyFields;
+  if (keys.length === 0) return notCompared("no @id or @unique: rows cannot be matched");
+  const sqliteDelegate = delegateOf(input.sqliteClient, name);
+  const pgDelegate = delegateOf(input.pgClient, name);
+  if (!sqliteDelegate || !pgDelegate) return notCompared("no Prisma Client delegate");
+
+  // What each field's values are compared by; fields one side cannot read are listed, not compared.
+  const fieldsNotCompared: { field: string; reason: string }[] = [];
+  const comparisons = new Map<string, Extract<Comparison, { comparable: true }>>();
+  for (const [field, pgType] of input.pgFields) {
+    const sqliteType = input.sqliteFields.get(field);
+    if (sqliteType === undefined) {
+      fieldsNotCompared.push({ field, reason: "not readable through Prisma on SQLite (Unsupported or absent there)" });
+      continue;
+    }
+    const column = sqliteModel.columns.get(field) ?? field;
+    const c = comparisonFor({ sqlite: sqliteType, postgres: pgType, epochSeconds: options.epochSecondsColumns?.has(`${sqliteModel.table}.${column}`) });
+    if (c.comparable) comparisons.set(field, c);
+    else fieldsNotCompared.push({ field, reason: c.reason });
+  }
+  if (keys.some((k) => !comparisons.has(k))) return { ...notCompared("its key fields cannot be compared"), fieldsNotCompared };
+
+  let sqliteRows: Record<string, unknown>[];
+  try {
+    sqliteRows = await sqliteDelegate.findMany({ take: options.sampleSize ?? DEFAULT_SAMPLE, orderBy: keys.map((k) => ({ [k]: "asc" })) });
+  } catch (err) {
+    // The app could not read these rows on SQLite either (e.g. a BOOLEAN holding 2, an Int beyond 2^53).
+    return { ...notCompared(`Prisma Client cannot read it from SQLite: ${firstLine(err)}`), fieldsNotCompared };
+  }
+  // A NULL in a unique key matches nothing: such rows are not sampled.
+  const sample = sqliteRows.filter((r) => keys.every((k) => r[k] !== null && r[k] !== undefined));
+  const toTarget = (row: Record<string, unknown>) => Object.fromEntries(keys.map((k) => [k, comparisons.get(k)!.toTarget(row[k])]));
+  let pgRows: Record<string, unknown>[];
+  try {
+    pgRows =
+      sample.length === 0
+        ? []
+        : await pgDelegate.findMany({ where: keys.length === 1 ? { [keys[0]]: { in: sample.map((r) => toTarget(r)[keys[0]]) } } : { OR: sample.map(toTarget) } });
+  } catch (err) {
+    return { model: name, status: "failed", rows: 0, reason: `Prisma Client cannot read it from PostgreSQL: ${firstLine(err)}`, differences: [], fieldsNotCompared };
+  }
+
+  const differences: ReadBackDifference[] = [];
+  const max = options.maxDifferences ?? 20;
+  const add = (d: Omit<ReadBackDifference, "model">) => {
+    if (differences.length < max) differences.push({ model: name, ...d });
+  };
+  const onPurpose = options.changedOnPurpose?.get(sqliteModel.table);
+  let leftOut = 0;
+  for (const row of sample) {
+    const key = keys.map((k) => `${k}=${excerpt(row[k], 40)}`).join(", ");
+    const match = pgRows.find((p) => keys.every((k) => comparisons.get(k)!.same(row[k], p[k])));
+    if (!match) {
+      if (onPurpose?.leftOut) leftOut++;
+      else add({ key, field: "(row)", sqlite: "present", postgres: "missing" });
+      continue;
+    }
+    for (const [field, c] of comparisons) {
+      if (c.same(row[field], match[field])) continue;
+      if (match[field] === null && onPurpose?.nullified.has(sqliteModel.columns.get(field) ?? field)) continue;
+      add({ key, field, sqlite: excerpt(row[field]), postgres: excerpt(match[field]) });
+    }
+  }
+  return { model: name, status: "compared", rows: sample.length - leftOut, ...(leftOut > 0 ? { leftOut } : {}), differences, fieldsNotCompared };
+}
+
+/** The line of an error that says what went wrong (the Prisma CLI prints banners before it). */
+function firstLine(err: unknown): string {
+  const text = redact(err instanceof Error ? err.message : String(err));
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(prisma |Loaded Prisma config|Prisma config detected|Prisma schema loaded)/.test(l));
+  return (lines.find((l) => /^error:/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0] ?? text).slice(0, 300);
+}

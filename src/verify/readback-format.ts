@@ -1,0 +1,28 @@
+/** Read-back results as text for the summary, the Markdown report and the failure message (pure). */
+import type { ReadBackResult } from "./client-readback.js";
+
+/** One line for a summary: what was compared, or why not. */
+export function describeReadBack(r: ReadBackResult): string {
+  if (r.status === "unavailable") return `not checked: ${r.detail}`;
+  const compared = r.models.filter((m) => m.status === "compared");
+  const rows = compared.reduce((n, m) => n + m.rows, 0);
+  const skipped = r.models.filter((m) => m.status === "not-compared");
+  // Grouped by reason: a legacy file can have a dozen models Prisma ignores for the same reason.
+  const byReason = new Map<string, string[]>();
+  for (const m of skipped) byReason.set(m.reason ?? "", [...(byReason.get(m.reason ?? "") ?? []), m.model]);
+  const tail = skipped.length > 0 ? `; not compared: ${[...byReason].map(([reason, names]) => `${names.join(", ")} (${reason})`).join("; ")}` : "";
+  if (r.status === "same") return `${rows} rows of ${compared.length} models identical through Prisma Client${tail}`;
+  const count = r.models.reduce((n, m) => n + m.differences.length, 0);
+  const failed = r.models.filter((m) => m.status === "failed");
+  return `DIFFERS: ${count} difference(s)${failed.length > 0 ? `, ${failed.length} model(s) unreadable from PostgreSQL` : ""} (${rows} rows of ${compared.length} models read)${tail}`;
+}
+
+/** Every difference, one line each (for the failure message). */
+export function formatReadBackDifferences(r: ReadBackResult): string {
+  const lines: string[] = [];
+  for (const m of r.models) {
+    if (m.status === "failed") lines.push(`  ${m.model}: ${m.reason}`);
+    for (const d of m.differences) lines.push(`  ${d.model} [${d.key}] ${d.field}: SQLite ${d.sqlite} ≠ PostgreSQL ${d.postgres}`);
+  }
+  return lines.join("\n");
+}
