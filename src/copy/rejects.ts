@@ -22,26 +22,27 @@ function jsonValue(v: unknown): unknown {
 
 export class RejectsFile {
   private stream?: WriteStream;
+  /** Opened once, on the first rejected row; concurrent writers (tables copied in parallel) share it. */
+  private opening?: Promise<WriteStream>;
   count = 0;
   readonly byTable = new Map<string, number>();
 
   constructor(readonly path: string) {}
 
   async write(rejected: RejectedRow): Promise<void> {
-    if (!this.stream) {
-      await mkdir(dirname(this.path), { recursive: true });
-      this.stream = createWriteStream(this.path, { flags: "w" });
-    }
+    this.opening ??= mkdir(dirname(this.path), { recursive: true }).then(() => (this.stream = createWriteStream(this.path, { flags: "w" })));
+    const stream = await this.opening;
     const row = Object.fromEntries(Object.entries(rejected.row).map(([k, v]) => [k, jsonValue(v)]));
-    const ok = this.stream.write(`${JSON.stringify({ ...rejected, row })}\n`);
+    const ok = stream.write(`${JSON.stringify({ ...rejected, row })}\n`);
     this.count++;
     this.byTable.set(rejected.table, (this.byTable.get(rejected.table) ?? 0) + 1);
-    if (!ok) await once(this.stream, "drain");
+    if (!ok) await once(stream, "drain");
   }
 
   async close(): Promise<void> {
-    if (!this.stream) return;
-    this.stream.end();
-    await once(this.stream, "finish");
+    if (!this.opening) return;
+    const stream = await this.opening;
+    stream.end();
+    await once(stream, "finish");
   }
 }
