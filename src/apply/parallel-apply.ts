@@ -201,7 +201,8 @@ async function copyOne(
   await conn.query("BEGIN");
   try {
     await conn.query("SELECT set_config('search_path', $1, true)", [quoteIdent(staging)]);
-    await conn.query("SELECT set_config('maintenance_work_mem', '256MB', true)");
+    // The one-transaction path gives its single index build 512MB; N concurrent builds share that budget.
+    await conn.query("SELECT set_config('maintenance_work_mem', $1, true)", [`${Math.max(64, Math.floor(512 / options.jobs))}MB`]);
     await runStatements(conn, [createSql]);
     const before = problems.count;
     const result = await copy(conn);
