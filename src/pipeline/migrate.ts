@@ -242,7 +242,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
                 await writeFile(sqliteSchemaPath, prepared.sourceSchema);
                 return readBackCheck({
-                  sqlitePath: options.sqlitePath,
+                  // SQLite's rows come from the snapshot (its read transaction), not from the live file.
+                  snapshot: opened.snapshot,
                   sqliteSchemaPath,
                   pgSchemaPath: project?.schemaPath ?? plan.schemaPath,
                   targetUrl: options.targetUrl,

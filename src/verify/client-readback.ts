@@ -10,21 +10,32 @@
  * from PostgreSQL (key equality, not PostgreSQL's collation order, picks them), and every field is compared
  * (readback-compare.ts says what "same" means).
  *
+ * SQLite's side is the run's snapshot, not the live file: the rows the SQLite client reads are first copied from
+ * the snapshot's read transaction into a sample file (readback-sample.ts), so an application writing meanwhile
+ * causes no false difference.
+ *
  * Best effort like the drift check: no Prisma adapter for the embedded target, or a client that cannot be
  * generated, makes the check "unavailable" with the reason; it never passes silently.
  */
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { pgPoolConfig } from "../db/pg-url.js";
+import type { Snapshot } from "../introspect/snapshot.js";
 import { redact } from "../redact.js";
 import { generateClient, type GeneratedClient, type ModelDelegate } from "./readback-client.js";
 import { comparisonFor, excerpt, type Comparison } from "./readback-compare.js";
+import { buildReadBackSample, type SampleTable } from "./readback-sample.js";
 import { readModels, unignoreKeyedModels, type ModelInfo } from "./readback-schema.js";
 
 export interface ReadBackOptions {
-  readonly sqlitePath: string;
+  /**
+   * The run's snapshot of the SQLite file: its connection (read transaction) supplies the rows, its schema-only
+   * clone the tables they are copied into. The live file is never read.
+   */
+  readonly snapshot: Pick<Snapshot, "db" | "schemaClonePath">;
   /** The SQLite schema.prisma the application used (or the introspected one). */
   readonly sqliteSchemaPath: string;
   /** The converted postgresql schema.prisma. */
@@ -89,6 +100,24 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   if (isPgliteUrl(options.targetUrl)) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for the embedded target (PGlite)" });
   const [sqliteSchemaText, pgSchemaText] = await Promise.all([readFile(options.sqliteSchemaPath, "utf8"), readFile(options.pgSchemaPath, "utf8")]);
   const sqliteSchema = unignoreKeyedModels(sqliteSchemaText);
+  const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
+  const pgModels = new Map(readModels(pgSchemaText).map((m) => [m.model, m]));
+  const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE;
+  // The rows the SQLite client will read, copied out of the snapshot. Only models that can be compared need them.
+  const tables: SampleTable[] = [];
+  for (const [name] of pgModels) {
+    const m = sqliteModels.get(name);
+    if (!m || m.ignored || m.keyFields.length === 0 || tables.some((t) => t.table === m.table)) continue;
+    tables.push({ table: m.table, keyColumns: m.keyFields.map((k) => m.columns.get(k) ?? k) });
+  }
+  await mkdir(options.workDir, { recursive: true });
+  const samplePath = join(options.workDir, "readback-sample.db");
+  let sampleFailed: ReadonlyMap<string, string>;
+  try {
+    sampleFailed = buildReadBackSample({ source: options.snapshot.db, schemaClonePath: options.snapshot.schemaClonePath, samplePath, tables, sampleSize }).failed;
+  } catch (err) {
+    return done({ status: "unavailable", models: [], detail: `cannot copy the sample rows from the snapshot: ${firstLine(err)}` });
+  }
   let generated: [GeneratedClient, GeneratedClient];
   try {
     // Each `prisma generate` is a child process of ~2 s: both at once.
@@ -102,8 +131,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   const [sqliteGen, pgGen] = generated;
   const sqliteClient = new sqliteGen.PrismaClient({
     // Reading needs no timestampFormat: the adapter reads integer (ms) and ISO-text DateTimes alike; the option
-    // only decides how DateTimes are written. Read-only: this is the user's file.
-    adapter: new PrismaBetterSQLite3({ url: `file:${options.sqlitePath}`, readonly: true, fileMustExist: true }),
+    // only decides how DateTimes are written. The sample holds the snapshot's rows (readback-sample.ts).
+    adapter: new PrismaBetterSQLite3({ url: `file:${samplePath}`, readonly: true, fileMustExist: true }),
   }) as Client;
   // Discrete pool fields, never a connectionString (docs/toolchain.md, adapter-pg defect 2); `schema` makes the
   // client qualify table names with the target schema.
@@ -111,8 +140,6 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     adapter: new PrismaPg({ ...pgPoolConfig(options.targetUrl), max: 2 }, { schema: options.pgSchema }),
   }) as Client;
   try {
-    const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
-    const pgModels = new Map(readModels(pgSchemaText).map((m) => [m.model, m]));
     const models: ReadBackModel[] = [];
     for (const [name, pgModel] of pgModels) {
       models.push(
@@ -124,6 +151,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
           pgClient,
           sqliteFields: fieldTypes(sqliteGen, name),
           pgFields: fieldTypes(pgGen, name),
+          sampleFailure: sampleFailed.get(sqliteModels.get(name)?.table ?? ""),
+          sampleSize,
           options,
         }),
       );
@@ -154,6 +183,9 @@ interface ModelInput {
   readonly pgClient: Client;
   readonly sqliteFields: ReadonlyMap<string, string>;
   readonly pgFields: ReadonlyMap<string, string>;
+  /** Why the model's rows could not be copied from the snapshot into the sample. */
+  readonly sampleFailure: string | undefined;
+  readonly sampleSize: number;
   readonly options: ReadBackOptions;
 }
 
@@ -164,6 +196,7 @@ async function compareModel(input: ModelInput): Promise<ReadBackModel> {
   if (sqliteModel.ignored || pgModel.ignored) return notCompared(`@@ignore in the ${sqliteModel.ignored ? "SQLite" : "PostgreSQL"} schema: Prisma Client cannot read it`);
   const keys = sqliteModel.keyFields;
   if (keys.length === 0) return notCompared("no @id or @unique: rows cannot be matched");
+  if (input.sampleFailure !== undefined) return notCompared(`its rows could not be copied from the snapshot: ${input.sampleFailure.slice(0, 300)}`);
   const sqliteDelegate = delegateOf(input.sqliteClient, name);
   const pgDelegate = delegateOf(input.pgClient, name);
   if (!sqliteDelegate || !pgDelegate) return notCompared("no Prisma Client delegate");
@@ -186,7 +219,7 @@ async function compareModel(input: ModelInput): Promise<ReadBackModel> {
 
   let sqliteRows: Record<string, unknown>[];
   try {
-    sqliteRows = await sqliteDelegate.findMany({ take: options.sampleSize ?? DEFAULT_SAMPLE, orderBy: keys.map((k) => ({ [k]: "asc" })) });
+    sqliteRows = await sqliteDelegate.findMany({ take: input.sampleSize, orderBy: keys.map((k) => ({ [k]: "asc" })) });
   } catch (err) {
     // The app could not read these rows on SQLite either (e.g. a BOOLEAN holding 2, an Int beyond 2^53).
     return { ...notCompared(`Prisma Client cannot read it from SQLite: ${firstLine(err)}`), fieldsNotCompared };

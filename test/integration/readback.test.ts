@@ -2,13 +2,18 @@
  * "What the application sees" (client-readback.ts), on real SQLite and PostgreSQL: migrate reads a sample of rows
  * through generated Prisma Clients on both sides and finds them equal, deliberate representation changes included
  * (INTEGER beyond 32 bits → BigInt, epoch-seconds DATETIME → timestamp, a text key PostgreSQL collates differently);
- * a value changed in PostgreSQL afterwards is named by model, key and field.
+ * a value changed in PostgreSQL afterwards is named by model, key and field. SQLite's side is the run's snapshot: an
+ * application rewriting sampled rows during the run (WAL) causes no difference, and the sample file
+ * (readback-sample.ts) holds the snapshot's values with their storage classes.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPrisma } from "../../src/db/prisma-cli.js";
+import { takeSnapshot } from "../../src/introspect/snapshot.js";
 import { readBackCheck, type ReadBackResult } from "../../src/verify/client-readback.js";
+import { buildReadBackSample } from "../../src/verify/readback-sample.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
@@ -82,15 +87,16 @@ describe("application read-back through Prisma Client", () => {
     writeFileSync(sqliteSchemaPath, `datasource db {\n  provider = "sqlite"\n  url      = "file:./app.db"\n}\n`);
     await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${sqlitePath}`, schemaPath: sqliteSchemaPath, cwd: tmp.dir });
     await db.query("UPDATE account SET handle = 'mallory', balance = 99 WHERE id = 2");
+    const snapshot = await takeSnapshot(sqlitePath);
     const result = await readBackCheck({
-      sqlitePath,
+      snapshot,
       sqliteSchemaPath,
       pgSchemaPath: join(out, "schema.prisma"),
       targetUrl: db.url,
       pgSchema: "public",
       workDir: join(tmp.dir, "work"),
       epochSecondsColumns: new Set(["account.joined"]),
-    });
+    }).finally(() => snapshot.dispose());
     expect(result.status).toBe("different");
     const account = result.models.find((m) => m.model === "account");
     expect(account?.differences).toEqual([
@@ -98,5 +104,112 @@ describe("application read-back through Prisma Client", () => {
       { model: "account", key: "id=2", field: "balance", sqlite: "Decimal(0.1)", postgres: "Decimal(99)" },
     ]);
     expect(result.models.find((m) => m.model === "tag")?.differences).toEqual([]);
+  });
+});
+
+describe("application read-back while the application keeps writing (WAL)", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("readback-live");
+  let sqlitePath: string;
+  const ROWS = 300;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("readback_live");
+    sqlitePath = buildSqliteFile(tmp.dir, "live.db", (d) => {
+      d.pragma("journal_mode = WAL");
+      d.exec("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL, score REAL, data BLOB)");
+      const insert = d.prepare("INSERT INTO note (id, body, score, data) VALUES (?, ?, ?, ?)");
+      d.transaction(() => {
+        for (let i = 1; i <= ROWS; i++) insert.run(i, `before ${i}`, i + 0.5, Buffer.from([i % 256]));
+      })();
+    });
+  });
+  afterAll(async () => {
+    await db?.drop();
+    tmp.cleanup();
+  });
+
+  it("compares with the run's snapshot, not with rows changed in the live file meanwhile", async () => {
+    // The application rewrites rows that fall in the read-back's first 100, from the start of the run to its end.
+    const writer = new Database(sqlitePath);
+    writer.pragma("busy_timeout = 5000");
+    const update = writer.prepare("UPDATE note SET body = ?, score = ? WHERE id <= 10");
+    let writes = 0;
+    const timer = setInterval(() => {
+      writes++;
+      update.run(`live ${writes}`, -writes);
+    }, 5);
+    let res: Awaited<ReturnType<typeof runCli>>;
+    try {
+      res = await runCli(["migrate", sqlitePath, "--to", db.url, "--out", join(tmp.dir, "prisma"), "--yes", "--json"]);
+    } finally {
+      clearInterval(timer);
+    }
+    const [live] = writer.prepare("SELECT body FROM note WHERE id = 1").all() as { body: string }[];
+    writer.close();
+
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    const summary = JSON.parse(res.stdout) as { ok: boolean; readBack: ReadBackResult };
+    expect(summary.ok).toBe(true);
+    expect(summary.readBack.status).toBe("same");
+    expect(summary.readBack.models.find((m) => m.model === "note")).toMatchObject({ status: "compared", rows: 100, differences: [] });
+    // The live file really moved on past what was migrated: reading it would have shown differences.
+    const [migrated] = await db.query<{ body: string }>(`SELECT body FROM note WHERE id = 1`);
+    expect(writes).toBeGreaterThan(0);
+    expect(live.body).toMatch(/^live /);
+    expect(live.body).not.toBe(migrated.body);
+  });
+});
+
+describe("the read-back's SQLite sample (readback-sample.ts)", () => {
+  const tmp = tempDir("readback-sample");
+  afterAll(() => tmp.cleanup());
+
+  it("holds the snapshot's first rows in key order, storage classes kept, whatever the live file says now", async () => {
+    const path = buildSqliteFile(tmp.dir, "app.db", (d) => {
+      d.pragma("journal_mode = WAL");
+      d.exec(`
+        CREATE TABLE "odd ""name" (code TEXT PRIMARY KEY, n INTEGER, r REAL, b BLOB, anything, twice INTEGER GENERATED ALWAYS AS (n * 2));
+        CREATE TABLE audit (what TEXT);
+        CREATE TRIGGER "odd ""trigger" AFTER INSERT ON "odd ""name" BEGIN INSERT INTO audit VALUES ('inserted'); END;
+      `);
+      const insert = d.prepare(`INSERT INTO "odd ""name" (code, n, r, b, anything) VALUES (?, ?, ?, ?, ?)`);
+      // Key order is not insertion order; `anything` (no affinity) holds every storage class.
+      for (const [code, anything] of [["d", 5n], ["b", "text"], ["a", 1.0], ["c", Buffer.from([7])], ["e", null]] as const) {
+        insert.run(code, 2n ** 40n, 0.5, Buffer.from(code), anything);
+      }
+    });
+    const snapshot = await takeSnapshot(path);
+    try {
+      const writer = new Database(path);
+      writer.exec(`UPDATE "odd ""name" SET n = -1, anything = 'changed' WHERE code IN ('a', 'b')`);
+      writer.close();
+      const samplePath = join(tmp.dir, "sample.db");
+      const result = buildReadBackSample({
+        source: snapshot.db,
+        schemaClonePath: snapshot.schemaClonePath,
+        samplePath,
+        tables: [{ table: 'odd "name', keyColumns: ["code"] }],
+        sampleSize: 3,
+      });
+      expect(result.failed.size).toBe(0);
+      expect(result.rows.get('odd "name')).toBe(3);
+      const sample = new Database(samplePath, { readonly: true });
+      const rows = sample
+        .prepare(`SELECT code, n, typeof(n) AS tn, r, b, anything, typeof(anything) AS ta, twice FROM "odd ""name" ORDER BY code`)
+        .safeIntegers(true)
+        .all();
+      const audit = sample.prepare("SELECT count(*) AS n FROM audit").pluck().get();
+      sample.close();
+      expect(rows).toEqual([
+        { code: "a", n: 2n ** 40n, tn: "integer", r: 0.5, b: Buffer.from("a"), anything: 1, ta: "real", twice: 2n ** 41n },
+        { code: "b", n: 2n ** 40n, tn: "integer", r: 0.5, b: Buffer.from("b"), anything: "text", ta: "text", twice: 2n ** 41n },
+        { code: "c", n: 2n ** 40n, tn: "integer", r: 0.5, b: Buffer.from("c"), anything: Buffer.from([7]), ta: "blob", twice: 2n ** 41n },
+      ]);
+      // The clone's triggers did not fire.
+      expect(audit).toBe(0);
+    } finally {
+      await snapshot.dispose();
+    }
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * Read-back, SQLite side: the rows Prisma Client reads on SQLite come from the run's snapshot, not from the live
+ * file. Prisma's driver adapter needs a file of its own, and the snapshot is a read transaction on the user's file
+ * (snapshot.ts), so the sample is materialised: the snapshot's schema-only clone is copied, and for every table the
+ * read-back reads, its first `sampleSize` rows in key order — the order the read-back uses — are copied in through
+ * the snapshot's connection. An application writing to the file meanwhile (WAL) is then not seen as a difference.
+ *
+ * Values travel as better-sqlite3 returns them with safe integers (bigint for INTEGER, number for REAL, string for
+ * TEXT, Buffer for BLOB) and are bound as such, so each value keeps its storage class; the column affinities of the
+ * clone are the file's own, and re-applying an affinity to a value it already produced changes nothing
+ * (https://sqlite.org/datatype3.html#type_affinity). The sample is partial: foreign keys and CHECK constraints are
+ * off, and the clone's triggers are dropped so that inserting fires nothing.
+ */
+import { copyFileSync } from "node:fs";
+import Database from "better-sqlite3";
+import { quoteIdent } from "../db/quote.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+
+export interface SampleTable {
+  readonly table: string;
+  /** SQLite columns the read-back orders by (the model's key fields), in order. */
+  readonly keyColumns: readonly string[];
+}
+
+export interface SampleOptions {
+  /** The snapshot's connection: read-only, inside its read transaction. Only SELECTs and PRAGMAs run on it. */
+  readonly source: SqliteDb;
+  /** The snapshot's schema-only clone (the user's schema, no rows). */
+  readonly schemaClonePath: string;
+  /** Where the sample is written (in the run's work directory). */
+  readonly samplePath: string;
+  readonly tables: readonly SampleTable[];
+  readonly sampleSize: number;
+}
+
+/** Rows copied per table, and why a table could not be copied (its model is then not compared). */
+export interface SampleResult {
+  readonly rows: ReadonlyMap<string, number>;
+  readonly failed: ReadonlyMap<string, string>;
+}
+
+interface XInfo {
+  name: string;
+  hidden: bigint | number;
+}
+
+export function buildReadBackSample(options: SampleOptions): SampleResult {
+  copyFileSync(options.schemaClonePath, options.samplePath);
+  const sample = new Database(options.samplePath);
+  const rows = new Map<string, number>();
+  const failed = new Map<string, string>();
+  try {
+    sample.pragma("foreign_keys = OFF");
+    sample.pragma("ignore_check_constraints = ON");
+    const triggers = sample.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").pluck().all() as string[];
+    for (const name of triggers) sample.exec(`DROP TRIGGER ${quoteIdent(name)}`);
+    for (const t of options.tables) {
+      try {
+        rows.set(t.table, copyRows(options.source, sample, t, options.sampleSize));
+      } catch (err) {
+        failed.set(t.table, err instanceof Error ? err.message : String(err));
+      }
+    }
+  } finally {
+    sample.close();
+  }
+  return { rows, failed };
+}
+
+function copyRows(source: SqliteDb, sample: Database.Database, t: SampleTable, limit: number): number {
+  const table = quoteIdent(t.table);
+  // Generated columns (hidden 2, 3) are computed by the clone; hidden columns of virtual tables (1) are not data.
+  const columns = (source.prepare(`PRAGMA table_xinfo(${table})`).all() as XInfo[]).filter((c) => Number(c.hidden) === 0).map((c) => quoteIdent(c.name));
+  if (columns.length === 0) throw new Error(`no columns found for ${t.table}`);
+  // `ORDER BY col ASC` with the column's own collation, as Prisma Client's `orderBy: { field: "asc" }` on SQLite.
+  const order = t.keyColumns.map((c) => `${quoteIdent(c)} ASC`).join(", ");
+  const select = source.prepare(`SELECT ${columns.join(", ")} FROM ${table}${order ? ` ORDER BY ${order}` : ""} LIMIT ?`).raw();
+  const insert = sample.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+  const found = select.all(limit) as unknown[][];
+  sample.transaction(() => {
+    for (const row of found) insert.run(...row);
+  })();
+  return found.length;
+}
