@@ -569,13 +569,18 @@ function badJsonString(s: string): boolean {
 }
 
 function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {
-  // jsonb keeps the value, not the text: send the text jsonb_out will print (pg-text.ts). A json column keeps
-  // the text exactly as written.
-  const spell = pgType === "json" ? (s: string) => s : (s: string) => pgJsonbText(s) ?? s;
+  // jsonb keeps the value, not the text: send the text jsonb_out will print (pg-text.ts), whose printer also
+  // validates. A json column keeps the text exactly as written.
+  const jsonb = pgType !== "json";
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
   };
   const str = (s: string, v: unknown): string => {
+    if (jsonb) {
+      const spelled = pgJsonbText(s);
+      if (spelled !== null) return escapeCopy(spelled);
+    }
+    // Slow path: say what is wrong, or send valid JSON the printer would not predict (a huge exponent) as written.
     let parsed: unknown;
     try {
       parsed = JSON.parse(s);
@@ -586,7 +591,7 @@ function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {
     if (s.includes("\\u") && jsonHasBadString(parsed)) {
       return fail(v, `${describe(v)}: JSON contains \\u0000 or an unpaired surrogate escape, which jsonb rejects`);
     }
-    return escapeCopy(spell(s));
+    return escapeCopy(s);
   };
   return (v) => {
     if (typeof v === "string") return str(v, v);

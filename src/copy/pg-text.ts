@@ -83,11 +83,13 @@ export function pgNumericText(literal: string, scale?: number): string | null {
 }
 
 /**
- * jsonb_out of a JSON text that JSON.parse accepted: object keys sorted by byte length, then bytewise, a
- * repeated key keeping its last value, ", " and ": " separators, numbers as numeric prints them, strings
- * re-escaped like escape_json (the same characters JSON.stringify escapes)
- * (https://www.postgresql.org/docs/current/datatype-json.html). Null if the text holds something we would rather
- * not predict (a number with a huge exponent).
+ * jsonb_out of a JSON text: object keys sorted by byte length, then bytewise, a repeated key keeping its last
+ * value, ", " and ": " separators, numbers as numeric prints them, strings re-escaped like escape_json (the same
+ * characters JSON.stringify escapes) (https://www.postgresql.org/docs/current/datatype-json.html).
+ *
+ * It is also a strict validator (RFC 8259 grammar, plus what jsonb refuses: `\u0000` and unpaired surrogate
+ * escapes), so the copy needs no separate JSON.parse: null means "invalid, or something we would rather not
+ * predict (a number with a huge exponent)", and the caller then validates the slow way and reports why.
  */
 export function pgJsonbText(src: string): string | null {
   try {
@@ -95,13 +97,16 @@ export function pgJsonbText(src: string): string | null {
     const out = p.value();
     p.skipSpace();
     return p.pos === src.length ? out : null;
-  } catch (err) {
-    if (err === UNPREDICTABLE) return null;
-    throw err;
+  } catch {
+    return null; // UNPREDICTABLE, a bad escape (JSON.parse of one string), or nesting deeper than the stack
   }
 }
 
 const UNPREDICTABLE = Symbol("unpredictable");
+/** RFC 8259 number grammar (pgNumericText alone would accept "+1", ".5", "01", "1."). */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+/** Characters jsonb refuses in a string: U+0000, and a surrogate without its pair. */
+const JSONB_BAD_STRING = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 interface Member {
   readonly key: string;
@@ -156,7 +161,8 @@ class JsonbPrinter {
       if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 101 || c === 69) this.pos++;
       else break;
     }
-    const out = pgNumericText(s.slice(start, this.pos));
+    const literal = s.slice(start, this.pos);
+    const out = JSON_NUMBER.test(literal) ? pgNumericText(literal) : null;
     if (out === null) throw UNPREDICTABLE;
     return out;
   }
@@ -173,8 +179,8 @@ class JsonbPrinter {
       if (c === 92) {
         escaped = true;
         this.pos += 2;
-      } else if (Number.isNaN(c)) {
-        throw UNPREDICTABLE;
+      } else if (c < 32 || Number.isNaN(c)) {
+        throw UNPREDICTABLE; // a raw control character, or the text ended inside the string
       } else {
         this.pos++;
       }
@@ -183,7 +189,8 @@ class JsonbPrinter {
     const raw = s.slice(start, this.pos);
     // Unescaped JSON strings hold no '"', '\\' or control characters: nothing for escape_json to change.
     if (!escaped) return [raw.slice(1, -1), raw];
-    const decoded = JSON.parse(raw) as string;
+    const decoded = JSON.parse(raw) as string; // validates the escapes
+    if (JSONB_BAD_STRING.test(decoded)) throw UNPREDICTABLE;
     return [decoded, JSON.stringify(decoded)];
   }
 
@@ -215,6 +222,7 @@ class JsonbPrinter {
     const members: Member[] = [];
     for (;;) {
       this.skipSpace();
+      if (this.src.charCodeAt(this.pos) !== 34) throw UNPREDICTABLE; // keys are strings
       const [key, keyOut] = this.string();
       this.skipSpace();
       if (this.src.charCodeAt(this.pos++) !== 58) throw UNPREDICTABLE;

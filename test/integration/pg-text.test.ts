@@ -81,4 +81,33 @@ describe("pgJsonbText = jsonb_out", () => {
   it("gives up (null) on a number it will not expand", () => {
     expect(pgJsonbText('{"a": 1e5000}')).toBeNull();
   });
+  it("is a strict validator: null for everything JSON.parse or jsonb refuses", () => {
+    const invalid = ["", " ", "{a:1}", "[1,]", '{"a":1,}', "01", "+1", ".5", "1.", "-", '"\\x"', '"a\tb"', "tru", "[1 2]", '{"a" 1}', "nul", '"abc', "[", "}"];
+    for (const t of invalid) expect({ t, out: pgJsonbText(t) }).toEqual({ t, out: null });
+    // valid JSON that jsonb refuses
+    expect(pgJsonbText('"\\u0000"')).toBeNull();
+    expect(pgJsonbText('["\\ud800"]')).toBeNull();
+    expect(pgJsonbText('{"\\udc00": 1}')).toBeNull();
+  });
+  it("accepts whatever JSON.stringify writes, and keeps its value", () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const make = (depth: number): unknown => {
+      switch (rnd(depth > 3 ? 4 : 6)) {
+        case 0: return rnd(2) === 0 ? rnd(1000) - 500 : (rnd(100000) - 50000) / 64;
+        case 1: return ["", "a", "é", "tab\t", 'q"', "\\", "😀", "\u001f", "\u2028"][rnd(9)];
+        case 2: return [true, false, null][rnd(3)];
+        case 3: return 1e300 * (rnd(3) - 1);
+        case 4: return Array.from({ length: rnd(4) }, () => make(depth + 1));
+        default: return Object.fromEntries(Array.from({ length: rnd(5) }, () => [["k", "kk", "a", "é", "Z", ""][rnd(6)], make(depth + 1)]));
+      }
+    };
+    for (let i = 0; i < 500; i++) {
+      const value = make(0);
+      const text = JSON.stringify(value);
+      const out = pgJsonbText(text);
+      expect(out, text).not.toBeNull();
+      expect(JSON.parse(out!)).toEqual(JSON.parse(text));
+    }
+  });
 });
