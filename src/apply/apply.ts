@@ -69,25 +69,8 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     const t1 = performance.now();
     await timedStage(emit, "copy", "copying rows", async () => {
       for (const plan of options.tables) {
-        const table = options.catalog.get(plan.name);
-        if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
-        const started = performance.now();
-        const result = await copyTable({
-          source: options.source,
-          // After a problem in "stop" mode nothing more is sent: the remaining tables are only scanned.
-          client: problems.count > 0 ? null : client,
-          pgSchema: options.pgSchema,
-          plan,
-          table,
-          freeze: true,
-          onError: options.onError,
-          problems,
-          rejects: options.rejects,
-          skipRows: options.orphans?.skip.get(plan.name),
-          nullify: options.orphans?.nullify.get(plan.name),
-          emit,
-        });
-        copied.push({ table: plan.name, ...result, ms: performance.now() - started });
+        // After a problem in "stop" mode nothing more is sent: the remaining tables are only scanned.
+        copied.push(await copyPlannedTable(options, plan, problems.count > 0 ? null : client, options.pgSchema, problems));
       }
     });
     if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT);
@@ -106,6 +89,34 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   }
+}
+
+/** Copy one planned table (client null: scan only, to list problems) into `pgSchema`, timed. */
+export async function copyPlannedTable(
+  options: ApplyOptions,
+  plan: TablePlan,
+  client: PgClient | null,
+  pgSchema: string,
+  problems: ProblemCollector,
+): Promise<TableCopyResult> {
+  const table = options.catalog.get(plan.name);
+  if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
+  const started = performance.now();
+  const result = await copyTable({
+    source: options.source,
+    client,
+    pgSchema,
+    plan,
+    table,
+    freeze: true,
+    onError: options.onError,
+    problems,
+    rejects: options.rejects,
+    skipRows: options.orphans?.skip.get(plan.name),
+    nullify: options.orphans?.nullify.get(plan.name),
+    emit: options.emit,
+  });
+  return { table: plan.name, ...result, ms: performance.now() - started };
 }
 
 export const DATA_PROBLEMS_HINT =

@@ -18,13 +18,12 @@ import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
 import { quoteIdent } from "../db/quote.js";
 import { Sqlite2pgError } from "../errors.js";
-import { copyTable } from "../copy/copy-table.js";
 import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
 import { timedStage } from "../pipeline/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
 import { resetSequence } from "./sequences.js";
-import { DATA_PROBLEMS_HINT, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult, type TableCopyResult } from "./apply.js";
+import { copyPlannedTable, DATA_PROBLEMS_HINT, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult, type TableCopyResult } from "./apply.js";
 
 export const STAGING_PREFIX = "sqlite2pg_load_";
 
@@ -177,25 +176,7 @@ async function copyOne(
   staging: string,
   parallel: ParallelPlan,
 ): Promise<TableCopyResult> {
-  const table = options.catalog.get(plan.name);
-  if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
-  const started = performance.now();
-  const copy = (client: PgClient | null) =>
-    copyTable({
-      source: options.source,
-      client,
-      pgSchema: staging,
-      plan,
-      table,
-      freeze: true,
-      onError: options.onError,
-      problems,
-      rejects: options.rejects,
-      skipRows: options.orphans?.skip.get(plan.name),
-      nullify: options.orphans?.nullify.get(plan.name),
-      emit: options.emit,
-    });
-  if (conn === null) return { table: plan.name, ...(await copy(null)), ms: performance.now() - started };
+  if (conn === null) return copyPlannedTable(options, plan, null, staging, problems);
   const createSql = parallel.createTable.get(plan.pgName);
   if (!createSql) throw new Sqlite2pgError(`no CREATE TABLE for ${plan.pgName} in the migration`, { code: "INTERNAL", kind: "internal", stage: "apply" });
   await conn.query("BEGIN");
@@ -205,10 +186,10 @@ async function copyOne(
     await conn.query("SELECT set_config('maintenance_work_mem', $1, true)", [`${Math.max(64, Math.floor(512 / options.jobs))}MB`]);
     await runStatements(conn, [createSql]);
     const before = problems.count;
-    const result = await copy(conn);
+    const result = await copyPlannedTable(options, plan, conn, staging, problems);
     if (problems.count === before) await runStatements(conn, parallel.indexes.get(plan.pgName) ?? []);
     await conn.query(problems.count === before ? "COMMIT" : "ROLLBACK");
-    return { table: plan.name, ...result, ms: performance.now() - started };
+    return result;
   } catch (err) {
     await conn.query("ROLLBACK").catch(() => undefined);
     throw err;

@@ -21,7 +21,6 @@ function jsonValue(v: unknown): unknown {
 }
 
 export class RejectsFile {
-  private stream?: WriteStream;
   /** Opened once, on the first rejected row; concurrent writers (tables copied in parallel) share it. */
   private opening?: Promise<WriteStream>;
   count = 0;
@@ -30,7 +29,7 @@ export class RejectsFile {
   constructor(readonly path: string) {}
 
   async write(rejected: RejectedRow): Promise<void> {
-    this.opening ??= mkdir(dirname(this.path), { recursive: true }).then(() => (this.stream = createWriteStream(this.path, { flags: "w" })));
+    this.opening ??= mkdir(dirname(this.path), { recursive: true }).then(() => createWriteStream(this.path, { flags: "w" }));
     const stream = await this.opening;
     const row = Object.fromEntries(Object.entries(rejected.row).map(([k, v]) => [k, jsonValue(v)]));
     const ok = stream.write(`${JSON.stringify({ ...rejected, row })}\n`);
