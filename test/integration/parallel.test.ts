@@ -7,6 +7,7 @@
  * - a staging schema left by a dead run is dropped by the next run, a live run's is not touched.
  */
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MigrateSummary } from "../../src/pipeline/migrate.js";
@@ -69,6 +70,51 @@ describe("--jobs 3 builds the same database as --jobs 1", () => {
     expect(summary.tables.reduce((n, t) => n + t.rows, 0)).toBe(15607);
     expect(summary.content.map((c) => c.method)).toEqual(Array(11).fill("sent"));
     expect(summary.content.every((c) => c.ok)).toBe(true);
+    // Nobody wrote to the file: every table was read and encoded in a worker thread on its own connection.
+    expect(summary.tables.map((t) => t.threaded)).toEqual(Array(11).fill(true));
+  });
+});
+
+describe("--jobs while the application keeps writing (WAL)", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("parallel-live");
+
+  beforeAll(async () => {
+    db = await createTestDatabase("jobs_live");
+  });
+  afterAll(async () => {
+    await db.drop();
+    tmp.cleanup();
+  });
+
+  it("reads every table from the snapshot on the main thread once a commit has happened since it began", async () => {
+    const source = join(tmp.dir, "live.db");
+    const setup = new Database(source);
+    setup.pragma("journal_mode = WAL");
+    setup.exec("CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);");
+    const fill = setup.prepare("INSERT INTO a (v) VALUES (?)");
+    const fillB = setup.prepare("INSERT INTO b (v) VALUES (?)");
+    setup.transaction(() => {
+      for (let i = 0; i < 20000; i++) {
+        fill.run(`a${i}`);
+        fillB.run(`b${i}`);
+      }
+    })();
+    // A writer commits every few milliseconds for the whole run (this process; the CLI is a child process).
+    const writer = setInterval(() => setup.prepare("UPDATE a SET v = v || '+' WHERE id = 1").run(), 5);
+    try {
+      const res = await runCli(["migrate", source, "--to", db.url, "--out", join(tmp.dir, "p"), "--yes", "--jobs", "2", "--json", "--verify", "counts"]);
+      expect(res.code, res.stderr).toBe(0);
+      const summary = JSON.parse(res.stdout) as MigrateSummary;
+      expect(summary.tables.map((t) => [t.table, t.rows, t.threaded])).toEqual([
+        ["a", 20000, false],
+        ["b", 20000, false],
+      ]);
+      expect(summary.counts.every((c) => c.ok)).toBe(true);
+    } finally {
+      clearInterval(writer);
+      setup.close();
+    }
   });
 });
 

@@ -1,0 +1,176 @@
+/**
+ * The copy's hot loop, free of I/O on the PostgreSQL side: read one table's rows from a SQLite connection, apply
+ * the orphan policy, encode each row as a COPY text line, and hand out ~256 KB chunks of UTF-8 bytes, hashed as
+ * they go. Problems, rejected rows and progress leave through callbacks. It runs on the main thread
+ * (copy-table.ts) or in a worker thread on its own connection (copy-worker.ts, threaded-copy.ts), so everything
+ * it receives and reports is plain, cloneable data.
+ */
+import { isUtf8 } from "node:buffer";
+import { createHash } from "node:crypto";
+import type { TablePlan } from "../convert/convert.js";
+import type { PgColumn } from "../db/pg-columns.js";
+import { quoteIdent } from "../db/quote.js";
+import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
+import { hashChunk } from "./checksum.js";
+import { excerptOf, makeRowEncoder, ValueError } from "./encode.js";
+import type { DataProblem } from "./problems.js";
+import type { RejectedRow } from "./rejects.js";
+
+/** Flush encoded rows in chunks of about this many characters. */
+const CHUNK_CHARS = 256 * 1024;
+const PROGRESS_EVERY_CHUNKS = 8;
+
+export interface EncodeTableInput {
+  readonly plan: TablePlan;
+  readonly table: SqliteTable;
+  /** The target's column types (they decide the spelling of numeric and json values); null: scan only. */
+  readonly pgColumns: ReadonlyMap<string, PgColumn> | null;
+  readonly onError: "stop" | "reject";
+  /** A rejects file exists ("reject" mode). */
+  readonly rejecting: boolean;
+  /** rowids to leave out (orphan policy "delete"). */
+  readonly skipRows?: ReadonlySet<bigint>;
+  /** rowid → columns to write as NULL (orphan policy "null"). */
+  readonly nullify?: ReadonlyMap<bigint, readonly string[]>;
+  /** Only collect problems, send nothing (another table already failed). */
+  readonly scanOnly: boolean;
+}
+
+export interface EncodeSinks {
+  problem(problem: DataProblem): void;
+  reject(row: RejectedRow): void;
+  progress(rows: number): void;
+}
+
+export interface EncodeSummary {
+  rows: number;
+  rejected: number;
+  skipped: number;
+  rejectedRowids: Set<bigint>;
+  rejectedKeys: Set<string>;
+  /** sha256 of the bytes handed out; null when nothing is to be sent (scan only, or a problem in "stop" mode). */
+  sentChecksum: string | null;
+}
+
+/** Text whose stored bytes are not valid UTF-8 (better-sqlite3 had decoded them to U+FFFD). */
+class InvalidTextError extends ValueError {
+  constructor(columnIndex: number, readonly bytes: Buffer) {
+    super(columnIndex, "invalid UTF-8 in text", `x'${bytes.toString("hex").slice(0, 40)}'`);
+  }
+}
+
+/** Identity of a row of a WITHOUT ROWID table: its primary-key values as SQLite returned them. */
+export function leftOutKey(row: readonly unknown[], keyIndexes: readonly number[]): string {
+  return keyIndexes.map((i) => (row[i] instanceof Uint8Array ? Buffer.from(row[i] as Uint8Array).toString("hex") : String(row[i]))).join("\u0000");
+}
+
+/** A name for the rowid that no column of the table shadows (https://sqlite.org/lang_createtable.html#rowid). */
+export function rowidAlias(table: SqliteTable): string | null {
+  if (table.withoutRowid) return null;
+  return ["rowid", "_rowid_", "oid"].find((a) => !table.columns.some((c) => c.name.toLowerCase() === a)) ?? null;
+}
+
+export function emptySummary(): EncodeSummary {
+  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null };
+}
+
+/** Yields the table's COPY data; fills `summary` (complete once the generator is exhausted). */
+export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: EncodeSinks, summary: EncodeSummary): Generator<Buffer> {
+  const { plan, table } = o;
+  const columns = plan.columns;
+  const names = columns.map((c) => c.name);
+  const encode = makeRowEncoder(
+    columns.map((c) => c.kind),
+    columns.map((c) => {
+      const pg = o.pgColumns?.get(c.pgName);
+      return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
+    }),
+  );
+  const sentHash = createHash("sha256");
+  const rowid = rowidAlias(table);
+  const rowidIndex = rowid === null ? -1 : columns.length;
+  const textColumns = columns.flatMap((c, i) => (c.kind === "text" || c.kind === "json" ? [i] : []));
+  const keyIndexes = plan.keyColumns.map((k) => names.indexOf(k)).filter((i) => i >= 0);
+  const select = source.prepare(`SELECT ${[...names.map(quoteIdent), ...(rowid ? [rowid] : [])].join(", ")} FROM ${quoteIdent(plan.name)}`).raw(true);
+  // Re-read one stored value's bytes, by rowid, or by primary key in a WITHOUT ROWID table.
+  const lookupKey = rowid !== null ? [rowidIndex] : keyIndexes;
+  const lookupWhere = rowid !== null ? `${rowid} = ?` : plan.keyColumns.map((k) => `${quoteIdent(k)} = ?`).join(" AND ");
+  const rawStatements = new Map<string, ReturnType<SqliteDb["prepare"]>>();
+  const rawText = (column: string, row: readonly unknown[]): Buffer | undefined => {
+    if (lookupKey.length === 0) return undefined;
+    let stmt = rawStatements.get(column);
+    if (!stmt) {
+      stmt = source.prepare(`SELECT CAST(${quoteIdent(column)} AS BLOB) FROM ${quoteIdent(plan.name)} WHERE ${lookupWhere}`).pluck();
+      rawStatements.set(column, stmt);
+    }
+    return stmt.get(lookupKey.map((i) => row[i])) as Buffer | undefined;
+  };
+  const keyOf = (row: readonly unknown[]): string =>
+    keyIndexes.length > 0 ? keyIndexes.map((i) => String(row[i])).join(", ") : rowidIndex >= 0 ? `rowid ${row[rowidIndex]}` : "(no key)";
+
+  /**
+   * better-sqlite3 decodes invalid UTF-8 stored as TEXT into U+FFFD without error; when that character shows up
+   * we re-read the stored bytes and refuse the value unless they really are valid UTF-8.
+   */
+  const checkUtf8 = (row: readonly unknown[]): void => {
+    for (const i of textColumns) {
+      const v = row[i];
+      if (typeof v === "string" && v.includes("\uFFFD")) {
+        const bytes = rawText(names[i], row);
+        if (bytes && !isUtf8(bytes)) throw new InvalidTextError(i, bytes);
+      }
+    }
+  };
+  const problemOf = (err: ValueError, row: readonly unknown[]): DataProblem => ({
+    table: plan.name,
+    column: names[err.columnIndex],
+    key: keyOf(row),
+    reason: err.reason,
+    excerpt: err.excerpt ?? excerptOf(row[err.columnIndex]),
+  });
+
+  let failed = o.scanOnly;
+  let chunk = "";
+  let sent = 0;
+  for (let row of select.iterate() as IterableIterator<unknown[]>) {
+    if (rowidIndex >= 0 && (o.skipRows || o.nullify)) {
+      const id = BigInt(row[rowidIndex] as bigint);
+      if (o.skipRows?.has(id)) {
+        summary.skipped++;
+        continue;
+      }
+      const nulls = o.nullify?.get(id);
+      if (nulls) row = row.map((v, i) => (nulls.includes(names[i]) ? null : v));
+    }
+    let line: string;
+    try {
+      line = encode(row);
+      if (textColumns.length > 0) checkUtf8(row);
+    } catch (err) {
+      if (!(err instanceof ValueError)) throw err;
+      const problem = problemOf(err, row);
+      if (o.onError === "reject" && o.rejecting) {
+        summary.rejected++;
+        if (rowidIndex >= 0) summary.rejectedRowids.add(BigInt(row[rowidIndex] as bigint));
+        else summary.rejectedKeys.add(leftOutKey(row, keyIndexes));
+        // The rejects file keeps what SQLite stored: the original bytes, not their lossy decoding.
+        const stored = err instanceof InvalidTextError ? row.map((v, i) => (i === err.columnIndex ? err.bytes : v)) : row;
+        sinks.reject({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, stored[i]])) });
+        continue;
+      }
+      sinks.problem(problem);
+      failed = true;
+      continue;
+    }
+    summary.rows++;
+    if (failed) continue;
+    chunk += line;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield hashChunk(sentHash, chunk);
+      chunk = "";
+      if (++sent % PROGRESS_EVERY_CHUNKS === 0) sinks.progress(summary.rows);
+    }
+  }
+  if (chunk !== "" && !failed) yield hashChunk(sentHash, chunk);
+  summary.sentChecksum = failed ? null : sentHash.digest("hex");
+}
