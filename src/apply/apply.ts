@@ -12,7 +12,6 @@ import { Sqlite2pgError } from "../errors.js";
 import { copyTable } from "../copy/copy-table.js";
 import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
 import type { RejectsFile } from "../copy/rejects.js";
-import type { WorkerSource } from "../copy/threaded-copy.js";
 import type { EventListener } from "../pipeline/events.js";
 import { timedStage } from "../pipeline/events.js";
 import { BASELINE_NAME, type PlanResult } from "../plan/plan.js";
@@ -31,15 +30,11 @@ export interface ApplyOptions {
   readonly rejects?: RejectsFile;
   readonly orphans?: OrphanPlan;
   readonly emit: EventListener;
-  /** The SQLite file and snapshot check for worker-thread encoding (parallel path only, threaded-copy.ts). */
-  readonly thread?: WorkerSource;
 }
 
 export interface TableCopyResult {
   readonly table: string;
   readonly rows: number;
-  /** Whether a worker thread read and encoded the rows (threaded-copy.ts). */
-  readonly threaded?: boolean;
   /** sha256 of the COPY text sent (copy-table.ts), for the verification; null when nothing was sent. */
   readonly sentChecksum: string | null;
   readonly rejected: number;
@@ -103,7 +98,6 @@ export async function copyPlannedTable(
   client: PgClient | null,
   pgSchema: string,
   problems: ProblemCollector,
-  thread?: WorkerSource,
 ): Promise<TableCopyResult> {
   const table = options.catalog.get(plan.name);
   if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
@@ -121,7 +115,6 @@ export async function copyPlannedTable(
     skipRows: options.orphans?.skip.get(plan.name),
     nullify: options.orphans?.nullify.get(plan.name),
     emit: options.emit,
-    thread,
   });
   return { table: plan.name, ...result, ms: performance.now() - started };
 }

@@ -186,7 +186,7 @@ async function copyOne(
     await conn.query("SELECT set_config('maintenance_work_mem', $1, true)", [`${Math.max(64, Math.floor(512 / options.jobs))}MB`]);
     await runStatements(conn, [createSql]);
     const before = problems.count;
-    const result = await copyPlannedTable(options, plan, conn, staging, problems, options.thread);
+    const result = await copyPlannedTable(options, plan, conn, staging, problems);
     if (problems.count === before) await runStatements(conn, parallel.indexes.get(plan.pgName) ?? []);
     await conn.query(problems.count === before ? "COMMIT" : "ROLLBACK");
     return result;

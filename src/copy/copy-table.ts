@@ -6,8 +6,7 @@
  * A value that cannot be converted exactly is a DataProblem: with `onError: "reject"` its row goes to the
  * rejects file and is left out; with "stop" the table is scanned to the end to list every problem, nothing more
  * is sent, and the caller rolls the transaction back. Rows the orphan policy deletes are left out; references
- * it nulls are nulled. The rows are read and encoded by table-encoder.ts, on this thread or, when the caller
- * passes `thread`, in a worker thread with its own connection to the same snapshot (threaded-copy.ts).
+ * it nulls are nulled. The rows are read and encoded by table-encoder.ts.
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -23,7 +22,6 @@ import type { EventListener } from "../pipeline/events.js";
 import type { ProblemCollector } from "./problems.js";
 import type { RejectsFile } from "./rejects.js";
 import { emptySummary, encodeTable, type EncodeSinks, type EncodeSummary, type EncodeTableInput } from "./table-encoder.js";
-import { encodeInWorker, type WorkerSource } from "./threaded-copy.js";
 
 export { leftOutKey, rowidAlias } from "./table-encoder.js";
 
@@ -44,8 +42,6 @@ export interface CopyTableOptions {
   /** rowid → columns to write as NULL (orphan policy "null"). */
   readonly nullify?: ReadonlyMap<bigint, readonly string[]>;
   readonly emit: EventListener;
-  /** Read and encode in a worker thread on its own connection, if it sees the snapshot (threaded-copy.ts). */
-  readonly thread?: WorkerSource;
 }
 
 export interface CopyTableResult {
@@ -62,8 +58,6 @@ export interface CopyTableResult {
   readonly rejectedRowids: ReadonlySet<bigint>;
   /** Primary keys (see leftOutKey) of rejected rows in WITHOUT ROWID tables. */
   readonly rejectedKeys: ReadonlySet<string>;
-  /** Whether a worker thread did the reading and encoding. */
-  readonly threaded?: boolean;
 }
 
 export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
@@ -93,25 +87,14 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
     },
     progress: (rows) => emit({ type: "table-progress", table: plan.name, rows, totalRows: plan.rowCount }),
   };
-  let summary: EncodeSummary = emptySummary();
-  let threaded = false;
-  if (o.thread && o.client !== null) {
-    const worker = await encodeInWorker(o.thread, input, sinks);
-    if (worker) {
-      threaded = true;
-      // The summary is complete once the COPY has consumed every chunk.
-      await send(o, worker.chunks);
-      summary = await worker.summary;
-      return finish();
-    }
-  }
+  const summary: EncodeSummary = emptySummary();
   await send(o, encodeTable(o.source, input, sinks, summary));
   return finish();
 
   async function finish(): Promise<CopyTableResult> {
     await Promise.all(pending);
     emit({ type: "table-end", table: plan.name, rows: summary.rows, ms: performance.now() - started });
-    return { ...summary, threaded };
+    return summary;
   }
 }
 

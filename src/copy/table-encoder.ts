@@ -1,9 +1,8 @@
 /**
  * The copy's hot loop, free of I/O on the PostgreSQL side: read one table's rows from a SQLite connection, apply
  * the orphan policy, encode each row as a COPY text line, and hand out ~256 KB chunks of UTF-8 bytes, hashed as
- * they go. Problems, rejected rows and progress leave through callbacks. It runs on the main thread
- * (copy-table.ts) or in a worker thread on its own connection (copy-worker.ts, threaded-copy.ts), so everything
- * it receives and reports is plain, cloneable data.
+ * they go. Problems, rejected rows and progress leave through callbacks (copy-table.ts turns them into the
+ * problem list, the rejects file and progress events). Everything it receives and reports is plain data.
  */
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";

@@ -22,11 +22,6 @@ export interface Snapshot {
   readonly schemaClonePath: string;
   /** Read-only connection to the user's file, inside a read transaction (the snapshot). */
   readonly db: SqliteDb;
-  /**
-   * True while no connection has committed to the file since the snapshot began (PRAGMA data_version on a monitor
-   * connection opened before it): then any new connection sees exactly the snapshot (threaded-copy.ts).
-   */
-  unchanged(): boolean;
   /** End the read transaction, close, and remove the temporary directory. */
   dispose(): Promise<void>;
 }
@@ -43,16 +38,6 @@ const ORDER: Record<string, number> = { table: 0, index: 1, view: 2, trigger: 3 
 
 /** `keep`: which tables take part (--tables/--exclude); their indexes, triggers and views follow them. */
 export async function takeSnapshot(sourcePath: string, keep: (table: string) => boolean = () => true): Promise<Snapshot> {
-  // Read before the snapshot starts, so a commit between the two is seen as a change (never a false "unchanged").
-  let monitor: SqliteDb | undefined;
-  let version0: unknown;
-  try {
-    monitor = openSqlite(sourcePath);
-    version0 = monitor.pragma("data_version", { simple: true });
-  } catch {
-    monitor?.close();
-    monitor = undefined; // no monitor: unchanged() is always false, every table is read from the snapshot itself
-  }
   const db = openSqlite(sourcePath);
   db.exec("BEGIN");
   const dir = await mkdtemp(join(tmpdir(), "sqlite2pg-"));
@@ -91,7 +76,6 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
     }
   } catch (err) {
     db.close();
-    monitor?.close();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -99,13 +83,6 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
     dir,
     schemaClonePath,
     db,
-    unchanged() {
-      try {
-        return monitor !== undefined && monitor.open && monitor.pragma("data_version", { simple: true }) === version0;
-      } catch {
-        return false;
-      }
-    },
     async dispose() {
       if (db.open) {
         // A read transaction has nothing to commit; ending it must not fail (e.g. on a damaged file) and hide
@@ -117,7 +94,6 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
         }
         db.close();
       }
-      if (monitor?.open) monitor.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -62,8 +62,6 @@ export interface TableSummary {
   readonly rejected: number;
   readonly skipped: number;
   readonly ms: number;
-  /** Read and encoded in a worker thread (--jobs > 1 and the file unchanged since the snapshot began). */
-  readonly threaded: boolean;
 }
 
 export interface ContentCheck {
@@ -160,8 +158,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         jobs: options.jobs ?? 1,
         // The embedded target is one in-process database with a single connection.
         connect: isPgliteUrl(options.targetUrl) ? undefined : () => connectTarget(options.targetUrl, "apply"),
-        // With several jobs, tables are read and encoded in worker threads when they see the snapshot.
-        thread: { path: options.sqlitePath, unchanged: () => opened.snapshot.unchanged() },
         client,
         source,
         pgSchema: target.schema,
@@ -274,7 +270,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         schemaPath: project?.schemaPath ?? plan.schemaPath,
         migrationPath,
         checksum: plan.checksum,
-        tables: applied.copied.map(({ table, rows, rejected, skipped, ms, threaded }) => ({ table, rows, rejected, skipped, ms, threaded: threaded ?? false })),
+        tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
         decisions: converted.decisions,
         counts,
         verified: verifyMode,

@@ -1,0 +1,38 @@
+/**
+ * Which statements of the baseline migration the parallel build runs where (src/apply/parallel-apply.ts): each
+ * table's CREATE TABLE and plain indexes on the table's own connection, everything else in the final transaction
+ * in the migration's order; and no parallel build at all when the migration creates shared types.
+ */
+import { describe, expect, it } from "vitest";
+import { planParallel } from "../../src/apply/parallel-apply.js";
+
+const preData = [
+  'CREATE SCHEMA IF NOT EXISTS "public";',
+  'CREATE TABLE "users" (\n    "id" SERIAL NOT NULL,\n    "email" TEXT NOT NULL,\n\n    CONSTRAINT "users_pkey" PRIMARY KEY ("id")\n);',
+  'CREATE TABLE "odd ""name""" (\n    "id" INTEGER NOT NULL\n);',
+];
+const postData = [
+  'CREATE UNIQUE INDEX "users_email_key" ON "users"("email");',
+  'CREATE INDEX "odd_idx" ON "odd ""name"""("id");',
+  'ALTER TABLE "odd ""name""" ADD CONSTRAINT "odd_fkey" FOREIGN KEY ("id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;',
+  'CREATE INDEX "users_lower_email" ON "users" (lower("email"));',
+  'CREATE VIEW "v" AS SELECT 1;',
+];
+
+describe("planParallel", () => {
+  it("gives each table its CREATE TABLE and plain indexes, keeps the rest in order for the final transaction", () => {
+    const p = planParallel(preData, postData);
+    expect(p).not.toBeNull();
+    expect([...p!.createTable.keys()]).toEqual(["users", 'odd "name"']);
+    expect(p!.indexes.get("users")).toEqual([postData[0]]);
+    expect(p!.indexes.get('odd "name"')).toEqual([postData[1]]);
+    // Foreign keys, expression indexes (extras) and views need the final transaction, in the migration's order.
+    expect(p!.finalStatements).toEqual([postData[2], postData[3], postData[4]]);
+  });
+
+  it("refuses (null) a migration that creates an enum or an extension, or holds two statements in one section", () => {
+    expect(planParallel([...preData, `CREATE TYPE "Role" AS ENUM ('A', 'B');`], postData)).toBeNull();
+    expect(planParallel([...preData, 'CREATE EXTENSION IF NOT EXISTS "citext";'], postData)).toBeNull();
+    expect(planParallel(['CREATE TABLE "a" ("id" INTEGER);\nCREATE TABLE "b" ("id" INTEGER);'], [])).toBeNull();
+  });
+});
