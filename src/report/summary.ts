@@ -52,10 +52,12 @@ export function formatSummary(summary: MigrateSummary): string {
   else lines.push(`verified: row counts of ${summary.counts.length} tables ${summary.counts.every((c) => c.ok) ? "match" : "DIFFER"}`);
   if (summary.verified === "full") {
     const same = summary.content.filter((c) => c.ok).length;
-    const bySent = summary.content.filter((c) => c.method === "sent").length;
-    lines.push(
-      `          content of every row: ${same}/${summary.content.length} tables identical (sha256 per table, both sides${bySent > 0 ? `; ${bySent} by the checksum of the COPY data sent = PostgreSQL's COPY output` : ""})`,
-    );
+    const by = (m: string) => summary.content.filter((c) => c.method === m).length;
+    const how =
+      by("sent") === summary.content.length
+        ? "sha256 of the COPY data sent = of PostgreSQL's COPY output"
+        : `sha256 per table, both sides: ${by("sent")} from the data sent, ${by("checksum")} re-read, ${by("rows")} row by row`;
+    lines.push(`          content of every row: ${same}/${summary.content.length} tables identical (${how})`);
   }
   if (summary.drift) lines.push(...driftLines(summary.drift));
   if (summary.readBack) lines.push(`          application read-back: ${describeReadBack(summary.readBack)}`);
