@@ -11,7 +11,7 @@
  * common cases avoid regular expressions and allocations beyond the output string.
  */
 import type { ValueKind } from "../convert/column-type.js";
-import { pgFloatText, pgJsonbText, pgNumericText } from "./pg-text.js";
+import { jsonbRefusesString, pgFloatText, pgJsonbText, pgNumericText } from "./pg-text.js";
 
 export interface EncodeOptions {
   /** Unit of integer values in a DATETIME column: unix seconds or unix milliseconds (default "ms", Prisma's). */
@@ -47,8 +47,8 @@ type FieldEncoder = (v: unknown) => string;
 // Helpers
 
 const NEEDS_ESCAPE = /[\\\t\n\r\u0000]/;
-/** COPY-escape a string known to be free of NUL characters (also used by verify's fast path). */
-export function escapeCopy(s: string): string {
+/** COPY-escape a string known to be free of NUL characters. */
+function escapeCopy(s: string): string {
   return NEEDS_ESCAPE.test(s) ? escapeAll(s) : s;
 }
 
@@ -143,8 +143,6 @@ function canonDecimal(s: string): string {
   return `${neg ? "-" : ""}${digits.slice(a, b)}e${exp}`;
 }
 
-/** double precision text: shortest round-trip digits, spelled as PostgreSQL prints them (pg-text.ts). */
-const floatText = pgFloatText;
 
 /**
  * SQLite's text rendering of a REAL (`CAST(x AS TEXT)`, printf "%!.15g"): 15 significant digits rounded half away
@@ -435,17 +433,17 @@ function floatEncoder(index: number): FieldEncoder {
     throw new ValueError(index, why, excerptOf(v));
   };
   return (v) => {
-    if (typeof v === "number") return floatText(v);
+    if (typeof v === "number") return pgFloatText(v);
     if (typeof v === "bigint") {
       const n = Number(v);
-      if (BigInt(n) === v) return floatText(n);
+      if (BigInt(n) === v) return pgFloatText(n);
       return fail(v, `${describe(v)} cannot be represented exactly as double precision`);
     }
     if (typeof v === "string") {
       if (DECIMAL_TEXT.test(v)) {
         const n = Number(v);
         if (Number.isFinite(n) && (n === 0 ? canonDecimal(v) === "0" : canonDecimal(v) === canonDecimal(String(n)))) {
-          return floatText(n);
+          return pgFloatText(n);
         }
         return fail(v, `${describe(v)} cannot be represented exactly as double precision`);
       }
@@ -556,16 +554,12 @@ function timeEncoder(index: number): FieldEncoder {
 
 /** A parsed JSON value holds a string PostgreSQL's jsonb refuses (U+0000, or an unpaired surrogate). */
 function jsonHasBadString(x: unknown): boolean {
-  if (typeof x === "string") return badJsonString(x);
+  if (typeof x === "string") return jsonbRefusesString(x);
   if (Array.isArray(x)) return x.some(jsonHasBadString);
   if (x !== null && typeof x === "object") {
-    for (const [k, val] of Object.entries(x)) if (badJsonString(k) || jsonHasBadString(val)) return true;
+    for (const [k, val] of Object.entries(x)) if (jsonbRefusesString(k) || jsonHasBadString(val)) return true;
   }
   return false;
-}
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-function badJsonString(s: string): boolean {
-  return s.includes("\u0000") || LONE_SURROGATE.test(s);
 }
 
 function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {

@@ -108,6 +108,11 @@ const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 /** Characters jsonb refuses in a string: U+0000, and a surrogate without its pair. */
 const JSONB_BAD_STRING = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** A (decoded) JSON string jsonb refuses to store (https://www.postgresql.org/docs/current/datatype-json.html). */
+export function jsonbRefusesString(s: string): boolean {
+  return JSONB_BAD_STRING.test(s);
+}
+
 interface Member {
   readonly key: string;
   readonly keyOut: string;
@@ -190,7 +195,7 @@ class JsonbPrinter {
     // Unescaped JSON strings hold no '"', '\\' or control characters: nothing for escape_json to change.
     if (!escaped) return [raw.slice(1, -1), raw];
     const decoded = JSON.parse(raw) as string; // validates the escapes
-    if (JSONB_BAD_STRING.test(decoded)) throw UNPREDICTABLE;
+    if (jsonbRefusesString(decoded)) throw UNPREDICTABLE;
     return [decoded, JSON.stringify(decoded)];
   }
 
