@@ -57,14 +57,7 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
   const t0 = performance.now();
   await client.query("BEGIN");
   try {
-    await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(options.pgSchema)]);
-    // Index builds after the copy sort whole tables: give them memory for this transaction only
-    // (https://www.postgresql.org/docs/current/populate.html#POPULATE-WORK-MEM).
-    await client.query("SELECT set_config('maintenance_work_mem', '512MB', true)");
-    // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists; an application role
-    // that may create tables in an existing schema would be refused for nothing.
-    const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1", [options.pgSchema]);
-    const preData = ns[0]?.n ? options.plan.preData.filter((sql) => !/^CREATE SCHEMA IF NOT EXISTS /.test(sql)) : options.plan.preData;
+    const preData = await openTargetTransaction(client, options.pgSchema, options.plan.preData);
     await timedStage(emit, "pre-data", "creating tables", () => runStatements(client, preData));
     const t1 = performance.now();
     await timedStage(emit, "copy", "copying rows", async () => {
@@ -89,6 +82,24 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   }
+}
+
+/** The migration's own `CREATE SCHEMA IF NOT EXISTS` statement (plan.ts puts it first). */
+export const isCreateSchema = (sql: string): boolean => /^CREATE SCHEMA IF NOT EXISTS /.test(sql);
+
+/**
+ * Inside the transaction that writes the target schema (the caller has run BEGIN): its session settings, and
+ * `statements` without the migration's CREATE SCHEMA when the schema exists already — CREATE SCHEMA IF NOT
+ * EXISTS needs CREATE on the database even then, and an application role that may create tables in an existing
+ * schema would be refused for nothing.
+ */
+export async function openTargetTransaction(client: PgClient, pgSchema: string, statements: readonly string[]): Promise<readonly string[]> {
+  await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(pgSchema)]);
+  // Index builds after the copy sort whole tables: give them memory for this transaction only
+  // (https://www.postgresql.org/docs/current/populate.html#POPULATE-WORK-MEM).
+  await client.query("SELECT set_config('maintenance_work_mem', '512MB', true)");
+  const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1", [pgSchema]);
+  return ns[0]?.n ? statements.filter((sql) => !isCreateSchema(sql)) : statements;
 }
 
 /** Copy one planned table (client null: scan only, to list problems) into `pgSchema`, timed. */

@@ -23,7 +23,7 @@ import { timedStage } from "../pipeline/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
 import { resetSequence } from "./sequences.js";
-import { copyPlannedTable, DATA_PROBLEMS_HINT, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult, type TableCopyResult } from "./apply.js";
+import { copyPlannedTable, DATA_PROBLEMS_HINT, isCreateSchema, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult, type TableCopyResult } from "./apply.js";
 
 export const STAGING_PREFIX = "sqlite2pg_load_";
 
@@ -51,7 +51,7 @@ export interface ParallelPlan {
 export function planParallel(preData: readonly string[], postData: readonly string[]): ParallelPlan | null {
   const createTable = new Map<string, string>();
   for (const sql of preData) {
-    if (/^CREATE SCHEMA IF NOT EXISTS /.test(sql)) continue;
+    if (isCreateSchema(sql)) continue;
     const m = CREATE_TABLE.exec(sql);
     if (!m || /;\s*\S/.test(sql)) return null;
     createTable.set(m[1].replace(/""/g, '"'), sql);
@@ -200,10 +200,7 @@ async function copyOne(
 async function finish(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string): Promise<void> {
   const { client } = options;
   await client.query("BEGIN");
-  await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(options.pgSchema)]);
-  await client.query("SELECT set_config('maintenance_work_mem', '512MB', true)");
-  const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1", [options.pgSchema]);
-  if (!ns[0]?.n) await runStatements(client, [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.pgSchema)}`]);
+  await runStatements(client, await openTargetTransaction(client, options.pgSchema, options.plan.preData.filter(isCreateSchema)));
   for (const plan of options.tables) {
     await runStatements(client, [`ALTER TABLE ${quoteIdent(staging)}.${quoteIdent(plan.pgName)} SET SCHEMA ${quoteIdent(options.pgSchema)}`]);
   }
