@@ -30,6 +30,8 @@ export interface ApplyOptions {
   readonly rejects?: RejectsFile;
   readonly orphans?: OrphanPlan;
   readonly emit: EventListener;
+  /** Hash the COPY data sent, for the verification by sent checksums (default true). */
+  readonly hashSent?: boolean;
 }
 
 export interface TableCopyResult {
@@ -126,6 +128,7 @@ export async function copyPlannedTable(
     skipRows: options.orphans?.skip.get(plan.name),
     nullify: options.orphans?.nullify.get(plan.name),
     emit: options.emit,
+    hashSent: options.hashSent,
   });
   return { table: plan.name, ...result, ms: performance.now() - started };
 }

@@ -42,6 +42,8 @@ export interface CopyTableOptions {
   /** rowid → columns to write as NULL (orphan policy "null"). */
   readonly nullify?: ReadonlyMap<bigint, readonly string[]>;
   readonly emit: EventListener;
+  /** Hash the COPY data sent (sentChecksum, for migrate's full verification); default true. */
+  readonly hashSent?: boolean;
 }
 
 export interface CopyTableResult {
@@ -78,6 +80,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
     skipRows: o.skipRows,
     nullify: o.nullify,
     scanOnly: o.client === null,
+    hash: o.hashSent ?? true,
   };
   const pending: Promise<void>[] = [];
   const sinks: EncodeSinks = {

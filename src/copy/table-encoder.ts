@@ -33,6 +33,8 @@ export interface EncodeTableInput {
   readonly nullify?: ReadonlyMap<bigint, readonly string[]>;
   /** Only collect problems, send nothing (another table already failed). */
   readonly scanOnly: boolean;
+  /** Hash the bytes handed out (sentChecksum); only migrate's full verification uses the checksum. */
+  readonly hash: boolean;
 }
 
 export interface EncodeSinks {
@@ -47,7 +49,7 @@ export interface EncodeSummary {
   skipped: number;
   rejectedRowids: Set<bigint>;
   rejectedKeys: Set<string>;
-  /** sha256 of the bytes handed out; null when nothing is to be sent (scan only, or a problem in "stop" mode). */
+  /** sha256 of the bytes handed out; null when not hashed or nothing is to be sent (scan only, a problem in "stop" mode). */
   sentChecksum: string | null;
 }
 
@@ -85,7 +87,8 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
       return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
     }),
   );
-  const sentHash = createHash("sha256");
+  const sentHash = o.hash ? createHash("sha256") : null;
+  const bytes = (text: string): Buffer => (sentHash ? hashChunk(sentHash, text) : Buffer.from(text, "utf8"));
   const rowid = rowidAlias(table);
   const rowidIndex = rowid === null ? -1 : columns.length;
   const textColumns = columns.flatMap((c, i) => (c.kind === "text" || c.kind === "json" ? [i] : []));
@@ -165,11 +168,11 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
     if (failed) continue;
     chunk += line;
     if (chunk.length >= CHUNK_CHARS) {
-      yield hashChunk(sentHash, chunk);
+      yield bytes(chunk);
       chunk = "";
       if (++sent % PROGRESS_EVERY_CHUNKS === 0) sinks.progress(summary.rows);
     }
   }
-  if (chunk !== "" && !failed) yield hashChunk(sentHash, chunk);
-  summary.sentChecksum = failed ? null : sentHash.digest("hex");
+  if (chunk !== "" && !failed) yield bytes(chunk);
+  summary.sentChecksum = failed || !sentHash ? null : sentHash.digest("hex");
 }

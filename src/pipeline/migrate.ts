@@ -154,8 +154,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         }),
       );
       const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
+      const verifyMode = options.verify ?? "full";
       const applied = await applyMigration({
         jobs: options.jobs ?? 1,
+        // Only the full verification compares the checksums of the data sent (sent-checksums.ts).
+        hashSent: verifyMode === "full",
         // The embedded target is one in-process database with a single connection.
         connect: isPgliteUrl(options.targetUrl) ? undefined : () => connectTarget(options.targetUrl, "apply"),
         client,
@@ -192,7 +195,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           })
         : undefined;
       const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
-      const verifyMode = options.verify ?? "full";
       const counts =
         verifyMode === "none"
           ? []
