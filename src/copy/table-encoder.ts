@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
-import type { TablePlan } from "../convert/convert.js";
+import type { ColumnPlan, TablePlan } from "../convert/convert.js";
 import type { PgColumn } from "../db/pg-columns.js";
 import { quoteIdent } from "../db/quote.js";
 import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
@@ -71,6 +71,20 @@ export function rowidAlias(table: SqliteTable): string | null {
   return ["rowid", "_rowid_", "oid"].find((a) => !table.columns.some((c) => c.name.toLowerCase() === a)) ?? null;
 }
 
+/**
+ * The row encoder for a table's columns, with the options the target's types imply. The copy and verify's
+ * checksum pass both use it: the checksum pass holds only if both spell every value the same way.
+ */
+export function tableRowEncoder(columns: readonly ColumnPlan[], pgColumns: ReadonlyMap<string, PgColumn> | null): (row: readonly unknown[]) => string {
+  return makeRowEncoder(
+    columns.map((c) => c.kind),
+    columns.map((c) => {
+      const pg = pgColumns?.get(c.pgName);
+      return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
+    }),
+  );
+}
+
 export function emptySummary(): EncodeSummary {
   return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null };
 }
@@ -80,13 +94,7 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   const { plan, table } = o;
   const columns = plan.columns;
   const names = columns.map((c) => c.name);
-  const encode = makeRowEncoder(
-    columns.map((c) => c.kind),
-    columns.map((c) => {
-      const pg = o.pgColumns?.get(c.pgName);
-      return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
-    }),
-  );
+  const encode = tableRowEncoder(columns, o.pgColumns);
   const sentHash = o.hash ? createHash("sha256") : null;
   const bytes = (text: string): Buffer => (sentHash ? hashChunk(sentHash, text) : Buffer.from(text, "utf8"));
   const rowid = rowidAlias(table);

@@ -12,7 +12,7 @@ import { createHash, type Hash } from "node:crypto";
 import type { ColumnPlan, TablePlan } from "../convert/convert.js";
 import type { ValueKind } from "../convert/column-type.js";
 import type { PgClient } from "../db/pg-target.js";
-import { leftOutKey, rowidAlias } from "../copy/copy-table.js";
+import { leftOutKey, rowidAlias, tableRowEncoder } from "../copy/table-encoder.js";
 import type { SqliteTable } from "../db/sqlite-source.js";
 import { readTargetColumns } from "../db/pg-columns.js";
 import { quoteIdent, quoteQualified } from "../db/quote.js";
@@ -125,11 +125,8 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
 
   // Tables with a key: first the fast checksum pass; only if some line differs, the full merge below.
   if (plan.keyColumns.length > 0) {
-    const encoded = columns.map((c) => {
-      const pg = pgColumns.get(c.pgName);
-      return { kind: c.kind, epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
-    });
-    const fast = await checksumsEqual({ source, client, sqliteSql, pgSql, columns: encoded, adjust });
+    const encode = tableRowEncoder(columns, pgColumns);
+    const fast = await checksumsEqual({ source, client, sqliteSql, pgSql, encode, adjust });
     if (fast.equal) {
       return { table, sourceRows: fast.rows, targetRows: fast.rows, sourceChecksum: fast.checksum, targetChecksum: fast.checksum, ok: true, method: "checksum", differences: [], differenceCount: 0 };
     }

@@ -14,9 +14,7 @@ import { createHash } from "node:crypto";
 import { hashChunk } from "../copy/checksum.js";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { to as copyTo } from "pg-copy-streams";
-import type { EncodeOptions } from "../copy/encode.js";
-import { makeRowEncoder, ValueError } from "../copy/encode.js";
-import type { ValueKind } from "../convert/column-type.js";
+import { ValueError } from "../copy/encode.js";
 import type { PgClient } from "../db/pg-target.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 
@@ -24,11 +22,6 @@ export interface FastPathResult {
   readonly equal: boolean;
   readonly rows: number;
   readonly checksum: string;
-}
-
-/** What the encoders need per column (the copy's own options). */
-export interface EncodedColumn extends EncodeOptions {
-  readonly kind: ValueKind;
 }
 
 /** Hash about this much SQLite-side text at a time, then let PostgreSQL's stream be read. */
@@ -51,13 +44,11 @@ export async function checksumsEqual(options: {
   readonly client: PgClient;
   readonly sqliteSql: string;
   readonly pgSql: string;
-  readonly columns: readonly EncodedColumn[];
+  /** The copy's own row encoder for this table (table-encoder.ts tableRowEncoder). */
+  readonly encode: (row: readonly unknown[]) => string;
   readonly adjust?: (values: unknown[]) => unknown[] | null;
 }): Promise<FastPathResult> {
-  const encode = makeRowEncoder(
-    options.columns.map((c) => c.kind),
-    options.columns,
-  );
+  const { encode } = options;
   // PostgreSQL streams while SQLite is read below; the COPY must always be drained to the end.
   const target = hashCopyOut(options.client, options.pgSql);
   target.catch(() => undefined); // awaited below; avoid an unhandled rejection while SQLite is read
