@@ -23,8 +23,6 @@ import type { ProblemCollector } from "./problems.js";
 import type { RejectsFile } from "./rejects.js";
 import { emptySummary, encodeTable, type EncodeSinks, type EncodeSummary, type EncodeTableInput } from "./table-encoder.js";
 
-export { leftOutKey, rowidAlias } from "./table-encoder.js";
-
 export interface CopyTableOptions {
   readonly source: SqliteDb;
   /** null: scan only (another table already failed; we only collect problems). */
