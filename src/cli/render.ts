@@ -50,8 +50,6 @@ function plainLine(event: PipelineEvent): string | undefined {
       return `[${event.stage}] done in ${formatDuration(event.ms)}`;
     case "table-start":
       return `[copy] ${event.table}: ${event.totalRows} rows`;
-    case "table-progress":
-      return `[copy] ${event.table}: ${event.rows}/${event.totalRows}`;
     case "table-end":
       return `[copy] ${event.table}: ${event.rows} rows in ${formatDuration(event.ms)}`;
     case "warning":
