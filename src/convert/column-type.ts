@@ -65,4 +65,8 @@ export interface ColumnProfile {
   readonly suspectTexts: number;
   /** Timestamp text carrying a zone (`Z`, `+02:00`): converted to UTC by the copy, and said so. */
   readonly zonedTexts: number;
+  /** Text already in the form PostgreSQL prints a timestamp in (encode.ts isCanonicalTimestampText). */
+  readonly canonicalTimestampTexts: number;
+  /** Text already in the form PostgreSQL prints a date in (encode.ts isCanonicalDateText). */
+  readonly canonicalDateTexts: number;
 }

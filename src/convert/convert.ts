@@ -23,6 +23,7 @@ import type { Decision } from "./decisions.js";
 import { convertDefault, type DefaultValue } from "./defaults.js";
 import { chooseColumnType } from "./type-map.js";
 import { fitNames } from "./identifiers.js";
+import { sqlSpellingFor, type SqlSpelling } from "../copy/sql-spelling.js";
 
 export interface ConvertInput {
   readonly pulledSchema: string;
@@ -49,6 +50,8 @@ export interface ColumnPlan {
   readonly kind: ValueKind;
   /** For timestamps stored as integers: unit of the unix epoch. */
   readonly epochUnit?: "s" | "ms";
+  /** The profile proves SQLite can spell every value in COPY text itself (src/copy/sql-spelling.ts). */
+  readonly sqlSpelling?: SqlSpelling;
 }
 
 export interface TablePlan {
@@ -291,7 +294,14 @@ function convertModel(
       newProperties.push({ type: "comment", text: userMode ? `// sqlite2pg: ${note}` : `/// ${note}` });
     }
     newProperties.push(field);
-    plans.push({ name: column.name, pgName, kind: choice.kind, ...(epoch.unit ? { epochUnit: epoch.unit } : {}) });
+    const sqlSpelling = sqlSpellingFor(choice.kind, profile);
+    plans.push({
+      name: column.name,
+      pgName,
+      kind: choice.kind,
+      ...(epoch.unit ? { epochUnit: epoch.unit } : {}),
+      ...(sqlSpelling ? { sqlSpelling } : {}),
+    });
   }
   model.properties = keyDropped ? withoutKey(newProperties) : newProperties;
   return plans;

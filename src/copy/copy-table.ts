@@ -110,7 +110,8 @@ async function send(o: CopyTableOptions, chunks: AsyncIterable<Buffer> | Iterabl
     `COPY ${quoteQualified(o.pgSchema, plan.pgName)} (${plan.columns.map((c) => quoteIdent(c.pgName)).join(", ")}) ` +
     `FROM STDIN${o.freeze ? " WITH (FREEZE)" : ""}`;
   try {
-    await pipeline(Readable.from(chunks), o.client.query(copyFrom(copySql)));
+    // Read ahead two chunks (~512 KB), not Readable.from's default 16: enough to keep COPY fed, less memory held.
+    await pipeline(Readable.from(chunks, { highWaterMark: 2 }), o.client.query(copyFrom(copySql)));
   } catch (err) {
     if (err instanceof Sqlite2pgError) throw err;
     throw targetError("copy", `COPY into "${plan.name}" failed`, err, plan.name);

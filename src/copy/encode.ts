@@ -353,6 +353,20 @@ function parseTimestampText(s: string): string | null {
   return `${date} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${frac}`;
 }
 
+/**
+ * Text the timestamp encoder sends exactly as stored: already `YYYY-MM-DD HH:MM:SS[.f{1,6}]` without a zone or a
+ * trailing fraction zero, a real date and time of day. The profile counts such values, and a column holding only
+ * these is spelled by SQLite itself during the copy (src/copy/sql-spelling.ts).
+ */
+export function isCanonicalTimestampText(s: string): boolean {
+  return s.length >= 19 && parseTimestampText(s) === s;
+}
+
+/** Text the date encoder sends exactly as stored: a real date `YYYY-MM-DD` (see isCanonicalTimestampText). */
+export function isCanonicalDateText(s: string): boolean {
+  return s.length === 10 && parseTimestampText(s) !== null;
+}
+
 const TIME_TEXT = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 
 /** Up to 6 fraction digits with trailing zeros dropped ("" for none), or null when precision would be lost. */

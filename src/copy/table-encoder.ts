@@ -11,7 +11,9 @@ import type { PgColumn } from "../db/pg-columns.js";
 import { quoteIdent } from "../db/quote.js";
 import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import { hashChunk } from "./checksum.js";
-import { excerptOf, makeRowEncoder, ValueError } from "./encode.js";
+import { excerptOf, makeFieldEncoder, makeRowEncoder, ValueError, type EncodeOptions } from "./encode.js";
+import { bufferCollector } from "./buffer-collector.js";
+import { INT64_MAX, INT64_MIN, sqlChunkReader } from "./sql-chunks.js";
 import type { DataProblem } from "./problems.js";
 import type { RejectedRow } from "./rejects.js";
 
@@ -35,6 +37,8 @@ export interface EncodeTableInput {
   readonly scanOnly: boolean;
   /** Hash the bytes handed out (sentChecksum); only migrate's full verification uses the checksum. */
   readonly hash: boolean;
+  /** Read every row through the JS encoders, never letting SQLite spell columns (sql-chunks.ts); for tests. */
+  readonly rowPathOnly?: boolean;
 }
 
 export interface EncodeSinks {
@@ -51,6 +55,8 @@ export interface EncodeSummary {
   rejectedKeys: Set<string>;
   /** sha256 of the bytes handed out; null when not hashed or nothing is to be sent (scan only, a problem in "stop" mode). */
   sentChecksum: string | null;
+  /** Rows whose COPY text SQLite built (sql-chunks.ts); the others went through the row path. */
+  sqlSpelledRows: number;
 }
 
 /** Text whose stored bytes are not valid UTF-8 (better-sqlite3 had decoded them to U+FFFD). */
@@ -78,15 +84,17 @@ export function rowidAlias(table: SqliteTable): string | null {
 export function tableRowEncoder(columns: readonly ColumnPlan[], pgColumns: ReadonlyMap<string, PgColumn> | null): (row: readonly unknown[]) => string {
   return makeRowEncoder(
     columns.map((c) => c.kind),
-    columns.map((c) => {
-      const pg = pgColumns?.get(c.pgName);
-      return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
-    }),
+    columns.map((c) => encodeOptions(c, pgColumns)),
   );
 }
 
+function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> | null): EncodeOptions {
+  const pg = pgColumns?.get(c.pgName);
+  return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
+}
+
 export function emptySummary(): EncodeSummary {
-  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null };
+  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null, sqlSpelledRows: 0 };
 }
 
 /** Yields the table's COPY data; fills `summary` (complete once the generator is exhausted). */
@@ -101,7 +109,8 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   const rowidIndex = rowid === null ? -1 : columns.length;
   const textColumns = columns.flatMap((c, i) => (c.kind === "text" || c.kind === "json" ? [i] : []));
   const keyIndexes = plan.keyColumns.map((k) => names.indexOf(k)).filter((i) => i >= 0);
-  const select = source.prepare(`SELECT ${[...names.map(quoteIdent), ...(rowid ? [rowid] : [])].join(", ")} FROM ${quoteIdent(plan.name)}`).raw(true);
+  const selectSql = `SELECT ${[...names.map(quoteIdent), ...(rowid ? [rowid] : [])].join(", ")} FROM ${quoteIdent(plan.name)}`;
+  const select = source.prepare(selectSql).raw(true);
   // Re-read one stored value's bytes, by rowid, or by primary key in a WITHOUT ROWID table.
   const lookupKey = rowid !== null ? [rowidIndex] : keyIndexes;
   const lookupWhere = rowid !== null ? `${rowid} = ?` : plan.keyColumns.map((k) => `${quoteIdent(k)} = ?`).join(" AND ");
@@ -142,43 +151,85 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   let failed = o.scanOnly;
   let chunk = "";
   let sent = 0;
-  for (let row of select.iterate() as IterableIterator<unknown[]>) {
-    if (rowidIndex >= 0 && (o.skipRows || o.nullify)) {
-      const id = BigInt(row[rowidIndex] as bigint);
-      if (o.skipRows?.has(id)) {
-        summary.skipped++;
+  const progress = (): void => {
+    if (++sent % PROGRESS_EVERY_CHUNKS === 0) sinks.progress(summary.rows);
+  };
+
+  /** The row path: each row read as JS values and encoded by the JS encoders; unsent text stays in `chunk`. */
+  function* encodeRows(rows: Iterable<unknown[]>): Generator<Buffer> {
+    for (let row of rows) {
+      if (rowidIndex >= 0 && (o.skipRows || o.nullify)) {
+        const id = BigInt(row[rowidIndex] as bigint);
+        if (o.skipRows?.has(id)) {
+          summary.skipped++;
+          continue;
+        }
+        const nulls = o.nullify?.get(id);
+        if (nulls) row = row.map((v, i) => (nulls.includes(names[i]) ? null : v));
+      }
+      let line: string;
+      try {
+        line = encode(row);
+        if (textColumns.length > 0) checkUtf8(row);
+      } catch (err) {
+        if (!(err instanceof ValueError)) throw err;
+        const problem = problemOf(err, row);
+        if (o.onError === "reject" && o.rejecting) {
+          summary.rejected++;
+          if (rowidIndex >= 0) summary.rejectedRowids.add(BigInt(row[rowidIndex] as bigint));
+          else summary.rejectedKeys.add(leftOutKey(row, keyIndexes));
+          // The rejects file keeps what SQLite stored: the original bytes, not their lossy decoding.
+          const stored = err instanceof InvalidTextError ? row.map((v, i) => (i === err.columnIndex ? err.bytes : v)) : row;
+          sinks.reject({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, stored[i]])) });
+          continue;
+        }
+        sinks.problem(problem);
+        failed = true;
         continue;
       }
-      const nulls = o.nullify?.get(id);
-      if (nulls) row = row.map((v, i) => (nulls.includes(names[i]) ? null : v));
-    }
-    let line: string;
-    try {
-      line = encode(row);
-      if (textColumns.length > 0) checkUtf8(row);
-    } catch (err) {
-      if (!(err instanceof ValueError)) throw err;
-      const problem = problemOf(err, row);
-      if (o.onError === "reject" && o.rejecting) {
-        summary.rejected++;
-        if (rowidIndex >= 0) summary.rejectedRowids.add(BigInt(row[rowidIndex] as bigint));
-        else summary.rejectedKeys.add(leftOutKey(row, keyIndexes));
-        // The rejects file keeps what SQLite stored: the original bytes, not their lossy decoding.
-        const stored = err instanceof InvalidTextError ? row.map((v, i) => (i === err.columnIndex ? err.bytes : v)) : row;
-        sinks.reject({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, stored[i]])) });
-        continue;
+      summary.rows++;
+      if (failed) continue;
+      chunk += line;
+      if (chunk.length >= CHUNK_CHARS) {
+        yield bytes(chunk);
+        chunk = "";
+        progress();
       }
-      sinks.problem(problem);
-      failed = true;
-      continue;
     }
-    summary.rows++;
-    if (failed) continue;
-    chunk += line;
-    if (chunk.length >= CHUNK_CHARS) {
-      yield bytes(chunk);
-      chunk = "";
-      if (++sent % PROGRESS_EVERY_CHUNKS === 0) sinks.progress(summary.rows);
+  }
+
+  const collect = bufferCollector();
+  // SQLite spells the columns the profile vouches for, chunk by rowid range (sql-chunks.ts); the orphan policies
+  // and a table already known to fail need every row in JS.
+  const chunks =
+    o.rowPathOnly || failed || o.skipRows || o.nullify || rowid === null
+      ? null
+      : sqlChunkReader(source, plan.name, columns, rowid, columns.map((c) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns))));
+  if (chunks === null) {
+    yield* encodeRows(select.iterate() as IterableIterator<unknown[]>);
+  } else {
+    const range = source.prepare(`${selectSql} WHERE ${rowid} BETWEEN ? AND ? ORDER BY ${rowid}`).raw(true);
+    let lo = INT64_MIN;
+    for (;;) {
+      const next = failed ? null : chunks.read(lo);
+      if (next === null || next.data === null) {
+        // A chunk that needs the row path (it names the problem), or, once a table failed, the rest of it.
+        yield* encodeRows(range.iterate(lo, next === null ? INT64_MAX : next.hi) as IterableIterator<unknown[]>);
+        if (next === null) break;
+      } else {
+        if (chunk !== "") {
+          yield bytes(chunk);
+          chunk = "";
+        }
+        summary.rows += next.rows;
+        summary.sqlSpelledRows += next.rows;
+        sentHash?.update(next.data);
+        collect(next.data.length);
+        yield next.data;
+        progress();
+      }
+      if (next.hi === INT64_MAX) break;
+      lo = next.hi + 1n;
     }
   }
   if (chunk !== "" && !failed) yield bytes(chunk);

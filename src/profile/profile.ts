@@ -14,7 +14,7 @@
  * - booleanLike is vacuously true for a column with no non-null value.
  */
 import type { ColumnProfile } from "../convert/column-type.js";
-import { parseBooleanLike } from "../copy/encode.js";
+import { isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
 import { quoteIdent } from "../db/quote.js";
 import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 
@@ -38,6 +38,8 @@ interface Acc {
   temporalTexts: number;
   suspectTexts: number;
   zonedTexts: number;
+  canonicalTimestampTexts: number;
+  canonicalDateTexts: number;
 }
 
 function newAcc(): Acc {
@@ -57,6 +59,8 @@ function newAcc(): Acc {
     temporalTexts: 0,
     suspectTexts: 0,
     zonedTexts: 0,
+    canonicalTimestampTexts: 0,
+    canonicalDateTexts: 0,
   };
 }
 
@@ -187,6 +191,9 @@ function observe(acc: Acc, v: unknown): void {
         if (TEMPORAL_TEXT.test(v)) {
           acc.temporalTexts++;
           if (ZONED_TEXT.test(v)) acc.zonedTexts++;
+          else if (v.length === 10) {
+            if (isCanonicalDateText(v)) acc.canonicalDateTexts++;
+          } else if (isCanonicalTimestampText(v)) acc.canonicalTimestampTexts++;
         }
         const m = SECOND_FRACTION.exec(v);
         if (m !== null) {
@@ -221,6 +228,8 @@ function freeze(acc: Acc): ColumnProfile {
     temporalTexts: acc.temporalTexts,
     suspectTexts: acc.suspectTexts,
     zonedTexts: acc.zonedTexts,
+    canonicalTimestampTexts: acc.canonicalTimestampTexts,
+    canonicalDateTexts: acc.canonicalDateTexts,
   };
 }
 

@@ -13,6 +13,11 @@ function profile(p: Partial<Omit<ColumnProfile, "storage">> & { storage?: Partia
     maxFractionDigits: 0,
     maxSecondFractionDigits: 0,
     booleanLike: false,
+    temporalTexts: 0,
+    suspectTexts: 0,
+    zonedTexts: 0,
+    canonicalTimestampTexts: 0,
+    canonicalDateTexts: 0,
     ...p,
     storage,
   };

@@ -1,0 +1,163 @@
+/**
+ * The copy's fast read: one SQLite query per chunk of rows returns the COPY text of the columns SQLite can spell
+ * (sql-spelling.ts) for the whole chunk as a single BLOB (`group_concat`), so no per-row JS object, string or BigInt
+ * is made for them. Columns only the JS encoders can spell (floats, decimals, json, …) are read for the same rowid
+ * range and spliced into each line in table order.
+ *
+ * A chunk is handed back as `data: null` ("take the row path for these rowids") whenever anything in it is not
+ * certain to be exact: invalid UTF-8 or a NUL byte in the text SQLite spelled, a storage class the rule does not
+ * cover (sql-spelling.ts sqlSpellingGuard), a value a JS encoder refuses, or text that may hide invalid UTF-8. The row path (table-encoder.ts) then reports the problem with its row key, as
+ * it always did. So this path only ever produces bytes the row path would have produced.
+ */
+import { isUtf8 } from "node:buffer";
+import type { ColumnPlan } from "../convert/convert.js";
+import { quoteIdent } from "../db/quote.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+import { ValueError } from "./encode.js";
+import { sqlSpellingExpression, sqlSpellingGuard } from "./sql-spelling.js";
+
+/** Aim for chunks of about this many bytes (the row count per chunk adapts to the rows' size). */
+const CHUNK_BYTES = 256 * 1024;
+const FIRST_CHUNK_ROWS = 64;
+const MAX_CHUNK_ROWS = 16384;
+
+export const INT64_MIN = -9223372036854775808n;
+export const INT64_MAX = 9223372036854775807n;
+
+export interface SqlChunk {
+  /** Largest rowid in the chunk; the chunk holds every row with lo ≤ rowid ≤ hi. */
+  readonly hi: bigint;
+  readonly rows: number;
+  /** The rows' COPY text, or null: take the row path for this rowid range. */
+  readonly data: Buffer | null;
+}
+
+export interface SqlChunkReader {
+  /** The chunk of rows from rowid `lo` on, or null past the last row. */
+  read(lo: bigint): SqlChunk | null;
+}
+
+/** One field of a line: a run of `sql` consecutive SQLite-spelled columns, or one JS-spelled column. */
+type Item = { readonly sql: number; readonly end: number } | { readonly js: number };
+
+/** SQLite hands TEXT over as stored bytes only when the database's text encoding is UTF-8. */
+const utf8Databases = new WeakMap<SqliteDb, boolean>();
+function storesUtf8(db: SqliteDb): boolean {
+  let known = utf8Databases.get(db);
+  if (known === undefined) {
+    known = db.pragma("encoding", { simple: true }) === "UTF-8";
+    utf8Databases.set(db, known);
+  }
+  return known;
+}
+
+/**
+ * A reader for a table read by rowid (`rowid` is a name for it no column shadows), or null when no column can be
+ * spelled by SQLite. `encoders[i]` spells column i's non-null values when the column has no sqlSpelling.
+ */
+export function sqlChunkReader(
+  source: SqliteDb,
+  table: string,
+  columns: readonly ColumnPlan[],
+  rowid: string,
+  encoders: readonly ((v: unknown) => string)[],
+): SqlChunkReader | null {
+  const sqlColumns = columns.filter((c) => c.sqlSpelling !== undefined);
+  if (sqlColumns.length === 0 || !storesUtf8(source)) return null;
+  const jsIndexes = columns.flatMap((c, i) => (c.sqlSpelling === undefined ? [i] : []));
+  // Text that better-sqlite3 decoded may hide invalid UTF-8 behind U+FFFD; the row path re-reads such values.
+  const jsTextual = jsIndexes.map((i) => columns[i].kind === "text" || columns[i].kind === "json");
+  const items: Item[] = [];
+  let lastSql = columns.length - 1;
+  while (columns[lastSql].sqlSpelling === undefined) lastSql--;
+  columns.forEach((c, i) => {
+    const prev = items[items.length - 1];
+    if (c.sqlSpelling === undefined) items.push({ js: jsIndexes.indexOf(i) });
+    else if (prev && "sql" in prev) items[items.length - 1] = { sql: prev.sql + 1, end: i === lastSql ? 10 : 9 };
+    else items.push({ sql: 1, end: i === lastSql ? 10 : 9 });
+  });
+
+  const q = quoteIdent(table);
+  const line = sqlColumns.map((c) => sqlSpellingExpression(c.sqlSpelling!, quoteIdent(c.name))).join(" || char(9) || ");
+  const guards = sqlColumns.flatMap((c) => sqlSpellingGuard(c.sqlSpelling!, quoteIdent(c.name)) ?? []);
+  const guard = guards.length === 0 ? "1" : guards.join(" AND ");
+  // Splicing pairs the n-th line with the n-th JS row, so then the order inside the chunk must be guaranteed
+  // (aggregate ORDER BY, SQLite ≥ 3.44: https://sqlite.org/lang_aggfunc.html#aggorderby); alone, any order is a copy.
+  const order = jsIndexes.length > 0 ? " ORDER BY r" : "";
+  const chunkSql =
+    `SELECT max(r), count(*), count(*) FILTER (WHERE NOT ok), CAST(group_concat(line, ''${order}) AS BLOB) FROM ` +
+    `(SELECT ${rowid} AS r, ${guard} AS ok, ${line} || char(10) AS line FROM ${q} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT ?)`;
+  const chunkStmt = source.prepare(chunkSql).raw(true).safeIntegers(true);
+  const jsStmt =
+    jsIndexes.length === 0
+      ? null
+      : source
+          .prepare(`SELECT ${jsIndexes.map((i) => quoteIdent(columns[i].name)).join(", ")} FROM ${q} WHERE ${rowid} BETWEEN ? AND ? ORDER BY ${rowid}`)
+          .raw(true)
+          .safeIntegers(true);
+  const jsEncoders = jsIndexes.map((i) => encoders[i]);
+  let limit = FIRST_CHUNK_ROWS;
+
+  return {
+    read(lo) {
+      const [hi, count, unguarded, text] = chunkStmt.get(lo, limit) as [bigint | null, bigint, bigint, Buffer | null];
+      if (hi === null || text === null) return null;
+      const rows = Number(count);
+      limit = Math.max(1, Math.min(MAX_CHUNK_ROWS, Math.round((CHUNK_BYTES * rows) / Math.max(1, text.length))));
+      if (unguarded > 0n || !isUtf8(text) || text.indexOf(0) !== -1) return { hi, rows, data: null };
+      if (jsStmt === null) return { hi, rows, data: text };
+      const jsRows = jsStmt.all(lo, hi) as unknown[][];
+      if (jsRows.length !== rows) throw new Error(`${table}: ${rows} rows in the chunk, ${jsRows.length} read for its other columns`);
+      return { hi, rows, data: splice(text, jsRows) };
+    },
+  };
+
+  /** Interleave SQLite's fields and the JS-spelled ones, line by line; null when a JS value needs the row path. */
+  function splice(text: Buffer, jsRows: unknown[][]): Buffer | null {
+    let out = Buffer.allocUnsafe(text.length + jsRows.length * 64);
+    let w = 0;
+    let p = 0;
+    const room = (bytes: number): void => {
+      if (w + bytes <= out.length) return;
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, w + bytes));
+      out.copy(bigger, 0, 0, w);
+      out = bigger;
+    };
+    for (const jsRow of jsRows) {
+      for (let s = 0; s < items.length; s++) {
+        if (s > 0) {
+          room(1);
+          out[w++] = 9;
+        }
+        const item = items[s];
+        if ("sql" in item) {
+          let e = p;
+          for (let k = 1; k < item.sql; k++) e = text.indexOf(9, e) + 1;
+          e = text.indexOf(item.end, e);
+          room(e - p);
+          w += text.copy(out, w, p, e);
+          p = e + 1;
+        } else {
+          const v = jsRow[item.js];
+          let field: string;
+          if (v === null) field = "\\N";
+          else {
+            if (jsTextual[item.js] && typeof v === "string" && v.includes("\uFFFD")) return null;
+            try {
+              field = jsEncoders[item.js](v);
+            } catch (err) {
+              if (err instanceof ValueError) return null;
+              throw err;
+            }
+          }
+          room(field.length * 3);
+          w += out.write(field, w);
+        }
+      }
+      room(1);
+      out[w++] = 10;
+    }
+    if (p !== text.length) throw new Error(`${table}: chunk text not consumed to its end (${p} of ${text.length} bytes)`);
+    return out.subarray(0, w);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Columns SQLite can spell in COPY text itself, byte for byte as the JS encoders in encode.ts would.
+ *
+ * Reading a row through better-sqlite3 costs a JS array, a V8 string per text value (decoded from UTF-8, later
+ * encoded back) and a BigInt per integer; for the blog benchmark's comments that is more than half the copy's
+ * CPU time. When the profile, taken on the very snapshot the copy reads (src/introspect/snapshot.ts), proves a
+ * column holds only values whose COPY spelling is a plain SQL expression of the stored value, SQLite builds that
+ * text (string functions in C, https://sqlite.org/lang_corefunc.html) and hands whole chunks over as one BLOB
+ * (src/copy/sql-chunks.ts). Nothing is guessed: a column outside these rules, or any value the profile did not
+ * vouch for, goes through the JS encoder as before.
+ *
+ * Pure: profile in, rule out.
+ */
+import type { ColumnProfile, ValueKind } from "../convert/column-type.js";
+
+/**
+ * How SQLite spells a column:
+ * - "integer": INTEGER storage only, printed in decimal (as bigint.toString());
+ * - "text": TEXT or INTEGER storage, COPY-escaped with replace() (an integer prints in decimal, as the JS encoder's
+ *   toString). Invalid UTF-8 and NUL bytes are caught per chunk (sql-chunks.ts), not here, and so is the storage
+ *   class when the column was not profiled (sqlSpellingGuard);
+ * - "boolean": INTEGER 0/1 only, as t/f;
+ * - "verbatim": text already in PostgreSQL's output form (timestamps, dates), sent as stored;
+ * - "bytea": BLOB storage only (checked per chunk when not profiled), as `\\x` and lowercase hex.
+ */
+export type SqlSpelling = "integer" | "text" | "boolean" | "verbatim" | "bytea";
+
+const INT32_MIN = -(2n ** 31n);
+const INT32_MAX = 2n ** 31n - 1n;
+
+/** The rule for a column of this kind whose values the profile describes, or null: the JS encoder spells it. */
+export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined): SqlSpelling | null {
+  // Plain TEXT and BLOB columns are not profiled (profile-all.ts): their storage classes are checked per chunk
+  // instead (sqlSpellingGuard), which costs SQLite almost nothing.
+  if (profile === undefined) return kind === "text" ? "text" : kind === "bytes" ? "bytea" : null;
+  const { integer, real, text, blob } = profile.storage;
+  const onlyIntegers = real === 0 && text === 0 && blob === 0;
+  switch (kind) {
+    case "int":
+      // Within int4: out-of-range values are the JS encoder's to report.
+      return onlyIntegers && (profile.minInt === null || (profile.minInt >= INT32_MIN && profile.maxInt! <= INT32_MAX)) ? "integer" : null;
+    case "bigint":
+      return onlyIntegers ? "integer" : null;
+    case "text":
+      // A REAL would print as SQLite's %!.15g, which the JS encoder mimics; leaving reals to it keeps this rule simple.
+      return real === 0 && blob === 0 ? "text" : null;
+    case "boolean":
+      return onlyIntegers && profile.booleanLike ? "boolean" : null;
+    case "timestamp":
+      return integer === 0 && real === 0 && blob === 0 && profile.canonicalTimestampTexts === text ? "verbatim" : null;
+    case "date":
+      return integer === 0 && real === 0 && blob === 0 && profile.canonicalDateTexts === text ? "verbatim" : null;
+    case "bytes":
+      return integer === 0 && real === 0 && text === 0 ? "bytea" : null;
+    default:
+      // float (float8out's shortest round trip), decimal (numeric_out at the column's scale), json (jsonb_out's
+      // key order), time: only the JS encoders know these spellings.
+      return null;
+  }
+}
+
+/**
+ * The SQL expression giving one column's COPY field (`\N` for NULL) under a rule. `column` is already quoted.
+ * SQL string literals do not treat backslash specially (https://sqlite.org/lang_expr.html#literal_values_constants_),
+ * so '\\' below is two backslashes and '\t' is a backslash and a t, as COPY wants them.
+ */
+export function sqlSpellingExpression(rule: SqlSpelling, column: string): string {
+  switch (rule) {
+    case "integer":
+    case "verbatim":
+      return `coalesce(${column}, '\\N')`;
+    case "text":
+      // COPY text format escapes (https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2).
+      return `coalesce(replace(replace(replace(replace(${column}, '\\', '\\\\'), char(9), '\\t'), char(10), '\\n'), char(13), '\\r'), '\\N')`;
+    case "boolean":
+      return `CASE WHEN ${column} IS NULL THEN '\\N' WHEN ${column} = 1 THEN 't' ELSE 'f' END`;
+    case "bytea":
+      // bytea's hex input form, its backslash escaped for COPY.
+      return `CASE WHEN ${column} IS NULL THEN '\\N' ELSE '\\\\x' || lower(hex(${column})) END`;
+  }
+}
+
+/**
+ * For rules that hold per storage class, a SQL condition that is true when a value has one of the classes the rule
+ * spells exactly; a chunk with any other value goes through the row path. Null: the profile already proved it.
+ */
+export function sqlSpellingGuard(rule: SqlSpelling, column: string): string | null {
+  switch (rule) {
+    case "text":
+      return `typeof(${column}) IN ('text', 'integer', 'null')`;
+    case "bytea":
+      return `typeof(${column}) IN ('blob', 'null')`;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The copy's fast read (src/copy/sql-chunks.ts: SQLite spells the columns the profile vouches for, a chunk at a
+ * time) must hand out exactly the bytes the row path (every value through the JS encoders) hands out, report the
+ * same problems and reject the same rows. Each table below is encoded both ways from the same snapshot and the
+ * outputs compared byte for byte; the fast read must really have been used where the data allows it.
+ * Then a hand-made file with every value class is migrated into real PostgreSQL and checked by the standalone
+ * `verify`, whose SQLite side always takes the row path: an independent check of the fast read end to end.
+ */
+import { join } from "node:path";
+import type Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { sqlSpellingFor } from "../../src/copy/sql-spelling.js";
+import { emptySummary, encodeTable, type EncodeSummary } from "../../src/copy/table-encoder.js";
+import type { DataProblem } from "../../src/copy/problems.js";
+import type { RejectedRow } from "../../src/copy/rejects.js";
+import { openSnapshot, prepareSchema, type PreparedSource } from "../../src/pipeline/prepare.js";
+import { runCli } from "../helpers/cli.js";
+import { buildSqliteFile, copyToTemp, corpusFile, tempDir } from "../helpers/files.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+
+const tmp = tempDir("sql-spelling");
+const databases: TestDatabase[] = [];
+afterAll(async () => {
+  for (const db of databases) await db.drop();
+  tmp.cleanup();
+});
+
+interface Encoded {
+  bytes: Buffer;
+  summary: EncodeSummary;
+  problems: DataProblem[];
+  rejects: RejectedRow[];
+}
+
+function encodeBoth(prepared: PreparedSource, tableName: string, onError: "stop" | "reject"): { fast: Encoded; rows: Encoded } {
+  const plan = prepared.converted.tables.find((t) => t.name === tableName)!;
+  const table = prepared.catalog.tables.find((t) => t.name === tableName)!;
+  const run = (rowPathOnly: boolean): Encoded => {
+    const problems: DataProblem[] = [];
+    const rejects: RejectedRow[] = [];
+    const summary = emptySummary();
+    const chunks = [
+      ...encodeTable(
+        prepared.source,
+        { plan, table, pgColumns: null, onError, rejecting: onError === "reject", scanOnly: false, hash: true, rowPathOnly },
+        { problem: (p) => problems.push(p), reject: (r) => rejects.push(r), progress: () => undefined },
+        summary,
+      ),
+    ];
+    return { bytes: Buffer.concat(chunks), summary, problems, rejects };
+  };
+  return { fast: run(false), rows: run(true) };
+}
+
+function expectSame(fast: Encoded, rows: Encoded): void {
+  // In "stop" mode nothing is committed once a problem is found: the bytes already sent are rolled back, and the
+  // fast read may have sent a few more chunks before reaching the problem than the row path did.
+  if (fast.problems.length === 0) expect(fast.bytes.equals(rows.bytes)).toBe(true);
+  expect(fast.summary.sentChecksum).toBe(rows.summary.sentChecksum);
+  expect({ ...fast.summary, sqlSpelledRows: 0 }).toEqual(rows.summary);
+  expect(fast.problems).toEqual(rows.problems);
+  expect(fast.rejects).toEqual(rows.rejects);
+}
+
+async function prepare(file: string): Promise<PreparedSource> {
+  const emit = () => undefined;
+  return prepareSchema(await openSnapshot(file, emit), emit);
+}
+
+/** Give an (untyped) table its declared types without touching the stored values (see copy-values.test.ts). */
+function redeclare(d: Database.Database, table: string, createSql: string): void {
+  d.unsafeMode(true);
+  d.pragma("writable_schema = ON");
+  d.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?").run(createSql, table);
+  d.pragma("writable_schema = OFF");
+  d.unsafeMode(false);
+}
+
+const TEXTS = ["plain", "tab\there", "line\nbreak", "cr\r\nlf", "back\\slash", "\\N", "", "ünï©ødé", "emoji 😀 and 中文", "'quotes' \"double\""];
+
+/** Every class of value the fast read spells, next to columns only the JS encoders spell (float, json, decimal). */
+function buildValues(file: string): string {
+  return buildSqliteFile(tmp.dir, file, (d) => {
+    d.exec(`CREATE TABLE mixed (id INTEGER PRIMARY KEY, n INTEGER, big BIGINT, s TEXT, f REAL, flag BOOLEAN,
+      at DATETIME, day DATE, j JSON, raw BLOB, price NUMERIC(10,2), tail VARCHAR(20))`);
+    const insert = d.prepare("INSERT INTO mixed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const stamps = ["2024-01-02 03:04:05", "2024-02-29 23:59:59.123456", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "2023-06-30 12:00:00.5"];
+    const days = ["2024-02-29", "0001-01-01", "9999-12-31"];
+    const ints = [0, -1, 2147483647, -2147483648, 42];
+    const bigs = [0n, 9223372036854775807n, -9223372036854775808n, 4294967296n];
+    const floats = [0.1, -0, 1e308, 5e-324, 3.141592653589793, 12];
+    d.exec("BEGIN");
+    for (let i = 0; i < 3000; i++) {
+      const nulls = i % 7 === 0;
+      insert.run(
+        i * 3 - 4000,
+        nulls ? null : ints[i % ints.length],
+        nulls ? null : bigs[i % bigs.length],
+        nulls ? null : `${TEXTS[i % TEXTS.length]} #${i}`,
+        nulls ? null : floats[i % floats.length],
+        nulls ? null : i % 2,
+        nulls ? null : stamps[i % stamps.length],
+        nulls ? null : days[i % days.length],
+        nulls ? null : JSON.stringify({ b: i, a: [TEXTS[i % TEXTS.length], i / 8] }),
+        nulls ? null : i % 5 === 0 ? Buffer.alloc(0) : Buffer.from([i & 255, 0, 9, 10, 92, 255]),
+        nulls ? null : (i % 1000) / 4,
+        nulls ? null : `t${i}`,
+      );
+    }
+    // The rowid extremes bound the chunk ranges.
+    insert.run(-9223372036854775808n, 1, 1n, "lowest", 1.5, 1, stamps[0], days[0], "[]", Buffer.from("x"), 1, "lo");
+    insert.run(9223372036854775807n, 2, 2n, "highest", 2.5, 0, stamps[1], days[1], "{}", Buffer.from("y"), 2, "hi");
+    d.exec("COMMIT");
+    // Text stored as INTEGER in a TEXT column (SQLite prints it in decimal, as the JS encoder does).
+    d.exec("CREATE TABLE loose (id INTEGER PRIMARY KEY, label, note)");
+    d.prepare("INSERT INTO loose VALUES (1, 17, 'a'), (2, 'x\ty', NULL), (3, -5, 'c')").run();
+    redeclare(d, "loose", "CREATE TABLE loose (id INTEGER PRIMARY KEY, label TEXT, note TEXT)");
+  });
+}
+
+/** Values the fast read must hand back to the row path: invalid UTF-8, NUL, and text in an integer column. */
+function buildBroken(file: string): string {
+  return buildSqliteFile(tmp.dir, file, (d) => {
+    d.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, n INTEGER)");
+    const insert = d.prepare("INSERT INTO notes VALUES (?, ?, ?)");
+    // ~1 KB rows: chunks of ~256 rows, so the fast read resumes after each chunk with a bad row.
+    for (let i = 1; i <= 2000; i++) insert.run(i, `note ${i} ${"x".repeat(1000)}`, i);
+    d.exec("UPDATE notes SET body = CAST(x'6f6b96' AS TEXT) WHERE id = 700");
+    d.exec("UPDATE notes SET body = 'nul' || char(0) || 'inside' WHERE id = 1500");
+  });
+}
+
+describe("fast read = row path, byte for byte", () => {
+  it("spells every value class as the JS encoders do, and is really used", async () => {
+    const prepared = await prepare(buildValues("values.db"));
+    try {
+      const mixed = prepared.converted.tables.find((t) => t.name === "mixed")!;
+      const spelled = Object.fromEntries(mixed.columns.map((c) => [c.name, c.sqlSpelling ?? null]));
+      expect(spelled).toEqual({
+        id: "integer",
+        n: "integer",
+        big: "integer",
+        s: "text",
+        f: null,
+        flag: "boolean",
+        at: "verbatim",
+        day: "verbatim",
+        j: null,
+        raw: "bytea",
+        price: null,
+        tail: "text",
+      });
+      for (const name of ["mixed", "loose"]) {
+        const { fast, rows } = encodeBoth(prepared, name, "stop");
+        expectSame(fast, rows);
+        expect(fast.summary.sqlSpelledRows).toBe(fast.summary.rows);
+        expect(rows.summary.sqlSpelledRows).toBe(0);
+      }
+    } finally {
+      await prepared.dispose();
+    }
+  });
+
+  it("hands chunks with invalid UTF-8 or NUL to the row path: same problems, same rejects", async () => {
+    const prepared = await prepare(buildBroken("broken.db"));
+    try {
+      for (const mode of ["stop", "reject"] as const) {
+        const { fast, rows } = encodeBoth(prepared, "notes", mode);
+        expectSame(fast, rows);
+        expect(rows.problems.length + rows.rejects.length).toBe(2);
+        // Only the chunks holding the two bad rows went through the row path.
+        if (mode === "reject") expect(fast.summary.sqlSpelledRows).toBeGreaterThan(1000);
+      }
+    } finally {
+      await prepared.dispose();
+    }
+  });
+
+  it.each(["Chinook_Sqlite.sqlite", "sqlite.db", "bad-utf8.db", "type-mismatch.db"])("corpus %s: every table", async (name) => {
+    const prepared = await prepare(copyToTemp(corpusFile(name), tmp.dir));
+    try {
+      let spelled = 0;
+      for (const plan of prepared.converted.tables) {
+        for (const mode of ["stop", "reject"] as const) {
+          const { fast, rows } = encodeBoth(prepared, plan.name, mode);
+          expectSame(fast, rows);
+          spelled += fast.summary.sqlSpelledRows;
+        }
+      }
+      // The two smallest files hold two rows each, one of them the problem: their only chunk takes the row path.
+      if (name === "Chinook_Sqlite.sqlite" || name === "sqlite.db") expect(spelled).toBeGreaterThan(0);
+    } finally {
+      await prepared.dispose();
+    }
+  });
+});
+
+describe("sqlSpellingFor", () => {
+  const profile = (storage: Partial<Record<"integer" | "real" | "text" | "blob", number>>, extra: object = {}) => ({
+    nonNull: 1,
+    storage: { integer: 0, real: 0, text: 0, blob: 0, ...storage },
+    minInt: null,
+    maxInt: null,
+    maxTextLength: 0,
+    maxIntegerDigits: 0,
+    maxFractionDigits: 0,
+    maxSecondFractionDigits: 0,
+    booleanLike: false,
+    temporalTexts: 0,
+    suspectTexts: 0,
+    zonedTexts: 0,
+    canonicalTimestampTexts: 0,
+    canonicalDateTexts: 0,
+    ...extra,
+  });
+  it("vouches only for what SQLite spells exactly", () => {
+    expect(sqlSpellingFor("int", profile({ integer: 2 }, { minInt: -5n, maxInt: 2147483647n }))).toBe("integer");
+    expect(sqlSpellingFor("int", profile({ integer: 2 }, { minInt: -5n, maxInt: 2147483648n }))).toBeNull();
+    expect(sqlSpellingFor("int", profile({ integer: 1, text: 1 }, { minInt: 1n, maxInt: 1n }))).toBeNull();
+    expect(sqlSpellingFor("bigint", profile({ integer: 1, real: 1 }))).toBeNull();
+    expect(sqlSpellingFor("text", profile({ text: 3, integer: 1 }))).toBe("text");
+    expect(sqlSpellingFor("text", profile({ text: 3, real: 1 }))).toBeNull();
+    expect(sqlSpellingFor("text", profile({ text: 3, blob: 1 }))).toBeNull();
+    expect(sqlSpellingFor("boolean", profile({ integer: 2 }, { booleanLike: true }))).toBe("boolean");
+    expect(sqlSpellingFor("boolean", profile({ text: 2 }, { booleanLike: true }))).toBeNull();
+    expect(sqlSpellingFor("timestamp", profile({ text: 2 }, { canonicalTimestampTexts: 2 }))).toBe("verbatim");
+    expect(sqlSpellingFor("timestamp", profile({ text: 2 }, { canonicalTimestampTexts: 1 }))).toBeNull();
+    expect(sqlSpellingFor("timestamp", profile({ integer: 2 }))).toBeNull();
+    expect(sqlSpellingFor("date", profile({ text: 2 }, { canonicalDateTexts: 2 }))).toBe("verbatim");
+    expect(sqlSpellingFor("bytes", profile({ blob: 2 }))).toBe("bytea");
+    expect(sqlSpellingFor("bytes", profile({ blob: 2, text: 1 }))).toBeNull();
+    for (const kind of ["float", "decimal", "json", "time"] as const) expect(sqlSpellingFor(kind, profile({ text: 1, integer: 1 }))).toBeNull();
+    expect(sqlSpellingFor("int", undefined)).toBeNull();
+  });
+});
+
+describe("end to end", () => {
+  it("migrates the value-class file into PostgreSQL and the row-path verify finds every row identical", async () => {
+    const db = await createTestDatabase("sqlspell");
+    databases.push(db);
+    const file = buildValues("values-e2e.db");
+    const out = join(tmp.dir, "out-e2e");
+    const migrated = await runCli(["migrate", file, "--to", db.url, "--out", out, "--yes", "--json"]);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const verified = await runCli(["verify", file, "--to", db.url, "--json"]);
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0);
+    const report = JSON.parse(verified.stdout) as { ok: boolean; tables: { table: string; method: string; ok: boolean; targetRows: number }[] };
+    expect(report.ok).toBe(true);
+    expect(report.tables.map((t) => [t.table, t.ok, t.method, t.targetRows])).toEqual([
+      ["loose", true, "checksum", 3],
+      ["mixed", true, "checksum", 3002],
+    ]);
+  }, 120_000);
+});
