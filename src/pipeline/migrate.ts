@@ -18,7 +18,7 @@ import { describeReadBack, formatReadBackDifferences } from "../verify/readback-
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
-import { writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
 import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
 import type { TableFilter } from "../introspect/table-filter.js";
@@ -195,6 +195,34 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           })
         : undefined;
       const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
+      const migrationPath = project?.migrationPath ?? plan.migrationPath;
+      // The read-back spends its time in Prisma child processes (two `prisma generate`) and on connections of its
+      // own: it runs while the counts, the content and the drift are checked on the target connection.
+      const readingBack =
+        verifyMode !== "full"
+          ? undefined
+          : timedStage(emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
+              const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
+              // Synchronously, like readBackCheck up to its sample: nothing else uses the snapshot meanwhile.
+              writeFileSync(sqliteSchemaPath, prepared.sourceSchema);
+              return readBackCheck({
+                // SQLite's rows come from the snapshot (its read transaction), not from the live file.
+                snapshot: opened.snapshot,
+                sqliteSchemaPath,
+                pgSchemaPath: project?.schemaPath ?? plan.schemaPath,
+                targetUrl: options.targetUrl,
+                pgSchema: target.schema,
+                workDir: opened.snapshot.dir,
+                epochSecondsColumns: epochSecondsColumns(converted.tables),
+                changedOnPurpose: new Map(
+                  applied.copied.map((t) => [
+                    t.table,
+                    { leftOut: t.rejected + t.skipped > 0, nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()) },
+                  ]),
+                ),
+              });
+            });
+      readingBack?.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
       const counts =
         verifyMode === "none"
           ? []
@@ -224,43 +252,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 ),
               }),
             );
-      const migrationPath = project?.migrationPath ?? plan.migrationPath;
-      // The drift check works on the target connection; the read-back spends its time in Prisma child processes
-      // (two `prisma generate`): run them side by side.
-      const [drift, readBack] =
+      const drift =
         verifyMode !== "full"
-          ? [undefined, undefined]
-          : await Promise.all([
-              timedStage(emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
-                checkDrift({
-                  client,
-                  targetUrl: options.targetUrl,
-                  pgSchema: target.schema,
-                  // <out>/migrations/0_init/migration.sql → <out>/migrations
-                  migrationsDir: dirname(dirname(migrationPath)),
-                }),
-              ),
-              timedStage(emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
-                const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
-                await writeFile(sqliteSchemaPath, prepared.sourceSchema);
-                return readBackCheck({
-                  // SQLite's rows come from the snapshot (its read transaction), not from the live file.
-                  snapshot: opened.snapshot,
-                  sqliteSchemaPath,
-                  pgSchemaPath: project?.schemaPath ?? plan.schemaPath,
-                  targetUrl: options.targetUrl,
-                  pgSchema: target.schema,
-                  workDir: opened.snapshot.dir,
-                  epochSecondsColumns: epochSecondsColumns(converted.tables),
-                  changedOnPurpose: new Map(
-                    applied.copied.map((t) => [
-                      t.table,
-                      { leftOut: t.rejected + t.skipped > 0, nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()) },
-                    ]),
-                  ),
-                });
+          ? undefined
+          : await timedStage(emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
+              checkDrift({
+                client,
+                targetUrl: options.targetUrl,
+                pgSchema: target.schema,
+                // <out>/migrations/0_init/migration.sql → <out>/migrations
+                migrationsDir: dirname(dirname(migrationPath)),
               }),
-            ]);
+            );
+      const readBack = await readingBack;
       if (drift?.status === "drift") {
         emit({ type: "warning", message: `schema drift: the database differs from migrations/ (${drift.differences?.length} difference(s)):\n${drift.detail}` });
       }

@@ -17,7 +17,7 @@
  * Best effort like the drift check: no Prisma adapter for the embedded target, or a client that cannot be
  * generated, makes the check "unavailable" with the reason; it never passes silently.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -98,7 +98,10 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   const started = performance.now();
   const done = (r: Omit<ReadBackResult, "ms">): ReadBackResult => ({ ...r, ms: performance.now() - started });
   if (isPgliteUrl(options.targetUrl)) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for the embedded target (PGlite)" });
-  const [sqliteSchemaText, pgSchemaText] = await Promise.all([readFile(options.sqliteSchemaPath, "utf8"), readFile(options.pgSchemaPath, "utf8")]);
+  // Synchronous up to the sample: the caller starts the read-back and goes on reading the snapshot's connection
+  // (verification), which better-sqlite3 cannot share with a statement started in between.
+  const sqliteSchemaText = readFileSync(options.sqliteSchemaPath, "utf8");
+  const pgSchemaText = readFileSync(options.pgSchemaPath, "utf8");
   const sqliteSchema = unignoreKeyedModels(sqliteSchemaText);
   const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
   const pgModels = new Map(readModels(pgSchemaText).map((m) => [m.model, m]));
@@ -110,7 +113,7 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     if (!m || m.ignored || m.keyFields.length === 0 || tables.some((t) => t.table === m.table)) continue;
     tables.push({ table: m.table, keyColumns: m.keyFields.map((k) => m.columns.get(k) ?? k) });
   }
-  await mkdir(options.workDir, { recursive: true });
+  mkdirSync(options.workDir, { recursive: true });
   const samplePath = join(options.workDir, "readback-sample.db");
   let sampleFailed: ReadonlyMap<string, string>;
   try {
