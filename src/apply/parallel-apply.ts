@@ -36,9 +36,12 @@ export interface ParallelApplyOptions extends ApplyOptions {
 const CREATE_TABLE = /^CREATE TABLE "((?:[^"]|"")+)" \(/;
 /** Prisma's plain index statement (one statement, one table): built by the table's own connection. */
 const CREATE_INDEX = /^CREATE (?:UNIQUE )?INDEX "(?:[^"]|"")+" ON "((?:[^"]|"")+)"\((?:[^;]|;(?!\s*\S))*;\s*$/;
+/** A primary key taken out of its CREATE TABLE (src/plan/split.ts deferPrimaryKey): built with the table too. */
+const ADD_PRIMARY_KEY = /^ALTER TABLE "((?:[^"]|"")+)" ADD CONSTRAINT "(?:[^"]|"")+" PRIMARY KEY \((?:[^;]|;(?!\s*\S))*;\s*$/;
 
 export interface ParallelPlan {
   readonly createTable: ReadonlyMap<string, string>;
+  /** Per table, its primary key and plain indexes, built right after its rows. */
   readonly indexes: ReadonlyMap<string, readonly string[]>;
   /** Statements for the final transaction, in the migration's order. */
   readonly finalStatements: readonly string[];
@@ -59,7 +62,7 @@ export function planParallel(preData: readonly string[], postData: readonly stri
   const indexes = new Map<string, string[]>();
   const finalStatements: string[] = [];
   for (const sql of postData) {
-    const m = CREATE_INDEX.exec(sql);
+    const m = CREATE_INDEX.exec(sql) ?? ADD_PRIMARY_KEY.exec(sql);
     const table = m?.[1].replace(/""/g, '"');
     if (table !== undefined && createTable.has(table)) indexes.set(table, [...(indexes.get(table) ?? []), sql]);
     else finalStatements.push(sql);

@@ -12,6 +12,7 @@ const preData = [
   'CREATE TABLE "odd ""name""" (\n    "id" INTEGER NOT NULL\n);',
 ];
 const postData = [
+  'ALTER TABLE "users" ADD CONSTRAINT "users_pkey" PRIMARY KEY ("id");',
   'CREATE UNIQUE INDEX "users_email_key" ON "users"("email");',
   'CREATE INDEX "odd_idx" ON "odd ""name"""("id");',
   'ALTER TABLE "odd ""name""" ADD CONSTRAINT "odd_fkey" FOREIGN KEY ("id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;',
@@ -24,10 +25,11 @@ describe("planParallel", () => {
     const p = planParallel(preData, postData);
     expect(p).not.toBeNull();
     expect([...p!.createTable.keys()]).toEqual(["users", 'odd "name"']);
-    expect(p!.indexes.get("users")).toEqual([postData[0]]);
-    expect(p!.indexes.get('odd "name"')).toEqual([postData[1]]);
+    // The primary key taken out of CREATE TABLE (split.ts) is built with the table, before its indexes.
+    expect(p!.indexes.get("users")).toEqual([postData[0], postData[1]]);
+    expect(p!.indexes.get('odd "name"')).toEqual([postData[2]]);
     // Foreign keys, expression indexes (extras) and views need the final transaction, in the migration's order.
-    expect(p!.finalStatements).toEqual([postData[2], postData[3], postData[4]]);
+    expect(p!.finalStatements).toEqual([postData[3], postData[4], postData[5]]);
   });
 
   it("refuses (null) a migration that creates an enum or an extension, or holds two statements in one section", () => {
