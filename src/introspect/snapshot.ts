@@ -22,6 +22,12 @@ export interface Snapshot {
   readonly schemaClonePath: string;
   /** Read-only connection to the user's file, inside a read transaction (the snapshot). */
   readonly db: SqliteDb;
+  /**
+   * True while no connection has committed to the file since the snapshot began (`PRAGMA data_version` on a
+   * monitor connection opened before it, https://sqlite.org/pragma.html#pragma_data_version): a connection whose
+   * read transaction started before this returns true sees exactly the snapshot (profile-all.ts uses that).
+   */
+  unchanged(): boolean;
   /** End the read transaction, close, and remove the temporary directory. */
   dispose(): Promise<void>;
 }
@@ -38,7 +44,23 @@ const ORDER: Record<string, number> = { table: 0, index: 1, view: 2, trigger: 3 
 
 /** `keep`: which tables take part (--tables/--exclude); their indexes, triggers and views follow them. */
 export async function takeSnapshot(sourcePath: string, keep: (table: string) => boolean = () => true): Promise<Snapshot> {
-  const db = openSqlite(sourcePath);
+  // Read before the snapshot starts, so a commit between the two is seen as a change (never a false "unchanged").
+  let monitor: SqliteDb | undefined;
+  let version0: unknown;
+  try {
+    monitor = openSqlite(sourcePath);
+    version0 = monitor.pragma("data_version", { simple: true });
+  } catch {
+    monitor?.close();
+    monitor = undefined; // no monitor: unchanged() is always false, and everything reads through the snapshot
+  }
+  let db: SqliteDb;
+  try {
+    db = openSqlite(sourcePath);
+  } catch (err) {
+    monitor?.close();
+    throw err;
+  }
   db.exec("BEGIN");
   const dir = await mkdtemp(join(tmpdir(), "sqlite2pg-"));
   const schemaClonePath = join(dir, "schema.db");
@@ -76,6 +98,7 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
     }
   } catch (err) {
     db.close();
+    monitor?.close();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -83,7 +106,15 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
     dir,
     schemaClonePath,
     db,
+    unchanged() {
+      try {
+        return monitor !== undefined && monitor.open && monitor.pragma("data_version", { simple: true }) === version0;
+      } catch {
+        return false;
+      }
+    },
     async dispose() {
+      if (monitor?.open) monitor.close();
       if (db.open) {
         // A read transaction has nothing to commit; ending it must not fail (e.g. on a damaged file) and hide
         // the error that made us dispose.

@@ -86,7 +86,10 @@ export async function prepareSchema(
   // `prisma db pull` runs in a child process: profile the data (synchronous, this process) while it works.
   const pulling = timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot));
   pulling.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
-  const profiles = await timedStage(emit, "profile", "profiling the data", async () => profileCatalog(opened.source, opened.catalog));
+  const { profiles, threads } = await timedStage(emit, "profile", "profiling the data", () =>
+    profileCatalog(opened.source, opened.catalog, { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() }),
+  );
+  if (threads > 1) emit({ type: "info", message: `[profile] profiled on ${threads} threads (nobody wrote to the file since the snapshot began)` });
   const { pulledSchema } = await pulling;
   const schemaCheck = userSchema
     ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>

@@ -2,18 +2,121 @@
  * Profile the columns whose type choice depends on the data. Plain TEXT, BLOB and JSON columns map to one type
  * whatever they hold (values that do not fit are caught value by value by the copy), so their — often largest —
  * values are not read twice.
+ *
+ * Reading every value into JS is the profile's cost, and it sits on the critical path (convert needs every
+ * table's profile). On a large database, a worker thread profiles about half the rows on a connection of its own
+ * (profile-worker.ts) while this thread profiles the rest. Its results count only if its connection sees the
+ * run's snapshot: SQLite cannot hand a snapshot to another connection, so once the worker has started its read
+ * transaction the snapshot's monitor is asked whether anybody committed since the snapshot began
+ * (snapshot.ts unchanged()); if so, or if the worker fails, this thread profiles those tables itself.
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import type { ColumnProfile } from "../convert/column-type.js";
 import { familyOf, type TypeFamily } from "../convert/type-map.js";
-import type { SqliteCatalog, SqliteDb } from "../db/sqlite-source.js";
+import type { SqliteCatalog, SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import { profileTable } from "./profile.js";
+import type { ProfileWorkerInput, ProfileWorkerMessage } from "./profile-worker.js";
 
 const DATA_INDEPENDENT: ReadonlySet<TypeFamily> = new Set(["text", "bytes", "json"]);
 
-export function profileCatalog(db: SqliteDb, catalog: SqliteCatalog): Map<string, ReadonlyMap<string, ColumnProfile>> {
-  const result = new Map<string, ReadonlyMap<string, ColumnProfile>>();
-  for (const table of catalog.tables) {
-    result.set(table.name, profileTable(db, table, (c) => !DATA_INDEPENDENT.has(familyOf(c.declaredType))));
+/** Below this many values to read, a worker thread costs more than it saves. */
+export const PARALLEL_PROFILE_VALUES = 500_000;
+
+const WORKER_URL = new URL("./profile-worker.js", import.meta.url);
+
+/** The run's snapshot as the profile needs it to let a second connection help. */
+export interface ProfileSnapshot {
+  /** The SQLite file. */
+  readonly path: string;
+  /** No commit since the snapshot began (snapshot.ts). */
+  unchanged(): boolean;
+}
+
+export interface CatalogProfile {
+  readonly profiles: Map<string, ReadonlyMap<string, ColumnProfile>>;
+  /** Threads that profiled (2 when the worker's results were used). */
+  readonly threads: number;
+}
+
+interface Work {
+  readonly table: SqliteTable;
+  readonly columns: readonly string[];
+}
+
+export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snapshot?: ProfileSnapshot): Promise<CatalogProfile> {
+  const work: Work[] = catalog.tables.map((table) => ({
+    table,
+    columns: table.columns.filter((c) => !DATA_INDEPENDENT.has(familyOf(c.declaredType))).map((c) => c.name),
+  }));
+  const profiles = new Map<string, ReadonlyMap<string, ColumnProfile>>();
+  const local = (w: Work): void => {
+    const wanted = new Set(w.columns);
+    profiles.set(w.table.name, profileTable(db, w.table, (c) => wanted.has(c.name)));
+  };
+  const [mine, theirs] = snapshot ? split(work) : [work, []];
+  const helper = theirs.length > 0 ? await startWorker(snapshot!.path, theirs) : null;
+  // The worker's read transaction has begun: if nobody committed since the snapshot did, it sees the snapshot.
+  const helping = helper !== null && snapshot!.unchanged();
+  if (helper !== null && !helping) void helper.worker.terminate();
+  for (const w of helping ? mine : work) local(w);
+  let threads = 1;
+  if (helping) {
+    const done = await helper.done;
+    if (done === null) {
+      for (const w of theirs) local(w);
+    } else {
+      for (const [table, columns] of done) profiles.set(table, new Map(columns));
+      threads = 2;
+    }
   }
-  return result;
+  // In catalog order, whoever profiled them.
+  return { profiles: new Map(catalog.tables.map((t) => [t.name, profiles.get(t.name)!])), threads };
+}
+
+/** Largest first into the lighter half; nothing for the worker when the work is small or cannot be shared. */
+function split(work: readonly Work[]): [Work[], Work[]] {
+  const weight = (w: Work): number => w.table.rowCount * w.columns.length;
+  const total = work.reduce((sum, w) => sum + weight(w), 0);
+  // Run from TypeScript sources (tests importing src/), there is no compiled worker next to this file.
+  if (total < PARALLEL_PROFILE_VALUES || !existsSync(fileURLToPath(WORKER_URL))) return [[...work], []];
+  const mine: Work[] = [];
+  const theirs: Work[] = [];
+  let mineWeight = 0;
+  let theirWeight = 0;
+  for (const w of [...work].sort((a, b) => weight(b) - weight(a))) {
+    if (weight(w) === 0) mine.push(w);
+    else if (theirWeight < mineWeight) {
+      theirs.push(w);
+      theirWeight += weight(w);
+    } else {
+      mine.push(w);
+      mineWeight += weight(w);
+    }
+  }
+  return [mine, theirs];
+}
+
+type Done = readonly (readonly [string, readonly (readonly [string, ColumnProfile])[]])[];
+
+/** The worker once its read transaction has started (null if it could not start), and its results (null on failure). */
+function startWorker(path: string, tables: readonly Work[]): Promise<{ worker: Worker; done: Promise<Done | null> } | null> {
+  const input: ProfileWorkerInput = { path, tables };
+  const worker = new Worker(WORKER_URL, { workerData: input });
+  return new Promise((resolveStarted) => {
+    let resolveDone!: (d: Done | null) => void;
+    const done = new Promise<Done | null>((r) => (resolveDone = r));
+    const fail = (): void => {
+      resolveStarted(null);
+      resolveDone(null);
+    };
+    worker.on("message", (m: ProfileWorkerMessage) => {
+      if (m.type === "started") resolveStarted({ worker, done });
+      else if (m.type === "done") resolveDone(m.profiles);
+      else fail();
+    });
+    worker.on("error", fail);
+    worker.on("exit", () => fail());
+  });
 }

@@ -1,0 +1,39 @@
+/**
+ * Worker thread of the profile (profile-all.ts): profiles some of the tables on a connection of its own while the
+ * main thread profiles the others. It starts its read transaction first and says so; the main thread then checks
+ * that nobody committed since the run's snapshot began, and otherwise terminates it and profiles these tables
+ * itself (the results of a worker are only used after that check passed).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { ColumnProfile } from "../convert/column-type.js";
+import { openSqlite, type SqliteTable } from "../db/sqlite-source.js";
+import { profileTable } from "./profile.js";
+
+export interface ProfileWorkerInput {
+  readonly path: string;
+  /** Tables to profile, each with the names of the columns to profile. */
+  readonly tables: readonly { readonly table: SqliteTable; readonly columns: readonly string[] }[];
+}
+
+export type ProfileWorkerMessage =
+  | { readonly type: "started" }
+  | { readonly type: "done"; readonly profiles: readonly (readonly [string, readonly (readonly [string, ColumnProfile])[]])[] }
+  | { readonly type: "error"; readonly message: string };
+
+const input = workerData as ProfileWorkerInput;
+const post = (m: ProfileWorkerMessage): void => parentPort!.postMessage(m);
+try {
+  const db = openSqlite(input.path);
+  db.exec("BEGIN");
+  // The first read starts the read transaction (https://sqlite.org/isolation.html).
+  db.prepare("SELECT count(*) FROM sqlite_schema").get();
+  post({ type: "started" });
+  const profiles = input.tables.map(({ table, columns }) => {
+    const wanted = new Set(columns);
+    return [table.name, [...profileTable(db, table, (c) => wanted.has(c.name))]] as const;
+  });
+  db.close();
+  post({ type: "done", profiles });
+} catch (err) {
+  post({ type: "error", message: err instanceof Error ? err.message : String(err) });
+}

@@ -1,0 +1,70 @@
+/**
+ * The profile's second thread (src/profile/profile-all.ts): on a large file a worker thread profiles some tables
+ * on its own connection, and its results count only while nobody has committed since the snapshot began
+ * (snapshot.ts unchanged(), PRAGMA data_version).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { takeSnapshot } from "../../src/introspect/snapshot.js";
+import { runCli } from "../helpers/cli.js";
+import { buildSqliteFile, tempDir } from "../helpers/files.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+
+const tmp = tempDir("profile-parallel");
+const databases: TestDatabase[] = [];
+afterAll(async () => {
+  for (const db of databases) await db.drop();
+  tmp.cleanup();
+});
+
+describe("snapshot.unchanged()", () => {
+  it("is true until another connection commits to the file (WAL: the writer is not blocked)", async () => {
+    const file = buildSqliteFile(tmp.dir, "wal.db", (d) => {
+      d.pragma("journal_mode = WAL");
+      d.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES ('a')");
+    });
+    const snapshot = await takeSnapshot(file);
+    try {
+      expect(snapshot.unchanged()).toBe(true);
+      const writer = new Database(file);
+      writer.prepare("INSERT INTO t (v) VALUES ('b')").run();
+      writer.close();
+      expect(snapshot.unchanged()).toBe(false);
+      // The snapshot itself still sees one row.
+      expect(snapshot.db.prepare("SELECT count(*) AS n FROM t").get()).toEqual({ n: 1n });
+    } finally {
+      await snapshot.dispose();
+    }
+  });
+});
+
+describe("profile on two threads", () => {
+  it("profiles a large file on two threads, and each table's data-dependent types are right", async () => {
+    // Two tables of 150k rows × 4 profiled columns: over the threshold, so each thread gets one.
+    const file = buildSqliteFile(tmp.dir, "large.db", (d) => {
+      d.exec(`CREATE TABLE wide_ints (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER);
+              CREATE TABLE stamps (id INTEGER PRIMARY KEY, at DATETIME, n INTEGER, flag BOOLEAN)`);
+      const a = d.prepare("INSERT INTO wide_ints VALUES (?, ?, ?, ?)");
+      const s = d.prepare("INSERT INTO stamps VALUES (?, ?, ?, ?)");
+      d.exec("BEGIN");
+      for (let i = 1; i <= 150_000; i++) {
+        a.run(i, i, i % 7, i === 99_999 ? 2n ** 40n : i); // one 64-bit value: c must become BigInt
+        s.run(i, `2024-01-02 03:04:05.${String(i % 1_000_000).padStart(6, "0")}`, i, i % 2);
+      }
+      d.exec("COMMIT");
+    });
+    const db = await createTestDatabase("profpar");
+    databases.push(db);
+    const out = join(tmp.dir, "out");
+    const r = await runCli(["migrate", file, "--to", db.url, "--out", out, "--yes", "--verify=counts"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/profiled on 2 threads/);
+    const schema = readFileSync(join(out, "schema.prisma"), "utf8");
+    expect(schema).toMatch(/\bc\s+BigInt\b/);
+    expect(schema).toMatch(/\ba\s+Int\b/);
+    expect(schema).toMatch(/\bat\s+DateTime\?\s+@db\.Timestamp\(6\)/);
+    expect(schema).toMatch(/\bflag\s+Boolean\?/);
+  }, 120_000);
+});
