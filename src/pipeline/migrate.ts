@@ -223,6 +223,20 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
               });
             });
       readingBack?.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
+      // The drift check reads catalogs and replays migrations/ in a shadow: on a connection of its own it runs
+      // alongside the content verification (the embedded target has one connection: it runs after).
+      const embedded = isPgliteUrl(options.targetUrl);
+      const checkingDrift = (): Promise<DriftResult> =>
+        timedStage(emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
+          checkDrift({
+            client: embedded ? client : () => connectTarget(options.targetUrl, "verify"),
+            targetUrl: options.targetUrl,
+            pgSchema: target.schema,
+            // <out>/migrations/0_init/migration.sql → <out>/migrations
+            migrationsDir: dirname(dirname(migrationPath)),
+          }),
+        );
+      const drifting = verifyMode === "full" && !embedded ? checkingDrift() : undefined;
       const counts =
         verifyMode === "none"
           ? []
@@ -252,18 +266,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 ),
               }),
             );
-      const drift =
-        verifyMode !== "full"
-          ? undefined
-          : await timedStage(emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
-              checkDrift({
-                client,
-                targetUrl: options.targetUrl,
-                pgSchema: target.schema,
-                // <out>/migrations/0_init/migration.sql → <out>/migrations
-                migrationsDir: dirname(dirname(migrationPath)),
-              }),
-            );
+      const drift = verifyMode !== "full" ? undefined : await (drifting ?? checkingDrift());
       const readBack = await readingBack;
       if (drift?.status === "drift") {
         emit({ type: "warning", message: `schema drift: the database differs from migrations/ (${drift.differences?.length} difference(s)):\n${drift.detail}` });

@@ -37,8 +37,11 @@ export interface DriftResult {
 }
 
 export interface DriftOptions {
-  /** An open, idle connection to the target. */
-  readonly client: PgClient;
+  /**
+   * An open, idle connection to the target, or how to open one of its own (closed at the end), so the check can
+   * run while other work uses the first connection.
+   */
+  readonly client: PgClient | (() => Promise<PgClient>);
   readonly targetUrl: string;
   readonly pgSchema: string;
   /** The `migrations/` directory the database was built from. */
@@ -46,11 +49,13 @@ export interface DriftOptions {
 }
 
 export async function checkDrift(options: DriftOptions): Promise<DriftResult> {
+  let own: PgClient | undefined;
   try {
     const migrations = await readMigrations(options.migrationsDir);
     if (migrations.length === 0) return { status: "unavailable", detail: `no migration.sql under ${options.migrationsDir}` };
-    const database = await inRolledBackTransaction(options.client, () => readSchemaCatalog(options.client, options.pgSchema));
-    const shadow = await withShadow({ ...options, migrations }, readSchemaCatalog);
+    const client = typeof options.client === "function" ? (own = await options.client()) : options.client;
+    const database = await inRolledBackTransaction(client, () => readSchemaCatalog(client, options.pgSchema));
+    const shadow = await withShadow({ ...options, client, migrations }, readSchemaCatalog);
     const differences = diffCatalogs(shadow.value, database);
     if (!database.hasMigrationsTable) differences.push(`table ${MIGRATIONS_TABLE} (Prisma's migration history) missing in database`);
     const common = {
@@ -65,5 +70,7 @@ export async function checkDrift(options: DriftOptions): Promise<DriftResult> {
     // The check must never turn a committed, verified migration into a failure: it reports why it could not run.
     const hint = err instanceof Sqlite2pgError && err.hint ? { hint: err.hint } : {};
     return { status: "unavailable", detail: redact(err instanceof Error ? err.message : String(err)), ...hint };
+  } finally {
+    await own?.end().catch(() => undefined);
   }
 }
