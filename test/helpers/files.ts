@@ -48,3 +48,15 @@ export function buildSqliteFile(dir: string, name: string, build: (d: Database.D
   }
   return path;
 }
+
+/**
+ * Give an (untyped) table its declared types without touching the stored values (PRAGMA writable_schema): SQLite
+ * applies column affinity on INSERT, so this is how files holding e.g. text in an INTEGER column are made.
+ */
+export function redeclare(d: Database.Database, table: string, createSql: string): void {
+  d.unsafeMode(true);
+  d.pragma("writable_schema = ON");
+  d.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?").run(createSql, table);
+  d.pragma("writable_schema = OFF");
+  d.unsafeMode(false);
+}

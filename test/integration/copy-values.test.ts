@@ -14,7 +14,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { tempDir, buildSqliteFile } from "../helpers/files.js";
+import { buildSqliteFile, redeclare, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 interface Decision {
@@ -46,14 +46,6 @@ function buildSqlite(name: string, build: (d: Database.Database) => void): strin
   return buildSqliteFile(tmp.dir, name, build);
 }
 
-/** Give an (untyped) table its declared types without touching the stored values. */
-function redeclare(d: Database.Database, table: string, createSql: string): void {
-  d.unsafeMode(true);
-  d.pragma("writable_schema = ON");
-  d.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?").run(createSql, table);
-  d.pragma("writable_schema = OFF");
-  d.unsafeMode(false);
-}
 
 function migrate(file: string, db: TestDatabase, label: string): Promise<CliResult> {
   return runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, `out-${label}`), "--yes", "--json"]);

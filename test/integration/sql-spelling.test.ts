@@ -7,15 +7,16 @@
  * `verify`, whose SQLite side always takes the row path: an independent check of the fast read end to end.
  */
 import { join } from "node:path";
-import type Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ColumnProfile } from "../../src/convert/column-type.js";
 import { sqlSpellingFor } from "../../src/copy/sql-spelling.js";
+import { emptyProfile } from "../../src/profile/profile.js";
 import { emptySummary, encodeTable, type EncodeSummary } from "../../src/copy/table-encoder.js";
 import type { DataProblem } from "../../src/copy/problems.js";
 import type { RejectedRow } from "../../src/copy/rejects.js";
 import { openSnapshot, prepareSchema, type PreparedSource } from "../../src/pipeline/prepare.js";
 import { runCli } from "../helpers/cli.js";
-import { buildSqliteFile, copyToTemp, corpusFile, tempDir } from "../helpers/files.js";
+import { buildSqliteFile, copyToTemp, corpusFile, redeclare, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 const tmp = tempDir("sql-spelling");
@@ -67,14 +68,6 @@ async function prepare(file: string): Promise<PreparedSource> {
   return prepareSchema(await openSnapshot(file, emit), emit);
 }
 
-/** Give an (untyped) table its declared types without touching the stored values (see copy-values.test.ts). */
-function redeclare(d: Database.Database, table: string, createSql: string): void {
-  d.unsafeMode(true);
-  d.pragma("writable_schema = ON");
-  d.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?").run(createSql, table);
-  d.pragma("writable_schema = OFF");
-  d.unsafeMode(false);
-}
 
 const TEXTS = ["plain", "tab\there", "line\nbreak", "cr\r\nlf", "back\\slash", "\\N", "", "ünï©ødé", "emoji 😀 and 中文", "'quotes' \"double\""];
 
@@ -196,21 +189,10 @@ describe("fast read = row path, byte for byte", () => {
 });
 
 describe("sqlSpellingFor", () => {
-  const profile = (storage: Partial<Record<"integer" | "real" | "text" | "blob", number>>, extra: object = {}) => ({
+  const profile = (storage: Partial<ColumnProfile["storage"]>, extra: Partial<ColumnProfile> = {}): ColumnProfile => ({
+    ...emptyProfile(),
     nonNull: 1,
     storage: { integer: 0, real: 0, text: 0, blob: 0, ...storage },
-    minInt: null,
-    maxInt: null,
-    maxTextLength: 0,
-    maxIntegerDigits: 0,
-    maxFractionDigits: 0,
-    maxSecondFractionDigits: 0,
-    booleanLike: false,
-    temporalTexts: 0,
-    suspectTexts: 0,
-    zonedTexts: 0,
-    canonicalTimestampTexts: 0,
-    canonicalDateTexts: 0,
     ...extra,
   });
   it("vouches only for what SQLite spells exactly", () => {
