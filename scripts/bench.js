@@ -5,7 +5,7 @@
 //                 [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--timeout 3600] [--no-docs]
 //
 // (a) generates bench-data/blog-scale<S>.db if absent (scripts/gen-blog-db.js);
-// (b) per contender: fresh database (DROP … WITH (FORCE); CREATE), run, measure wall time and peak RSS,
+// (b) per contender: fresh database (DROP … WITH (FORCE); CREATE) and a CHECKPOINT, run, measure wall time and peak RSS,
 //     then check the row counts in the target against the source;
 // (c) prints a table, writes bench-data/results.json, appends a section to docs/benchmarks.md.
 import fs from "node:fs";
@@ -19,6 +19,7 @@ import {
   withDatabase,
   recreateDatabase,
   dropDatabase,
+  checkpoint,
   serverInfo,
   countTargetRows,
   columnTypes,
@@ -175,6 +176,8 @@ async function main() {
     log(`\n== ${name} → ${dbName}`);
     try {
       await recreateDatabase(o.pgUrl, dbName);
+      // Every contender starts from a clean checkpoint (the previous one's WAL and dirty pages written out).
+      await checkpoint(o.pgUrl);
       if (name === "sqlite2pg") await runSqlite2pg(o, dbFile, url, r, name, []);
       else if (name === "sqlite2pg-jobs1") await runSqlite2pg(o, dbFile, url, r, name, ["--jobs=1"]);
       else if (name === "sqlite2pg-counts") await runSqlite2pg(o, dbFile, url, r, name, ["--verify=counts"]);
@@ -200,6 +203,8 @@ async function main() {
         r.rowCheck = { ok: false, detail: `could not count: ${e.message}` };
       }
     }
+    // Checked: the next contender should not share the server's memory with this one's data.
+    if (!o.keep) await dropDatabase(o.pgUrl, dbName).catch(() => {});
     log(
       `  ${r.ok ? "ok" : "FAILED"}: wall ${fmt(r.wallSec)} s, peak RSS ${fmt(r.peakRssMb, 0)} MB` +
         (r.rowCheck ? `, rows: ${r.rowCheck.detail}` : "") +
