@@ -294,7 +294,7 @@ function convertModel(
       newProperties.push({ type: "comment", text: userMode ? `// sqlite2pg: ${note}` : `/// ${note}` });
     }
     newProperties.push(field);
-    const sqlSpelling = sqlSpellingFor(choice.kind, profile);
+    const sqlSpelling = sqlSpellingFor(choice.kind, profile, epoch.unit);
     plans.push({
       name: column.name,
       pgName,

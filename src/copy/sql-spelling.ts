@@ -21,15 +21,23 @@ import type { ColumnProfile, ValueKind } from "../convert/column-type.js";
  *   class when the column was not profiled (sqlSpellingGuard);
  * - "boolean": INTEGER 0/1 only, as t/f;
  * - "verbatim": text already in PostgreSQL's output form (timestamps, dates), sent as stored;
+ * - "epoch-s" / "epoch-ms": INTEGER unix time (Prisma's native engine stored DateTime as milliseconds) within
+ *   years 0001..9999, as `YYYY-MM-DD HH:MM:SS[.fff]` UTC with trailing fraction zeros dropped, the JS encoder's
+ *   epochMsText. strftime's 'unixepoch' is exact for whole seconds (https://sqlite.org/lang_datefunc.html);
+ *   milliseconds are split off with a floor division, so times before 1970 are right too;
  * - "bytea": BLOB storage only (checked per chunk when not profiled), as `\\x` and lowercase hex.
  */
-export type SqlSpelling = "integer" | "text" | "boolean" | "verbatim" | "bytea";
+export type SqlSpelling = "integer" | "text" | "boolean" | "verbatim" | "epoch-s" | "epoch-ms" | "bytea";
 
 const INT32_MIN = -(2n ** 31n);
 const INT32_MAX = 2n ** 31n - 1n;
 
 /** The rule for a column of this kind whose values the profile describes, or null: the JS encoder spells it. */
-export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined): SqlSpelling | null {
+/** Unix epoch milliseconds of 0001-01-01 00:00:00 and 9999-12-31 23:59:59.999 (encode.ts's bounds). */
+const MIN_EPOCH_MS = -62135596800000n;
+const MAX_EPOCH_MS = 253402300799999n;
+
+export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined, epochUnit?: "s" | "ms"): SqlSpelling | null {
   // Plain TEXT and BLOB columns are not profiled (profile-all.ts): their storage classes are checked per chunk
   // instead (sqlSpellingGuard), which costs SQLite almost nothing.
   if (profile === undefined) return kind === "text" ? "text" : kind === "bytes" ? "bytea" : null;
@@ -47,6 +55,11 @@ export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefin
     case "boolean":
       return onlyIntegers && profile.booleanLike ? "boolean" : null;
     case "timestamp":
+      if (onlyIntegers && integer > 0 && epochUnit !== undefined) {
+        const scale = epochUnit === "s" ? 1000n : 1n;
+        const inRange = profile.minInt! * scale >= MIN_EPOCH_MS && profile.maxInt! * scale <= MAX_EPOCH_MS;
+        return inRange ? (epochUnit === "s" ? "epoch-s" : "epoch-ms") : null;
+      }
       return integer === 0 && real === 0 && blob === 0 && profile.canonicalTimestampTexts === text ? "verbatim" : null;
     case "date":
       return integer === 0 && real === 0 && blob === 0 && profile.canonicalDateTexts === text ? "verbatim" : null;
@@ -74,6 +87,15 @@ export function sqlSpellingExpression(rule: SqlSpelling, column: string): string
       return `coalesce(replace(replace(replace(replace(${column}, '\\', '\\\\'), char(9), '\\t'), char(10), '\\n'), char(13), '\\r'), '\\N')`;
     case "boolean":
       return `CASE WHEN ${column} IS NULL THEN '\\N' WHEN ${column} = 1 THEN 't' ELSE 'f' END`;
+    case "epoch-s":
+      return `CASE WHEN ${column} IS NULL THEN '\\N' ELSE strftime('%Y-%m-%d %H:%M:%S', ${column}, 'unixepoch') END`;
+    case "epoch-ms": {
+      const milli = `((${column} % 1000 + 1000) % 1000)`;
+      return (
+        `CASE WHEN ${column} IS NULL THEN '\\N' ELSE strftime('%Y-%m-%d %H:%M:%S', (${column} - ${milli}) / 1000, 'unixepoch') || ` +
+        `CASE WHEN ${milli} = 0 THEN '' ELSE rtrim('.' || substr('00' || ${milli}, -3), '0') END END`
+      );
+    }
     case "bytea":
       // bytea's hex input form, its backslash escaped for COPY.
       return `CASE WHEN ${column} IS NULL THEN '\\N' ELSE '\\\\x' || lower(hex(${column})) END`;

@@ -104,6 +104,18 @@ function buildValues(file: string): string {
     insert.run(-9223372036854775808n, 1, 1n, "lowest", 1.5, 1, stamps[0], days[0], "[]", Buffer.from("x"), 1, "lo");
     insert.run(9223372036854775807n, 2, 2n, "highest", 2.5, 0, stamps[1], days[1], "{}", Buffer.from("y"), 2, "hi");
     d.exec("COMMIT");
+    // DATETIME as unix epoch integers (Prisma's native engine wrote milliseconds), before 1970 too.
+    d.exec("CREATE TABLE stamps_ms (id INTEGER PRIMARY KEY, at DATETIME); CREATE TABLE stamps_s (id INTEGER PRIMARY KEY, at DATETIME)");
+    const ms = d.prepare("INSERT INTO stamps_ms (at) VALUES (?)");
+    const sec = d.prepare("INSERT INTO stamps_s (at) VALUES (?)");
+    const edgesMs = [-62135596800000n, 253402300799999n, -1n, 0n, 999n, 1000n, -1000n, -1001n, 1704164645678n, 951782400000n];
+    for (const v of edgesMs) ms.run(v);
+    // Convert reads integers as seconds only while every one is within ±10^11 (year 5138).
+    for (const v of [-62135596800n, 99999999999n, -1n, 0n, 1704164645n, 951782400n]) sec.run(v);
+    for (let i = 0; i < 3000; i++) {
+      ms.run(i % 11 === 0 ? null : BigInt(i) * 86_399_997_331n - 62_135_596_800_000n);
+      sec.run(i % 11 === 0 ? null : BigInt(i) * 53_399_971n - 62_135_596_800n);
+    }
     // Text stored as INTEGER in a TEXT column (SQLite prints it in decimal, as the JS encoder does).
     d.exec("CREATE TABLE loose (id INTEGER PRIMARY KEY, label, note)");
     d.prepare("INSERT INTO loose VALUES (1, 17, 'a'), (2, 'x\ty', NULL), (3, -5, 'c')").run();
@@ -143,7 +155,10 @@ describe("fast read = row path, byte for byte", () => {
         price: null,
         tail: "text",
       });
-      for (const name of ["mixed", "loose"]) {
+      const at = (table: string) => prepared.converted.tables.find((t) => t.name === table)!.columns.find((c) => c.name === "at")!;
+      expect([at("stamps_ms").epochUnit, at("stamps_ms").sqlSpelling]).toEqual(["ms", "epoch-ms"]);
+      expect([at("stamps_s").epochUnit, at("stamps_s").sqlSpelling]).toEqual(["s", "epoch-s"]);
+      for (const name of ["mixed", "loose", "stamps_ms", "stamps_s"]) {
         const { fast, rows } = encodeBoth(prepared, name, "stop");
         expectSame(fast, rows);
         expect(fast.summary.sqlSpelledRows).toBe(fast.summary.rows);
@@ -207,7 +222,13 @@ describe("sqlSpellingFor", () => {
     expect(sqlSpellingFor("boolean", profile({ text: 2 }, { booleanLike: true }))).toBeNull();
     expect(sqlSpellingFor("timestamp", profile({ text: 2 }, { canonicalTimestampTexts: 2 }))).toBe("verbatim");
     expect(sqlSpellingFor("timestamp", profile({ text: 2 }, { canonicalTimestampTexts: 1 }))).toBeNull();
-    expect(sqlSpellingFor("timestamp", profile({ integer: 2 }))).toBeNull();
+    expect(sqlSpellingFor("timestamp", profile({ integer: 2 }))).toBeNull(); // no epoch unit decided
+    const epochs = (min: bigint, max: bigint) => profile({ integer: 2 }, { minInt: min, maxInt: max });
+    expect(sqlSpellingFor("timestamp", epochs(-62135596800000n, 253402300799999n), "ms")).toBe("epoch-ms");
+    expect(sqlSpellingFor("timestamp", epochs(0n, 253402300800000n), "ms")).toBeNull(); // year 10000
+    expect(sqlSpellingFor("timestamp", epochs(-62135596800n, 253402300799n), "s")).toBe("epoch-s");
+    expect(sqlSpellingFor("timestamp", epochs(-62135596801n, 0n), "s")).toBeNull(); // year 0
+    expect(sqlSpellingFor("timestamp", profile({ integer: 2, text: 1 }, { minInt: 0n, maxInt: 1n }), "ms")).toBeNull();
     expect(sqlSpellingFor("date", profile({ text: 2 }, { canonicalDateTexts: 2 }))).toBe("verbatim");
     expect(sqlSpellingFor("bytes", profile({ blob: 2 }))).toBe("bytea");
     expect(sqlSpellingFor("bytes", profile({ blob: 2, text: 1 }))).toBeNull();
@@ -231,6 +252,8 @@ describe("end to end", () => {
     expect(report.tables.map((t) => [t.table, t.ok, t.method, t.targetRows])).toEqual([
       ["loose", true, "checksum", 3],
       ["mixed", true, "checksum", 3002],
+      ["stamps_ms", true, "checksum", 3010],
+      ["stamps_s", true, "checksum", 3006],
     ]);
   }, 120_000);
 });
