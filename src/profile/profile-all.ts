@@ -15,14 +15,14 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ColumnProfile } from "../convert/column-type.js";
 import { familyOf, type TypeFamily } from "../convert/type-map.js";
-import type { SqliteCatalog, SqliteDb, SqliteTable } from "../db/sqlite-source.js";
-import { profileTable } from "./profile.js";
+import type { SqliteCatalog, SqliteDb } from "../db/sqlite-source.js";
+import { profileWork, type ProfileWork } from "./profile.js";
 import type { ProfileWorkerInput, ProfileWorkerMessage } from "./profile-worker.js";
 
 const DATA_INDEPENDENT: ReadonlySet<TypeFamily> = new Set(["text", "bytes", "json"]);
 
 /** Below this many values to read, a worker thread costs more than it saves. */
-export const PARALLEL_PROFILE_VALUES = 500_000;
+const PARALLEL_PROFILE_VALUES = 500_000;
 
 const WORKER_URL = new URL("./profile-worker.js", import.meta.url);
 
@@ -40,20 +40,14 @@ export interface CatalogProfile {
   readonly threads: number;
 }
 
-interface Work {
-  readonly table: SqliteTable;
-  readonly columns: readonly string[];
-}
-
 export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snapshot?: ProfileSnapshot): Promise<CatalogProfile> {
-  const work: Work[] = catalog.tables.map((table) => ({
+  const work: ProfileWork[] = catalog.tables.map((table) => ({
     table,
     columns: table.columns.filter((c) => !DATA_INDEPENDENT.has(familyOf(c.declaredType))).map((c) => c.name),
   }));
   const profiles = new Map<string, ReadonlyMap<string, ColumnProfile>>();
-  const local = (w: Work): void => {
-    const wanted = new Set(w.columns);
-    profiles.set(w.table.name, profileTable(db, w.table, (c) => wanted.has(c.name)));
+  const local = (w: ProfileWork): void => {
+    profiles.set(w.table.name, profileWork(db, w));
   };
   const [mine, theirs] = snapshot ? split(work) : [work, []];
   const helper = theirs.length > 0 ? await startWorker(snapshot!.path, theirs) : null;
@@ -76,13 +70,13 @@ export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snaps
 }
 
 /** Largest first into the lighter half; nothing for the worker when the work is small or cannot be shared. */
-function split(work: readonly Work[]): [Work[], Work[]] {
-  const weight = (w: Work): number => w.table.rowCount * w.columns.length;
+function split(work: readonly ProfileWork[]): [ProfileWork[], ProfileWork[]] {
+  const weight = (w: ProfileWork): number => w.table.rowCount * w.columns.length;
   const total = work.reduce((sum, w) => sum + weight(w), 0);
   // Run from TypeScript sources (tests importing src/), there is no compiled worker next to this file.
   if (total < PARALLEL_PROFILE_VALUES || !existsSync(fileURLToPath(WORKER_URL))) return [[...work], []];
-  const mine: Work[] = [];
-  const theirs: Work[] = [];
+  const mine: ProfileWork[] = [];
+  const theirs: ProfileWork[] = [];
   let mineWeight = 0;
   let theirWeight = 0;
   for (const w of [...work].sort((a, b) => weight(b) - weight(a))) {
@@ -98,10 +92,10 @@ function split(work: readonly Work[]): [Work[], Work[]] {
   return [mine, theirs];
 }
 
-type Done = readonly (readonly [string, readonly (readonly [string, ColumnProfile])[]])[];
+type Done = Extract<ProfileWorkerMessage, { type: "done" }>["profiles"];
 
 /** The worker once its read transaction has started (null if it could not start), and its results (null on failure). */
-function startWorker(path: string, tables: readonly Work[]): Promise<{ worker: Worker; done: Promise<Done | null> } | null> {
+function startWorker(path: string, tables: readonly ProfileWork[]): Promise<{ worker: Worker; done: Promise<Done | null> } | null> {
   const input: ProfileWorkerInput = { path, tables };
   const worker = new Worker(WORKER_URL, { workerData: input });
   return new Promise((resolveStarted) => {

@@ -6,13 +6,13 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ColumnProfile } from "../convert/column-type.js";
-import { openSqlite, type SqliteTable } from "../db/sqlite-source.js";
-import { profileTable } from "./profile.js";
+import { openSqlite } from "../db/sqlite-source.js";
+import { profileWork, type ProfileWork } from "./profile.js";
 
 export interface ProfileWorkerInput {
   readonly path: string;
   /** Tables to profile, each with the names of the columns to profile. */
-  readonly tables: readonly { readonly table: SqliteTable; readonly columns: readonly string[] }[];
+  readonly tables: readonly ProfileWork[];
 }
 
 export type ProfileWorkerMessage =
@@ -28,10 +28,7 @@ try {
   // The first read starts the read transaction (https://sqlite.org/isolation.html).
   db.prepare("SELECT count(*) FROM sqlite_schema").get();
   post({ type: "started" });
-  const profiles = input.tables.map(({ table, columns }) => {
-    const wanted = new Set(columns);
-    return [table.name, [...profileTable(db, table, (c) => wanted.has(c.name))]] as const;
-  });
+  const profiles = input.tables.map((w) => [w.table.name, [...profileWork(db, w)]] as const);
   db.close();
   post({ type: "done", profiles });
 } catch (err) {

@@ -258,3 +258,14 @@ export function profileTable(
   for (let i = 0; i < n; i++) result.set(cols[i].name, freeze(accs[i]));
   return result;
 }
+
+/** The columns of a table the profile needs (by name), as the main thread and the profile worker both read them. */
+export interface ProfileWork {
+  readonly table: SqliteTable;
+  readonly columns: readonly string[];
+}
+
+export function profileWork(db: SqliteDb, work: ProfileWork): ReadonlyMap<string, ColumnProfile> {
+  const wanted = new Set(work.columns);
+  return profileTable(db, work.table, (c) => wanted.has(c.name));
+}
