@@ -143,7 +143,6 @@ function canonDecimal(s: string): string {
   return `${neg ? "-" : ""}${digits.slice(a, b)}e${exp}`;
 }
 
-
 /**
  * SQLite's text rendering of a REAL (`CAST(x AS TEXT)`, printf "%!.15g"): 15 significant digits rounded half away
  * from zero, trailing zeros dropped but at least one digit after the point, exponent form (at least two exponent

@@ -110,7 +110,6 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   const textColumns = columns.flatMap((c, i) => (c.kind === "text" || c.kind === "json" ? [i] : []));
   const keyIndexes = plan.keyColumns.map((k) => names.indexOf(k)).filter((i) => i >= 0);
   const selectSql = `SELECT ${[...names.map(quoteIdent), ...(rowid ? [rowid] : [])].join(", ")} FROM ${quoteIdent(plan.name)}`;
-  const select = source.prepare(selectSql).raw(true);
   // Re-read one stored value's bytes, by rowid, or by primary key in a WITHOUT ROWID table.
   const lookupKey = rowid !== null ? [rowidIndex] : keyIndexes;
   const lookupWhere = rowid !== null ? `${rowid} = ?` : plan.keyColumns.map((k) => `${quoteIdent(k)} = ?`).join(" AND ");
@@ -206,16 +205,22 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
       ? null
       : sqlChunkReader(source, plan.name, columns, rowid, columns.map((c) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns))));
   if (chunks === null) {
-    yield* encodeRows(select.iterate() as IterableIterator<unknown[]>);
+    yield* encodeRows(source.prepare(selectSql).raw(true).iterate() as IterableIterator<unknown[]>);
   } else {
     const range = source.prepare(`${selectSql} WHERE ${rowid} BETWEEN ? AND ? ORDER BY ${rowid}`).raw(true);
+    const rowPath = (lo: bigint, hi: bigint) => encodeRows(range.iterate(lo, hi) as IterableIterator<unknown[]>);
     let lo = INT64_MIN;
     for (;;) {
-      const next = failed ? null : chunks.read(lo);
-      if (next === null || next.data === null) {
-        // A chunk that needs the row path (it names the problem), or, once a table failed, the rest of it.
-        yield* encodeRows(range.iterate(lo, next === null ? INT64_MAX : next.hi) as IterableIterator<unknown[]>);
-        if (next === null) break;
+      if (failed) {
+        // Once the table failed ("stop" mode) nothing more is sent; the row path lists the rest of its problems.
+        yield* rowPath(lo, INT64_MAX);
+        break;
+      }
+      const next = chunks.read(lo);
+      if (next === null) break;
+      if (next.data === null) {
+        // A chunk that needs the row path: it names the problem.
+        yield* rowPath(lo, next.hi);
       } else {
         if (chunk !== "") {
           yield bytes(chunk);
