@@ -138,9 +138,18 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
   }
 }
 
-/** Largest tables first, so the last table to finish is a small one. */
+/**
+ * Largest tables first (by estimated bytes, which track copy time better than rows), so the last table to finish
+ * is a small one and no large table starts late.
+ */
+export function copyOrder(tables: readonly TablePlan[]): TablePlan[] {
+  const sized = tables.every((t) => t.estimatedBytes !== undefined);
+  const size = (t: TablePlan): number => (sized ? t.estimatedBytes! : t.rowCount);
+  return [...tables].sort((a, b) => size(b) - size(a));
+}
+
 async function copyAll(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string, workers: PgClient[]): Promise<TableCopyResult[]> {
-  const queue = [...options.tables].sort((a, b) => b.rowCount - a.rowCount);
+  const queue = copyOrder(options.tables);
   const problems = new ProblemCollector();
   const results = new Map<string, TableCopyResult>();
   let failure: unknown;

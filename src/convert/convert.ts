@@ -67,6 +67,8 @@ export interface TablePlan {
   /** Highest id AUTOINCREMENT ever handed out (sqlite_sequence), to never reuse ids. */
   readonly sequenceFloor: bigint | null;
   readonly rowCount: number;
+  /** SqliteTable.estimatedBytes: the parallel copy starts with the largest tables. */
+  readonly estimatedBytes?: number;
 }
 
 export interface ConvertResult {
@@ -498,5 +500,6 @@ function planTable(table: SqliteTable, pgName: string, columns: ColumnPlan[], mo
     serialColumn: serial ? columnNameOf(serial) : undefined,
     sequenceFloor: table.sequence,
     rowCount: table.rowCount,
+    estimatedBytes: table.estimatedBytes,
   };
 }

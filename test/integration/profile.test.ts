@@ -30,6 +30,9 @@ beforeAll(() => {
       empty TEXT
     );
     CREATE TABLE empty_table (a INTEGER, b TEXT);
+    CREATE TABLE sized (id INTEGER PRIMARY KEY, body TEXT, pic BLOB);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+      INSERT INTO sized SELECT i, printf('%.100c', 'x'), CASE WHEN i % 2 = 0 THEN zeroblob(50) END FROM n;
   `);
   const ins = w.prepare(
     `INSERT INTO "Mixed 'Table'" (id, n, price, amount, label, flag, created, at, data, empty) VALUES (?,?,?,?,?,?,?,?,?,?)`,
@@ -48,6 +51,15 @@ beforeAll(() => {
 
   db = openSqlite(file);
   tables = new Map(readCatalog(db).tables.map((t) => [t.name, t]));
+});
+
+describe("the catalog's size estimate", () => {
+  it("is a sample's average row size times the row count", () => {
+    // First 256 rows: 100 text bytes each, ids of 1–3 digits (9·1 + 90·2 + 157·3 = 660), a 50-byte blob every other row.
+    const expected = Math.round(((256 * 100 + 660 + 128 * 50) / 256) * 1000);
+    expect(tables.get("sized")!.estimatedBytes).toBe(expected);
+    expect(tables.get("empty_table")!.estimatedBytes).toBe(0);
+  });
 });
 
 afterAll(() => {

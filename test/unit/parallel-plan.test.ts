@@ -4,7 +4,8 @@
  * in the migration's order; and no parallel build at all when the migration creates shared types.
  */
 import { describe, expect, it } from "vitest";
-import { planParallel } from "../../src/apply/parallel-apply.js";
+import { copyOrder, planParallel } from "../../src/apply/parallel-apply.js";
+import type { TablePlan } from "../../src/convert/convert.js";
 
 const preData = [
   'CREATE SCHEMA IF NOT EXISTS "public";',
@@ -36,5 +37,20 @@ describe("planParallel", () => {
     expect(planParallel([...preData, `CREATE TYPE "Role" AS ENUM ('A', 'B');`], postData)).toBeNull();
     expect(planParallel([...preData, 'CREATE EXTENSION IF NOT EXISTS "citext";'], postData)).toBeNull();
     expect(planParallel(['CREATE TABLE "a" ("id" INTEGER);\nCREATE TABLE "b" ("id" INTEGER);'], [])).toBeNull();
+  });
+});
+
+describe("copyOrder", () => {
+  const table = (name: string, rowCount: number, estimatedBytes?: number): TablePlan =>
+    ({ name, pgName: name, columns: [], keyColumns: [], sequenceFloor: null, rowCount, estimatedBytes }) as TablePlan;
+
+  it("starts with the largest tables by estimated bytes, not by rows", () => {
+    const order = copyOrder([table("comments", 1_000_000, 280e6), table("posts", 200_000, 365e6), table("tags", 1000, 16e3)]);
+    expect(order.map((t) => t.name)).toEqual(["posts", "comments", "tags"]);
+  });
+
+  it("falls back to row counts when a size is unknown", () => {
+    const order = copyOrder([table("comments", 1_000_000, 280e6), table("posts", 200_000), table("tags", 1000, 16e3)]);
+    expect(order.map((t) => t.name)).toEqual(["comments", "posts", "tags"]);
   });
 });
