@@ -3,7 +3,8 @@
  * ~1.5 s (Node start + WASM load), so the pipeline makes as few as it can.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Sqlite2pgError, type Stage } from "../errors.js";
@@ -31,12 +32,29 @@ export interface PrismaRunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Exit codes that are answers, not failures (e.g. 2 for `migrate diff --exit-code`). */
   readonly okExitCodes?: readonly number[];
+  /**
+   * Work done ahead of time, beside a busy stage: the child runs at the lowest CPU priority (nice 19), so it takes
+   * only CPU time the busy stage leaves idle (https://man7.org/linux/man-pages/man2/setpriority.2.html).
+   */
+  readonly lowPriority?: boolean;
+  /** Kills the child (SIGTERM) when aborted: work done ahead of time that is no longer wanted. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PrismaRunResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly exitCode: number;
+}
+
+/** Lowest CPU priority for a child: nice 19, and on Linux its autogroup's too. Best effort: refused, it runs as is. */
+function lowerPriority(pid: number, ownSession: boolean): void {
+  try {
+    setPriority(pid, 19);
+    if (ownSession) writeFileSync(`/proc/${pid}/autogroup`, "19");
+  } catch {
+    // Not permitted (a restricted container) or no autogroup support: only sooner, not gentler.
+  }
 }
 
 export function runPrisma(args: readonly string[], options: PrismaRunOptions): Promise<PrismaRunResult> {
@@ -57,7 +75,18 @@ export function runPrisma(args: readonly string[], options: PrismaRunOptions): P
   };
   const fullArgs = [PRISMA_CLI, ...args, "--config", CONFIG_MODULE];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, fullArgs, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    // A low-priority child on Linux gets a session of its own, hence its own autogroup, whose niceness is what
+    // the scheduler weighs against other sessions (PostgreSQL's backends among them): nice alone only ranks it
+    // within our session (https://man7.org/linux/man-pages/man7/sched.7.html, "The autogroup feature").
+    const ownSession = options.lowPriority === true && process.platform === "linux";
+    const child = spawn(process.execPath, fullArgs, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"], signal: options.signal, detached: ownSession });
+    if (options.lowPriority && child.pid !== undefined) lowerPriority(child.pid, ownSession);
+    // Outside our process group, Ctrl-C would not reach it: it ends with us.
+    const killOnExit = (): void => void child.kill();
+    if (ownSession) {
+      process.once("exit", killOnExit);
+      child.once("exit", () => process.removeListener("exit", killOnExit));
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

@@ -13,7 +13,7 @@ import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { formatVerifyResult, verifyDatabase, type TableVerification } from "../verify/verify.js";
 import { checkDrift, type DriftResult } from "../verify/drift.js";
-import { readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
+import { generateReadBackClients, readBackCheck, type ReadBackClientFiles, type ReadBackResult } from "../verify/client-readback.js";
 import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
@@ -122,6 +122,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const target = parseTargetUrl(options.targetUrl);
   const started = performance.now();
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
+  // Stops work started ahead of time (the read-back's client generation) when the run ends before using it.
+  const generation = new AbortController();
   try {
     const client = await connectTarget(options.targetUrl, "apply");
     try {
@@ -155,6 +157,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       );
       const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
       const verifyMode = options.verify ?? "full";
+      const embedded = isPgliteUrl(options.targetUrl);
+      // The read-back's two `prisma generate` need only the two schemas: they start now, at low priority, and use
+      // the CPU time the copy leaves idle (its encoder and PostgreSQL rarely keep every core busy).
+      const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
+      let readBackClients: Promise<ReadBackClientFiles> | undefined;
+      if (verifyMode === "full" && !embedded) {
+        writeFileSync(sqliteSchemaPath, prepared.sourceSchema);
+        const paths = { sqliteSchemaPath, pgSchemaPath: plan.schemaPath, workDir: opened.snapshot.dir };
+        readBackClients = generateReadBackClients(paths, { lowPriority: true, signal: generation.signal });
+        readBackClients.catch(() => undefined); // awaited by the read-back, which reports a failure
+      }
       const applied = await applyMigration({
         jobs: options.jobs ?? 1,
         // Only the full verification compares the checksums of the data sent (sent-checksums.ts).
@@ -196,16 +209,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         : undefined;
       const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
       const migrationPath = project?.migrationPath ?? plan.migrationPath;
-      // The read-back spends its time in Prisma child processes (two `prisma generate`) and on connections of its
-      // own: it runs while the counts, the content and the drift are checked on the target connection.
+      // The read-back's clients were generated beside the copy (above); it reads on connections of its own, while
+      // the counts, the content and the drift are checked on the target connection.
       const readingBack =
         verifyMode !== "full"
           ? undefined
           : timedStage(emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
-              const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
-              // Synchronously, like readBackCheck up to its sample: nothing else uses the snapshot meanwhile.
-              writeFileSync(sqliteSchemaPath, prepared.sourceSchema);
               return readBackCheck({
+                clients: readBackClients,
                 // SQLite's rows come from the snapshot (its read transaction), not from the live file.
                 snapshot: opened.snapshot,
                 sqliteSchemaPath,
@@ -225,7 +236,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       readingBack?.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
       // The drift check reads catalogs and replays migrations/ in a shadow: on a connection of its own it runs
       // alongside the content verification (the embedded target has one connection: it runs after).
-      const embedded = isPgliteUrl(options.targetUrl);
       const checkingDrift = (): Promise<DriftResult> =>
         timedStage(emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
           checkDrift({
@@ -338,6 +348,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       await client.end().catch(() => undefined);
     }
   } finally {
+    generation.abort();
     await opened.dispose();
   }
 }

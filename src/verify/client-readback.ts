@@ -18,6 +18,7 @@
  * generated, makes the check "unavailable" with the reason; it never passes silently.
  */
 import { mkdirSync, readFileSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -25,7 +26,7 @@ import { isPgliteUrl } from "../db/pglite-target.js";
 import { pgPoolConfig } from "../db/pg-url.js";
 import type { Snapshot } from "../introspect/snapshot.js";
 import { redact } from "../redact.js";
-import { generateClient, type GeneratedClient, type ModelDelegate } from "./readback-client.js";
+import { generateClientFiles, loadClient, type GenerateOptions, type GeneratedClient, type ModelDelegate } from "./readback-client.js";
 import { comparisonFor, excerpt, type Comparison } from "./readback-compare.js";
 import { buildReadBackSample, type SampleTable } from "./readback-sample.js";
 import { readModels, unignoreKeyedModels, type ModelInfo } from "./readback-schema.js";
@@ -57,6 +58,33 @@ export interface ReadBackOptions {
    * or NULL in such a column, is what the user chose, not a difference.
    */
   readonly changedOnPurpose?: ReadonlyMap<string, { readonly leftOut: boolean; readonly nullified: ReadonlySet<string> }>;
+  /** The two clients, already being generated (generateReadBackClients); by default they are generated here. */
+  readonly clients?: Promise<ReadBackClientFiles>;
+}
+
+/** The folders of the two generated clients. */
+export interface ReadBackClientFiles {
+  readonly sqlite: string;
+  readonly postgresql: string;
+}
+
+/**
+ * Generate both read-back clients: nothing in it depends on the copied data, so the migration starts it before
+ * the copy, at low priority, and the ~2 s of `prisma generate` fill CPU time the copy leaves idle instead of
+ * adding to the verification. Only the generation: the clients are loaded when the read-back runs.
+ */
+export async function generateReadBackClients(
+  paths: Pick<ReadBackOptions, "sqliteSchemaPath" | "pgSchemaPath" | "workDir">,
+  options: GenerateOptions = {},
+): Promise<ReadBackClientFiles> {
+  const [sqliteSchemaText, pgSchemaText] = await Promise.all([readFile(paths.sqliteSchemaPath, "utf8"), readFile(paths.pgSchemaPath, "utf8")]);
+  await mkdir(paths.workDir, { recursive: true });
+  // Each `prisma generate` is a child process: both at once.
+  const [sqlite, postgresql] = await Promise.all([
+    generateClientFiles(unignoreKeyedModels(sqliteSchemaText), paths.workDir, "readback-sqlite", options),
+    generateClientFiles(pgSchemaText, paths.workDir, "readback-postgresql", options),
+  ]);
+  return { sqlite, postgresql };
 }
 
 export interface ReadBackDifference {
@@ -123,11 +151,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   }
   let generated: [GeneratedClient, GeneratedClient];
   try {
-    // Each `prisma generate` is a child process of ~2 s: both at once.
-    generated = await Promise.all([
-      generateClient(sqliteSchema, options.workDir, "readback-sqlite"),
-      generateClient(pgSchemaText, options.workDir, "readback-postgresql"),
-    ]);
+    const files = await (options.clients ?? generateReadBackClients(options));
+    generated = [loadClient(files.sqlite), loadClient(files.postgresql)];
   } catch (err) {
     return done({ status: "unavailable", models: [], detail: `prisma generate failed: ${firstLine(err)}` });
   }

@@ -34,11 +34,18 @@ async function linkPrismaClient(workDir: string): Promise<void> {
   });
 }
 
+/** Where to generate, and how (readback-client's callers start it ahead of time, beside the copy). */
+export interface GenerateOptions {
+  readonly lowPriority?: boolean;
+  readonly signal?: AbortSignal;
+}
+
 /**
- * Generate a client for `schema` into `<workDir>/<name>` and load it. `prisma generate` costs ~2 s (a Node
- * process plus the WASM schema engine); callers run the two generations concurrently.
+ * Generate a client for `schema` into `<workDir>/<name>`; resolves to the folder to `loadClient` from. `prisma
+ * generate` costs ~1 s of CPU (a Node process plus the WASM schema engine); callers run the two generations
+ * concurrently, and the migration starts them before the copy, at low priority.
  */
-export async function generateClient(schema: string, workDir: string, name: string): Promise<GeneratedClient> {
+export async function generateClientFiles(schema: string, workDir: string, name: string, options: GenerateOptions = {}): Promise<string> {
   await linkPrismaClient(workDir);
   const output = join(workDir, name);
   const schemaPath = join(workDir, `${name}.prisma`);
@@ -50,6 +57,13 @@ export async function generateClient(schema: string, workDir: string, name: stri
     adapterUrl: ":memory:",
     schemaPath,
     cwd: workDir,
+    lowPriority: options.lowPriority,
+    signal: options.signal,
   });
+  return output;
+}
+
+/** Load a generated client (kept out of generateClientFiles: a loaded client stays in memory for the run). */
+export function loadClient(output: string): GeneratedClient {
   return require(join(output, "index.js")) as GeneratedClient;
 }

@@ -6,13 +6,13 @@
  * application rewriting sampled rows during the run (WAL) causes no difference, and the sample file
  * (readback-sample.ts) holds the snapshot's values with their storage classes.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPrisma } from "../../src/db/prisma-cli.js";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
-import { readBackCheck, type ReadBackResult } from "../../src/verify/client-readback.js";
+import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../../src/verify/client-readback.js";
 import { buildReadBackSample } from "../../src/verify/readback-sample.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
@@ -105,6 +105,22 @@ describe("application read-back through Prisma Client", () => {
     ]);
     expect(result.models.find((m) => m.model === "tag")?.differences).toEqual([]);
   });
+
+  it("generation started ahead of the read-back stops when aborted: the child is killed, no client is written", async () => {
+    const workDir = join(tmp.dir, "aborted");
+    const aborting = new AbortController();
+    // Generation only reads the schemas: the converted one serves for both sides here.
+    const paths = { sqliteSchemaPath: join(out, "schema.prisma"), pgSchemaPath: join(out, "schema.prisma"), workDir };
+    const generating = generateReadBackClients(paths, { lowPriority: true, signal: aborting.signal });
+    setTimeout(() => aborting.abort(), 200);
+    await expect(generating).rejects.toMatchObject({ name: "AbortError" });
+    // A `prisma generate` takes ~1 s: had the child only been disowned, it would have written its client by now.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(existsSync(join(workDir, "readback-postgresql", "index.js"))).toBe(false);
+    // Not aborted, the same call generates both clients.
+    const files = await generateReadBackClients(paths, { lowPriority: true });
+    expect(existsSync(join(files.postgresql, "index.js")) && existsSync(join(files.sqlite, "index.js"))).toBe(true);
+  }, 30_000);
 });
 
 describe("application read-back while the application keeps writing (WAL)", () => {
