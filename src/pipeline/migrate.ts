@@ -13,7 +13,7 @@ import { writePlan } from "../plan/plan.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { formatVerifyResult, verifyDatabase, type TableVerification } from "../verify/verify.js";
 import { checkDrift, type DriftResult } from "../verify/drift.js";
-import { generateReadBackClients, readBackCheck, type ReadBackClientFiles, type ReadBackResult } from "../verify/client-readback.js";
+import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
 import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
@@ -146,6 +146,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
       if (orphans.unresolvable.length > 0) throw orphansError(orphans.unresolvable);
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
+      const verifyMode = options.verify ?? "full";
+      const embedded = isPgliteUrl(options.targetUrl);
+      // The read-back's two `prisma generate` need only the two schemas: they start now, at low priority, and use
+      // the CPU time the plan (one Prisma process) and the copy (its encoder and PostgreSQL) leave idle.
+      const readBackClients =
+        verifyMode === "full" && !embedded
+          ? generateReadBackClients({ sqlite: prepared.sourceSchema, postgresql: converted.schema }, opened.snapshot.dir, { lowPriority: true, signal: generation.signal })
+          : undefined;
+      readBackClients?.catch(() => undefined); // awaited by the read-back, which reports a failure
       const plan = await timedStage(emit, "plan", "prisma migrate diff", () =>
         writePlan({
           outDir: inPlace ? join(opened.snapshot.dir, "project") : options.outDir,
@@ -156,18 +165,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         }),
       );
       const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
-      const verifyMode = options.verify ?? "full";
-      const embedded = isPgliteUrl(options.targetUrl);
-      // The read-back's two `prisma generate` need only the two schemas: they start now, at low priority, and use
-      // the CPU time the copy leaves idle (its encoder and PostgreSQL rarely keep every core busy).
-      const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
-      let readBackClients: Promise<ReadBackClientFiles> | undefined;
-      if (verifyMode === "full" && !embedded) {
-        writeFileSync(sqliteSchemaPath, prepared.sourceSchema);
-        const paths = { sqliteSchemaPath, pgSchemaPath: plan.schemaPath, workDir: opened.snapshot.dir };
-        readBackClients = generateReadBackClients(paths, { lowPriority: true, signal: generation.signal });
-        readBackClients.catch(() => undefined); // awaited by the read-back, which reports a failure
-      }
       const applied = await applyMigration({
         jobs: options.jobs ?? 1,
         // Only the full verification compares the checksums of the data sent (sent-checksums.ts).
@@ -215,6 +212,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         verifyMode !== "full"
           ? undefined
           : timedStage(emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
+              const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
+              // Synchronously, like readBackCheck up to its sample: nothing else uses the snapshot meanwhile.
+              writeFileSync(sqliteSchemaPath, prepared.sourceSchema);
               return readBackCheck({
                 clients: readBackClients,
                 // SQLite's rows come from the snapshot (its read transaction), not from the live file.

@@ -18,7 +18,7 @@
  * generated, makes the check "unavailable" with the reason; it never passes silently.
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -69,20 +69,21 @@ export interface ReadBackClientFiles {
 }
 
 /**
- * Generate both read-back clients: nothing in it depends on the copied data, so the migration starts it before
- * the copy, at low priority, and the ~2 s of `prisma generate` fill CPU time the copy leaves idle instead of
- * adding to the verification. Only the generation: the clients are loaded when the read-back runs.
+ * Generate both read-back clients from the two schemas' text: nothing in it depends on the copied data, so the
+ * migration starts it as soon as the schema is converted, at low priority, and the ~2 s of CPU of two `prisma
+ * generate` fill time the plan and the copy leave idle instead of adding to the verification. Only the
+ * generation: the clients are loaded when the read-back runs.
  */
 export async function generateReadBackClients(
-  paths: Pick<ReadBackOptions, "sqliteSchemaPath" | "pgSchemaPath" | "workDir">,
+  schemas: { readonly sqlite: string; readonly postgresql: string },
+  workDir: string,
   options: GenerateOptions = {},
 ): Promise<ReadBackClientFiles> {
-  const [sqliteSchemaText, pgSchemaText] = await Promise.all([readFile(paths.sqliteSchemaPath, "utf8"), readFile(paths.pgSchemaPath, "utf8")]);
-  await mkdir(paths.workDir, { recursive: true });
+  await mkdir(workDir, { recursive: true });
   // Each `prisma generate` is a child process: both at once.
   const [sqlite, postgresql] = await Promise.all([
-    generateClientFiles(unignoreKeyedModels(sqliteSchemaText), paths.workDir, "readback-sqlite", options),
-    generateClientFiles(pgSchemaText, paths.workDir, "readback-postgresql", options),
+    generateClientFiles(unignoreKeyedModels(schemas.sqlite), workDir, "readback-sqlite", options),
+    generateClientFiles(schemas.postgresql, workDir, "readback-postgresql", options),
   ]);
   return { sqlite, postgresql };
 }
@@ -151,7 +152,7 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   }
   let generated: [GeneratedClient, GeneratedClient];
   try {
-    const files = await (options.clients ?? generateReadBackClients(options));
+    const files = await (options.clients ?? generateReadBackClients({ sqlite: sqliteSchemaText, postgresql: pgSchemaText }, options.workDir));
     generated = [loadClient(files.sqlite), loadClient(files.postgresql)];
   } catch (err) {
     return done({ status: "unavailable", models: [], detail: `prisma generate failed: ${firstLine(err)}` });

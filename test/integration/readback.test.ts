@@ -110,15 +110,15 @@ describe("application read-back through Prisma Client", () => {
     const workDir = join(tmp.dir, "aborted");
     const aborting = new AbortController();
     // Generation only reads the schemas: the converted one serves for both sides here.
-    const paths = { sqliteSchemaPath: join(out, "schema.prisma"), pgSchemaPath: join(out, "schema.prisma"), workDir };
-    const generating = generateReadBackClients(paths, { lowPriority: true, signal: aborting.signal });
+    const schema = readFileSync(join(out, "schema.prisma"), "utf8");
+    const generating = generateReadBackClients({ sqlite: schema, postgresql: schema }, workDir, { lowPriority: true, signal: aborting.signal });
     setTimeout(() => aborting.abort(), 200);
     await expect(generating).rejects.toMatchObject({ name: "AbortError" });
     // A `prisma generate` takes ~1 s: had the child only been disowned, it would have written its client by now.
     await new Promise((r) => setTimeout(r, 3000));
     expect(existsSync(join(workDir, "readback-postgresql", "index.js"))).toBe(false);
     // Not aborted, the same call generates both clients.
-    const files = await generateReadBackClients(paths, { lowPriority: true });
+    const files = await generateReadBackClients({ sqlite: schema, postgresql: schema }, workDir, { lowPriority: true });
     expect(existsSync(join(files.postgresql, "index.js")) && existsSync(join(files.sqlite, "index.js"))).toBe(true);
   }, 30_000);
 });
