@@ -176,15 +176,21 @@ const SIZE_SAMPLE_ROWS = 256;
  * ~1.7 KB outweigh its 1M comments of ~280 bytes). A sample costs a few page reads; dbstat
  * (https://sqlite.org/dbstat.html) would be exact but reads every page of the file.
  */
-function estimateBytes(db: SqliteDb, table: string, columns: readonly SqliteColumn[], rowCount: number): number {
+function estimateBytes(db: SqliteDb, table: string, columns: readonly SqliteColumn[], rowCount: number): number | undefined {
   const stored = columns.filter((c) => c.hidden === 0);
   if (rowCount === 0 || stored.length === 0) return 0;
   const size = stored.map((c) => `coalesce(length(CAST(${quoteIdent(c.name)} AS BLOB)), 0)`).join(" + ");
-  const { n, bytes } = db.prepare(`SELECT count(*) AS n, sum(${size}) AS bytes FROM (SELECT * FROM ${table} LIMIT ${SIZE_SAMPLE_ROWS})`).get() as {
-    n: bigint;
-    bytes: bigint | null;
-  };
-  return n === 0n ? 0 : Math.round((Number(bytes ?? 0n) / Number(n)) * rowCount);
+  try {
+    const { n, bytes } = db.prepare(`SELECT count(*) AS n, sum(${size}) AS bytes FROM (SELECT * FROM ${table} LIMIT ${SIZE_SAMPLE_ROWS})`).get() as {
+      n: bigint;
+      bytes: bigint | null;
+    };
+    return n === 0n ? 0 : Math.round((Number(bytes ?? 0n) / Number(n)) * rowCount);
+  } catch {
+    // A damaged page among the sampled rows: no estimate. Reading the rows (profile, copy) reports the damage
+    // with the table it is in; a scheduling hint must not change what fails where.
+    return undefined;
+  }
 }
 
 /** Read every table's catalog facts (the ones Prisma's introspection drops included). */
