@@ -2,6 +2,7 @@
  * Renders pipeline events: progress bars on a TTY (cli-progress), plain timestamped lines otherwise, nothing
  * with --quiet. Progress goes to stderr so stdout stays clean for the summary / JSON.
  */
+import { countOf } from "../plural.js";
 import cliProgress from "cli-progress";
 import type { EventListener, PipelineEvent } from "../pipeline/events.js";
 import { formatDuration } from "../report/summary.js";
@@ -49,9 +50,9 @@ function plainLine(event: PipelineEvent): string | undefined {
     case "stage-end":
       return `[${event.stage}] done in ${formatDuration(event.ms)}`;
     case "table-start":
-      return `[copy] ${event.table}: ${event.totalRows} rows`;
+      return `[copy] ${event.table}: ${countOf(event.totalRows, "row")}`;
     case "table-end":
-      return `[copy] ${event.table}: ${event.rows} rows in ${formatDuration(event.ms)}`;
+      return `[copy] ${event.table}: ${countOf(event.rows, "row")} in ${formatDuration(event.ms)}`;
     case "warning":
       return `warning: ${event.message}`;
     case "info":

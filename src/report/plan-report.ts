@@ -1,10 +1,11 @@
 /** Text and Markdown renderings of a plan (pure). */
+import { countOf } from "../plural.js";
 import { describeProblem } from "../copy/problems.js";
 import { describeDecision } from "../convert/decisions.js";
 import type { PlanSummary } from "../pipeline/plan.js";
 
 export function formatPlan(p: PlanSummary): string {
-  const lines = [`${p.tables.length} tables, ${p.tables.reduce((n, t) => n + t.rows, 0)} rows`, `schema:    ${p.schemaPath}`, `baseline:  ${p.migrationPath}`];
+  const lines = [`${countOf(p.tables.length, "table")}, ${countOf(p.tables.reduce((n, t) => n + t.rows, 0), "row")}`, `schema:    ${p.schemaPath}`, `baseline:  ${p.migrationPath}`];
   if (p.decisions.length > 0) {
     lines.push("", "decisions to review (also /// comments in schema.prisma):");
     for (const d of p.decisions) lines.push(`  - ${describeDecision(d)}`);

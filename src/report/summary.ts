@@ -1,4 +1,5 @@
 /** Human-readable end-of-run summary (pure: data in, text out). */
+import { countOf } from "../plural.js";
 import { describeDecision } from "../convert/decisions.js";
 import type { MigrateSummary } from "../pipeline/migrate.js";
 import type { DriftResult } from "../verify/drift.js";
@@ -47,9 +48,9 @@ export function formatSummary(summary: MigrateSummary): string {
     );
   }
   lines.push("");
-  lines.push(`${summary.tables.length} tables, ${totalRows} rows copied in ${formatDuration(summary.timings.totalMs ?? 0)} (data phase: ${((summary.timings.dataMs ?? 0) / 1000).toFixed(3)} s)`);
+  lines.push(`${countOf(summary.tables.length, "table")}, ${countOf(totalRows, "row")} copied in ${formatDuration(summary.timings.totalMs ?? 0)} (data phase: ${((summary.timings.dataMs ?? 0) / 1000).toFixed(3)} s)`);
   if (summary.verified === "none") lines.push("verified: nothing (--verify=none)");
-  else lines.push(`verified: row counts of ${summary.counts.length} tables ${summary.counts.every((c) => c.ok) ? "match" : "DIFFER"}`);
+  else lines.push(`verified: row counts of ${countOf(summary.counts.length, "table")} ${summary.counts.every((c) => c.ok) ? "match" : "DIFFER"}`);
   if (summary.verified === "full") {
     const same = summary.content.filter((c) => c.ok).length;
     const by = (m: string) => summary.content.filter((c) => c.method === m).length;
@@ -57,7 +58,7 @@ export function formatSummary(summary: MigrateSummary): string {
       by("sent") === summary.content.length
         ? "sha256 of the COPY data sent = of PostgreSQL's COPY output"
         : `sha256 per table, both sides: ${by("sent")} from the data sent, ${by("checksum")} re-read, ${by("rows")} row by row`;
-    lines.push(`          content of every row: ${same}/${summary.content.length} tables identical (${how})`);
+    lines.push(`          content of every row: ${same}/${countOf(summary.content.length, "table")} identical (${how})`);
   }
   if (summary.drift) lines.push(...driftLines(summary.drift));
   if (summary.readBack) lines.push(`          application read-back: ${describeReadBack(summary.readBack)}`);

@@ -1,4 +1,5 @@
 /** Read-back results as text for the summary, the Markdown report and the failure message (pure). */
+import { countOf } from "../plural.js";
 import type { ReadBackResult } from "./client-readback.js";
 
 /** One line for a summary: what was compared, or why not. */
@@ -11,10 +12,10 @@ export function describeReadBack(r: ReadBackResult): string {
   const byReason = new Map<string, string[]>();
   for (const m of skipped) byReason.set(m.reason ?? "", [...(byReason.get(m.reason ?? "") ?? []), m.model]);
   const tail = skipped.length > 0 ? `; not compared: ${[...byReason].map(([reason, names]) => `${names.join(", ")} (${reason})`).join("; ")}` : "";
-  if (r.status === "same") return `${rows} rows of ${compared.length} models identical through Prisma Client${tail}`;
+  if (r.status === "same") return `${countOf(rows, "row")} of ${countOf(compared.length, "model")} identical through Prisma Client${tail}`;
   const count = r.models.reduce((n, m) => n + m.differences.length, 0);
   const failed = r.models.filter((m) => m.status === "failed");
-  return `DIFFERS: ${count} difference(s)${failed.length > 0 ? `, ${failed.length} model(s) unreadable from PostgreSQL` : ""} (${rows} rows of ${compared.length} models read)${tail}`;
+  return `DIFFERS: ${count} difference(s)${failed.length > 0 ? `, ${failed.length} model(s) unreadable from PostgreSQL` : ""} (${countOf(rows, "row")} of ${countOf(compared.length, "model")} read)${tail}`;
 }
 
 /** Every difference, one line each (for the failure message). */

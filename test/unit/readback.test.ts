@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { comparisonFor, excerpt, parseUtcTimestamp, sameNumber, sameValue } from "../../src/verify/readback-compare.js";
 import { clientSchemaText, readModels, unignoreKeyedModels } from "../../src/verify/readback-schema.js";
+import { describeReadBack } from "../../src/verify/readback-format.js";
+import { countOf } from "../../src/plural.js";
 
 /** A stand-in for Prisma.Decimal (decimal.js): what the comparison relies on is `toFixed()` and the digit array `d`. */
 class FakeDecimal {
@@ -147,5 +149,14 @@ model autoinc {
     expect(models.get("log")?.ignored).toBe(true);
     expect(models.get("autoinc")?.ignored).toBe(true);
     expect(unignoreKeyedModels(schema)).toMatch(/name\s+String\s+@id/);
+  });
+});
+
+describe("read-back summary line", () => {
+  const model = (name: string, rows: number) => ({ model: name, status: "compared" as const, rows, differences: [], fieldsNotCompared: [] });
+  it("counts rows and models in words that agree with the numbers", () => {
+    expect(describeReadBack({ status: "same", models: [model("products", 1)], ms: 1 })).toBe("1 row of 1 model identical through Prisma Client");
+    expect(describeReadBack({ status: "same", models: [model("a", 0), model("b", 0)], ms: 1 })).toBe("0 rows of 2 models identical through Prisma Client");
+    expect([countOf(1, "table"), countOf(0, "table"), countOf(3, "row")]).toEqual(["1 table", "0 tables", "3 rows"]);
   });
 });
