@@ -28,7 +28,9 @@ export class ProblemCollector {
 
 export function describeProblem(p: DataProblem): string {
   const where = p.column === undefined ? p.table : `${p.table}.${p.column}`;
-  return `${where} [${p.key}]: ${p.reason}${p.excerpt !== undefined ? ` (value: ${p.excerpt})` : ""}`;
+  // Reasons that quote the value already ("text 'abc' in an integer column") are not followed by it again.
+  const value = p.excerpt !== undefined && !p.reason.includes(p.excerpt) ? ` (value: ${p.excerpt})` : "";
+  return `${where} [${p.key}]: ${p.reason}${value}`;
 }
 
 export function dataProblemsError(problems: ProblemCollector, hint: string): Sqlite2pgError {
