@@ -28,8 +28,10 @@ export class ProblemCollector {
 
 export function describeProblem(p: DataProblem): string {
   const where = p.column === undefined ? p.table : `${p.table}.${p.column}`;
-  // Reasons that quote the value already ("text 'abc' in an integer column") are not followed by it again.
-  const value = p.excerpt !== undefined && !p.reason.includes(p.excerpt) ? ` (value: ${p.excerpt})` : "";
+  // Reasons that quote the value already ("text 'abc' in an integer column") are not followed by it again; a
+  // very short excerpt (a digit) could appear in a reason by chance, so it is always shown.
+  const quoted = p.excerpt !== undefined && p.excerpt.length >= 4 && p.reason.includes(p.excerpt);
+  const value = p.excerpt !== undefined && !quoted ? ` (value: ${p.excerpt})` : "";
   return `${where} [${p.key}]: ${p.reason}${value}`;
 }
 
