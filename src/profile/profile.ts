@@ -15,6 +15,8 @@
  */
 import type { ColumnProfile } from "../convert/column-type.js";
 import { isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
+import { INT64_MAX, INT64_MIN } from "../copy/sql-chunks.js";
+import { rowidAlias } from "../copy/table-encoder.js";
 import { quoteIdent } from "../db/quote.js";
 import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 
@@ -247,17 +249,32 @@ export function profileTable(
   if (cols.length === 0) return result;
   const accs = cols.map(newAcc);
   const n = cols.length;
-  const sql = `SELECT ${cols.map((c) => quoteIdent(c.name)).join(", ")} FROM ${quoteIdent(table.name)}`;
-  const stmt = db.prepare(sql).raw(true).safeIntegers(true);
-  for (const row of stmt.iterate() as IterableIterator<unknown[]>) {
+  const observeRow = (row: readonly unknown[]): void => {
     for (let i = 0; i < n; i++) {
       const v = row[i];
       if (v !== null) observe(accs[i], v);
+    }
+  };
+  const select = `SELECT ${cols.map((c) => quoteIdent(c.name)).join(", ")}`;
+  const rowid = rowidAlias(table);
+  if (rowid === null) {
+    for (const row of db.prepare(`${select} FROM ${quoteIdent(table.name)}`).raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>) observeRow(row);
+  } else {
+    // Batches of rows by rowid range: one call into SQLite per batch instead of one per row (comments of the blog
+    // benchmark: 0.77 s against 0.86–0.98 s).
+    const stmt = db.prepare(`${select}, ${rowid} FROM ${quoteIdent(table.name)} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT ${PROFILE_BATCH_ROWS}`).raw(true).safeIntegers(true);
+    for (let lo: bigint | null = INT64_MIN; lo !== null; ) {
+      const rows = stmt.all(lo) as unknown[][];
+      for (const row of rows) observeRow(row);
+      const last = rows.length === PROFILE_BATCH_ROWS ? (rows[rows.length - 1][n] as bigint) : INT64_MAX;
+      lo = last === INT64_MAX ? null : last + 1n;
     }
   }
   for (let i = 0; i < n; i++) result.set(cols[i].name, freeze(accs[i]));
   return result;
 }
+
+const PROFILE_BATCH_ROWS = 2000;
 
 /** The columns of a table the profile needs (by name), as the main thread and the profile worker both read them. */
 export interface ProfileWork {

@@ -53,6 +53,24 @@ beforeAll(() => {
   tables = new Map(readCatalog(db).tables.map((t) => [t.name, t]));
 });
 
+describe("profiling in batches of rows by rowid", () => {
+  it("sees every row once, across batches, sparse rowids and both rowid extremes", () => {
+    const file = join(dir, "batches.db");
+    const w = new Database(file);
+    w.exec("CREATE TABLE b (id INTEGER PRIMARY KEY, n INTEGER)");
+    const ins = w.prepare("INSERT INTO b (id, n) VALUES (?, ?)");
+    const ids = [-(2n ** 63n), -5n, ...Array.from({ length: 4500 }, (_, i) => BigInt(i * 3 + 1)), 2n ** 63n - 1n];
+    w.transaction(() => ids.forEach((id, i) => ins.run(id, BigInt(i))))();
+    w.close();
+    const r = openSqlite(file);
+    const [t] = readCatalog(r).tables;
+    const p = profileTable(r, t);
+    r.close();
+    expect(p.get("id")).toMatchObject({ nonNull: ids.length, minInt: -(2n ** 63n), maxInt: 2n ** 63n - 1n });
+    expect(p.get("n")).toMatchObject({ nonNull: ids.length, minInt: 0n, maxInt: BigInt(ids.length - 1) });
+  });
+});
+
 describe("the catalog's size estimate", () => {
   it("is a sample's average row size times the row count", () => {
     // First 256 rows: 100 text bytes each, ids of 1–3 digits (9·1 + 90·2 + 157·3 = 660), a 50-byte blob every other row.
