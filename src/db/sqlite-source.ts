@@ -5,7 +5,7 @@
  * PRAGMAs used: table_xinfo, index_list, index_xinfo, foreign_key_list (https://sqlite.org/pragma.html).
  */
 import Database from "better-sqlite3";
-import { Sqlite2pgError } from "../errors.js";
+import { Sqlite2pgError, type Stage } from "../errors.js";
 import { quoteIdent } from "./quote.js";
 
 export type SqliteDb = Database.Database;
@@ -76,33 +76,40 @@ const SQLITE_MAGIC = "SQLite format 3\u0000";
  * Turn an error SQLite raised while reading the file into one that says what is wrong with the file:
  * locked by another connection (SQLITE_BUSY / SQLITE_LOCKED), damaged (SQLITE_CORRUPT), not a database
  * (SQLITE_NOTADB), or unreadable for another reason (https://sqlite.org/rescode.html).
+ * `where`: the stage and table the read was for, when not the catalog's (introspect).
  */
-export function sourceReadError(path: string, cause: unknown): Sqlite2pgError {
+export function sourceReadError(path: string, cause: unknown, where: { readonly stage?: Stage; readonly table?: string } = {}): Sqlite2pgError {
+  const stage = where.stage ?? "introspect";
+  const object = where.table === undefined ? {} : { object: { table: where.table } };
+  const reading = where.table === undefined ? "" : ` (reading table "${where.table}")`;
   if (cause instanceof Sqlite2pgError) return cause;
   const code = String((cause as { code?: unknown }).code ?? "");
   const why = (cause as Error).message;
   if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
-    return new Sqlite2pgError(`${path} is locked by another connection: ${why}`, {
+    return new Sqlite2pgError(`${path} is locked by another connection${reading}: ${why}`, {
       code: "SOURCE_LOCKED",
       kind: "source",
-      stage: "introspect",
+      stage,
+      ...object,
       hint: "another process holds a write lock on the file (an open write transaction, e.g. BEGIN EXCLUSIVE); let it finish or stop the application, then retry. In WAL mode (PRAGMA journal_mode=WAL) readers are not blocked by writers",
       cause,
     });
   }
   if (/^SQLITE_CORRUPT/.test(code)) {
-    return new Sqlite2pgError(`${path} is not a readable SQLite database: it is damaged (${why})`, {
+    return new Sqlite2pgError(`${path} is not a readable SQLite database: it is damaged${reading} (${why})`, {
       code: "SOURCE_CORRUPT",
       kind: "source",
-      stage: "introspect",
+      stage,
+      ...object,
       hint: `check it with \`sqlite3 <file> "PRAGMA integrity_check"\` and salvage what is left with \`sqlite3 <file> .recover\` into a new file`,
       cause,
     });
   }
-  return new Sqlite2pgError(`${path} is not a readable SQLite database: ${why}`, {
+  return new Sqlite2pgError(`${path} is not a readable SQLite database${reading}: ${why}`, {
     code: "SOURCE_NOT_SQLITE",
     kind: "source",
-    stage: "introspect",
+    stage,
+    ...object,
     hint: `a SQLite file starts with the bytes "${SQLITE_MAGIC.trimEnd()}"; check you passed the database file, not a dump or a WAL file`,
     cause,
   });

@@ -18,7 +18,7 @@ import { isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from 
 import { INT64_MAX, INT64_MIN } from "../copy/sql-chunks.js";
 import { rowidAlias } from "../copy/table-encoder.js";
 import { quoteIdent } from "../db/quote.js";
-import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
+import { sourceReadError, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
 
 export function emptyProfile(): ColumnProfile {
   return freeze(newAcc());
@@ -284,5 +284,10 @@ export interface ProfileWork {
 
 export function profileWork(db: SqliteDb, work: ProfileWork): ReadonlyMap<string, ColumnProfile> {
   const wanted = new Set(work.columns);
-  return profileTable(db, work.table, (c) => wanted.has(c.name));
+  try {
+    return profileTable(db, work.table, (c) => wanted.has(c.name));
+  } catch (cause) {
+    // A damaged page, or a lock: the source's problem, named with its table (not an internal error).
+    throw sourceReadError(db.name, cause, { stage: "profile", table: work.table.name });
+  }
 }

@@ -186,7 +186,7 @@ describe("files that are not (healthy, available) SQLite databases", () => {
     await expectCleanFailure(await migrate(file), "SOURCE_CORRUPT", /corrupt\.db is not a readable SQLite database: it is damaged/);
   });
 
-  it("a damaged data page found only while copying: reported as a SQLite problem, not PostgreSQL's", async () => {
+  it("a damaged data page found while reading rows: reported as a SQLite problem naming the table, not PostgreSQL's", async () => {
     // The catalog is intact (page 1); the first table's rows (page 2) are garbage.
     const file = join(tmp.dir, "bad-rows.db");
     copyFileSync(EXAMPLE_DB, file);
@@ -194,7 +194,31 @@ describe("files that are not (healthy, available) SQLite databases", () => {
     writeSync(fd, Buffer.alloc(100, 0x58), 0, 100, 4096);
     closeSync(fd);
     const res = await migrate(file);
-    await expectCleanFailure(res, "SOURCE_CORRUPT", /SQLite file is not a readable SQLite database: it is damaged/);
+    // The profile reads the rows first (the catalog's intact page 1 passed).
+    await expectCleanFailure(res, "SOURCE_CORRUPT", /bad-rows\.db is not a readable SQLite database: it is damaged \(reading table "[^"]+"\)/);
+    expect(res.stderr).toMatch(/ in profile: /);
+    expect(res.stderr).toMatch(/where: table "/);
+    expect(res.stderr).not.toContain("PG_SQLITE");
+  });
+
+  it("a damaged overflow page of a TEXT value, which only the copy reads: a SQLite problem, not PostgreSQL's", async () => {
+    // The profile reads no plain TEXT column, so only the copy follows this value's overflow chain.
+    const file = newDb("bad-overflow.db", (d) => {
+      d.exec("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)");
+      d.prepare("INSERT INTO note (body) VALUES (?)").run("a".repeat(20_000));
+    });
+    const probe = new Database(file, { readonly: true });
+    const page = probe.prepare("SELECT pageno FROM dbstat WHERE name = 'note' AND pagetype = 'overflow' ORDER BY pageno LIMIT 1").pluck().get() as number;
+    const pageSize = probe.pragma("page_size", { simple: true }) as number;
+    probe.close();
+    // An overflow page starts with the number of the next one: point it far past the end of the file.
+    const fd = openSync(file, "r+");
+    writeSync(fd, Buffer.from([0x7f, 0xff, 0xff, 0xff]), 0, 4, (page - 1) * pageSize);
+    closeSync(fd);
+    const res = await migrate(file);
+    await expectCleanFailure(res, "SOURCE_CORRUPT", /the SQLite file is not a readable SQLite database: it is damaged/);
+    expect(res.stderr).toMatch(/ in copy: /);
+    expect(res.stderr).toMatch(/where: table "note"/);
     expect(res.stderr).not.toContain("PG_SQLITE");
   });
 
