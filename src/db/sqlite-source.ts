@@ -55,7 +55,7 @@ export interface SqliteTable {
   /** Last value handed out by AUTOINCREMENT (sqlite_sequence.seq), if any. */
   readonly sequence: bigint | null;
   readonly rowCount: number;
-  /** Rough size of the table's rows in bytes (a sample's average × rowCount): which tables to copy first. */
+  /** Rough size of the table's rows in bytes (a sample's average × rowCount), to copy the largest first; absent when the sample could not be read. */
   readonly estimatedBytes?: number;
 }
 
