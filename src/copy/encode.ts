@@ -105,10 +105,10 @@ const INT_TEXT = /^[+-]?\d+$/;
 /** A decimal number as PostgreSQL's numeric input accepts it (no whitespace, no NaN/Infinity). */
 const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-const INT32_MIN = -2147483648n;
-const INT32_MAX = 2147483647n;
-const INT64_MIN = -9223372036854775808n;
-const INT64_MAX = 9223372036854775807n;
+export const INT32_MIN = -2147483648n;
+export const INT32_MAX = 2147483647n;
+export const INT64_MIN = -9223372036854775808n;
+export const INT64_MAX = 9223372036854775807n;
 
 /**
  * Canonical form of a decimal literal (matching DECIMAL_TEXT or JS number output): significant digits without
@@ -378,8 +378,8 @@ function normFraction(f: string | undefined): string | null {
 }
 
 /** Epoch milliseconds bounds of years 0001..9999. */
-const MIN_EPOCH_MS = -62135596800000;
-const MAX_EPOCH_MS = 253402300799999;
+export const MIN_EPOCH_MS = -62135596800000;
+export const MAX_EPOCH_MS = 253402300799999;
 
 /** Consecutive epoch values mostly fall on the same day: remember the last day's date text. */
 let lastEpochDay = NaN;

@@ -21,8 +21,6 @@ const CHUNK_BYTES = 256 * 1024;
 const FIRST_CHUNK_ROWS = 64;
 const MAX_CHUNK_ROWS = 16384;
 
-export const INT64_MIN = -9223372036854775808n;
-export const INT64_MAX = 9223372036854775807n;
 
 export interface SqlChunk {
   /** Largest rowid in the chunk; the chunk holds every row with lo ≤ rowid ≤ hi. */

@@ -12,6 +12,7 @@
  * Pure: profile in, rule out.
  */
 import type { ColumnProfile, ValueKind } from "../convert/column-type.js";
+import { INT32_MAX, INT32_MIN, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./encode.js";
 
 /**
  * How SQLite spells a column:
@@ -29,14 +30,7 @@ import type { ColumnProfile, ValueKind } from "../convert/column-type.js";
  */
 export type SqlSpelling = "integer" | "text" | "boolean" | "verbatim" | "epoch-s" | "epoch-ms" | "bytea";
 
-const INT32_MIN = -(2n ** 31n);
-const INT32_MAX = 2n ** 31n - 1n;
-
 /** The rule for a column of this kind whose values the profile describes, or null: the JS encoder spells it. */
-/** Unix epoch milliseconds of 0001-01-01 00:00:00 and 9999-12-31 23:59:59.999 (encode.ts's bounds). */
-const MIN_EPOCH_MS = -62135596800000n;
-const MAX_EPOCH_MS = 253402300799999n;
-
 export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined, epochUnit?: "s" | "ms"): SqlSpelling | null {
   // Plain TEXT and BLOB columns are not profiled (profile-all.ts): their storage classes are checked per chunk
   // instead (sqlSpellingGuard), which costs SQLite almost nothing.
@@ -57,7 +51,7 @@ export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefin
     case "timestamp":
       if (onlyIntegers && integer > 0 && epochUnit !== undefined) {
         const scale = epochUnit === "s" ? 1000n : 1n;
-        const inRange = profile.minInt! * scale >= MIN_EPOCH_MS && profile.maxInt! * scale <= MAX_EPOCH_MS;
+        const inRange = profile.minInt! * scale >= BigInt(MIN_EPOCH_MS) && profile.maxInt! * scale <= BigInt(MAX_EPOCH_MS);
         return inRange ? (epochUnit === "s" ? "epoch-s" : "epoch-ms") : null;
       }
       return integer === 0 && real === 0 && blob === 0 && profile.canonicalTimestampTexts === text ? "verbatim" : null;

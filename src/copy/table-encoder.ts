@@ -9,11 +9,11 @@ import { createHash } from "node:crypto";
 import type { ColumnPlan, TablePlan } from "../convert/convert.js";
 import type { PgColumn } from "../db/pg-columns.js";
 import { quoteIdent } from "../db/quote.js";
-import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
+import { rowidAlias, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
 import { hashChunk } from "./checksum.js";
-import { excerptOf, makeFieldEncoder, makeRowEncoder, ValueError, type EncodeOptions } from "./encode.js";
+import { excerptOf, INT64_MAX, INT64_MIN, makeFieldEncoder, makeRowEncoder, ValueError, type EncodeOptions } from "./encode.js";
 import { bufferCollector } from "./buffer-collector.js";
-import { INT64_MAX, INT64_MIN, sqlChunkReader } from "./sql-chunks.js";
+import { sqlChunkReader } from "./sql-chunks.js";
 import type { DataProblem } from "./problems.js";
 import type { RejectedRow } from "./rejects.js";
 
@@ -69,12 +69,6 @@ class InvalidTextError extends ValueError {
 /** Identity of a row of a WITHOUT ROWID table: its primary-key values as SQLite returned them. */
 export function leftOutKey(row: readonly unknown[], keyIndexes: readonly number[]): string {
   return keyIndexes.map((i) => (row[i] instanceof Uint8Array ? Buffer.from(row[i] as Uint8Array).toString("hex") : String(row[i]))).join("\u0000");
-}
-
-/** A name for the rowid that no column of the table shadows (https://sqlite.org/lang_createtable.html#rowid). */
-export function rowidAlias(table: SqliteTable): string | null {
-  if (table.withoutRowid) return null;
-  return ["rowid", "_rowid_", "oid"].find((a) => !table.columns.some((c) => c.name.toLowerCase() === a)) ?? null;
 }
 
 /**

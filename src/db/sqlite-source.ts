@@ -176,6 +176,12 @@ interface IndexListRow { name: string; unique: bigint; origin: string; partial: 
 interface IndexXInfoRow { seqno: bigint; cid: bigint; name: string | null; key: bigint }
 interface FkRow { id: bigint; seq: bigint; table: string; from: string; to: string | null; on_update: string; on_delete: string }
 
+/** A name for the rowid that no column of the table shadows (https://sqlite.org/lang_createtable.html#rowid). */
+export function rowidAlias(table: SqliteTable): string | null {
+  if (table.withoutRowid) return null;
+  return ["rowid", "_rowid_", "oid"].find((a) => !table.columns.some((c) => c.name.toLowerCase() === a)) ?? null;
+}
+
 const SIZE_SAMPLE_ROWS = 256;
 
 /**

@@ -170,7 +170,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         // Only the full verification compares the checksums of the data sent (sent-checksums.ts).
         hashSent: verifyMode === "full",
         // The embedded target is one in-process database with a single connection.
-        connect: isPgliteUrl(options.targetUrl) ? undefined : () => connectTarget(options.targetUrl, "apply"),
+        connect: embedded ? undefined : () => connectTarget(options.targetUrl, "apply"),
         client,
         source,
         pgSchema: target.schema,

@@ -14,11 +14,9 @@
  * - booleanLike is vacuously true for a column with no non-null value.
  */
 import type { ColumnProfile } from "../convert/column-type.js";
-import { isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
-import { INT64_MAX, INT64_MIN } from "../copy/sql-chunks.js";
-import { rowidAlias } from "../copy/table-encoder.js";
+import { INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
 import { quoteIdent } from "../db/quote.js";
-import { sourceReadError, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
+import { rowidAlias, sourceReadError, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
 
 export function emptyProfile(): ColumnProfile {
   return freeze(newAcc());
