@@ -33,6 +33,7 @@ import {
   type TranslateScope,
 } from "./sql-portability.js";
 import { familyOf, type TypeFamily } from "./type-map.js";
+import { convertVirtualTables } from "./virtual-tables.js";
 
 export interface ExtrasOptions {
   /** Target schema; statements stay unqualified (they run with search_path set to it, as Prisma's do). */
@@ -172,6 +173,19 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
   for (const ctx of contexts) checkConstraints(ctx, postDataSql, decisions);
   for (const ctx of contexts) indexes(ctx, options.facts, relationNames, postDataSql, decisions, indexesHandled);
   views(catalog, contexts, notMigrated, pgTableNames, postDataSql, decisions);
+  const virtual = convertVirtualTables(catalog.virtualTables ?? [], (name) => contexts.find((c) => c.table.name === name), relationNames);
+  postDataSql.push(...virtual.postDataSql);
+  decisions.push(...virtual.decisions);
+  for (const ctx of contexts) {
+    for (const fk of ctx.table.danglingForeignKeys ?? []) {
+      decisions.push({
+        table: ctx.table.name,
+        ...(fk.from.length === 1 ? { column: fk.from[0] } : {}),
+        code: "foreign-key",
+        message: `foreign key (${fk.from.join(", ")}) → ${fk.table}(${fk.to.map((c) => c ?? "its primary key").join(", ")}) not migrated: the file has no table "${fk.table}"; the column values are copied as they are`,
+      });
+    }
+  }
 
   for (const trigger of catalog.triggers) {
     decisions.push({
@@ -532,6 +546,12 @@ function views(
   for (const [k, set] of kindSets) kinds.set(k, set.size === 1 ? [...set][0] : "unknown");
 
   for (const view of catalog.views) {
+    if (view.error !== undefined) {
+      // SQLite itself cannot run it (introspect/unpreparable-views.ts): nothing to translate.
+      missing.set(view.name.toLowerCase(), `view ${view.name} is not migrated`);
+      decisions.push({ table: view.name, code: "view", message: `view not migrated: SQLite itself cannot run it (${view.error}); SQLite: ${oneLine(view.sql)}` });
+      continue;
+    }
     const pgName = pgNames.get(view.name) ?? view.name;
     let result: ReturnType<typeof translate>;
     let columns: string[] | null = null;

@@ -58,6 +58,7 @@ export async function openSnapshot(sqlitePath: string, emit: EventListener, filt
       tables: full.tables.filter((t) => keep(t.name)),
       views: full.views.filter((v) => keep(v.name)),
       triggers: full.triggers.filter((t) => keep(t.table)),
+      ...(full.virtualTables ? { virtualTables: full.virtualTables.filter((v) => keep(v.name)) } : {}),
     };
     if (catalog.tables.length === 0) {
       throw new Sqlite2pgError(`no table of ${sqlitePath} is selected by --tables/--exclude`, {
