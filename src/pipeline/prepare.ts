@@ -28,6 +28,10 @@ export interface PreparedSource {
   readonly extrasSql: string;
   /** With a user's schema (`--schema`): how it compared with the database. */
   readonly schemaCheck?: SchemaCheck;
+  /** The CREATE VIEW statements in `extrasSql`, by SQLite view name (checked on the target before the copy). */
+  readonly viewStatements: readonly { readonly view: string; readonly sql: string }[];
+  /** The same preparation with these views (name → PostgreSQL's error) left out and reported. */
+  withoutViews(refused: ReadonlyMap<string, string>): PreparedSource;
   /** Close the connection and delete the snapshot. */
   dispose(): Promise<void>;
 }
@@ -106,21 +110,28 @@ export async function prepareSchema(
     typeOverrides,
     source: userSchema ? "user" : "introspected",
   });
-  const extras = convertExtras(opened.catalog, { facts: readExtraFacts(opened.source, opened.catalog), tables: base.tables });
-  const converted: ConvertResult = {
-    ...base,
-    // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
-    schema: annotateModels(base.schema, [...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
-    decisions: [...(schemaCheck?.decisions ?? []), ...base.decisions, ...extras.decisions],
+  const facts = readExtraFacts(opened.source, opened.catalog);
+  const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
+    const extras = convertExtras(opened.catalog, { facts, tables: base.tables, refusedViews });
+    const converted: ConvertResult = {
+      ...base,
+      // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
+      schema: annotateModels(base.schema, [...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
+      decisions: [...(schemaCheck?.decisions ?? []), ...base.decisions, ...extras.decisions],
+    };
+    return {
+      ...opened,
+      converted,
+      sourceSchema,
+      extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
+      ...(schemaCheck ? { schemaCheck } : {}),
+      viewStatements: extras.viewStatements,
+      withoutViews: (refused) => finish(new Map([...refusedViews, ...refused])),
+    };
   };
-  for (const d of converted.decisions) {
+  const prepared = finish(new Map());
+  for (const d of prepared.converted.decisions) {
     if (d.code === "not-in-schema") emit({ type: "warning", message: `${d.table}: ${d.message}` });
   }
-  return {
-    ...opened,
-    converted,
-    sourceSchema,
-    extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
-    ...(schemaCheck ? { schemaCheck } : {}),
-  };
+  return prepared;
 }

@@ -128,3 +128,54 @@ describe("views SQLite cannot prepare, foreign keys to missing tables", () => {
     expect(views.map((v) => v.viewname)).toEqual(["book_titles"]);
   });
 });
+
+describe("a translated view PostgreSQL refuses although the translation allowed it", () => {
+  const tmp = tempDir("refused-views");
+  let db: TestDatabase;
+  let empty: TestDatabase;
+  let out: string;
+  let migrated: { code: number; stdout: string; stderr: string };
+
+  beforeAll(async () => {
+    // coalesce(text, integer): the operand check sees no column next to the literal, PostgreSQL refuses the types.
+    const file = buildSqliteFile(tmp.dir, "refused.db", (d) =>
+      d.exec(`
+        CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, discontinued TEXT NOT NULL);
+        INSERT INTO products VALUES (1, 'Chai', '0'), (2, 'Chang', '1');
+        CREATE VIEW in_stock AS SELECT id FROM products WHERE coalesce(discontinued, 0) = 0;
+        CREATE VIEW in_stock_names AS SELECT products.name FROM in_stock JOIN products ON products.id = in_stock.id;
+        CREATE VIEW all_names AS SELECT id, name FROM products;
+      `),
+    );
+    db = await createTestDatabase("refused_views");
+    empty = await createTestDatabase("refused_views_empty");
+    out = join(tmp.dir, "prisma");
+    migrated = await runCli(["migrate", file, "--to", db.url, "--out", out, "--yes", "--json", "--verify", "counts"]);
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await empty?.drop();
+    tmp.cleanup();
+  });
+
+  it("is tried on the target before the copy and left out with its SQL and PostgreSQL's reason; the run succeeds", async () => {
+    expect(migrated.code, migrated.stderr + migrated.stdout).toBe(0);
+    const decisions = (JSON.parse(migrated.stdout) as { decisions: Decision[] }).decisions;
+    const refused = decisions.find((d) => d.table === "in_stock")?.message ?? "";
+    expect(refused).toContain("view not migrated: PostgreSQL refused its translation (COALESCE types text and integer cannot be matched)");
+    expect(refused).toContain("SQLite: CREATE VIEW in_stock AS SELECT id FROM products WHERE coalesce(discontinued, 0) = 0");
+    expect(decisions.find((d) => d.table === "in_stock_names")?.message).toMatch(/view not migrated/);
+    const views = await db.query<{ viewname: string }>("SELECT viewname FROM pg_views WHERE schemaname = 'public'");
+    expect(views.map((v) => v.viewname)).toEqual(["all_names"]);
+    expect(await db.query("SELECT count(*)::int AS n FROM products")).toEqual([{ n: 2 }]);
+  });
+
+  it("the baseline migrate wrote (and recorded) leaves the view out and applies cleanly to an empty database", async () => {
+    const sql = readFileSync(join(out, "migrations", "0_init", "migration.sql"), "utf8");
+    expect(sql).not.toContain("in_stock");
+    await empty.query(sql);
+    const [recorded] = await db.query<{ checksum: string }>("SELECT checksum FROM _prisma_migrations");
+    const { createHash } = await import("node:crypto");
+    expect(recorded.checksum).toBe(createHash("sha256").update(sql, "utf8").digest("hex"));
+  });
+});
