@@ -175,8 +175,11 @@ export function describeVirtualTables(
       const defs = columns.map((c, i) => {
         if (i === 0) return `${quoteIdent(c.name)} INTEGER PRIMARY KEY`;
         // Auxiliary columns (`+name type`, SQLite ≥ 3.24) keep their declared type; coordinates are numbers.
-        const auxiliary = args[i]?.trimStart().startsWith("+") ?? false;
-        return auxiliary ? `${quoteIdent(c.name)}${c.type ? ` ${c.type}` : ""}` : `${quoteIdent(c.name)} ${coordinate}`;
+        const auxiliary = /^\+\s*(?:"(?:[^"]|"")*"|\[[^\]]*\]|`(?:[^`]|``)*`|[^\s]+)\s*([\s\S]*)$/.exec(args[i]?.trim() ?? "");
+        if (!auxiliary) return `${quoteIdent(c.name)} ${coordinate}`;
+        // SQLite's table_xinfo does not report an auxiliary column's type; the declaration does.
+        const type = (c.type || auxiliary[1]).trim();
+        return `${quoteIdent(c.name)}${/^[\w\s(),]+$/.test(type) && type !== "" ? ` ${type}` : ""}`;
       });
       out.push({ ...base, kind: "rtree", columns: names, plainSql: `CREATE TABLE ${quoteIdent(entry.name)} (${defs.join(", ")})` });
       continue;

@@ -170,9 +170,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       let plan = await planFor(prepared);
       // A view PostgreSQL refuses is found now, on empty tables, not at post-data after the copy: it is left out
       // (a decision with its SQL) and the baseline is written again without it.
-      const refused = await timedStage(emit, "plan", "creating every view on the target, rolled back", () =>
-        refusedViewStatements(client, target.schema, plan, prepared.viewStatements.map((v) => v.sql)),
-      );
+      const refused =
+        prepared.viewStatements.length === 0
+          ? new Map<string, string>()
+          : await timedStage(emit, "plan", "creating every view on the target, rolled back", () =>
+              refusedViewStatements(client, target.schema, plan, prepared.viewStatements.map((v) => v.sql)),
+            );
       if (refused.size > 0) {
         const byView = new Map(prepared.viewStatements.filter((v) => refused.has(v.sql.trim())).map((v) => [v.view, refused.get(v.sql.trim())!]));
         for (const [view, error] of byView) emit({ type: "warning", message: `${view}: view left out, PostgreSQL refused it: ${error}` });
