@@ -9,6 +9,7 @@ import type { Decision } from "../convert/decisions.js";
 import { writePlan } from "../plan/plan.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans } from "../profile/orphans.js";
+import type { CoverageResult } from "../verify/coverage.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
 
@@ -34,13 +35,15 @@ export interface PlanSummary {
   readonly problems: readonly DataProblem[];
   readonly problemCount: number;
   readonly orphans: readonly DataProblem[];
+  /** Every table and column of the file: planned, or left out and why (a gap is refused before this). */
+  readonly coverage: CoverageResult;
 }
 
 export async function plan(options: PlanOptions): Promise<PlanSummary> {
   const emit = options.emit ?? noopListener;
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
-    const { converted, source, extrasSql } = await prepareSchema(opened, emit, options.typeOverrides);
+    const { converted, source, extrasSql, coverage } = await prepareSchema(opened, emit, options.typeOverrides);
     const written = await timedStage(emit, "plan", "prisma migrate diff", () =>
       writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", workDir: opened.snapshot.dir, extrasSql }),
     );
@@ -63,6 +66,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
       problems: problems.listed,
       problemCount: problems.count,
       orphans: orphans.orphans,
+      coverage,
     };
   } finally {
     await opened.dispose();
