@@ -22,6 +22,7 @@ import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
+import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
 import { redactUrl } from "../redact.js";
@@ -105,6 +106,15 @@ export interface MigrateSummary {
 }
 
 const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), droppedForeignKeys: [], orphans: [], cascaded: 0, unresolvable: [] };
+
+function uniqueCollisionsError(list: readonly DataProblem[]): Sqlite2pgError {
+  const problems = new ProblemCollector();
+  for (const p of list) problems.add(p);
+  return dataProblemsError(
+    problems,
+    "these rows hold values SQLite kept apart (another storage class, another spelling of one time or number) that are equal once converted, so PostgreSQL's unique index refuses them; nothing was committed. Make the values distinct (or delete the duplicate row) in SQLite, then run again",
+  );
+}
 
 function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   const problems = new ProblemCollector();
@@ -190,6 +200,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
             const found = findOrphans(source, opened.catalog.tables, "stop").orphans;
             if (found.length > 0) throw orphansError(found);
+          }
+          // A unique index PostgreSQL could not build (23505): values SQLite kept apart became one in conversion.
+          if (err instanceof Sqlite2pgError && err.code === "PG_23505") {
+            const collisions = converted.tables.flatMap((t) => findUniqueCollisions(source, tablesByName.get(t.name)!, t));
+            if (collisions.length > 0) throw uniqueCollisionsError(collisions);
           }
           throw err;
         })

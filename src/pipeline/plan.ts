@@ -4,6 +4,7 @@
  * values, orphaned foreign keys). How a team reviews a migration before running it.
  */
 import { copyTable } from "../copy/copy-table.js";
+import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import { ProblemCollector, type DataProblem } from "../copy/problems.js";
 import type { Decision } from "../convert/decisions.js";
 import { writePlan } from "../plan/plan.js";
@@ -54,6 +55,8 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
       for (const t of converted.tables) {
         // Scan-only (no client): the copy's own encoders run over every row and collect what they refuse.
         await copyTable({ source, client: null, pgSchema: "public", plan: t, table: catalog.get(t.name)!, freeze: false, onError: "stop", problems, emit });
+        // Values SQLite keeps apart that conversion makes equal would fail a unique index in PostgreSQL.
+        for (const p of findUniqueCollisions(source, catalog.get(t.name)!, t)) problems.add(p);
       }
     });
     return {
