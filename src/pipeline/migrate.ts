@@ -26,6 +26,7 @@ import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
 import { redactUrl } from "../redact.js";
+import { quoteQualified } from "../db/quote.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
 import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "./prisma-project.js";
@@ -123,6 +124,15 @@ function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
     problems,
     "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
   );
+}
+
+/**
+ * After a failure past the commit: the statements that remove what the run created, so the user can start over
+ * into the same database (CASCADE takes the foreign keys, indexes, owned sequences and views on these tables).
+ */
+export function startOver(pgSchema: string, tables: readonly { readonly pgName: string }[]): string {
+  const names = [...tables.map((t) => t.pgName), "_prisma_migrations"].map((n) => quoteQualified(pgSchema, n));
+  return `To start over, remove what this run created (enum types, if any, too: see migration.sql) and run again: DROP TABLE IF EXISTS ${names.join(", ")} CASCADE;`;
 }
 
 /** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
@@ -345,7 +355,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
             kind: "verification",
             stage: "verify",
             object: { table: coverage.missing[0].table, column: coverage.missing[0].column },
-            hint: "the data is committed but incomplete; please report this. Drop the migrated tables and re-run, or copy the missing data yourself",
+            hint: `the data is committed but incomplete; please report this. ${startOver(target.schema, converted.tables)}`,
             details: { summary },
           },
         );
@@ -354,7 +364,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       if (bad.length > 0) {
         throw new Sqlite2pgError(
           `row counts differ: ${bad.map((c) => `${c.table} (SQLite ${c.sourceRows}, PostgreSQL ${c.targetRows})`).join("; ")}`,
-          { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, details: { summary } },
+          { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, hint: `the data is committed. ${startOver(target.schema, converted.tables)}`, details: { summary } },
         );
       }
       if (content && !content.ok) {
@@ -364,7 +374,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           kind: "verification",
           stage: "verify",
           object: { table: bad[0].table, row: bad[0].differences[0]?.key },
-          hint: "please report this: the committed data differs from SQLite; `sqlite2pg verify` re-checks it",
+          hint: `please report this: the committed data differs from SQLite; \`sqlite2pg verify\` re-checks it. ${startOver(target.schema, converted.tables)}`,
           details: { summary },
         });
       }
@@ -375,7 +385,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           kind: "verification",
           stage: "verify",
           object: { table: first.model, row: first.differences[0]?.key, column: first.differences[0]?.field },
-          hint: "the data is committed; compare the values above (a field whose Prisma type changed may need a --type override), then re-run into an empty database",
+          hint: `the data is committed; compare the values above (a field whose Prisma type changed may need a --type override). ${startOver(target.schema, converted.tables)}`,
           details: { summary },
         });
       }
