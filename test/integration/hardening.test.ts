@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { EXAMPLE_DB, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import { startThrowawayCluster, type ThrowawayCluster } from "../helpers/throwaway-cluster.js";
 
 const tmp = tempDir("hardening");
 let n = 0;
@@ -189,5 +190,39 @@ describe("server settings and output paths", () => {
     } finally {
       await target.drop();
     }
+  });
+});
+
+describe("a SCRAM role and no password in the URL", () => {
+  let cluster: ThrowawayCluster;
+  beforeAll(async () => {
+    cluster = await startThrowawayCluster({ hba: ["host all scram_user 127.0.0.1/32 scram-sha-256"] });
+    const { default: pg } = await import("pg");
+    const c = new pg.Client({ connectionString: cluster.url() });
+    await c.connect();
+    await c.query("SET password_encryption = 'scram-sha-256'");
+    await c.query("CREATE ROLE scram_user LOGIN PASSWORD 'right-password'");
+    await c.end();
+  }, 120_000);
+  afterAll(() => cluster?.stop());
+
+  it("fails at once with a clear message, and the process exits without waiting for the server", async () => {
+    const url = `postgresql://scram_user@127.0.0.1:${cluster.port}/postgres`;
+    const res = await runCli(["migrate", EXAMPLE_DB, "--to", url, "--out", out(), "--yes"], { PGPASSWORD: undefined });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("TARGET_NO_PASSWORD");
+    expect(res.stderr).toContain("the server asks for a password and none was given");
+    // The server's authentication_timeout (60 s) never ended the session: our side closed it.
+    expect(cluster.log()).not.toMatch(/authentication timeout|canceling authentication due to timeout/);
+  });
+
+  it("connects with the password from PGPASSWORD", async () => {
+    const url = `postgresql://scram_user@127.0.0.1:${cluster.port}/postgres`;
+    const res = await runCli(["verify", EXAMPLE_DB, "--to", url], { PGPASSWORD: "right-password" });
+    // Nothing is migrated there: verify runs (and fails on missing tables) only once it is connected.
+    expect(res.stderr).not.toContain("TARGET_NO_PASSWORD");
+    expect(res.stderr).not.toContain("cannot connect");
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain("MISSING:");
   });
 });
