@@ -12,6 +12,7 @@ import { introspect } from "../introspect/introspect.js";
 import { takeSnapshot, type Snapshot } from "../introspect/snapshot.js";
 import { assertClosedUnderForeignKeys, tablePredicate, type TableFilter } from "../introspect/table-filter.js";
 import { Sqlite2pgError } from "../errors.js";
+import { onInterrupt } from "../interrupt.js";
 import type { Decision } from "../convert/decisions.js";
 import { profileCatalog } from "../profile/profile-all.js";
 import { coverageName, planCoverage, readSourceCoverage, type CoverageInput, type CoverageResult } from "../verify/coverage.js";
@@ -59,6 +60,12 @@ export interface OpenedSnapshot {
 export async function openSnapshot(sqlitePath: string, emit: EventListener, filter?: TableFilter): Promise<OpenedSnapshot> {
   const keep = tablePredicate(filter);
   const snapshot = await timedStage(emit, "snapshot", `reading ${sqlitePath}`, () => takeSnapshot(sqlitePath, keep));
+  // Ctrl-C must not leave the work directory (schema clone, generated clients) behind in the temp folder.
+  const forget = onInterrupt(() => snapshot.dispose());
+  const dispose = (): Promise<void> => {
+    forget();
+    return snapshot.dispose();
+  };
   try {
     const full = readCatalog(snapshot.db);
     assertClosedUnderForeignKeys(full.tables, keep, full.tables.map((t) => t.name));
@@ -75,9 +82,9 @@ export async function openSnapshot(sqlitePath: string, emit: EventListener, filt
         hint: `the file has: ${full.tables.map((t) => t.name).join(", ")}`,
       });
     }
-    return { snapshot, source: snapshot.db, catalog, selected: keep, dispose: () => snapshot.dispose() };
+    return { snapshot, source: snapshot.db, catalog, selected: keep, dispose };
   } catch (err) {
-    await snapshot.dispose();
+    await dispose();
     throw err;
   }
 }
