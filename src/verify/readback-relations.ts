@@ -60,6 +60,7 @@ export async function compareRelation(input: RelationInput): Promise<ReadBackMod
   const linkedCmp = comparisonFor({ sqlite: input.sqliteFields(relation.modelB).get(linkedKey) ?? "?", postgres: input.pgFields(relation.modelB).get(linkedKey) ?? "?" });
   if (!ownerCmp.comparable) return notCompared(`@id ${owner}.${ownerKey}: ${ownerCmp.reason}`);
   if (!linkedCmp.comparable) return notCompared(`@id ${relation.modelB}.${linkedKey}: ${linkedCmp.reason}`);
+  if (input.owners === undefined) return notCompared("no sample of its links was taken");
   const sqliteDelegate = input.sqliteDelegate(owner);
   const pgDelegate = input.pgDelegate(owner);
   if (!sqliteDelegate || !pgDelegate) return notCompared("no Prisma Client delegate");
@@ -68,7 +69,7 @@ export async function compareRelation(input: RelationInput): Promise<ReadBackMod
   const fields = relation.modelA === relation.modelB ? relation.fields.map((f) => f.field) : [relation.fields[0].field];
   const select = { [ownerKey]: true, ...Object.fromEntries(fields.map((f) => [f, { select: { [linkedKey]: true } }])) };
   const ownerType = input.sqliteFields(owner).get(ownerKey) ?? "";
-  const owners = (input.owners ?? []).map((v) => clientValue(v, ownerType));
+  const owners = input.owners.map((v) => clientValue(v, ownerType));
   let sqliteRows: Row[];
   try {
     sqliteRows = owners.length === 0 ? [] : await sqliteDelegate.findMany({ where: { [ownerKey]: { in: owners } }, orderBy: { [ownerKey]: "asc" }, select });

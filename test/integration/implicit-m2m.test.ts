@@ -14,6 +14,7 @@ import { runPrisma } from "../../src/db/prisma-cli.js";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
 import type { ReadBackResult } from "../../src/verify/client-readback.js";
 import { readBackCheck } from "../../src/verify/client-readback.js";
+import { buildReadBackSample } from "../../src/verify/readback-sample.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, copyToTemp, CORPUS, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
@@ -317,5 +318,58 @@ describe("--schema mode: an existing project declaring `posts Post[]` / `categor
     const res = await runCli(["verify", dbPath, "--to", db.url]);
     expect(res.code, res.stderr + res.stdout).toBe(0);
     expect(res.stdout).toMatch(/ok\s+_Votes\s+3 rows/);
+  });
+});
+
+describe("the read-back's sample of a relation (readback-sample.ts)", () => {
+  const tmp = tempDir("m2m-sample");
+  afterAll(() => tmp.cleanup());
+
+  it("holds every link of the owners it samples and the rows they link, and passes over an owner with too many links", async () => {
+    const path = buildSqliteFile(tmp.dir, "tags.db", (d) => {
+      d.exec(`
+        CREATE TABLE "Post" ("id" INTEGER NOT NULL PRIMARY KEY, "title" TEXT NOT NULL);
+        CREATE TABLE "Tag" ("id" TEXT NOT NULL PRIMARY KEY);
+        CREATE TABLE "_PostToTag" ("A" INTEGER NOT NULL, "B" TEXT NOT NULL);
+        CREATE UNIQUE INDEX "_PostToTag_AB_unique" ON "_PostToTag"("A", "B");
+        CREATE INDEX "_PostToTag_B_index" ON "_PostToTag"("B");
+      `);
+      const post = d.prepare(`INSERT INTO "Post" VALUES (?, ?)`);
+      const tag = d.prepare(`INSERT INTO "Tag" VALUES (?)`);
+      const link = d.prepare(`INSERT INTO "_PostToTag" VALUES (?, ?)`);
+      for (let i = 1; i <= 4; i++) post.run(i, `post ${i}`);
+      for (let i = 0; i < 25; i++) tag.run(`t${String(i).padStart(2, "0")}`);
+      // Post 1 has 25 links: more than the budget of a sample of 2 owners (20 links).
+      for (let i = 0; i < 25; i++) link.run(1, `t${String(i).padStart(2, "0")}`);
+      link.run(2, "t24");
+      link.run(3, "t07");
+      link.run(3, "t08");
+      link.run(4, "t09");
+    });
+    const snapshot = await takeSnapshot(path);
+    try {
+      const samplePath = join(tmp.dir, "sample.db");
+      const result = buildReadBackSample({
+        source: snapshot.db,
+        schemaClonePath: snapshot.schemaClonePath,
+        samplePath,
+        tables: [{ table: "Post", keyColumns: ["id"] }],
+        relations: [{ table: "_PostToTag", a: { table: "Post", keyColumn: "id" }, b: { table: "Tag", keyColumn: "id" } }],
+        sampleSize: 2,
+      });
+      expect(result.failed.size).toBe(0);
+      expect(result.owners.get("_PostToTag")).toEqual([2n, 3n]);
+      const sample = new Database(samplePath, { readonly: true });
+      try {
+        expect(sample.prepare(`SELECT "A" || ':' || "B" FROM "_PostToTag" ORDER BY 1`).pluck().all()).toEqual(["2:t24", "3:t07", "3:t08"]);
+        expect(sample.prepare(`SELECT "id" FROM "Tag" ORDER BY 1`).pluck().all()).toEqual(["t07", "t08", "t24"]);
+        // The model's own sample (its first 2 rows) plus the rows the links point at, each once.
+        expect(sample.prepare(`SELECT "id" FROM "Post" ORDER BY 1`).pluck().all()).toEqual([1, 2, 3]);
+      } finally {
+        sample.close();
+      }
+    } finally {
+      await snapshot.dispose();
+    }
   });
 });
