@@ -223,9 +223,11 @@ datasource db {
 }
 
 model Category {
-  id    Int    @id @default(autoincrement())
+  id    Int    @id @default(autoincrement()) @map("category_id")
   name  String @unique
   posts Post[]
+
+  @@map("categories")
 }
 
 model Post {
@@ -242,7 +244,7 @@ model User {
 }
 `;
 
-describe("--schema mode: an existing project declaring `posts Post[]` / `categories Category[]` and @relation(\"Votes\")", () => {
+describe("--schema mode: an existing project declaring `posts Post[]` / `categories Category[]` (@@map, @map on the id) and @relation(\"Votes\")", () => {
   let db: TestDatabase;
   const tmp = tempDir("m2m-project");
   const prismaDir = join(tmp.dir, "prisma");
@@ -271,7 +273,7 @@ describe("--schema mode: an existing project declaring `posts Post[]` / `categor
     await runPrisma(["migrate", "deploy"], { stage: "plan", adapter: "sqlite", adapterUrl: `file:${dbPath}`, schemaPath, cwd: prismaDir, env });
     const d = new Database(dbPath);
     d.exec(`
-      INSERT INTO "Category" ("id", "name") VALUES (1, 'db'), (2, 'web'), (3, 'empty');
+      INSERT INTO "categories" ("category_id", "name") VALUES (1, 'db'), (2, 'web'), (3, 'empty');
       INSERT INTO "Post" ("id", "title") VALUES ('clq0post000000000000001', 'hello'), ('clq0post000000000000002', 'again'), ('Clq0post000000000000003', 'loud');
       INSERT INTO "User" ("id", "email") VALUES ('clq0user000000000000001', 'a@example.com'), ('clq0user000000000000002', 'b@example.com');
       INSERT INTO "_CategoryToPost" ("A", "B") VALUES (1, 'clq0post000000000000001'), (2, 'clq0post000000000000001'), (2, 'Clq0post000000000000003');
@@ -289,6 +291,8 @@ describe("--schema mode: an existing project declaring `posts Post[]` / `categor
   it("the project's SQLite tables are Prisma's implicit relation tables", () => {
     expect(initSql).toContain('CREATE TABLE "_CategoryToPost"');
     expect(initSql).toContain('CREATE UNIQUE INDEX "_CategoryToPost_AB_unique"');
+    // The relation table is named by the models, not by their @@map; A references the mapped id column.
+    expect(initSql).toContain('REFERENCES "categories" ("category_id")');
     expect(initSql).toContain('CREATE TABLE "_Votes"');
   });
 
