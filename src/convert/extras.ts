@@ -200,6 +200,8 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
   }
   for (const ctx of contexts) {
     if (ctx.table.columns.some((c) => c.pkOrder > 0)) continue;
+    // An implicit many-to-many relation table has no model; Prisma's migration gives it its primary key (A, B).
+    if (plans?.get(ctx.table.name)?.implicitRelation) continue;
     decisions.push({
       table: ctx.table.name,
       code: "no-primary-key",

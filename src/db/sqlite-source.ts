@@ -126,7 +126,7 @@ export function sourceReadError(path: string, cause: unknown, where: { readonly 
     kind: "source",
     stage,
     ...object,
-    hint: `a SQLite file starts with the bytes "${SQLITE_MAGIC.trimEnd()}"; check you passed the database file, not a dump or a WAL file`,
+    hint: `a SQLite file starts with the 16 bytes "${SQLITE_MAGIC.replace(/\u0000$/, "")}" and a NUL byte; check you passed the database file, not a dump or a WAL file`,
     cause,
   });
 }

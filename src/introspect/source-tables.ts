@@ -42,6 +42,8 @@ export function virtualModule(sql: string | null): string | undefined {
 
 /** Internal by a documented rule: SQLite's own tables and the migration histories the baseline replaces. */
 export function internalReason(name: string): string | undefined {
+  if (name.toLowerCase() === "sqlite_sequence") return "SQLite's AUTOINCREMENT counters: they move the PostgreSQL sequences past every id ever used";
+  if (/^sqlite_stat\d$/i.test(name)) return "SQLite's query-planner statistics (ANALYZE); PostgreSQL keeps its own";
   if (/^sqlite_/i.test(name)) return "SQLite's internal table (https://sqlite.org/fileformat2.html#intschema)";
   if (name === "_prisma_migrations") return "Prisma Migrate's history on SQLite; the new baseline 0_init replaces it";
   if (name === "_Migration") return "Prisma 2's migration history (prisma migrate experimental); the new baseline 0_init replaces it";

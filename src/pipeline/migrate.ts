@@ -12,6 +12,7 @@ import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
 import { refusedViewStatements } from "../apply/validate-views.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
+import { coverageName, targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { formatVerifyResult, verifyDatabase, type TableVerification } from "../verify/verify.js";
 import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
@@ -22,9 +23,11 @@ import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
+import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
 import { redactUrl } from "../redact.js";
+import { quoteQualified } from "../db/quote.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema, type PreparedSource } from "./prepare.js";
 import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "./prisma-project.js";
@@ -86,6 +89,8 @@ export interface MigrateSummary {
   readonly tables: readonly TableSummary[];
   readonly decisions: readonly Decision[];
   readonly counts: readonly CountCheck[];
+  /** Every table and column of the SQLite file: migrated (checked in PostgreSQL's catalog) or left out, and why. */
+  readonly coverage: CoverageResult;
   /** What was verified: "full" = counts and every row's content, "counts", or "none". */
   readonly verified: "full" | "counts" | "none";
   /** With --verify=full: does the database match migrations/ (replayed in a shadow, catalogs compared)? */
@@ -104,6 +109,15 @@ export interface MigrateSummary {
 
 const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), droppedForeignKeys: [], orphans: [], cascaded: 0, unresolvable: [] };
 
+function uniqueCollisionsError(list: readonly DataProblem[]): Sqlite2pgError {
+  const problems = new ProblemCollector();
+  for (const p of list) problems.add(p);
+  return dataProblemsError(
+    problems,
+    "these rows hold values SQLite kept apart (another storage class, another spelling of one time or number) that are equal once converted, so PostgreSQL's unique index refuses them; nothing was committed. Make the values distinct (or delete the duplicate row) in SQLite, then run again",
+  );
+}
+
 function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   const problems = new ProblemCollector();
   for (const o of list) problems.add(o);
@@ -111,6 +125,15 @@ function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
     problems,
     "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
   );
+}
+
+/**
+ * After a failure past the commit: the statements that remove what the run created, so the user can start over
+ * into the same database (CASCADE takes the foreign keys, indexes, owned sequences and views on these tables).
+ */
+export function startOver(pgSchema: string, tables: readonly { readonly pgName: string }[]): string {
+  const names = [...tables.map((t) => t.pgName), "_prisma_migrations"].map((n) => quoteQualified(pgSchema, n));
+  return `To start over, remove what this run created (enum types, if any, too: see migration.sql) and run again: DROP TABLE IF EXISTS ${names.join(", ")} CASCADE;`;
 }
 
 /** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
@@ -207,6 +230,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
             const found = findOrphans(source, opened.catalog.tables, "stop").orphans;
             if (found.length > 0) throw orphansError(found);
           }
+          // A unique index PostgreSQL could not build (23505): values SQLite kept apart became one in conversion.
+          if (err instanceof Sqlite2pgError && err.code === "PG_23505") {
+            const collisions = converted.tables.flatMap((t) => findUniqueCollisions(source, tablesByName.get(t.name)!, t));
+            if (collisions.length > 0) throw uniqueCollisionsError(collisions);
+          }
           throw err;
         })
         .finally(() => rejects?.close());
@@ -266,6 +294,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           }),
         );
       const drifting = verifyMode === "full" && !embedded ? checkingDrift() : undefined;
+      // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.
+      const coverage = await timedStage(emit, "verify", "accounting for every table and column of the file", () =>
+        targetCoverage(client, target.schema, prepared.coverageInput),
+      );
       const counts =
         verifyMode === "none"
           ? []
@@ -311,6 +343,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
         decisions: converted.decisions,
         counts,
+        coverage,
         verified: verifyMode,
         ...(drift ? { drift } : {}),
         ...(readBack ? { readBack } : {}),
@@ -330,14 +363,27 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           droppedForeignKeys: orphans.droppedForeignKeys.length,
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
-        ok: counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
+        ok: coverage.ok && counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
         ...(project ? { project: { ...project, schemaCheck: schemaCheck?.result ?? "identical" } } : {}),
       };
+      if (!coverage.ok) {
+        throw new Sqlite2pgError(
+          `data of the SQLite file is not in PostgreSQL:\n${coverage.missing.map((m) => `  - ${coverageName(m)}: ${m.why}`).join("\n")}`,
+          {
+            code: "VERIFY_COVERAGE",
+            kind: "verification",
+            stage: "verify",
+            object: { table: coverage.missing[0].table, column: coverage.missing[0].column },
+            hint: `the data is committed but incomplete; please report this. ${startOver(target.schema, converted.tables)}`,
+            details: { summary },
+          },
+        );
+      }
       const bad = counts.filter((c) => !c.ok);
       if (bad.length > 0) {
         throw new Sqlite2pgError(
           `row counts differ: ${bad.map((c) => `${c.table} (SQLite ${c.sourceRows}, PostgreSQL ${c.targetRows})`).join("; ")}`,
-          { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, details: { summary } },
+          { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, hint: `the data is committed. ${startOver(target.schema, converted.tables)}`, details: { summary } },
         );
       }
       if (content && !content.ok) {
@@ -347,7 +393,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           kind: "verification",
           stage: "verify",
           object: { table: bad[0].table, row: bad[0].differences[0]?.key },
-          hint: "please report this: the committed data differs from SQLite; `sqlite2pg verify` re-checks it",
+          hint: `please report this: the committed data differs from SQLite; \`sqlite2pg verify\` re-checks it. ${startOver(target.schema, converted.tables)}`,
           details: { summary },
         });
       }
@@ -358,7 +404,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           kind: "verification",
           stage: "verify",
           object: { table: first.model, row: first.differences[0]?.key, column: first.differences[0]?.field },
-          hint: "the data is committed; compare the values above (a field whose Prisma type changed may need a --type override), then re-run into an empty database",
+          hint: `the data is committed; compare the values above (a field whose Prisma type changed may need a --type override). ${startOver(target.schema, converted.tables)}`,
           details: { summary },
         });
       }

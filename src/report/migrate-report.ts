@@ -2,6 +2,7 @@
 import type { MigrateSummary } from "../pipeline/migrate.js";
 import { formatDuration } from "./summary.js";
 import { describeReadBack } from "../verify/readback-format.js";
+import { coverageName, describeCoverage } from "../verify/coverage.js";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -20,6 +21,9 @@ export function migrateMarkdown(s: MigrateSummary): string {
     const verdict = s.verified === "none" ? "not verified" : !count?.ok ? "count MISMATCH" : content ? (content.ok ? "every row identical" : "content DIFFERS") : "count matches";
     out.push(`| ${cell(t.table)} | ${t.rows} | ${t.rejected + t.skipped} | ${formatDuration(t.ms)} | ${verdict} |`);
   }
+  out.push("", "## Every table of the SQLite file", "", cell(describeCoverage(s.coverage)), "");
+  for (const l of s.coverage.leftOut) out.push(`- left out: **${cell(coverageName(l))}**: ${cell(l.reason)}`);
+  for (const m of s.coverage.missing) out.push(`- MISSING: **${cell(coverageName(m))}**: ${cell(m.why)}`);
   out.push("", "## Decisions to review", "");
   if (s.decisions.length === 0) out.push("None.");
   for (const d of s.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);

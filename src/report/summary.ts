@@ -4,6 +4,7 @@ import { describeDecision } from "../convert/decisions.js";
 import type { MigrateSummary } from "../pipeline/migrate.js";
 import type { DriftResult } from "../verify/drift.js";
 import { describeReadBack } from "../verify/readback-format.js";
+import { coverageLines } from "../verify/coverage.js";
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -61,6 +62,7 @@ export function formatSummary(summary: MigrateSummary): string {
     lines.push(`          content of every row: ${same}/${countOf(summary.content.length, "table")} identical (${how})`);
   }
   if (summary.drift) lines.push(...driftLines(summary.drift));
+  lines.push(...coverageLines(summary.coverage));
   if (summary.readBack) lines.push(`          application read-back: ${describeReadBack(summary.readBack)}`);
   if (summary.rejects && summary.rejects.count > 0) {
     lines.push(`rejected:  ${summary.rejects.count} row(s) whose values cannot be converted exactly → ${summary.rejects.path}`);

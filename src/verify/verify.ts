@@ -13,12 +13,15 @@ import { openSnapshot, prepareSchema } from "../pipeline/prepare.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "./compare-table.js";
 import { matchSentChecksum, type SentChecksum } from "./sent-checksums.js";
+import { coverageLines, targetCoverage, type CoverageResult } from "./coverage.js";
 
 export type { Difference, TableVerification } from "./compare-table.js";
 
 export interface VerifyResult {
   readonly ok: boolean;
   readonly tables: readonly TableVerification[];
+  /** `verify` command: every table and column of the SQLite file, checked in PostgreSQL's catalog (coverage.ts). */
+  readonly coverage?: CoverageResult;
 }
 
 export interface VerifyDatabaseOptions {
@@ -135,7 +138,10 @@ export async function verifyCommandRun(options: VerifyCommandOptions): Promise<V
     const client = await connectTarget(options.targetUrl, "verify");
     try {
       const prepared = await prepareSchema(opened, emit, options.typeOverrides);
-      return await timedStage(emit, "verify", "comparing every row", () =>
+      const coverage = await timedStage(emit, "verify", "accounting for every table and column of the file", () =>
+        targetCoverage(client, target.schema, prepared.coverageInput),
+      );
+      const rows = await timedStage(emit, "verify", "comparing every row", () =>
         verifyDatabase({
           source: prepared.source,
           client,
@@ -145,6 +151,7 @@ export async function verifyCommandRun(options: VerifyCommandOptions): Promise<V
           maxDifferences: options.maxDifferences,
         }),
       );
+      return { ...rows, ok: rows.ok && coverage.ok, coverage };
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -167,7 +174,14 @@ export function formatVerifyResult(result: VerifyResult): string {
     lines.push("", `${t.table}: ${t.differenceCount} difference(s)${t.differenceCount > t.differences.length ? `, first ${t.differences.length} listed` : ""}`);
     for (const d of t.differences) lines.push(`  ${formatDifference(d)}`);
   }
-  lines.push("", result.ok ? "verified: PostgreSQL holds exactly the SQLite data" : `verification FAILED: ${bad.length} table(s) differ`);
+  if (result.coverage) lines.push("", ...coverageLines(result.coverage));
+  const gaps = result.coverage?.missing.length ?? 0;
+  lines.push(
+    "",
+    result.ok
+      ? "verified: PostgreSQL holds exactly the SQLite data"
+      : `verification FAILED: ${[bad.length > 0 ? `${bad.length} table(s) differ` : "", gaps > 0 ? `${gaps} table(s)/column(s) of the file missing` : ""].filter(Boolean).join("; ")}`,
+  );
   return lines.join("\n");
 }
 

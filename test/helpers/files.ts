@@ -19,6 +19,8 @@ function findCorpus(): string {
   return "/work/shared/corpus/pgloader";
 }
 export const CORPUS = findCorpus();
+/** The real-world application databases beside it (shared/corpus/realworld, read-only). */
+export const REALWORLD = join(dirname(CORPUS), "realworld");
 export const EXAMPLE_DB = join(REPO_ROOT, "examples", "blog.db");
 
 export function tempDir(label: string): { dir: string; cleanup(): void } {

@@ -5,6 +5,7 @@ import { formatVerifyResult, verifyCommandRun } from "../../verify/verify.js";
 import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
+import { assertWritableFile } from "../output-paths.js";
 import { parseTypeOverrides } from "./migrate.js";
 
 interface VerifyFlags {
@@ -20,6 +21,7 @@ interface VerifyFlags {
 async function run(sqliteFile: string, flags: VerifyFlags): Promise<number> {
   const url = targetUrlFrom(flags.to);
   const typeOverrides = parseTypeOverrides(flags.type);
+  if (flags.report) assertWritableFile("--report", flags.report);
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
   const result = await verifyCommandRun({ sqlitePath: sqliteFile, targetUrl: url, typeOverrides, tables: tableFilterFrom(flags), emit });
   if (flags.report) writeFileSync(flags.report, `${toJson(result)}\n`);
