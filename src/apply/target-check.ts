@@ -4,6 +4,7 @@
  */
 import { Sqlite2pgError } from "../errors.js";
 import type { PgClient } from "../db/pg-target.js";
+import type { CreatedObjects } from "../plan/created-objects.js";
 
 export const PRISMA_MIGRATIONS_TABLE = "_prisma_migrations";
 
@@ -32,6 +33,35 @@ export async function assertTargetEmpty(client: PgClient, schema: string, tables
       stage: "apply",
       hint: "nothing was changed. Migrate into an empty database (createdb <new-name>) or another schema (?schema=<name> in the URL), or drop those tables if they are disposable",
       details: { tables: conflicts },
+    },
+  );
+}
+
+/**
+ * Every name the migration creates (plan/created-objects.ts) that the target schema already uses, by kind:
+ * checked before the copy, so a taken index or sequence name does not fail the run after all the rows are in.
+ */
+export async function assertNamesFree(client: PgClient, schema: string, objects: CreatedObjects): Promise<void> {
+  const { rows } = await client.query<{ name: string; kind: string }>(
+    `SELECT c.relname AS name, CASE c.relkind WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
+              WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' ELSE 'table' END AS kind
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = ANY($2::text[])
+     UNION ALL
+     SELECT t.typname, 'type' FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = $1 AND t.typname = ANY($3::text[])
+     ORDER BY 1`,
+    [schema, [...objects.relations], [...objects.types]],
+  );
+  if (rows.length === 0) return;
+  throw new Sqlite2pgError(
+    `the target schema "${schema}" already has ${rows.length} object(s) whose names this migration needs: ${rows.map((r) => `${r.kind} ${r.name}`).join(", ")}`,
+    {
+      code: "TARGET_NOT_EMPTY",
+      kind: "target",
+      stage: "apply",
+      hint: "nothing was changed. Migrate into an empty database (createdb <new-name>) or another schema (?schema=<name> in the URL), or drop or rename those objects if they are disposable",
+      details: { objects: rows },
     },
   );
 }

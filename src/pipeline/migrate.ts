@@ -3,7 +3,8 @@
  *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → 7 verify
  */
 import { applyMigration } from "../apply/apply-migration.js";
-import { assertTargetEmpty } from "../apply/target-check.js";
+import { assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
+import { createdObjects } from "../plan/created-objects.js";
 import type { Decision } from "../convert/decisions.js";
 import type { TablePlan } from "../convert/convert.js";
 import { connectTarget } from "../db/pg-target.js";
@@ -191,6 +192,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           }),
         );
       let plan = await planFor(prepared);
+      // Indexes, sequences and enum types share names with what the target may hold already: refused now,
+      // not when the index or the final move meets them after the copy.
+      await assertNamesFree(client, target.schema, createdObjects(plan.migrationSql));
       // A view PostgreSQL refuses is found now, on empty tables, not at post-data after the copy: it is left out
       // (a decision with its SQL) and the baseline is written again without it.
       const refused =

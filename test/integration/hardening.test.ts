@@ -169,6 +169,23 @@ describe("server settings and output paths", () => {
     expect(Number(rows[0].n)).toBeGreaterThan(0);
   });
 
+  for (const jobs of ["1", "2"]) {
+    it(`--jobs ${jobs}: a sequence or index name already taken in the target is refused before the copy`, async () => {
+      const target = await createTestDatabase("hardening_names");
+      try {
+        await target.query("CREATE SEQUENCE post_id_seq; CREATE TABLE other (a int); CREATE INDEX user_username_key ON other (a)");
+        const res = await runCli(["migrate", EXAMPLE_DB, "--to", target.url, "--out", out(), "--yes", "--jobs", jobs]);
+        expect(res.code).toBe(1);
+        expect(res.stderr).toContain('the target schema "public" already has 2 object(s) whose names this migration needs: sequence post_id_seq, index user_username_key');
+        expect(res.stderr).not.toMatch(/\[copy\]/);
+        const tables = await target.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+        expect(tables.map((t) => t.tablename)).toEqual(["other"]);
+      } finally {
+        await target.drop();
+      }
+    });
+  }
+
   it("--report into a missing folder is refused before the target is touched", async () => {
     const target = await createTestDatabase("hardening_paths");
     try {
