@@ -633,11 +633,12 @@ function checkOperands(out: Out[]): void {
       }
     }
   }
-  // col IN (literal, …)
+  // col IN (literal, …), also `(t.col) IN (…)`
   for (let k = 0; k < out.length; k++) {
-    const col = out[k];
-    if (!col.kind || !/^in$/i.test(out[k + 1]?.text ?? "") || out[k + 2]?.text !== "(") continue;
-    for (let j = k + 3; j < out.length && out[j].text !== ")"; j++) {
+    if (!/^in$/i.test(out[k].text) || out[k + 1]?.text !== "(") continue;
+    const col = operandBefore(out, k - 1)?.operand;
+    if (!col?.kind) continue;
+    for (let j = k + 2; j < out.length && out[j].text !== ")"; j++) {
       if (out[j].src === "number" || out[j].src === "string") checkLiteral(col, out[j], out, j);
     }
   }

@@ -130,6 +130,10 @@ describe("operand type check through parentheses", () => {
       if (!r.ok) expect(r.reason).toMatch(/text column "Discontinued" compared with the number/);
     }
   });
+  it("checks IN lists after a parenthesised column too", () => {
+    const r = translate(tokenize("SELECT 1 FROM Products WHERE (Products.Discontinued) IN (0, 1)"), scope);
+    expect(r.ok).toBe(false);
+  });
   it("leaves a function's parentheses alone", () => {
     expect(translate(tokenize("SELECT 1 FROM Products WHERE length(Discontinued) = 0"), scope).ok).toBe(true);
   });
