@@ -76,7 +76,7 @@ export function convertVirtualTables(
   };
   /** `leftOut`: the virtual table itself is not a PostgreSQL table (external content: only the index is). */
   const ftsIndex = (v: SqliteVirtualTable, on: string, target: MigratedTable, intro: string, leftOut: boolean): void => {
-    const expr = tsvectorExpression(target, v.columns);
+    const expr = tsvectorExpression(target, v.indexedColumns ?? v.columns);
     if ("reason" in expr) {
       say(v, `${intro}; full-text index not created: ${expr.reason}${shadowNote(v)}; SQLite: ${oneLine(v.sql)}`, leftOut);
       return;

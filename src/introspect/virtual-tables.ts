@@ -32,6 +32,8 @@ export interface SqliteVirtualTable {
   readonly kind: VirtualTableKind;
   /** The module's declared (not hidden) columns, in order; empty when the module is not available. */
   readonly columns: readonly string[];
+  /** FTS: the columns it indexes (without FTS5's `UNINDEXED` ones and FTS4's `notindexed=`). */
+  readonly indexedColumns?: readonly string[];
   /** fts-external: the table named by `content=`. */
   readonly contentTable?: string;
   /** fts-external: what the file holds under that name ("table", "view", or absent: nothing). */
@@ -104,6 +106,25 @@ export function ftsOption(args: readonly string[], key: string): string | undefi
   return undefined;
 }
 
+/**
+ * Lower-cased names of the columns FTS stores but does not index: FTS5 `col UNINDEXED`
+ * (https://sqlite.org/fts5.html#the_unindexed_column_option), FTS4 `notindexed=col`
+ * (https://sqlite.org/fts3.html#the_notindexed_option).
+ */
+function unindexedColumns(args: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const a of args) {
+    const option = /^([A-Za-z_]+)\s*=\s*([\s\S]*)$/.exec(a);
+    if (option) {
+      if (option[1].toLowerCase() === "notindexed") out.add(unquoteSqlite(option[2]).toLowerCase());
+      continue;
+    }
+    const column = /^("(?:[^"]|"")*"|\[[^\]]*\]|`(?:[^`]|``)*`|'(?:[^']|'')*'|\S+)\s+UNINDEXED\s*$/i.exec(a);
+    if (column) out.add(unquoteSqlite(column[1]).toLowerCase());
+  }
+  return out;
+}
+
 interface XInfo {
   name: string;
   type: string;
@@ -155,17 +176,20 @@ export function describeVirtualTables(
     }
     const names = columns.map((c) => c.name);
     if (FTS_MODULES.has(module)) {
-      const content = ftsOption(moduleArguments(sql), "content");
+      const args = moduleArguments(sql);
+      const content = ftsOption(args, "content");
+      const unindexed = unindexedColumns(args);
+      const indexedColumns = names.filter((n) => !unindexed.has(n.toLowerCase()));
       if (content === "") {
-        out.push({ ...base, kind: "fts-contentless", columns: names });
+        out.push({ ...base, kind: "fts-contentless", columns: names, indexedColumns });
       } else if (content !== undefined) {
         const type = typeOf(content);
         const contentType = type === "table" || type === "view" ? type : undefined;
-        out.push({ ...base, kind: "fts-external", columns: names, contentTable: content, ...(contentType ? { contentType } : {}) });
+        out.push({ ...base, kind: "fts-external", columns: names, indexedColumns, contentTable: content, ...(contentType ? { contentType } : {}) });
       } else {
         const key = keyName(names);
         const plainSql = `CREATE TABLE ${quoteIdent(entry.name)} (${[`${quoteIdent(key)} INTEGER PRIMARY KEY`, ...names.map((c) => `${quoteIdent(c)} TEXT`)].join(", ")})`;
-        out.push({ ...base, kind: "fts", columns: names, plainSql, keyColumn: key });
+        out.push({ ...base, kind: "fts", columns: names, indexedColumns, plainSql, keyColumn: key });
       }
       continue;
     }

@@ -82,6 +82,19 @@ describe("convertVirtualTables", () => {
     expect(result.decisions[0]).toMatchObject({ table: "docs", code: "virtual-table" });
   });
 
+  it("columns FTS does not index (FTS5 UNINDEXED, FTS4 notindexed=) are copied but not in the GIN index", () => {
+    const found = describeAll(`
+      CREATE VIRTUAL TABLE five USING fts5(title, path UNINDEXED);
+      CREATE VIRTUAL TABLE four USING fts4(title, path, notindexed=path);
+    `);
+    for (const v of found) expect(v.indexedColumns, v.name).toEqual(["title"]);
+    const result = convertVirtualTables(found, (n) => migrated(n, { rowid: "int", title: "text", path: "text" }), relationNames());
+    expect(result.postDataSql).toEqual([
+      `CREATE INDEX "five_fts_idx" ON "five" USING gin (to_tsvector('simple', coalesce("title", '')));`,
+      `CREATE INDEX "four_fts_idx" ON "four" USING gin (to_tsvector('simple', coalesce("title", '')));`,
+    ]);
+  });
+
   it("external content: the index goes on the content table, or the table is reported when the content is missing", () => {
     const found = describeAll(`
       CREATE TABLE src (id INTEGER PRIMARY KEY, t TEXT);
