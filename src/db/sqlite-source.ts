@@ -206,11 +206,12 @@ const SIZE_SAMPLE_ROWS = 256;
  * (https://sqlite.org/dbstat.html) would be exact but reads every page of the file.
  */
 function estimateBytes(db: SqliteDb, table: string, columns: readonly SqliteColumn[], rowCount: number): number | undefined {
+  // Named, not `*`: an FTS table's stand-in has a rowid key column that `SELECT *` on the virtual table omits.
   const stored = columns.filter((c) => c.hidden === 0);
   if (rowCount === 0 || stored.length === 0) return 0;
   const size = stored.map((c) => `coalesce(length(CAST(${quoteIdent(c.name)} AS BLOB)), 0)`).join(" + ");
   try {
-    const { n, bytes } = db.prepare(`SELECT count(*) AS n, sum(${size}) AS bytes FROM (SELECT * FROM ${table} LIMIT ${SIZE_SAMPLE_ROWS})`).get() as {
+    const { n, bytes } = db.prepare(`SELECT count(*) AS n, sum(${size}) AS bytes FROM (SELECT ${stored.map((c) => quoteIdent(c.name)).join(", ")} FROM ${table} LIMIT ${SIZE_SAMPLE_ROWS})`).get() as {
       n: bigint;
       bytes: bigint | null;
     };
