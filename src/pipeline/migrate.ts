@@ -29,6 +29,7 @@ import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orph
 import { redactUrl } from "../redact.js";
 import { quoteQualified } from "../db/quote.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
+import { recordStages, type StageTiming } from "./stage-timings.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
 import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "./prisma-project.js";
 
@@ -102,6 +103,8 @@ export interface MigrateSummary {
   readonly rejects?: { readonly path: string; readonly count: number };
   readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
   readonly timings: Readonly<Record<string, number>>;
+  /** Every stage's step with its start (from the run's start) and wall time, in start order. */
+  readonly stages: readonly StageTiming[];
   readonly ok: boolean;
   /** Existing Prisma project mode (`--schema`): what was replaced in place and where the originals are. */
   readonly project?: ProjectFiles & { readonly schemaCheck: "identical" | "names" };
@@ -142,7 +145,8 @@ function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
-  const emit = options.emit ?? noopListener;
+  const recorder = recordStages(options.emit ?? noopListener);
+  const emit = recorder.emit;
   const target = parseTargetUrl(options.targetUrl);
   const started = performance.now();
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
@@ -348,6 +352,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           droppedForeignKeys: orphans.droppedForeignKeys.length,
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
+        stages: recorder.stages(),
         ok: coverage.ok && counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
         ...(project ? { project: { ...project, schemaCheck: schemaCheck?.result ?? "identical" } } : {}),
       };
