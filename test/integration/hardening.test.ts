@@ -5,12 +5,12 @@
  * idle_in_transaction_session_timeout cannot kill the migration; output paths checked before the target is
  * touched.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { EXAMPLE_DB, tempDir } from "../helpers/files.js";
+import { allFiles, EXAMPLE_DB, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 import { startThrowawayCluster, type ThrowawayCluster } from "../helpers/throwaway-cluster.js";
 
@@ -18,13 +18,6 @@ const tmp = tempDir("hardening");
 let n = 0;
 const out = (): string => join(tmp.dir, `out-${n++}`);
 afterAll(() => tmp.cleanup());
-
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? allFiles(p) : [p];
-  });
-}
 
 /** The password, raw and percent-encoded, appears nowhere in the run's output or in `texts`. */
 function expectNowhere(password: string, res: CliResult, texts: readonly string[] = []): void {
