@@ -3,7 +3,7 @@
  *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → 7 verify
  */
 import { applyMigration } from "../apply/apply-migration.js";
-import { assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
+import { assertLockCapacity, assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
 import { createdObjects } from "../plan/created-objects.js";
 import type { Decision } from "../convert/decisions.js";
 import type { TablePlan } from "../convert/convert.js";
@@ -194,7 +194,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       );
       // Indexes, sequences and enum types share names with what the target may hold already: refused now,
       // not when the index or the final move meets them after the copy.
-      await assertNamesFree(client, target.schema, createdObjects(plan.migrationSql));
+      const objects = createdObjects(plan.migrationSql);
+      await assertNamesFree(client, target.schema, objects);
+      if (!embedded) await assertLockCapacity(client, objects, converted.tables.length);
       const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
       const applied = await applyMigration({
         jobs: options.jobs ?? 1,
