@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { allFiles, EXAMPLE_DB, tempDir } from "../helpers/files.js";
+import { allFiles, buildSqliteFile, EXAMPLE_DB, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 import { startThrowawayCluster, type ThrowawayCluster } from "../helpers/throwaway-cluster.js";
 
@@ -234,5 +234,26 @@ describe("a SCRAM role and no password in the URL", () => {
     expect(res.stderr).not.toContain("cannot connect");
     expect(res.code).toBe(1);
     expect(res.stdout).toContain("MISSING:");
+  });
+});
+
+describe("more tables than the server's lock table holds in one transaction", () => {
+  let cluster: ThrowawayCluster;
+  beforeAll(async () => {
+    // 10 locks × (10 connections + 0 prepared) = a lock table of 100 objects: 30 tables need ~180.
+    cluster = await startThrowawayCluster({ settings: { max_locks_per_transaction: "10", max_connections: "10" } });
+  }, 120_000);
+  afterAll(() => cluster?.stop());
+
+  it("is refused before the copy, naming the setting to raise", async () => {
+    const sqlite = buildSqliteFile(tmp.dir, "many.db", (d) => {
+      for (let i = 0; i < 30; i++) d.exec(`CREATE TABLE t${i} (id INTEGER PRIMARY KEY, name TEXT UNIQUE); INSERT INTO t${i} VALUES (1, 'a');`);
+    });
+    const res = await runCli(["migrate", sqlite, "--to", cluster.url(), "--out", out(), "--yes", "--jobs", "1"]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("TARGET_LOCK_CAPACITY");
+    expect(res.stderr).toContain("max_locks_per_transaction 10 × 10 connection slots = 100");
+    expect(res.stderr).toMatch(/ALTER SYSTEM SET max_locks_per_transaction = \d+/);
+    expect(res.stderr).not.toMatch(/\[copy\]/);
   });
 });
