@@ -3,7 +3,7 @@
  *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → 7 verify
  */
 import { applyMigration } from "../apply/apply-migration.js";
-import { assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
+import { assertLockCapacity, assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
 import { createdObjects } from "../plan/created-objects.js";
 import type { Decision } from "../convert/decisions.js";
 import type { TablePlan } from "../convert/convert.js";
@@ -30,6 +30,7 @@ import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orph
 import { redactUrl } from "../redact.js";
 import { quoteQualified } from "../db/quote.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
+import { recordStages, type StageTiming } from "./stage-timings.js";
 import { openSnapshot, prepareSchema, type PreparedSource } from "./prepare.js";
 import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "./prisma-project.js";
 
@@ -103,6 +104,8 @@ export interface MigrateSummary {
   readonly rejects?: { readonly path: string; readonly count: number };
   readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
   readonly timings: Readonly<Record<string, number>>;
+  /** Every stage's step with its start (from the run's start) and wall time, in start order. */
+  readonly stages: readonly StageTiming[];
   readonly ok: boolean;
   /** Existing Prisma project mode (`--schema`): what was replaced in place and where the originals are. */
   readonly project?: ProjectFiles & { readonly schemaCheck: "identical" | "names" };
@@ -143,7 +146,8 @@ function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
-  const emit = options.emit ?? noopListener;
+  const recorder = recordStages(options.emit ?? noopListener);
+  const emit = recorder.emit;
   const target = parseTargetUrl(options.targetUrl);
   const started = performance.now();
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
@@ -194,7 +198,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       let plan = await planFor(prepared);
       // Indexes, sequences and enum types share names with what the target may hold already: refused now,
       // not when the index or the final move meets them after the copy.
-      await assertNamesFree(client, target.schema, createdObjects(plan.migrationSql));
+      const objects = createdObjects(plan.migrationSql);
+      await assertNamesFree(client, target.schema, objects);
+      if (!embedded) await assertLockCapacity(client, objects, converted.tables.length);
       // A view PostgreSQL refuses is found now, on empty tables, not at post-data after the copy: it is left out
       // (a decision with its SQL) and the baseline is written again without it.
       const refused =
@@ -367,6 +373,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           droppedForeignKeys: orphans.droppedForeignKeys.length,
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
+        stages: recorder.stages(),
         ok: coverage.ok && counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
         ...(project ? { project: { ...project, schemaCheck: schemaCheck?.result ?? "identical" } } : {}),
       };

@@ -47,6 +47,8 @@ function postgresIds(): { uid: number; gid: number } {
 export interface ClusterOptions {
   /** pg_hba.conf lines put before initdb's trust lines (e.g. a SCRAM-only role). */
   readonly hba?: readonly string[];
+  /** Server settings, e.g. { max_connections: "10" }. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export async function startThrowawayCluster(options: ClusterOptions = {}): Promise<ThrowawayCluster> {
@@ -69,7 +71,8 @@ export async function startThrowawayCluster(options: ClusterOptions = {}): Promi
     writeFileSync(hbaFile, `${options.hba.join("\n")}\n${readFileSync(hbaFile, "utf8")}`);
   }
   const port = await freePort();
-  const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const extra = Object.entries(options.settings ?? {}).map(([k, v]) => ` -c ${k}=${v}`).join("");
+  const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${extra}`;
   const pgCtl = (...args: string[]): void => run("pg_ctl", ["-D", data, "-o", opts, "-l", logfile, "-w", ...args]);
   pgCtl("start");
   let stopped = false;
