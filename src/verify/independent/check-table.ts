@@ -1,0 +1,347 @@
+/**
+ * The independent check of one table: read rows from SQLite (better-sqlite3, safe integers, text also as its
+ * bytes) and from PostgreSQL (`::text`, decoded by pg's parsers: pg-decode.ts), pair them by primary key, and
+ * compare every column by meaning (compare-value.ts). Nothing here uses the copy's encoders or canonical.ts.
+ *
+ * Which rows: every row with mode "all" (`--verify deep`) or for a table of at most `sampleSize` rows; otherwise
+ * a deterministic sample of about `sampleSize` rows spread over the key range — the first and the last rows and
+ * evenly spaced windows between them (by key value for an integer key, by position otherwise). Tables whose key
+ * is not integers or text (or that have none) are sampled at their first and last rows.
+ */
+import type { TablePlan } from "../../convert/convert.js";
+import type { PgClient } from "../../db/pg-target.js";
+import { quoteIdent, quoteQualified } from "../../db/quote.js";
+import type { SqliteDb } from "../../db/sqlite-source.js";
+import type { LeftOutRows } from "../compare-table.js";
+import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "./compare-value.js";
+import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type Batches, type KeyPart, type Window } from "./pairing.js";
+import { decodePg, type TargetKind } from "./pg-decode.js";
+import { sqliteInteger } from "./sqlite-meaning.js";
+import type { TargetColumn } from "./target-columns.js";
+
+export interface IndependentDifference {
+  /** value: same key, different meaning; missing: only in SQLite; extra: only in PostgreSQL. */
+  readonly kind: "value" | "missing" | "extra";
+  readonly table: string;
+  readonly key: string;
+  readonly column?: string;
+  /** SQLite's value with its storage class (`real 0.30000000000000004`). */
+  readonly sqlite?: string;
+  /** PostgreSQL's value with its type, as PostgreSQL prints it (`text "0.3"`). */
+  readonly postgres?: string;
+}
+
+export interface IndependentTable {
+  readonly table: string;
+  /** Rows compared (pairs, plus rows found on one side only). */
+  readonly rows: number;
+  /** "all": every row; "sample": `how` says which. */
+  readonly scope: "all" | "sample";
+  readonly how: "every row" | "key ranges" | "first and last rows";
+  readonly differences: readonly IndependentDifference[];
+  readonly differenceCount: number;
+  /** Why the table was not compared (it is missing in PostgreSQL, or a column is: the other checks name it). */
+  readonly skipped?: string;
+}
+
+export interface CheckTableOptions {
+  readonly source: SqliteDb;
+  readonly client: PgClient;
+  readonly pgSchema: string;
+  readonly plan: TablePlan;
+  /** Column name (PostgreSQL) → kind, from the catalog (target-columns.ts). */
+  readonly targets: ReadonlyMap<string, TargetColumn>;
+  readonly leftOut?: LeftOutRows;
+  readonly mode: "sample" | "all";
+  /** Rows per table in a sample (default 1000). */
+  readonly sampleSize?: number;
+  readonly maxDifferences?: number;
+}
+
+/** Kinds whose SQLite value is also read as bytes (`CAST(x AS BLOB)`), so text compares byte for byte. */
+const BYTE_KINDS: ReadonlySet<TargetKind> = new Set(["text", "bytes", "json", "uuid", "other"]);
+const WINDOWS = 10;
+const FETCH = 2000;
+
+interface SqliteRow {
+  readonly cells: SqliteCell[];
+  readonly rowid: bigint | null;
+  readonly key: readonly KeyPart[];
+}
+
+interface PgRow {
+  readonly texts: (string | null)[];
+  readonly key: readonly KeyPart[];
+}
+
+interface Column {
+  readonly name: string;
+  readonly pgName: string;
+  readonly target: TargetColumn;
+}
+
+/** The rowid's name in a rowid table (one no column shadows), or null for a WITHOUT ROWID table. */
+function rowidName(db: SqliteDb, table: string): string | null {
+  const info = db.prepare("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table) as { wr: bigint | number } | undefined;
+  if (info === undefined || Number(info.wr) === 1) return null;
+  const names = (db.prepare("SELECT name FROM pragma_table_xinfo(?)").pluck().all(table) as string[]).map((n) => n.toLowerCase());
+  return ["rowid", "_rowid_", "oid"].find((a) => !names.includes(a)) ?? null;
+}
+
+/** The key a rejected row of a WITHOUT ROWID table is recorded under (copy-table.ts leftOutKey's format). */
+function leftOutKeyOf(values: readonly unknown[]): string {
+  return values.map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : String(v))).join("\u0000");
+}
+
+export async function checkTable(options: CheckTableOptions): Promise<IndependentTable> {
+  const { plan, source, client } = options;
+  const maxDifferences = options.maxDifferences ?? 100;
+  const sampleSize = options.sampleSize ?? 1000;
+  const columns: Column[] = [];
+  for (const c of plan.columns) {
+    const target = options.targets.get(c.pgName);
+    if (target === undefined) return { table: plan.name, rows: 0, scope: options.mode, how: "every row", differences: [], differenceCount: 0, skipped: `column "${c.pgName}" does not exist in PostgreSQL` };
+    columns.push({ name: c.name, pgName: c.pgName, target });
+  }
+  const keyIdx = plan.keyColumns.map((k) => columns.findIndex((c) => c.name === k));
+  const keyed = keyIdx.length > 0 && keyIdx.every((i) => i >= 0);
+  // A merge on the key needs both databases to order it alike: integers, and text compared as bytes.
+  const mergeable = keyed && keyIdx.every((i) => columns[i].target.kind === "int" || (columns[i].target.kind === "text" && columns[i].target.collatable && columns[i].target.typname !== "bpchar"));
+  const rowid = rowidName(source, plan.name);
+
+  // SQLite: each column, plus its bytes when it is text; then the rowid (to recognise rows the copy left out).
+  const sqliteSelect = columns.flatMap((c) => {
+    const q = quoteIdent(c.name);
+    return BYTE_KINDS.has(c.target.kind) ? [q, `CASE WHEN typeof(${q}) = 'text' THEN CAST(${q} AS BLOB) END`] : [q];
+  });
+  if (rowid) sqliteSelect.push(rowid);
+  const sqliteKeyOrder = (desc: boolean): string =>
+    keyed
+      ? keyIdx.map((i) => `${quoteIdent(columns[i].name)}${columns[i].target.kind === "text" ? " COLLATE BINARY" : ""}${desc ? " DESC" : ""}`).join(", ")
+      : rowid
+        ? `${rowid}${desc ? " DESC" : ""}`
+        : "";
+  const pgKeyOrder = (desc: boolean): string =>
+    keyed
+      ? keyIdx.map((i) => `${quoteIdent(columns[i].pgName)}${columns[i].target.collatable ? ' COLLATE "C"' : ""}${desc ? " DESC NULLS LAST" : " NULLS FIRST"}`).join(", ")
+      : `ctid${desc ? " DESC" : ""}`;
+  const sqliteFrom = `SELECT ${sqliteSelect.join(", ")} FROM ${quoteIdent(plan.name)}`;
+  const pgFrom = `SELECT ${columns.map((c, i) => `${quoteIdent(c.pgName)}::text AS ${quoteIdent(`v${i}`)}`).join(", ")} FROM ${quoteQualified(options.pgSchema, plan.pgName)}`;
+
+  const keyPartSqlite = (cell: SqliteCell, kind: TargetKind): KeyPart => {
+    if (cell.value === null) return null;
+    if (kind === "int") return sqliteInteger(cell.value) ?? Buffer.from(String(cell.value));
+    if (typeof cell.value === "string") return cell.bytes ?? Buffer.from(cell.value, "utf8");
+    return cell.value instanceof Uint8Array ? Buffer.from(cell.value) : Buffer.from(String(cell.value));
+  };
+  const keyPartPg = (text: string | null, kind: TargetKind): KeyPart => (text === null ? null : kind === "int" && /^-?\d+$/.test(text) ? BigInt(text) : Buffer.from(text, "utf8"));
+
+  const skip = options.leftOut?.skip;
+  const skipKeys = options.leftOut?.skipKeys;
+  const nullify = options.leftOut?.nullify;
+  /** A raw SQLite row as the copy meant to write it, or null for a row it left out on purpose. */
+  const toSqliteRow = (raw: unknown[]): SqliteRow | null => {
+    const cells: SqliteCell[] = [];
+    let at = 0;
+    for (const c of columns) {
+      const value = raw[at++];
+      cells.push(BYTE_KINDS.has(c.target.kind) ? { value, bytes: raw[at++] as Buffer | null } : { value });
+    }
+    const id = rowid ? (raw[at] as bigint) : null;
+    if (id !== null && skip?.has(BigInt(id))) return null;
+    if (id === null && skipKeys && skipKeys.size > 0 && skipKeys.has(leftOutKeyOf(keyIdx.map((i) => cells[i].value)))) return null;
+    const nulled = id !== null ? nullify?.get(BigInt(id)) : undefined;
+    // Orphan policy "null": the copy cleared these references on purpose (the decision is in the report).
+    if (nulled) columns.forEach((c, i) => nulled.includes(c.name) && (cells[i] = { value: null }));
+    return { cells, rowid: id, key: keyed ? keyIdx.map((i) => keyPartSqlite(cells[i], columns[i].target.kind)) : [] };
+  };
+  const toPgRow = (r: Record<string, string | null>): PgRow => {
+    const texts = columns.map((_, i) => r[`v${i}`] ?? null);
+    return { texts, key: keyed ? keyIdx.map((i) => keyPartPg(texts[i], columns[i].target.kind)) : [] };
+  };
+
+  const sqliteAll = (sql: string, params: unknown[] = []): SqliteRow[] =>
+    (source.prepare(sql).safeIntegers(true).raw(true).all(...params) as unknown[][]).map(toSqliteRow).filter((r): r is SqliteRow => r !== null);
+  const pgAll = async (sql: string, params: unknown[] = []): Promise<PgRow[]> => (await client.query<Record<string, string | null>>(sql, params)).rows.map(toPgRow);
+
+  // The comparison and its report.
+  const listed: IndependentDifference[] = [];
+  let count = 0;
+  let rows = 0;
+  const record = (d: IndependentDifference): void => {
+    count++;
+    if (listed.length < maxDifferences) listed.push(d);
+  };
+  const keyText = (s: SqliteRow): string =>
+    keyed ? keyIdx.map((i) => `${columns[i].name}=${describeKeyValue(s.cells[i].value)}`).join(", ") : `(no primary key) rowid ${s.rowid ?? "?"}`;
+  let pgPosition = 0;
+  const pgKeyText = (p: PgRow): string =>
+    keyed ? keyIdx.map((i) => `${columns[i].name}=${p.texts[i] ?? "NULL"}`).join(", ") : `(no primary key) PostgreSQL row ${pgPosition}`;
+  const handlers = {
+    pair: (s: SqliteRow, p: PgRow) => {
+      rows++;
+      pgPosition++;
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i];
+        const decoded = decodePg(c.target.kind, p.texts[i]);
+        if (sameByMeaning(c.target.kind, s.cells[i], decoded)) continue;
+        record({ kind: "value", table: plan.name, key: keyText(s), column: c.name, sqlite: describeSqlite(s.cells[i]), postgres: describePg(c.target.typname, p.texts[i], decoded) });
+      }
+    },
+    missing: (s: SqliteRow) => {
+      rows++;
+      record({ kind: "missing", table: plan.name, key: keyText(s) });
+    },
+    extra: (p: PgRow) => {
+      rows++;
+      pgPosition++;
+      record({ kind: "extra", table: plan.name, key: pgKeyText(p) });
+    },
+  };
+  const compare = mergeable ? (s: SqliteRow, p: PgRow) => compareKeyParts(s.key, p.key) : null;
+  const result = (how: IndependentTable["how"], scope: IndependentTable["scope"]): IndependentTable => ({ table: plan.name, rows, scope, how, differences: listed, differenceCount: count });
+
+  const leftOutCount = (skip?.size ?? 0) + (skipKeys?.size ?? 0);
+  if (options.mode === "all" || plan.rowCount <= sampleSize + leftOutCount) {
+    await pairRows(sqliteStream(source, `${sqliteFrom}${orderBy(sqliteKeyOrder(false))}`, toSqliteRow), await pgStream(client, `${pgFrom} ORDER BY ${pgKeyOrder(false)}`, toPgRow), compare, handlers);
+    return result("every row", options.mode === "all" ? "all" : "sample");
+  }
+
+  const perWindow = Math.max(1, Math.floor(sampleSize / WINDOWS));
+  if (mergeable) {
+    const windows = keyRangeWindows({ source, plan, columns, keyIdx, perWindow, sqliteFrom, sqliteKeyOrder, sqliteAll });
+    if (windows !== null) {
+      for (const w of mergeWindows(windows, (r) => r.key)) {
+        const { where, params } = pgBounds(columns, keyIdx, w);
+        const pgRows = await pgAll(`${pgFrom}${where} ORDER BY ${pgKeyOrder(false)}`, params);
+        await pairRows(arrayBatches(w.rows), arrayBatches(pgRows), compare, handlers);
+      }
+      return result("key ranges", "sample");
+    }
+  }
+  // Keys that do not order alike (or no key): the first and the last rows, paired in order.
+  const half = Math.max(1, Math.floor(sampleSize / 2));
+  const firstS = sqliteAll(`${sqliteFrom}${orderBy(sqliteKeyOrder(false))} LIMIT ?`, [half + leftOutCount]).slice(0, half);
+  const firstP = await pgAll(`${pgFrom} ORDER BY ${pgKeyOrder(false)} LIMIT $1`, [half]);
+  await pairRows(arrayBatches(firstS), arrayBatches(firstP), compare, handlers);
+  const lastS = sqliteAll(`${sqliteFrom}${orderBy(sqliteKeyOrder(true))} LIMIT ?`, [half + leftOutCount]).slice(0, half).reverse();
+  const lastP = (await pgAll(`${pgFrom} ORDER BY ${pgKeyOrder(true)} LIMIT $1`, [half])).reverse();
+  pgPosition = -1; // positions of the last rows are not known without counting; the key (if any) names them
+  await pairRows(arrayBatches(lastS), arrayBatches(lastP), compare, handlers);
+  return result("first and last rows", "sample");
+}
+
+function orderBy(order: string): string {
+  return order === "" ? "" : ` ORDER BY ${order}`;
+}
+
+function describeKeyValue(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v instanceof Uint8Array) return `x'${Buffer.from(v).toString("hex")}'`;
+  return v === null || v === undefined ? "NULL" : String(v);
+}
+
+/** SQLite rows in order, in batches, through one iterator (the connection is read by nothing else meanwhile). */
+function sqliteStream(db: SqliteDb, sql: string, convert: (raw: unknown[]) => SqliteRow | null): Batches<SqliteRow> {
+  const it = db.prepare(sql).safeIntegers(true).raw(true).iterate() as IterableIterator<unknown[]>;
+  return async () => {
+    const out: SqliteRow[] = [];
+    while (out.length < FETCH) {
+      const r = it.next();
+      if (r.done) break;
+      const row = convert(r.value);
+      if (row !== null) out.push(row);
+    }
+    return out.length > 0 ? out : null;
+  };
+}
+
+let cursorSeq = 0;
+
+/**
+ * PostgreSQL rows in order, in batches, through a cursor of the verify transaction
+ * (https://www.postgresql.org/docs/current/sql-declare.html), so a large table is never held in memory.
+ */
+async function pgStream(client: PgClient, sql: string, convert: (r: Record<string, string | null>) => PgRow): Promise<Batches<PgRow>> {
+  const name = quoteIdent(`sqlite2pg_independent_${++cursorSeq}`);
+  await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`);
+  let open = true;
+  return async () => {
+    if (!open) return null;
+    const { rows } = await client.query<Record<string, string | null>>(`FETCH FORWARD ${FETCH} FROM ${name}`);
+    if (rows.length === 0) {
+      open = false;
+      await client.query(`CLOSE ${name}`);
+      return null;
+    }
+    return rows.map(convert);
+  };
+}
+
+interface WindowInputs {
+  readonly source: SqliteDb;
+  readonly plan: TablePlan;
+  readonly columns: readonly Column[];
+  readonly keyIdx: readonly number[];
+  readonly perWindow: number;
+  readonly sqliteFrom: string;
+  readonly sqliteKeyOrder: (desc: boolean) => string;
+  readonly sqliteAll: (sql: string, params?: unknown[]) => SqliteRow[];
+}
+
+/**
+ * SQLite's sample windows: the first `perWindow` rows, the last ones, and WINDOWS − 2 windows starting at evenly
+ * spaced keys — by value when the first key column holds integers (an index seek each), else by position. Null
+ * when a window's bounds cannot be given to PostgreSQL as integers or text.
+ */
+function keyRangeWindows(w: WindowInputs): Window<SqliteRow>[] | null {
+  const { source, plan, columns, keyIdx, perWindow } = w;
+  const q = quoteIdent(plan.name);
+  const keyCols = keyIdx.map((i) => quoteIdent(columns[i].name));
+  const order = w.sqliteKeyOrder(false);
+  const starts: unknown[][] = [];
+  const first = columns[keyIdx[0]];
+  const range = first.target.kind === "int" ? (source.prepare(`SELECT min(${keyCols[0]}), max(${keyCols[0]}) FROM ${q}`).safeIntegers(true).raw(true).get() as unknown[]) : null;
+  const byValue = range !== null && typeof range[0] === "bigint" && typeof range[1] === "bigint";
+  for (let k = 1; k < WINDOWS - 1; k++) {
+    if (byValue) {
+      const [lo, hi] = range as [bigint, bigint];
+      starts.push([lo + ((hi - lo) * BigInt(k)) / BigInt(WINDOWS - 1)]);
+    } else {
+      const at = Math.floor((plan.rowCount * k) / (WINDOWS - 1));
+      const key = source.prepare(`SELECT ${keyCols.join(", ")} FROM ${q} ORDER BY ${order} LIMIT 1 OFFSET ?`).safeIntegers(true).raw(true).get(at) as unknown[] | undefined;
+      if (key) starts.push(key);
+    }
+  }
+  const colsOfStart = byValue ? [keyIdx[0]] : keyIdx;
+  const lhs = colsOfStart.map((i) => `${quoteIdent(columns[i].name)}${columns[i].target.kind === "text" ? " COLLATE BINARY" : ""}`);
+  const seek = `${w.sqliteFrom} WHERE (${lhs.join(", ")}) >= (${lhs.map(() => "?").join(", ")}) ORDER BY ${order} LIMIT ?`;
+  const windows: Window<SqliteRow>[] = [];
+  const make = (rows: SqliteRow[], openLo: boolean, openHi: boolean): void => {
+    if (rows.length === 0) return;
+    windows.push({ lo: openLo ? null : rows[0].key, hi: openHi ? null : rows[rows.length - 1].key, rows });
+  };
+  make(w.sqliteAll(`${w.sqliteFrom} ORDER BY ${order} LIMIT ?`, [perWindow]), true, false);
+  for (const s of starts) make(w.sqliteAll(seek, [...s, perWindow]), false, false);
+  make(w.sqliteAll(`${w.sqliteFrom} ORDER BY ${w.sqliteKeyOrder(true)} LIMIT ?`, [perWindow]).reverse(), false, true);
+  // Bounds travel to PostgreSQL as parameters: integers as their digits, text as itself.
+  const passable = windows.every((x) => [x.lo, x.hi].every((b) => b === null || b.every((p) => p !== null)));
+  return passable ? windows : null;
+}
+
+/** `WHERE (k…) >= (lo…) AND (k…) <= (hi…)` for a window, the bounds as parameters. */
+function pgBounds(columns: readonly Column[], keyIdx: readonly number[], w: Window<SqliteRow>): { where: string; params: string[] } {
+  const lhs = `(${keyIdx.map((i) => `${quoteIdent(columns[i].pgName)}${columns[i].target.collatable ? ' COLLATE "C"' : ""}`).join(", ")})`;
+  const params: string[] = [];
+  const conds: string[] = [];
+  const bound = (b: readonly KeyPart[], op: string): void => {
+    const ph = b.map((p) => {
+      params.push(typeof p === "bigint" ? p.toString() : (p as Buffer).toString("utf8"));
+      return `$${params.length}`;
+    });
+    conds.push(`${lhs} ${op} (${ph.join(", ")})`);
+  };
+  if (w.lo) bound(w.lo, ">=");
+  if (w.hi) bound(w.hi, "<=");
+  return { where: conds.length > 0 ? ` WHERE ${conds.join(" AND ")}` : "", params };
+}
