@@ -16,7 +16,10 @@ import { formatInstant } from "./instant.js";
 import type { PgValue, TargetKind } from "./pg-decode.js";
 import { epochCandidates, isMidnight, parseSqliteTimeText, parseSqliteTimestampText, sqliteBoolean, sqliteInteger } from "./sqlite-meaning.js";
 
-/** One SQLite value; `bytes` is `CAST(value AS BLOB)` when the value is TEXT (its exact UTF-8 bytes). */
+/**
+ * One SQLite value; `bytes` is `CAST(value AS BLOB)` when the value is TEXT that is not plain printable ASCII
+ * (its exact bytes, which may not be valid UTF-8); absent, a text's bytes are its UTF-8 encoding.
+ */
 export interface SqliteCell {
   readonly value: unknown;
   readonly bytes?: Buffer | null;

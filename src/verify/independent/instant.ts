@@ -9,15 +9,23 @@ export const NS_PER_MS = 1_000_000n;
 export const NS_PER_S = 1_000_000_000n;
 export const NS_PER_DAY = 86_400n * NS_PER_S;
 
+/** Midnight (UTC ms) per civil day already seen: consecutive rows mostly share a few days. */
+const midnights = new Map<number, number | null>();
+
 /** Milliseconds of a UTC civil date and time, or null when no such date or time exists (Feb 30, 24:00, …). */
 export function civilMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number | null {
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const t = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not map years 0..99 to 1900..1999.
-  t.setUTCFullYear(year, month - 1, day);
-  t.setUTCHours(hour, minute, second, 0);
-  if (t.getUTCFullYear() !== year || t.getUTCMonth() !== month - 1 || t.getUTCDate() !== day) return null;
-  return t.getTime();
+  const tag = year * 10000 + month * 100 + day;
+  let midnight = midnights.get(tag);
+  if (midnight === undefined) {
+    const t = new Date(0);
+    // setUTCFullYear, unlike Date.UTC, does not map years 0..99 to 1900..1999.
+    t.setUTCFullYear(year, month - 1, day);
+    midnight = t.getUTCFullYear() !== year || t.getUTCMonth() !== month - 1 || t.getUTCDate() !== day ? null : t.getTime();
+    if (midnights.size > 100_000) midnights.clear();
+    midnights.set(tag, midnight);
+  }
+  return midnight === null ? null : midnight + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
 /** Nanoseconds of a fraction of a second written with up to 9 digits ("5" = 0.5 s), or null beyond 9 digits. */
