@@ -37,11 +37,10 @@ export function fractionNs(digits: string | undefined): bigint | null {
 
 /** An instant as ISO text with as many fraction digits as it needs (for difference messages). */
 export function formatInstant(ns: bigint): string {
-  const ms = ns / NS_PER_MS - (ns % NS_PER_MS < 0n ? 1n : 0n);
-  const rest = ns - ms * NS_PER_MS; // 0 ≤ rest < 1 ms
-  const d = new Date(Number(ms));
+  const floorSeconds = ns / NS_PER_S - (ns % NS_PER_S < 0n ? 1n : 0n);
+  const fraction = ns - floorSeconds * NS_PER_S; // 0 ≤ fraction < 1 s
+  const d = new Date(Number(floorSeconds) * 1000);
   if (Number.isNaN(d.getTime())) return `${ns} ns since 1970`;
-  const base = d.toISOString(); // …SS.mmmZ
-  const sub = rest === 0n ? "" : rest.toString().padStart(6, "0").replace(/0+$/, "");
-  return `${base.slice(0, -1)}${sub}Z`.replace(/\.000Z$/, "Z");
+  const digits = fraction === 0n ? "" : `.${fraction.toString().padStart(9, "0").replace(/0+$/, "")}`;
+  return `${d.toISOString().slice(0, -5)}${digits}Z`;
 }
