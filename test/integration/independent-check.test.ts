@@ -138,6 +138,9 @@ function migrateCli(db: TestDatabase, file: string, dir: string, extra: readonly
   return runCli(["migrate", file, "--to", db.url, "--out", join(dir, "prisma"), "--yes", "--quiet", ...extra]);
 }
 
+/** A migration includes two `prisma generate` runs (the read-back): minutes on a loaded 2-core machine. */
+const MIGRATION_TIMEOUT = 400_000;
+
 const KIND_TABLES = ["nums", "texts", "times", "epochs", "docs", "flags", "pairs", "log", "many", "many_text", "bulk"];
 
 describe("a file with many value kinds", () => {
@@ -150,7 +153,7 @@ describe("a file with many value kinds", () => {
     db = await createTestDatabase("independent_kinds");
     file = buildKinds(tmp.dir);
     run = await migrateCli(db, file, tmp.dir, ["--report", report]);
-  });
+  }, MIGRATION_TIMEOUT);
   afterAll(async () => {
     await db.drop();
   });
@@ -262,7 +265,7 @@ describe("decisions that change values on purpose are equal by meaning", () => {
       redeclare(d, "counts", "CREATE TABLE counts (id INTEGER PRIMARY KEY, qty INTEGER, active BOOLEAN)");
     });
     run = await migrateCli(db, file, tmp.dir, ["--orphans=null", "--on-error=reject", "--rejects", join(tmp.dir, "rejects.jsonl"), "--report", report]);
-  });
+  }, MIGRATION_TIMEOUT);
   afterAll(async () => {
     await db.drop();
   });
@@ -299,7 +302,7 @@ describe("a REAL in a column that becomes text (issue 15 item 1)", () => {
       st.run(4, "words");
     });
     run = await migrateCli(db, file, tmp.dir);
-  });
+  }, MIGRATION_TIMEOUT);
   afterAll(async () => {
     await db.drop();
   });
