@@ -15,7 +15,7 @@ import type { SqliteDb } from "../../db/sqlite-source.js";
 import type { LeftOutRows } from "../compare-table.js";
 import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "./compare-value.js";
 import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type Batches, type KeyPart, type Window } from "./pairing.js";
-import { decodePg, type TargetKind } from "./pg-decode.js";
+import { decodePg, parseFloat8, type TargetKind } from "./pg-decode.js";
 import { sqliteInteger } from "./sqlite-meaning.js";
 import type { TargetColumn } from "./target-columns.js";
 
@@ -65,7 +65,7 @@ export interface CheckTableOptions {
  */
 const BYTE_KINDS: ReadonlySet<TargetKind> = new Set(["text", "bytes", "json", "uuid", "other"]);
 const WINDOWS = 10;
-const FETCH = 2000;
+const FETCH = 5000;
 
 interface SqliteRow {
   readonly cells: SqliteCell[];
@@ -285,10 +285,24 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
 function sameAtOnce(kind: TargetKind, cell: SqliteCell, text: string | null): boolean {
   const v = cell.value;
   if (text === null) return false;
-  if (kind === "text" && typeof v === "string" && !cell.bytes) return v === text;
-  if (kind === "int" && typeof v === "bigint") return v.toString() === text;
-  return false;
+  switch (kind) {
+    case "text":
+      return typeof v === "string" && !cell.bytes && v === text;
+    case "int":
+      return typeof v === "bigint" && v.toString() === text;
+    case "float":
+      return typeof v === "number" && Object.is(parseFloat8(text), v);
+    case "boolean":
+      return (v === 1n && text === "t") || (v === 0n && text === "f");
+    case "timestamp":
+      // SQLite text spelled exactly as PostgreSQL prints a timestamp without zone names the same UTC instant.
+      return typeof v === "string" && v === text && PLAIN_TIMESTAMP.test(v);
+    default:
+      return false;
+  }
 }
+
+const PLAIN_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
 
 function orderBy(order: string): string {
   return order === "" ? "" : ` ORDER BY ${order}`;

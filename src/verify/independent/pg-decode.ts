@@ -39,7 +39,7 @@ const OID = { bool: 16, bytea: 17, int2: 21, int4: 23, float4: 700, float8: 701 
 const parseBool = pg.types.getTypeParser(OID.bool, "text") as (s: string) => boolean;
 const parseBytea = pg.types.getTypeParser(OID.bytea, "text") as (s: string) => Buffer;
 const parseInt4 = pg.types.getTypeParser(OID.int4, "text") as (s: string) => number;
-const parseFloat8 = pg.types.getTypeParser(OID.float8, "text") as (s: string) => number;
+export const parseFloat8 = pg.types.getTypeParser(OID.float8, "text") as (s: string) => number;
 /** int8 → BigInt: the explicit parser (pg's default returns the text, to spare applications a lossy number). */
 const parseInt8 = (s: string): bigint => BigInt(s);
 
