@@ -51,6 +51,8 @@ export interface CheckTableOptions {
   readonly plan: TablePlan;
   /** Column name (PostgreSQL) → kind, from the catalog (target-columns.ts). */
   readonly targets: ReadonlyMap<string, TargetColumn>;
+  /** PostgreSQL's primary key (its column names, in key order; empty: pair in load order). */
+  readonly primaryKey: readonly string[];
   readonly leftOut?: LeftOutRows;
   readonly mode: "sample" | "all";
   /** Rows per table in a sample (default 1000). */
@@ -123,7 +125,9 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
     if (target === undefined) return { table: plan.name, rows: 0, scope: options.mode, how: "every row", differences: [], differenceCount: 0, skipped: `column "${c.pgName}" does not exist in PostgreSQL` };
     columns.push({ name: c.name, pgName: c.pgName, target });
   }
-  const keyIdx = plan.keyColumns.map((k) => columns.findIndex((c) => c.name === k));
+  // Rows are paired on the key PostgreSQL enforces, so it is unique on both sides (SQLite's own key may hold
+  // NULLs, and then the migration created none).
+  const keyIdx = options.primaryKey.map((k) => columns.findIndex((c) => c.pgName === k));
   const keyed = keyIdx.length > 0 && keyIdx.every((i) => i >= 0);
   // A merge on the key needs both databases to order it alike: integers, and text compared as bytes.
   const mergeable = keyed && keyIdx.every((i) => columns[i].target.kind === "int" || (columns[i].target.kind === "text" && columns[i].target.collatable && columns[i].target.typname !== "bpchar"));

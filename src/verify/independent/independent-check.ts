@@ -11,7 +11,7 @@ import type { PgClient } from "../../db/pg-target.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
 import type { LeftOutRows } from "../compare-table.js";
 import { checkTable, type IndependentDifference, type IndependentTable } from "./check-table.js";
-import { readTargetKinds } from "./target-columns.js";
+import { readPrimaryKey, readTargetKinds } from "./target-columns.js";
 
 export type { IndependentDifference, IndependentTable } from "./check-table.js";
 
@@ -75,7 +75,7 @@ export async function checkIndependently(options: IndependentOptions): Promise<I
         continue;
       }
       perTable.push(
-        await checkTable({ source: options.source, client, pgSchema: options.pgSchema, plan, targets, leftOut: options.leftOut?.get(plan.name), mode: options.mode, sampleSize: options.sampleSize, maxDifferences }),
+        await checkTable({ source: options.source, client, pgSchema: options.pgSchema, plan, targets, primaryKey: await readPrimaryKey(client, options.pgSchema, plan.pgName), leftOut: options.leftOut?.get(plan.name), mode: options.mode, sampleSize: options.sampleSize, maxDifferences }),
       );
     }
   } finally {
@@ -99,7 +99,9 @@ export async function checkIndependently(options: IndependentOptions): Promise<I
 export function describeIndependent(r: IndependentResult): string {
   const what = `${r.rows} row${r.rows === 1 ? "" : "s"} of ${r.tables} table${r.tables === 1 ? "" : "s"} ${r.mode === "all" ? "(every row)" : "sampled"}`;
   const skipped = r.perTable.filter((t) => t.skipped !== undefined);
-  const notes = skipped.length > 0 ? `; not compared: ${skipped.map((t) => `${t.table} (${t.skipped})`).join(", ")}` : "";
+  const listed = skipped.slice(0, 5).map((t) => `${t.table} (${t.skipped})`);
+  if (skipped.length > 5) listed.push(`… ${skipped.length - 5} more (see perTable in --json)`);
+  const notes = skipped.length > 0 ? `; not compared: ${listed.join(", ")}` : "";
   return `values decoded independently: ${what}, ${r.ok ? "identical" : `${r.differenceCount} DIFFERENCE(S)`}${notes}`;
 }
 

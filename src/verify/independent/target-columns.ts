@@ -15,6 +15,22 @@ export interface TargetColumn {
   readonly collatable: boolean;
 }
 
+/**
+ * The primary key's columns in key order (PostgreSQL names), empty when the table has none — e.g. when SQLite's
+ * key held NULLs and the migration created the table without one (https://www.postgresql.org/docs/current/catalog-pg-index.html).
+ */
+export async function readPrimaryKey(client: PgClient, pgSchema: string, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ attname: string }>(
+    `SELECT a.attname
+       FROM pg_index i
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
+      WHERE i.indrelid = to_regclass($1) AND i.indisprimary
+      ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+    [quoteQualified(pgSchema, table)],
+  );
+  return rows.map((r) => r.attname);
+}
+
 /** Column name → kind, or null when the table does not exist. */
 export async function readTargetKinds(client: PgClient, pgSchema: string, table: string): Promise<Map<string, TargetColumn> | null> {
   const { rows } = await client.query<{ attname: string; typname: string; typtype: string; collatable: boolean }>(
