@@ -18,6 +18,7 @@ import { formatVerifyResult, verifyDatabase, type TableVerification } from "../v
 import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
 import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
+import { describeIndependent, formatIndependentDifferences, type IndependentResult } from "../verify/independent/independent-check.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
@@ -47,8 +48,11 @@ export interface MigrateOptions {
   readonly rejectsPath?: string;
   /** What to do with rows whose foreign key points nowhere (default "stop"). */
   readonly orphans?: OrphanPolicy;
-  /** full (default): counts + content of every row; counts: row counts only; none. */
-  readonly verify?: "full" | "counts" | "none";
+  /**
+   * full (default): counts + content of every row, with a sample of rows also compared independently of the
+   * copy's encoder; deep: the same, the independent comparison on every row; counts: row counts only; none.
+   */
+  readonly verify?: "full" | "deep" | "counts" | "none";
   /** Tables copied at once over separate connections (default 1: one transaction on one connection). */
   readonly jobs?: number;
   /**
@@ -100,6 +104,8 @@ export interface MigrateSummary {
   /** With --verify=full: a sample of rows per model read through Prisma Client from both databases, compared. */
   readonly readBack?: ReadBackResult;
   readonly content: readonly ContentCheck[];
+  /** With --verify=full/deep: PostgreSQL's values decoded by pg's parsers against SQLite's (a sample, or every row). */
+  readonly independent?: IndependentResult;
   /** Rejected rows (onError "reject"): where they are and how many. */
   readonly rejects?: { readonly path: string; readonly count: number };
   readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
@@ -176,7 +182,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
       if (orphans.unresolvable.length > 0) throw orphansError(orphans.unresolvable);
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
-      const verifyMode = options.verify ?? "full";
+      // "deep" is a full verification whose independent comparison reads every row.
+      const verifyMode = options.verify === "deep" ? "full" : (options.verify ?? "full");
       const embedded = isPgliteUrl(options.targetUrl);
       // The read-back's two `prisma generate` need only the two schemas: they start now, at low priority, and use
       // the CPU time the plan (one Prisma process) and the copy (its encoder and PostgreSQL) leave idle.
@@ -324,6 +331,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 pgSchema: target.schema,
                 tables: converted.tables,
                 catalog: tablesByName,
+                independent: options.verify === "deep" ? "all" : "sample",
                 sent: new Map(applied.copied.flatMap((t) => (t.sentChecksum === null ? [] : [[t.table, { checksum: t.sentChecksum, rows: t.rows }]]))),
                 leftOut: new Map(
                   applied.copied.map((t) => [
@@ -357,6 +365,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         verified: verifyMode,
         ...(drift ? { drift } : {}),
         ...(readBack ? { readBack } : {}),
+        ...(content?.independent ? { independent: content.independent } : {}),
         content: (content?.tables ?? []).map((t) => ({
           table: t.table,
           ok: t.ok,
@@ -397,7 +406,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, hint: `the data is committed. ${startOver(target.schema, converted.tables)}`, details: { summary } },
         );
       }
-      if (content && !content.ok) {
+      if (content && content.tables.some((t) => !t.ok)) {
         const bad = content.tables.filter((t) => !t.ok);
         throw new Sqlite2pgError(`the copy differs from the source:\n${formatVerifyResult({ ok: false, tables: bad })}`, {
           code: "VERIFY_CONTENT",
@@ -405,6 +414,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           stage: "verify",
           object: { table: bad[0].table, row: bad[0].differences[0]?.key },
           hint: `please report this: the committed data differs from SQLite; \`sqlite2pg verify\` re-checks it. ${startOver(target.schema, converted.tables)}`,
+          details: { summary },
+        });
+      }
+      if (content?.independent && !content.independent.ok) {
+        const first = content.independent.differences[0];
+        throw new Sqlite2pgError(`the copy differs from the source (${describeIndependent(content.independent)}):\n${formatIndependentDifferences(content.independent)}`, {
+          code: "VERIFY_INDEPENDENT",
+          kind: "verification",
+          stage: "verify",
+          object: { table: first?.table, row: first?.key, column: first?.column },
+          hint: `please report this: PostgreSQL's values, read back through pg's own parsers, mean something else than SQLite's; the checksums could not see it because they share the copy's encoder. ${startOver(target.schema, converted.tables)}`,
           details: { summary },
         });
       }

@@ -35,7 +35,7 @@ interface MigrateFlags {
 
 const ON_ERROR = ["stop", "reject"] as const;
 const ORPHANS = ["stop", "null", "delete", "keep-without-fk"] as const;
-const VERIFY = ["full", "counts", "none"] as const;
+const VERIFY = ["full", "deep", "counts", "none"] as const;
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -124,7 +124,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
     .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: the number of CPU cores; 1 = one table at a time in one transaction)")
-    .option("--verify <mode>", "after the copy: full (row counts and every row's content), counts, or none", "full")
+    .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none", "full")
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")
