@@ -144,24 +144,27 @@ function canonDecimal(s: string): string {
 }
 
 /**
- * SQLite's text rendering of a REAL (`CAST(x AS TEXT)`, printf "%!.15g"): 15 significant digits rounded half away
- * from zero, trailing zeros dropped but at least one digit after the point, exponent form (at least two exponent
- * digits) when the decimal exponent is < -4 or >= 15; -0.0 prints as "0.0", infinities as "Inf"/"-Inf".
+ * The text a REAL becomes in a text column: SQLite's own layout (`CAST(x AS TEXT)`, printf "%!.15g": at least one
+ * digit after the point, exponent form with at least two exponent digits when the decimal exponent is < -4 or
+ * >= 15, infinities as "Inf"/"-Inf") with the *shortest digits that read back as the same double* (ECMAScript's
+ * Number::toString, https://tc39.es/ecma262/#sec-numeric-types-number-tostring) instead of SQLite's 15
+ * significant digits, which lose the last digits of 0.1+0.2 ("0.3") or of 2^64 ("1.84467440737096e+19").
+ *
+ * So the text is SQLite's own spelling whenever those 15 digits are exact (the shortest digits then are the same
+ * digits: two 15-digit decimals are further apart than a normal double's ulp), and otherwise has up to 17 significant
+ * digits. An integral REAL keeps its ".0" (7.0 → "7.0", 2^64 → "1.8446744073709552e+19") so it stays
+ * distinguishable from the INTEGER 7 in the same column, as in SQLite; -0.0 keeps its sign ("-0.0").
  */
-export function sqliteRealText(n: number): string {
+export function realText(n: number): string {
   if (Number.isNaN(n)) return "NaN";
   if (n === Infinity) return "Inf";
   if (n === -Infinity) return "-Inf";
-  if (n === 0) return "0.0";
+  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
   const sign = n < 0 ? "-" : "";
-  // toExponential(14) gives exactly 15 significant digits, ties rounded to the larger magnitude (as SQLite does).
-  const t = Math.abs(n).toExponential(14);
+  const t = Math.abs(n).toExponential(); // shortest round-trip digits, "d.ddde±x"
   const ePos = t.indexOf("e");
   const exp = Number(t.slice(ePos + 1));
-  let digits = t[0] + t.slice(2, ePos); // 15 digits
-  let end = digits.length;
-  while (end > 1 && digits[end - 1] === "0") end--;
-  digits = digits.slice(0, end);
+  const digits = ePos > 1 ? t[0] + t.slice(2, ePos) : t[0];
   if (exp < -4 || exp > 14) {
     const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : `${digits}.0`;
     const ae = Math.abs(exp);
@@ -502,7 +505,7 @@ function textEncoder(index: number): FieldEncoder {
   return (v) => {
     if (typeof v === "string") return NEEDS_ESCAPE.test(v) ? str(v, v) : v;
     if (typeof v === "bigint") return v.toString();
-    if (typeof v === "number") return sqliteRealText(v);
+    if (typeof v === "number") return realText(v);
     if (isBytes(v)) {
       let s: string;
       try {

@@ -18,7 +18,8 @@ import { INT32_MAX, INT32_MIN, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./encode.js";
  * How SQLite spells a column:
  * - "integer": INTEGER storage only, printed in decimal (as bigint.toString());
  * - "text": TEXT or INTEGER storage, COPY-escaped with replace() (an integer prints in decimal, as the JS encoder's
- *   toString). Invalid UTF-8 and NUL bytes are caught per chunk (sql-chunks.ts), not here, and so is the storage
+ *   toString). Never a REAL: replace() would turn it into SQLite's 15-digit text, so the guard sends such a chunk
+ *   down the row path (encode.ts realText). Invalid UTF-8 and NUL bytes are caught per chunk (sql-chunks.ts), not here, and so is the storage
  *   class when the column was not profiled (sqlSpellingGuard);
  * - "boolean": INTEGER 0/1 only, as t/f;
  * - "verbatim": text already in PostgreSQL's output form (timestamps, dates), sent as stored;
@@ -44,7 +45,8 @@ export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefin
     case "bigint":
       return onlyIntegers ? "integer" : null;
     case "text":
-      // A REAL would print as SQLite's %!.15g, which the JS encoder mimics; leaving reals to it keeps this rule simple.
+      // SQLite would print a REAL with 15 significant digits (%!.15g, losing the rest of the double); only the JS
+      // encoder (encode.ts realText) spells it with every digit, so a column holding any REAL is left to it.
       return real === 0 && blob === 0 ? "text" : null;
     case "boolean":
       return onlyIntegers && profile.booleanLike ? "boolean" : null;
