@@ -23,6 +23,7 @@ import type { Decision } from "./decisions.js";
 import { convertDefault, type DefaultValue } from "./defaults.js";
 import { chooseColumnType } from "./type-map.js";
 import { fitNames } from "./identifiers.js";
+import { assertPostgresLimits } from "./limits.js";
 import { sqlSpellingFor, type SqlSpelling } from "../copy/sql-spelling.js";
 
 export interface ConvertInput {
@@ -92,6 +93,7 @@ const PG_SCALAR_DEFAULT_NATIVE: Readonly<Record<string, string>> = {
 };
 
 export function convertSchema(input: ConvertInput): ConvertResult {
+  assertPostgresLimits(input.catalog.tables);
   const ast = getSchema(input.pulledSchema);
   const decisions: Decision[] = [];
   const userMode = input.source === "user";

@@ -8,7 +8,11 @@
  * (helpers/files.ts redeclare), which leaves the stored values untouched.
  */
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emptySummary, encodeTable } from "../../src/copy/table-encoder.js";
+import type { ColumnPlan, TablePlan } from "../../src/convert/convert.js";
+import { openSqlite, readCatalog, sourceReadError } from "../../src/db/sqlite-source.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, redeclare, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
@@ -140,5 +144,88 @@ describe("a REAL keeps every digit wherever it lands", () => {
     const rows = await db.query<{ j: string }>("SELECT j::text AS j FROM docs ORDER BY id");
     expect(rows.map((r) => r.j)).toEqual(["0.30000000000000004", "18446744073709552000", "1.0000000000000002"]);
     expect(rows.map((r) => Number(r.j))).toEqual([0.1 + 0.2, 2 ** 64, 1.0000000000000002]);
+  });
+});
+
+/** A table `w` of `columns` columns in all: the key, then integers and texts taking turns (short values: PostgreSQL's 8 KB row limit). */
+function buildWide(name: string, columns: number, rows: number): string {
+  return buildSqliteFile(tmp.dir, name, (d) => {
+    const cols = Array.from({ length: columns - 1 }, (_, i) => `c${i} ${i % 2 === 0 ? "INTEGER" : "TEXT"}`);
+    d.exec(`CREATE TABLE w (id INTEGER PRIMARY KEY, ${cols.join(", ")})`);
+    const insert = d.prepare(`INSERT INTO w VALUES (${Array(columns).fill("?").join(", ")})`);
+    for (let r = 1; r <= rows; r++) insert.run(r, ...Array.from({ length: columns - 1 }, (_, i) => (i % 2 === 0 ? BigInt(r * i) : i === 1 ? `a\tb ${r}` : String(r % 10))));
+  });
+}
+
+describe("wide tables", () => {
+  it("1600 columns (PostgreSQL's limit) migrate and verify; every value in place", async () => {
+    const file = buildWide("wide-1600.db", 1600, 30);
+    const db = await newTarget();
+    const summary = parseSummary(await migrate(file, db, "wide-1600"));
+    expect(summary.ok).toBe(true);
+    expect(summary.content).toEqual([expect.objectContaining({ table: "w", ok: true })]);
+    const [shape] = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM information_schema.columns WHERE table_name = 'w'");
+    expect(shape.n).toBe("1600");
+    const rows = await db.query<Record<string, string>>('SELECT id, c0::text, c1, c1596::text, c1597, c1598::text FROM w ORDER BY id');
+    expect(rows).toHaveLength(30);
+    expect(rows[29]).toEqual({ id: 30, c0: "0", c1: "a\tb 30", c1596: String(30 * 1596), c1597: "0", c1598: String(30 * 1598) });
+  });
+
+  it("SQLite spells 1999 columns (next to the rowid: SQLite's 2000 result columns) byte for byte as the row path does", () => {
+    // 1999 columns: the row path reads every column plus the rowid, and SQLite returns at most 2000 result columns.
+    // PostgreSQL cannot hold such a table (see below), so the plan is made here, not by convert.
+    const file = buildWide("wide-1999.db", 1999, 40);
+    const source = openSqlite(file);
+    try {
+      const table = readCatalog(source).tables[0];
+      const columns: ColumnPlan[] = table.columns.map((c) =>
+        c.declaredType === "TEXT" ? { name: c.name, pgName: c.name, kind: "text", sqlSpelling: "text" } : { name: c.name, pgName: c.name, kind: "bigint", sqlSpelling: "integer" },
+      );
+      const plan: TablePlan = { name: "w", pgName: "w", columns, keyColumns: ["id"], sequenceFloor: null, rowCount: 40 };
+      const run = (rowPathOnly: boolean) => {
+        const summary = emptySummary();
+        const sink = { problem: () => undefined, reject: () => undefined, progress: () => undefined };
+        const bytes = Buffer.concat([...encodeTable(source, { plan, table, pgColumns: null, onError: "stop", rejecting: false, scanOnly: false, hash: false, rowPathOnly }, sink, summary)]);
+        return { bytes, summary };
+      };
+      const fast = run(false);
+      const rows = run(true);
+      expect(fast.summary.sqlSpelledRows).toBe(40);
+      expect(rows.summary.sqlSpelledRows).toBe(0);
+      expect(fast.bytes.equals(rows.bytes)).toBe(true);
+      const first = fast.bytes.toString().split("\n")[0].split("\t");
+      expect([first.length, first[0], first[2], first[1998]]).toEqual([1999, "1", "a\\tb 1", "1"]);
+    } finally {
+      source.close();
+    }
+  });
+
+  it("more than 1600 columns: refused before anything is written, naming the table", async () => {
+    const file = buildWide("wide-2000.db", 2000, 2);
+    const db = await newTarget();
+    const res = await migrate(file, db, "wide-2000");
+    expect(res.code).toBe(1);
+    const error = (JSON.parse(res.stdout) as { error: { code: string; message: string; hint: string } }).error;
+    expect(error.code).toBe("TABLE_TOO_WIDE");
+    expect(error.message).toContain('"w" (2000 columns)');
+    expect(error.hint).toContain("--exclude");
+    expect(await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
+  });
+
+  it("a statement SQLite refuses is SQLite's refusal, never 'not a SQLite database'", () => {
+    const d = new Database(join(tmp.dir, "deep.db"));
+    let cause: unknown;
+    try {
+      d.prepare(`SELECT ${Array(1200).fill("'x'").join(" || ")}`);
+    } catch (err) {
+      cause = err;
+    } finally {
+      d.close();
+    }
+    expect((cause as { code?: string }).code).toBe("SQLITE_ERROR");
+    const err = sourceReadError("deep.db", cause, { stage: "copy", table: "w" });
+    expect(err.code).toBe("SOURCE_QUERY");
+    expect(err.message).toMatch(/^SQLite refused a query sqlite2pg made on deep\.db \(reading table "w"\): Expression tree is too large/);
+    expect(err.message).not.toContain("not a readable SQLite database");
   });
 });
