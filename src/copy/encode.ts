@@ -14,8 +14,6 @@ import type { ValueKind } from "../convert/column-type.js";
 import { jsonbRefusesString, pgFloatText, pgJsonbText, pgNumericText } from "./pg-text.js";
 
 export interface EncodeOptions {
-  /** Unit of integer values in a DATETIME column: unix seconds or unix milliseconds (default "ms", Prisma's). */
-  epochUnit?: "s" | "ms";
   /** The target column's PostgreSQL type name (pg_type.typname), when known: "json" keeps JSON text as written. */
   pgType?: string;
   /** numeric(p,s): the declared scale s, so decimals are sent with exactly s fraction digits as PostgreSQL prints them. */
@@ -407,8 +405,40 @@ function epochMsText(ms: number): string | null {
   return `${lastEpochDate} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${FRAC_MS[milli]}`;
 }
 
-/** Timestamp of an integer epoch value, or a reason string. */
-function epochText(v: bigint | number, unit: "s" | "ms"): string | null {
+/**
+ * Below this magnitude an integer is no plausible unix time: as seconds it falls within 1966-10-31..1973-03-03, as
+ * milliseconds within a day of 1970-01-01. Such values are years (2024), placeholders (0) or counters; turning
+ * them into 1970 timestamps would change them silently, so the copy refuses them.
+ */
+export const EPOCH_PLAUSIBLE_MIN = 100_000_000;
+/**
+ * From this magnitude on an integer is unix *milliseconds* (as seconds it would lie beyond the year 5138), below
+ * it unix *seconds* (as milliseconds it would fall in 1970–1973). The two bands do not overlap, so each value is
+ * decided on its own: a column mixing seconds and milliseconds (an application that changed its writer) converts
+ * exactly.
+ */
+export const EPOCH_MS_MIN = 100_000_000_000;
+const EPOCH_PLAUSIBLE_MIN_N = BigInt(EPOCH_PLAUSIBLE_MIN);
+const EPOCH_MS_MIN_N = BigInt(EPOCH_MS_MIN);
+
+/** How a DATETIME column reads an integer: unix seconds, unix milliseconds, or null (no plausible unix time). */
+export function epochUnitOf(v: bigint | number): "s" | "ms" | null {
+  if (typeof v === "bigint") {
+    const a = v < 0n ? -v : v;
+    return a >= EPOCH_MS_MIN_N ? "ms" : a >= EPOCH_PLAUSIBLE_MIN_N ? "s" : null;
+  }
+  const a = Math.abs(v);
+  return a >= EPOCH_MS_MIN ? "ms" : a >= EPOCH_PLAUSIBLE_MIN ? "s" : null;
+}
+
+const NOT_AN_EPOCH =
+  "not a plausible unix time (its magnitude is below 10^8: 1966-10-31..1973-03-03 as seconds, within a day of 1970-01-01 as milliseconds); " +
+  "keep the column's values as they are with --type <table>.<column>=BigInt (integers only) or =String";
+
+/** Timestamp of an integer epoch value (its unit decided by its magnitude, epochUnitOf), or a reason string. */
+function epochText(v: bigint | number): string | null {
+  const unit = epochUnitOf(v);
+  if (unit === null) return tsFail(NOT_AN_EPOCH);
   let n: number;
   if (typeof v === "bigint") {
     // Any in-range value is far below 2^53 ms; reject the rest before converting.
@@ -527,7 +557,7 @@ function booleanEncoder(index: number): FieldEncoder {
   };
 }
 
-function timestampEncoder(index: number, unit: "s" | "ms", dateOnly: boolean): FieldEncoder {
+function timestampEncoder(index: number, dateOnly: boolean): FieldEncoder {
   const what = dateOnly ? "date" : "DATETIME";
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
@@ -543,9 +573,9 @@ function timestampEncoder(index: number, unit: "s" | "ms", dateOnly: boolean): F
       if (dateOnly && v.length === 10) return parseTimestampText(v) === null ? out(null, v) : v;
       return out(parseTimestampText(v), v);
     }
-    if (typeof v === "bigint") return out(epochText(v, unit), v);
+    if (typeof v === "bigint") return out(epochText(v), v);
     if (typeof v === "number") {
-      if (Number.isInteger(v)) return out(epochText(v, unit), v);
+      if (Number.isInteger(v)) return out(epochText(v), v);
       return fail(v, `REAL in a ${what} column (julian day?): ${excerptOf(v)}`);
     }
     return fail(v, `${describe(v)} in a ${what} column`);
@@ -649,9 +679,9 @@ function fieldEncoder(kind: ValueKind, index: number, opts: EncodeOptions | unde
     case "boolean":
       return booleanEncoder(index);
     case "timestamp":
-      return timestampEncoder(index, opts?.epochUnit ?? "ms", false);
+      return timestampEncoder(index, false);
     case "date":
-      return timestampEncoder(index, opts?.epochUnit ?? "ms", true);
+      return timestampEncoder(index, true);
     case "time":
       return timeEncoder(index);
     case "json":

@@ -24,7 +24,7 @@ import { INT32_MAX, INT32_MIN, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./encode.js";
  * - "boolean": INTEGER 0/1 only, as t/f;
  * - "verbatim": text already in PostgreSQL's output form (timestamps, dates), sent as stored;
  * - "epoch-s" / "epoch-ms": INTEGER unix time (Prisma's native engine stored DateTime as milliseconds) within
- *   years 0001..9999, as `YYYY-MM-DD HH:MM:SS[.fff]` UTC with trailing fraction zeros dropped, the JS encoder's
+ *   years 0001..9999, every value of the column in the one unit (encode.ts epochUnitOf), as `YYYY-MM-DD HH:MM:SS[.fff]` UTC with trailing fraction zeros dropped, the JS encoder's
  *   epochMsText. strftime's 'unixepoch' is exact for whole seconds (https://sqlite.org/lang_datefunc.html);
  *   milliseconds are split off with a floor division, so times before 1970 are right too;
  * - "bytea": BLOB storage only (checked per chunk when not profiled), as `\\x` and lowercase hex.
@@ -32,7 +32,7 @@ import { INT32_MAX, INT32_MIN, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./encode.js";
 export type SqlSpelling = "integer" | "text" | "boolean" | "verbatim" | "epoch-s" | "epoch-ms" | "bytea";
 
 /** The rule for a column of this kind whose values the profile describes, or null: the JS encoder spells it. */
-export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined, epochUnit?: "s" | "ms"): SqlSpelling | null {
+export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined, epochUnit?: "s" | "ms" | "mixed"): SqlSpelling | null {
   // Plain TEXT and BLOB columns are not profiled (profile-all.ts): their storage classes are checked per chunk
   // instead (sqlSpellingGuard), which costs SQLite almost nothing.
   if (profile === undefined) return kind === "text" ? "text" : kind === "bytes" ? "bytea" : null;
@@ -51,7 +51,9 @@ export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefin
     case "boolean":
       return onlyIntegers && profile.booleanLike ? "boolean" : null;
     case "timestamp":
-      if (onlyIntegers && integer > 0 && epochUnit !== undefined) {
+      // One unit for the whole column, and no integer the JS encoder refuses as no plausible unix time (a column
+      // mixing seconds and milliseconds is decided value by value in JS: encode.ts epochUnitOf).
+      if (onlyIntegers && integer > 0 && (epochUnit === "s" || epochUnit === "ms") && profile.epochIntegers.implausible === 0) {
         const scale = epochUnit === "s" ? 1000n : 1n;
         const inRange = profile.minInt! * scale >= BigInt(MIN_EPOCH_MS) && profile.maxInt! * scale <= BigInt(MAX_EPOCH_MS);
         return inRange ? (epochUnit === "s" ? "epoch-s" : "epoch-ms") : null;

@@ -84,7 +84,7 @@ export function tableRowEncoder(columns: readonly ColumnPlan[], pgColumns: Reado
 
 function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> | null): EncodeOptions {
   const pg = pgColumns?.get(c.pgName);
-  return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
+  return { pgType: pg?.typname, scale: pg?.scale };
 }
 
 export function emptySummary(): EncodeSummary {

@@ -112,9 +112,9 @@ function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   );
 }
 
-/** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
+/** `table.column` of the DATETIME columns where convert read (some) integers as epoch seconds (see client-readback.ts). */
 function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
-  return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s").map((c) => `${t.name}.${c.name}`)));
+  return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s" || c.epochUnit === "mixed").map((c) => `${t.name}.${c.name}`)));
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {

@@ -14,7 +14,7 @@
  * - booleanLike is vacuously true for a column with no non-null value.
  */
 import type { ColumnProfile } from "../convert/column-type.js";
-import { INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
+import { epochUnitOf, INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
 import { quoteIdent } from "../db/quote.js";
 import { rowidAlias, sourceReadError, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
 
@@ -40,6 +40,9 @@ interface Acc {
   zonedTexts: number;
   canonicalTimestampTexts: number;
   canonicalDateTexts: number;
+  epochSeconds: number;
+  epochMillis: number;
+  epochImplausible: number;
 }
 
 function newAcc(): Acc {
@@ -61,6 +64,9 @@ function newAcc(): Acc {
     zonedTexts: 0,
     canonicalTimestampTexts: 0,
     canonicalDateTexts: 0,
+    epochSeconds: 0,
+    epochMillis: 0,
+    epochImplausible: 0,
   };
 }
 
@@ -137,6 +143,14 @@ function integralNumberDigits(a: number): number {
   return d;
 }
 
+/** Count an integer by how a DATETIME column would read it (one rule: encode.ts epochUnitOf). */
+function noteEpoch(acc: Acc, v: bigint | number): void {
+  const unit = epochUnitOf(v);
+  if (unit === "s") acc.epochSeconds++;
+  else if (unit === "ms") acc.epochMillis++;
+  else acc.epochImplausible++;
+}
+
 function noteInt(acc: Acc, v: bigint): void {
   if (acc.minInt === null || v < acc.minInt) acc.minInt = v;
   if (acc.maxInt === null || v > acc.maxInt) acc.maxInt = v;
@@ -152,6 +166,7 @@ function observe(acc: Acc, v: unknown): void {
     } else if (v < acc.minInt) acc.minInt = v;
     else if (v > acc.maxInt!) acc.maxInt = v;
     if (acc.booleanLike && v !== 0n && v !== 1n) acc.booleanLike = false;
+    noteEpoch(acc, v);
     return;
   }
   if (typeof v === "number") {
@@ -160,7 +175,10 @@ function observe(acc: Acc, v: unknown): void {
     if (!Number.isFinite(v)) return;
     const a = Math.abs(v);
     // A whole-number REAL (7.0) converts to an integer column exactly: it counts for the integer range.
-    if (Number.isInteger(v)) noteInt(acc, BigInt(v));
+    if (Number.isInteger(v)) {
+      noteInt(acc, BigInt(v));
+      noteEpoch(acc, v);
+    }
     if (Number.isInteger(a) && a < 1e21) {
       const d = integralNumberDigits(a);
       if (d > acc.maxIntegerDigits) acc.maxIntegerDigits = d;
@@ -230,6 +248,7 @@ function freeze(acc: Acc): ColumnProfile {
     zonedTexts: acc.zonedTexts,
     canonicalTimestampTexts: acc.canonicalTimestampTexts,
     canonicalDateTexts: acc.canonicalDateTexts,
+    epochIntegers: { seconds: acc.epochSeconds, millis: acc.epochMillis, implausible: acc.epochImplausible },
   };
 }
 

@@ -229,3 +229,58 @@ describe("wide tables", () => {
     expect(err.message).not.toContain("not a readable SQLite database");
   });
 });
+
+describe("DATETIME integers: each value's unit by its magnitude, implausible ones refused", () => {
+  it("a column mixing unix seconds and milliseconds lands on the right instants, with a decision giving both counts", async () => {
+    const file = buildSqliteFile(tmp.dir, "mixed-epochs.db", (d) => {
+      d.exec("CREATE TABLE events (id INTEGER PRIMARY KEY, at DATETIME)");
+      const insert = d.prepare("INSERT INTO events (id, at) VALUES (?, ?)");
+      [1704103200n, 1704103200000n, 1704103200123n, 946684800n, 99999999999n, 100000000000n, -100000000n].forEach((v, i) => insert.run(i + 1, v));
+    });
+    const db = await newTarget();
+    const summary = parseSummary(await migrate(file, db, "mixed-epochs"));
+    expect(summary.ok).toBe(true);
+    const rows = await db.query<{ at: string }>("SELECT at::text AS at FROM events ORDER BY id");
+    expect(rows.map((r) => r.at)).toEqual([
+      "2024-01-01 10:00:00",
+      "2024-01-01 10:00:00",
+      "2024-01-01 10:00:00.123",
+      "2000-01-01 00:00:00",
+      "5138-11-16 09:46:39",
+      "1973-03-03 09:46:40",
+      "1966-10-31 14:13:20",
+    ]);
+    // The same instants as JS computes them from each value's unit (seconds × 1000, or milliseconds).
+    const instants = [1704103200e3, 1704103200000, 1704103200123, 946684800e3, 99999999999e3, 100000000000, -100000000e3];
+    expect(rows.map((r) => Date.parse(`${r.at.replace(" ", "T")}Z`))).toEqual(instants);
+    const epoch = summary.decisions.filter((d) => d.code === "epoch");
+    expect(epoch).toHaveLength(1);
+    expect(epoch[0]).toMatchObject({ table: "events", column: "at" });
+    expect(epoch[0].message).toMatch(/^integers decided one by one by magnitude: 4 read as unix epoch seconds \(below 10\^11\) and 3 as unix epoch milliseconds \(UTC\)/);
+  });
+
+  it("integers that are no plausible unix time (2024, 0) are refused by table, column and row; nothing is written", async () => {
+    const file = buildSqliteFile(tmp.dir, "bad-epochs.db", (d) => {
+      d.exec("CREATE TABLE stamps (id INTEGER PRIMARY KEY, at DATETIME, note TEXT)");
+      const insert = d.prepare("INSERT INTO stamps (id, at) VALUES (?, ?)");
+      [1704103200n, 2024n, 0n, 1704103200000n].forEach((v, i) => insert.run(i + 1, v));
+    });
+    const db = await newTarget();
+    const res = await migrate(file, db, "bad-epochs");
+    expect(res.stderr).not.toContain("internal error");
+    expect(res.code).toBe(1);
+    const error = (JSON.parse(res.stdout) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe("DATA_PROBLEMS");
+    expect(error.message).toContain("stamps.at [2]: integer 2024 in a DATETIME column: not a plausible unix time");
+    expect(error.message).toContain("stamps.at [3]: integer 0 in a DATETIME column: not a plausible unix time");
+    expect(error.message).not.toMatch(/\[1\]|\[4\]/);
+    expect(await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
+
+    // The override the message names keeps every value as the number it is.
+    const kept = await newTarget();
+    const summary = parseSummary(await migrate(file, kept, "bad-epochs-kept", ["--type", "stamps.at=BigInt"]));
+    expect(summary.ok).toBe(true);
+    const rows = await kept.query<{ at: string }>("SELECT at::text AS at FROM stamps ORDER BY id");
+    expect(rows.map((r) => r.at)).toEqual(["1704103200", "2024", "0", "1704103200000"]);
+  });
+});

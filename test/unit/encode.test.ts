@@ -46,8 +46,8 @@ describe("row encoder", () => {
     expect(() => makeRowEncoder(["int", "int"])([1n])).toThrow(/expected 2/);
   });
   it("applies per-column options", () => {
-    const e = makeRowEncoder(["timestamp", "timestamp"], [{ epochUnit: "s" }, undefined]);
-    expect(e([1n, 1n])).toBe("1970-01-01 00:00:01\t1970-01-01 00:00:00.001\n");
+    const e = makeRowEncoder(["decimal", "decimal"], [{ scale: 2 }, undefined]);
+    expect(e([1n, 1n])).toBe("1.00\t1\n");
   });
 });
 
@@ -244,14 +244,21 @@ describe("timestamp", () => {
     expect(err("timestamp", "0001-01-01T00:30:00+01:00").reason).toMatch(/year outside/);
     expect(err("timestamp", "9999-12-31T23:30:00-01:00").reason).toMatch(/year outside/);
   });
-  it("reads integers as unix epoch ms (default) or s", () => {
-    expect(enc("timestamp", 0n)).toBe("1970-01-01 00:00:00");
+  it("reads each integer as unix seconds or milliseconds by its magnitude; refuses one that is no plausible unix time", () => {
+    expect(enc("timestamp", 1704164645n)).toBe("2024-01-02 03:04:05");
+    expect(enc("timestamp", 100000000n)).toBe("1973-03-03 09:46:40");
+    expect(enc("timestamp", -100000000n)).toBe("1966-10-31 14:13:20");
+    expect(enc("timestamp", 99999999999n)).toBe("5138-11-16 09:46:39");
+    expect(enc("timestamp", 100000000000n)).toBe("1973-03-03 09:46:40");
+    expect(enc("timestamp", 1704103200)).toBe("2024-01-01 10:00:00");
+    for (const v of [0n, 2024n, -1n, 99999999n, -99999999n, 0, 2024]) {
+      expect(err("timestamp", v).reason).toMatch(/in a DATETIME column: not a plausible unix time .*--type <table>\.<column>=BigInt \(integers only\) or =String$/);
+    }
+    expect(err("date", 2024n).reason).toMatch(/in a date column: not a plausible unix time/);
     expect(enc("timestamp", 1704164645678n)).toBe("2024-01-02 03:04:05.678");
     expect(enc("timestamp", 1704164645670n)).toBe("2024-01-02 03:04:05.67");
     expect(enc("timestamp", 1704164645001n)).toBe("2024-01-02 03:04:05.001");
-    expect(enc("timestamp", -1n)).toBe("1969-12-31 23:59:59.999");
     expect(enc("timestamp", 1704164645678)).toBe("2024-01-02 03:04:05.678");
-    expect(enc("timestamp", 1704164645n, { epochUnit: "s" })).toBe("2024-01-02 03:04:05");
     expect(enc("timestamp", -62135596800000n)).toBe("0001-01-01 00:00:00");
     expect(enc("timestamp", 253402300799999n)).toBe("9999-12-31 23:59:59.999");
     expect(err("timestamp", 253402300800000n).reason).toMatch(/outside years/);
