@@ -4,6 +4,7 @@
  * `_prisma_migrations`. A failure or an interrupted run leaves the target exactly as it was.
  */
 import type { TablePlan } from "../convert/convert.js";
+import type { Decision } from "../convert/decisions.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
 import { quoteIdent } from "../db/quote.js";
@@ -44,6 +45,8 @@ export interface TableCopyResult {
   readonly skipped: number;
   readonly rejectedRowids: ReadonlySet<bigint>;
   readonly rejectedKeys: ReadonlySet<string>;
+  /** Values copied exactly in meaning but not in form (copy-table.ts). */
+  readonly decisions: readonly Decision[];
   readonly ms: number;
 }
 

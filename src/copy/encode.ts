@@ -11,14 +11,26 @@
  * common cases avoid regular expressions and allocations beyond the output string.
  */
 import type { ValueKind } from "../convert/column-type.js";
-import { jsonbRefusesString, pgFloatText, pgJsonbText, pgNumericText } from "./pg-text.js";
+import { jsonbRefusesString, pgFloatText, pgJsonbText, pgNumericText, type JsonbStats } from "./pg-text.js";
 
 export interface EncodeOptions {
   /** The target column's PostgreSQL type name (pg_type.typname), when known: "json" keeps JSON text as written. */
   pgType?: string;
   /** numeric(p,s): the declared scale s, so decimals are sent with exactly s fraction digits as PostgreSQL prints them. */
   scale?: number;
+  /**
+   * Told of each value that lands exactly but not as it was stored, so the copy can report it as a decision with
+   * its count (table-encoder.ts); called before the encoder returns, never for a value it refuses.
+   */
+  onNote?: (note: ValueNote) => void;
 }
+
+/**
+ * Values kept exactly in meaning, not in form: a JSON object with a repeated key (jsonb keeps the last value of
+ * each key, https://www.postgresql.org/docs/current/datatype-json.html), a BLOB holding UTF-8 text stored as that
+ * text in a text or json column.
+ */
+export type ValueNote = "json-duplicate-keys" | "text-from-blob";
 
 /** A value that cannot be converted exactly to its target column's type. */
 export class ValueError extends Error {
@@ -523,7 +535,7 @@ function decimalEncoder(index: number, scale: number | undefined): FieldEncoder 
   };
 }
 
-function textEncoder(index: number): FieldEncoder {
+function textEncoder(index: number, onNote: ((note: ValueNote) => void) | undefined): FieldEncoder {
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
   };
@@ -543,7 +555,9 @@ function textEncoder(index: number): FieldEncoder {
       } catch {
         return fail(v, `${describe(v)} is invalid UTF-8 (text column)`);
       }
-      return str(s, v);
+      const out = str(s, v);
+      onNote?.("text-from-blob");
+      return out;
     }
     return fail(v, `${describe(v)} in a text column`);
   };
@@ -608,17 +622,25 @@ function jsonHasBadString(x: unknown): boolean {
   return false;
 }
 
-function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {
+function jsonEncoder(index: number, pgType: string | undefined, onNote: ((note: ValueNote) => void) | undefined): FieldEncoder {
   // jsonb keeps the value, not the text: send the text jsonb_out will print (pg-text.ts), whose printer also
   // validates. A json column keeps the text exactly as written.
   const jsonb = pgType !== "json";
+  const stats: JsonbStats | undefined = onNote ? { duplicateKeys: 0 } : undefined;
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
   };
   const str = (s: string, v: unknown): string => {
     if (jsonb) {
-      const spelled = pgJsonbText(s);
-      if (spelled !== null) return escapeCopy(spelled);
+      const spelled = pgJsonbText(s, stats);
+      if (spelled !== null) {
+        if (stats !== undefined && stats.duplicateKeys > 0) {
+          stats.duplicateKeys = 0;
+          onNote!("json-duplicate-keys");
+        }
+        return escapeCopy(spelled);
+      }
+      if (stats !== undefined) stats.duplicateKeys = 0;
     }
     // Slow path: say what is wrong, or send valid JSON the printer would not predict (a huge exponent) as written.
     let parsed: unknown;
@@ -647,7 +669,9 @@ function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {
       } catch {
         return fail(v, `${describe(v)} is invalid UTF-8 (json column)`);
       }
-      return str(s, v);
+      const out = str(s, v);
+      onNote?.("text-from-blob");
+      return out;
     }
     return fail(v, `${describe(v)} in a json column`);
   };
@@ -675,7 +699,7 @@ function fieldEncoder(kind: ValueKind, index: number, opts: EncodeOptions | unde
     case "decimal":
       return decimalEncoder(index, opts?.scale);
     case "text":
-      return textEncoder(index);
+      return textEncoder(index, opts?.onNote);
     case "boolean":
       return booleanEncoder(index);
     case "timestamp":
@@ -685,7 +709,7 @@ function fieldEncoder(kind: ValueKind, index: number, opts: EncodeOptions | unde
     case "time":
       return timeEncoder(index);
     case "json":
-      return jsonEncoder(index, opts?.pgType);
+      return jsonEncoder(index, opts?.pgType, opts?.onNote);
     case "bytes":
       return bytesEncoder(index);
     default: {

@@ -290,7 +290,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         migrationPath,
         checksum: plan.checksum,
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
-        decisions: converted.decisions,
+        // The schema's decisions, then those the copy made value by value (counted while copying).
+        decisions: [...converted.decisions, ...applied.copied.flatMap((t) => t.decisions)],
         counts,
         verified: verifyMode,
         ...(drift ? { drift } : {}),

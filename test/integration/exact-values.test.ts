@@ -284,3 +284,54 @@ describe("DATETIME integers: each value's unit by its magnitude, implausible one
     expect(rows.map((r) => r.at)).toEqual(["1704103200", "2024", "0", "1704103200000"]);
   });
 });
+
+describe("nothing changes without a decision", () => {
+  let file: string;
+  let db: TestDatabase;
+  let summary: Summary;
+  beforeAll(async () => {
+    file = buildSqliteFile(tmp.dir, "decided.db", (d) => {
+      d.exec("CREATE TABLE docs (id INTEGER PRIMARY KEY, j JSON); CREATE TABLE pages (id INTEGER PRIMARY KEY, body TEXT)");
+      const docs = d.prepare("INSERT INTO docs (id, j) VALUES (?, ?)");
+      ['{"a":1,"a":2}', '{"b":{"c":1,"c":3}}', '{"x":1}', '[{"k":1,"k":1}]', '{"a":1,"b":2}'].forEach((j, i) => docs.run(i + 1, j));
+      // TEXT affinity leaves BLOBs as they are (https://sqlite.org/datatype3.html#type_affinity): text stored as bytes.
+      const pages = d.prepare("INSERT INTO pages (id, body) VALUES (?, ?)");
+      for (let i = 1; i <= 300; i++) pages.run(i, i % 60 === 0 ? Buffer.from(`{"title": "page ${i}", "ü": "✓"}`, "utf8") : `page ${i}`);
+    });
+    db = await newTarget();
+    summary = parseSummary(await migrate(file, db, "decided"));
+  });
+
+  it("JSON objects with a repeated key: jsonb keeps the last value, and a decision counts the values", async () => {
+    const rows = await db.query<{ j: string }>("SELECT j::text AS j FROM docs ORDER BY id");
+    expect(rows.map((r) => r.j)).toEqual(['{"a": 2}', '{"b": {"c": 3}}', '{"x": 1}', '[{"k": 1}]', '{"a": 1, "b": 2}']);
+    const decided = summary.decisions.filter((d) => d.code === "json-duplicate-keys");
+    expect(decided).toEqual([
+      {
+        table: "docs",
+        column: "j",
+        code: "json-duplicate-keys",
+        message: "3 JSON value(s) hold an object with a repeated key: jsonb keeps only the last value of each key (https://www.postgresql.org/docs/current/datatype-json.html)",
+      },
+    ]);
+  });
+
+  it("BLOBs holding text in a text column: stored as that text, and a decision counts them", async () => {
+    const rows = await db.query<{ id: number; body: string }>("SELECT id, body FROM pages ORDER BY id");
+    expect(rows).toHaveLength(300);
+    for (const r of rows) expect(r.body).toBe(r.id % 60 === 0 ? `{"title": "page ${r.id}", "ü": "✓"}` : `page ${r.id}`);
+    expect(summary.decisions.filter((d) => d.code === "text-from-blob")).toEqual([
+      { table: "pages", column: "body", code: "text-from-blob", message: "5 BLOB value(s) hold UTF-8 text and are stored as that text (--type pages.body=Bytes keeps them as bytes)" },
+    ]);
+  });
+
+  it("plan lists the same decisions before anything is written", async () => {
+    const res = await runCli(["plan", file, "--out", join(tmp.dir, "plan-decided"), "--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    const planned = (JSON.parse(res.stdout) as { decisions: Decision[] }).decisions.filter((d) => d.code === "json-duplicate-keys" || d.code === "text-from-blob");
+    expect(planned.map((d) => [d.table, d.code, d.message.split(" ")[0]])).toEqual([
+      ["docs", "json-duplicate-keys", "3"],
+      ["pages", "text-from-blob", "5"],
+    ]);
+  });
+});
