@@ -6,6 +6,7 @@ import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras.js";
+import { keepStoredGenerated } from "../convert/kept-generated.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
 import { readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
 import { introspect } from "../introspect/introspect.js";
@@ -97,7 +98,10 @@ export async function prepareSchema(
       )
     : undefined;
   if (userSchema) checkEnumValues(opened.source, userSchema.text);
-  const sourceSchema = userSchema?.text ?? restoreInvalidFields(pulledSchema);
+  const facts = readExtraFacts(opened.source, opened.catalog);
+  // STORED generated columns PostgreSQL cannot compute keep their values as ordinary columns (kept-generated.ts).
+  const { storedNotComputable } = convertExtras(opened.catalog, { facts });
+  const sourceSchema = keepStoredGenerated(userSchema?.text ?? restoreInvalidFields(pulledSchema), opened.catalog, storedNotComputable);
   const base = convertSchema({
     pulledSchema: sourceSchema,
     catalog: opened.catalog,
@@ -105,7 +109,7 @@ export async function prepareSchema(
     typeOverrides,
     source: userSchema ? "user" : "introspected",
   });
-  const extras = convertExtras(opened.catalog, { facts: readExtraFacts(opened.source, opened.catalog), tables: base.tables });
+  const extras = convertExtras(opened.catalog, { facts, tables: base.tables });
   const converted: ConvertResult = {
     ...base,
     // Table-level decisions become `///` lines on their model; column-level ones are already on their field.

@@ -335,3 +335,36 @@ describe("nothing changes without a decision", () => {
     ]);
   });
 });
+
+describe("a STORED generated column PostgreSQL cannot compute", () => {
+  it("keeps the values SQLite stored as an ordinary column, with a decision; a portable one is still computed", async () => {
+    const file = buildSqliteFile(tmp.dir, "generated.db", (d) => {
+      d.exec(`CREATE TABLE orders (id INTEGER PRIMARY KEY, created TEXT, price REAL, qty INTEGER,
+        yr TEXT GENERATED ALWAYS AS (strftime('%Y', created)) STORED,
+        total REAL GENERATED ALWAYS AS (price * qty) STORED)`);
+      const insert = d.prepare("INSERT INTO orders (id, created, price, qty) VALUES (?, ?, ?, ?)");
+      insert.run(1, "2024-05-01", 2.5, 4);
+      insert.run(2, "1999-12-31", 0.1, 3);
+      insert.run(3, null, null, null);
+    });
+    const db = await newTarget();
+    const summary = parseSummary(await migrate(file, db, "generated"));
+    expect(summary.ok).toBe(true);
+    const rows = await db.query<{ yr: string | null; total: string | null }>("SELECT yr, total::text AS total FROM orders ORDER BY id");
+    expect(rows).toEqual([
+      { yr: "2024", total: "10" },
+      { yr: "1999", total: String(0.1 * 3) },
+      { yr: null, total: null },
+    ]);
+    const generated = await db.query<{ attname: string; attgenerated: string }>(
+      "SELECT attname, attgenerated FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname IN ('yr', 'total') ORDER BY attname",
+    );
+    expect(generated).toEqual([
+      { attname: "total", attgenerated: "s" },
+      { attname: "yr", attgenerated: "" },
+    ]);
+    const kept = summary.decisions.find((d) => d.code === "generated" && d.column === "yr");
+    expect(kept?.message).toMatch(/^stored generated column kept as an ordinary column holding the values SQLite stored: PostgreSQL cannot compute it \(expression not portable/);
+    expect(kept?.message).toContain("SQLite: yr TEXT GENERATED ALWAYS AS (strftime('%Y', created)) STORED");
+  });
+});
