@@ -71,7 +71,8 @@ export interface ColumnProfile {
   readonly canonicalDateTexts: number;
   /**
    * Integer values (INTEGER storage and integral REALs) by how a DATETIME column reads each one (encode.ts
-   * epochUnitOf): unix seconds, unix milliseconds, or no plausible unix time (magnitude below 10^8).
+   * epochUnitOf): unix seconds, unix milliseconds, or no plausible unix time (magnitude below 10^8). `lateSeconds`
+   * counts the seconds after 2100 (encode.ts EPOCH_S_AMBIGUOUS_MIN), ambiguous when the column holds milliseconds too.
    */
-  readonly epochIntegers: { readonly seconds: number; readonly millis: number; readonly implausible: number };
+  readonly epochIntegers: { readonly seconds: number; readonly millis: number; readonly implausible: number; readonly lateSeconds: number };
 }

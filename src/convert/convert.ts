@@ -476,13 +476,14 @@ function removeIgnoreDoc(list: Block[], model: Model): void {
  * Integers in a DATETIME column are unix epochs, each value's unit decided by its magnitude (encode.ts
  * epochUnitOf): seconds from 10^8 to below 10^11 (as milliseconds they would fall in 1970–1973), milliseconds
  * from 10^11 on (what Prisma's native engine wrote). A column can hold both (an application that changed how it
- * writes): the note gives both counts. Integers below 10^8 are no plausible unix time (a year, a 0 placeholder)
+ * writes): the note gives both counts, and there a value that is seconds after 2100 could as well be milliseconds
+ * of 1970–1973: such values are refused as ambiguous. Integers below 10^8 are no plausible unix time (a year, a 0 placeholder)
  * and the copy refuses them; the note says so and how to keep them as numbers. The range is shown as converted.
  */
 function epochUnitFor(table: string, column: string, choice: ColumnTypeChoice, profile: ColumnProfile | undefined): { unit?: "s" | "ms" | "mixed"; note?: string } {
   if (choice.kind !== "timestamp" && choice.kind !== "date") return {};
   if (!profile || profile.minInt === null || profile.maxInt === null) return {};
-  const { seconds, millis, implausible } = profile.epochIntegers;
+  const { seconds, millis, implausible, lateSeconds } = profile.epochIntegers;
   if (seconds + millis + implausible === 0) return {};
   const unit = millis === 0 ? "s" : seconds === 0 ? "ms" : "mixed";
   const show = (v: bigint) => {
@@ -501,7 +502,11 @@ function epochUnitFor(table: string, column: string, choice: ColumnTypeChoice, p
     implausible === 0
       ? ""
       : `; ${implausible} integer value(s) below 10^8 are no plausible unix time (a year, a 0 placeholder?) and are refused by the copy — keep the column's values as they are with --type ${table}.${column}=${keep}`;
-  return { unit, note: seconds + millis === 0 ? refused.slice(2) : `${read}: from ${show(profile.minInt)} to ${show(profile.maxInt)}${refused}` };
+  const ambiguous =
+    unit === "mixed" && lateSeconds > 0
+      ? `; ${lateSeconds} of the seconds fall after 2100 and could as well be milliseconds of 1970–1973: refused as ambiguous by the copy`
+      : "";
+  return { unit, note: seconds + millis === 0 ? refused.slice(2) : `${read}: from ${show(profile.minInt)} to ${show(profile.maxInt)}${ambiguous}${refused}` };
 }
 
 function planTable(table: SqliteTable, pgName: string, columns: ColumnPlan[], model: Model): TablePlan {

@@ -14,6 +14,12 @@ import type { ValueKind } from "../convert/column-type.js";
 import { jsonbRefusesString, pgFloatText, pgJsonbText, pgNumericText, type JsonbStats } from "./pg-text.js";
 
 export interface EncodeOptions {
+  /**
+   * How the profile found a DATETIME column's integers (convert.ts epochUnitFor). Each value's unit is decided by
+   * its magnitude (epochUnitOf) whatever this says; in a "mixed" column a value that is unix seconds after 2100
+   * could as well be milliseconds of 1970–1973, and is refused as ambiguous.
+   */
+  epochUnit?: "s" | "ms" | "mixed";
   /** The target column's PostgreSQL type name (pg_type.typname), when known: "json" keeps JSON text as written. */
   pgType?: string;
   /** numeric(p,s): the declared scale s, so decimals are sent with exactly s fraction digits as PostgreSQL prints them. */
@@ -430,6 +436,11 @@ export const EPOCH_PLAUSIBLE_MIN = 100_000_000;
  * exactly.
  */
 export const EPOCH_MS_MIN = 100_000_000_000;
+/**
+ * 2100-01-01 in unix seconds. In a column that also holds milliseconds, a seconds-band value from here on (years
+ * 2100–5138 as seconds) reads as well as milliseconds of 1970-02-17..1973-03-03: neither reading can be chosen.
+ */
+export const EPOCH_S_AMBIGUOUS_MIN = 4_102_444_800;
 const EPOCH_PLAUSIBLE_MIN_N = BigInt(EPOCH_PLAUSIBLE_MIN);
 const EPOCH_MS_MIN_N = BigInt(EPOCH_MS_MIN);
 
@@ -447,10 +458,15 @@ const NOT_AN_EPOCH =
   "not a plausible unix time (its magnitude is below 10^8: 1966-10-31..1973-03-03 as seconds, within a day of 1970-01-01 as milliseconds); " +
   "keep the column's values as they are with --type <table>.<column>=BigInt (integers only) or =String";
 
+const AMBIGUOUS_EPOCH =
+  "ambiguous in a column that mixes unix seconds and milliseconds: as seconds after 2100, as milliseconds in 1970–1973; " +
+  "fix the value in SQLite, or keep the column's values as they are with --type <table>.<column>=BigInt (integers only) or =String";
+
 /** Timestamp of an integer epoch value (its unit decided by its magnitude, epochUnitOf), or a reason string. */
-function epochText(v: bigint | number): string | null {
+function epochText(v: bigint | number, mixed: boolean): string | null {
   const unit = epochUnitOf(v);
   if (unit === null) return tsFail(NOT_AN_EPOCH);
+  if (mixed && unit === "s" && (v >= EPOCH_S_AMBIGUOUS_MIN || v <= -EPOCH_S_AMBIGUOUS_MIN)) return tsFail(AMBIGUOUS_EPOCH);
   let n: number;
   if (typeof v === "bigint") {
     // Any in-range value is far below 2^53 ms; reject the rest before converting.
@@ -571,7 +587,7 @@ function booleanEncoder(index: number): FieldEncoder {
   };
 }
 
-function timestampEncoder(index: number, dateOnly: boolean): FieldEncoder {
+function timestampEncoder(index: number, mixed: boolean, dateOnly: boolean): FieldEncoder {
   const what = dateOnly ? "date" : "DATETIME";
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
@@ -587,9 +603,9 @@ function timestampEncoder(index: number, dateOnly: boolean): FieldEncoder {
       if (dateOnly && v.length === 10) return parseTimestampText(v) === null ? out(null, v) : v;
       return out(parseTimestampText(v), v);
     }
-    if (typeof v === "bigint") return out(epochText(v), v);
+    if (typeof v === "bigint") return out(epochText(v, mixed), v);
     if (typeof v === "number") {
-      if (Number.isInteger(v)) return out(epochText(v), v);
+      if (Number.isInteger(v)) return out(epochText(v, mixed), v);
       return fail(v, `REAL in a ${what} column (julian day?): ${excerptOf(v)}`);
     }
     return fail(v, `${describe(v)} in a ${what} column`);
@@ -703,9 +719,9 @@ function fieldEncoder(kind: ValueKind, index: number, opts: EncodeOptions | unde
     case "boolean":
       return booleanEncoder(index);
     case "timestamp":
-      return timestampEncoder(index, false);
+      return timestampEncoder(index, opts?.epochUnit === "mixed", false);
     case "date":
-      return timestampEncoder(index, true);
+      return timestampEncoder(index, opts?.epochUnit === "mixed", true);
     case "time":
       return timeEncoder(index);
     case "json":

@@ -91,7 +91,7 @@ export function tableRowEncoder(
 
 function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> | null, onNote?: (note: ValueNote) => void): EncodeOptions {
   const pg = pgColumns?.get(c.pgName);
-  return { pgType: pg?.typname, scale: pg?.scale, ...(onNote ? { onNote } : {}) };
+  return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale, ...(onNote ? { onNote } : {}) };
 }
 
 export function emptySummary(): EncodeSummary {

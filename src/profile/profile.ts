@@ -14,7 +14,7 @@
  * - booleanLike is vacuously true for a column with no non-null value.
  */
 import type { ColumnProfile } from "../convert/column-type.js";
-import { epochUnitOf, INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
+import { EPOCH_S_AMBIGUOUS_MIN, epochUnitOf, INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
 import { quoteIdent } from "../db/quote.js";
 import { rowidAlias, sourceReadError, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
 
@@ -43,6 +43,7 @@ interface Acc {
   epochSeconds: number;
   epochMillis: number;
   epochImplausible: number;
+  epochLateSeconds: number;
 }
 
 function newAcc(): Acc {
@@ -67,6 +68,7 @@ function newAcc(): Acc {
     epochSeconds: 0,
     epochMillis: 0,
     epochImplausible: 0,
+    epochLateSeconds: 0,
   };
 }
 
@@ -146,7 +148,10 @@ function integralNumberDigits(a: number): number {
 /** Count an integer by how a DATETIME column would read it (one rule: encode.ts epochUnitOf). */
 function noteEpoch(acc: Acc, v: bigint | number): void {
   const unit = epochUnitOf(v);
-  if (unit === "s") acc.epochSeconds++;
+  if (unit === "s") {
+    acc.epochSeconds++;
+    if (v >= EPOCH_S_AMBIGUOUS_MIN || v <= -EPOCH_S_AMBIGUOUS_MIN) acc.epochLateSeconds++;
+  }
   else if (unit === "ms") acc.epochMillis++;
   else acc.epochImplausible++;
 }
@@ -248,7 +253,7 @@ function freeze(acc: Acc): ColumnProfile {
     zonedTexts: acc.zonedTexts,
     canonicalTimestampTexts: acc.canonicalTimestampTexts,
     canonicalDateTexts: acc.canonicalDateTexts,
-    epochIntegers: { seconds: acc.epochSeconds, millis: acc.epochMillis, implausible: acc.epochImplausible },
+    epochIntegers: { seconds: acc.epochSeconds, millis: acc.epochMillis, implausible: acc.epochImplausible, lateSeconds: acc.epochLateSeconds },
   };
 }
 

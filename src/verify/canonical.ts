@@ -17,6 +17,8 @@ import { makeFieldEncoder, ValueError } from "../copy/encode.js";
 
 export interface CanonicalColumn {
   readonly kind: ValueKind;
+  /** For integer timestamps in SQLite: unit of the unix epoch (as the copy used it). */
+  readonly epochUnit?: "s" | "ms" | "mixed";
   /** PostgreSQL type name (pg_type.typname, e.g. "bpchar", "uuid", "numeric") when known. */
   readonly pgType?: string;
 }
@@ -277,7 +279,7 @@ function targetFn(column: CanonicalColumn): (s: string) => string {
  * string, Buffer, null). A value the copy would refuse canonicalizes to {@link INVALID_MARK} + the reason.
  */
 export function makeSourceCanonicalizer(column: CanonicalColumn): (value: unknown) => Canonical {
-  const encode = makeFieldEncoder(column.kind);
+  const encode = makeFieldEncoder(column.kind, column.epochUnit ? { epochUnit: column.epochUnit } : undefined);
   const target = targetFn(column);
   return (value) => {
     if (value === null || value === undefined) return null;

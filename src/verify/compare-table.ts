@@ -97,7 +97,7 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
     return schemaMismatch(options, pgColumns === null ? undefined : missing);
   }
 
-  const specs: CanonicalColumn[] = columns.map((c) => ({ kind: c.kind, pgType: pgColumns.get(c.pgName)?.typname }));
+  const specs: CanonicalColumn[] = columns.map((c) => ({ kind: c.kind, epochUnit: c.epochUnit, pgType: pgColumns.get(c.pgName)?.typname }));
   const orderIdx = orderColumns(plan);
   const selectList = columns.map((c) => quoteIdent(c.name)).join(", ");
   const pgSelectList = columns.map((c) => quoteIdent(c.pgName)).join(", ");

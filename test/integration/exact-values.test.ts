@@ -235,7 +235,7 @@ describe("DATETIME integers: each value's unit by its magnitude, implausible one
     const file = buildSqliteFile(tmp.dir, "mixed-epochs.db", (d) => {
       d.exec("CREATE TABLE events (id INTEGER PRIMARY KEY, at DATETIME)");
       const insert = d.prepare("INSERT INTO events (id, at) VALUES (?, ?)");
-      [1704103200n, 1704103200000n, 1704103200123n, 946684800n, 99999999999n, 100000000000n, -100000000n].forEach((v, i) => insert.run(i + 1, v));
+      [1704103200n, 1704103200000n, 1704103200123n, 946684800n, 4102444799n, 100000000000n, -100000000n].forEach((v, i) => insert.run(i + 1, v));
     });
     const db = await newTarget();
     const summary = parseSummary(await migrate(file, db, "mixed-epochs"));
@@ -246,12 +246,12 @@ describe("DATETIME integers: each value's unit by its magnitude, implausible one
       "2024-01-01 10:00:00",
       "2024-01-01 10:00:00.123",
       "2000-01-01 00:00:00",
-      "5138-11-16 09:46:39",
+      "2099-12-31 23:59:59",
       "1973-03-03 09:46:40",
       "1966-10-31 14:13:20",
     ]);
     // The same instants as JS computes them from each value's unit (seconds × 1000, or milliseconds).
-    const instants = [1704103200e3, 1704103200000, 1704103200123, 946684800e3, 99999999999e3, 100000000000, -100000000e3];
+    const instants = [1704103200e3, 1704103200000, 1704103200123, 946684800e3, 4102444799e3, 100000000000, -100000000e3];
     expect(rows.map((r) => Date.parse(`${r.at.replace(" ", "T")}Z`))).toEqual(instants);
     const epoch = summary.decisions.filter((d) => d.code === "epoch");
     expect(epoch).toHaveLength(1);
@@ -259,11 +259,14 @@ describe("DATETIME integers: each value's unit by its magnitude, implausible one
     expect(epoch[0].message).toMatch(/^integers decided one by one by magnitude: 4 read as unix epoch seconds \(below 10\^11\) and 3 as unix epoch milliseconds \(UTC\)/);
   });
 
-  it("integers that are no plausible unix time (2024, 0) are refused by table, column and row; nothing is written", async () => {
+  it("integers that are no plausible unix time (2024, 0), or ambiguous between the units, are refused by table, column and row; nothing is written", async () => {
     const file = buildSqliteFile(tmp.dir, "bad-epochs.db", (d) => {
       d.exec("CREATE TABLE stamps (id INTEGER PRIMARY KEY, at DATETIME, note TEXT)");
       const insert = d.prepare("INSERT INTO stamps (id, at) VALUES (?, ?)");
       [1704103200n, 2024n, 0n, 1704103200000n].forEach((v, i) => insert.run(i + 1, v));
+      // Beside milliseconds, 5000000000 is 2128-06-11 as seconds or 1970-02-27 as milliseconds.
+      d.exec("CREATE TABLE ticks (id INTEGER PRIMARY KEY, at DATETIME)");
+      d.prepare("INSERT INTO ticks (id, at) VALUES (1, 1704103200000), (2, 5000000000), (3, 1704103200)").run();
     });
     const db = await newTarget();
     const res = await migrate(file, db, "bad-epochs");
@@ -273,12 +276,13 @@ describe("DATETIME integers: each value's unit by its magnitude, implausible one
     expect(error.code).toBe("DATA_PROBLEMS");
     expect(error.message).toContain("stamps.at [2]: integer 2024 in a DATETIME column: not a plausible unix time");
     expect(error.message).toContain("stamps.at [3]: integer 0 in a DATETIME column: not a plausible unix time");
-    expect(error.message).not.toMatch(/\[1\]|\[4\]/);
+    expect(error.message).toContain("ticks.at [2]: integer 5000000000 in a DATETIME column: ambiguous in a column that mixes unix seconds and milliseconds");
+    expect(error.message).not.toMatch(/stamps\.at \[[14]\]|ticks\.at \[[13]\]/);
     expect(await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
 
     // The override the message names keeps every value as the number it is.
     const kept = await newTarget();
-    const summary = parseSummary(await migrate(file, kept, "bad-epochs-kept", ["--type", "stamps.at=BigInt"]));
+    const summary = parseSummary(await migrate(file, kept, "bad-epochs-kept", ["--type", "stamps.at=BigInt", "--type", "ticks.at=BigInt"]));
     expect(summary.ok).toBe(true);
     const rows = await kept.query<{ at: string }>("SELECT at::text AS at FROM stamps ORDER BY id");
     expect(rows.map((r) => r.at)).toEqual(["1704103200", "2024", "0", "1704103200000"]);

@@ -61,7 +61,7 @@ describe("timestamps", () => {
     same("timestamp", "2024-01-01 12:00:00+02:00", "2024-01-01 10:00:00");
     same("timestamp", "2024-01-01", "2024-01-01 00:00:00");
     same("timestamp", 1704103200000n, "2024-01-01 10:00:00");
-    same({ kind: "timestamp" }, 1704103200n, "2024-01-01 10:00:00");
+    same({ kind: "timestamp", epochUnit: "s" }, 1704103200n, "2024-01-01 10:00:00");
     same("timestamp", "2024-01-01 10:00:00", "2024-01-01 10:00:00+00"); // timestamptz under TimeZone UTC
     differ("timestamp", "2024-01-01 10:00:00", "2024-01-01 10:00:01");
     differ("timestamp", "2024-01-01 10:00:00.5", "2024-01-01 10:00:00");

@@ -255,6 +255,12 @@ describe("timestamp", () => {
       expect(err("timestamp", v).reason).toMatch(/in a DATETIME column: not a plausible unix time .*--type <table>\.<column>=BigInt \(integers only\) or =String$/);
     }
     expect(err("date", 2024n).reason).toMatch(/in a date column: not a plausible unix time/);
+    // Beside milliseconds, seconds after 2100 could as well be milliseconds of 1970–1973.
+    expect(enc("timestamp", 4102444799n, { epochUnit: "mixed" })).toBe("2099-12-31 23:59:59");
+    expect(enc("timestamp", 4102444800n, { epochUnit: "s" })).toBe("2100-01-01 00:00:00");
+    expect(err("timestamp", 4102444800n, { epochUnit: "mixed" }).reason).toMatch(/ambiguous in a column that mixes unix seconds and milliseconds/);
+    expect(err("timestamp", -4102444800n, { epochUnit: "mixed" }).reason).toMatch(/ambiguous/);
+    expect(enc("timestamp", 1704103200000n, { epochUnit: "mixed" })).toBe("2024-01-01 10:00:00");
     expect(enc("timestamp", 1704164645678n)).toBe("2024-01-02 03:04:05.678");
     expect(enc("timestamp", 1704164645670n)).toBe("2024-01-02 03:04:05.67");
     expect(enc("timestamp", 1704164645001n)).toBe("2024-01-02 03:04:05.001");
