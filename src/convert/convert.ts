@@ -484,7 +484,15 @@ function epochUnitFor(table: string, column: string, choice: ColumnTypeChoice, p
   if (choice.kind !== "timestamp" && choice.kind !== "date") return {};
   if (!profile || profile.minInt === null || profile.maxInt === null) return {};
   const { seconds, millis, implausible, lateSeconds } = profile.epochIntegers;
-  if (seconds + millis + implausible === 0) return {};
+  if (seconds + millis + implausible === 0) {
+    // Not counted (a --type override made the column a timestamp): the range alone tells whether units mix; the
+    // encoder decides each value by its magnitude all the same.
+    if (profile.storage.integer === 0) return {};
+    const s = epochUnitOf(profile.maxInt) !== "ms" && epochUnitOf(profile.minInt) !== "ms";
+    const ms = epochUnitOf(profile.maxInt) !== "s" && epochUnitOf(profile.minInt) !== "s";
+    const unit = s && !ms ? "s" : ms && !s ? "ms" : "mixed";
+    return { unit, note: `${profile.storage.integer} integer value(s) read as unix epoch ${unit === "s" ? "seconds" : unit === "ms" ? "milliseconds" : "seconds or milliseconds, each by its magnitude"} (UTC)` };
+  }
   const unit = millis === 0 ? "s" : seconds === 0 ? "ms" : "mixed";
   const show = (v: bigint) => {
     const u = epochUnitOf(v);

@@ -442,13 +442,16 @@ export const EPOCH_MS_MIN = 100_000_000_000;
  */
 export const EPOCH_S_AMBIGUOUS_MIN = 4_102_444_800;
 const EPOCH_PLAUSIBLE_MIN_N = BigInt(EPOCH_PLAUSIBLE_MIN);
+const EPOCH_PLAUSIBLE_MAX_NEG = -EPOCH_PLAUSIBLE_MIN_N;
 const EPOCH_MS_MIN_N = BigInt(EPOCH_MS_MIN);
+const EPOCH_MS_MAX_NEG = -EPOCH_MS_MIN_N;
 
 /** How a DATETIME column reads an integer: unix seconds, unix milliseconds, or null (no plausible unix time). */
 export function epochUnitOf(v: bigint | number): "s" | "ms" | null {
+  // The profile calls this for every integer it reads: comparisons only, no negated bigint.
   if (typeof v === "bigint") {
-    const a = v < 0n ? -v : v;
-    return a >= EPOCH_MS_MIN_N ? "ms" : a >= EPOCH_PLAUSIBLE_MIN_N ? "s" : null;
+    if (v >= EPOCH_MS_MIN_N || v <= EPOCH_MS_MAX_NEG) return "ms";
+    return v >= EPOCH_PLAUSIBLE_MIN_N || v <= EPOCH_PLAUSIBLE_MAX_NEG ? "s" : null;
   }
   const a = Math.abs(v);
   return a >= EPOCH_MS_MIN ? "ms" : a >= EPOCH_PLAUSIBLE_MIN ? "s" : null;

@@ -53,7 +53,8 @@ export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefin
     case "timestamp":
       // One unit for the whole column, and no integer the JS encoder refuses as no plausible unix time (a column
       // mixing seconds and milliseconds is decided value by value in JS: encode.ts epochUnitOf).
-      if (onlyIntegers && integer > 0 && (epochUnit === "s" || epochUnit === "ms") && profile.epochIntegers.implausible === 0) {
+      const { seconds, millis } = profile.epochIntegers;
+      if (onlyIntegers && integer > 0 && (epochUnit === "s" || epochUnit === "ms") && seconds + millis === integer) {
         const scale = epochUnit === "s" ? 1000n : 1n;
         const inRange = profile.minInt! * scale >= BigInt(MIN_EPOCH_MS) && profile.maxInt! * scale <= BigInt(MAX_EPOCH_MS);
         return inRange ? (epochUnit === "s" ? "epoch-s" : "epoch-ms") : null;

@@ -17,6 +17,7 @@ import type { ColumnProfile } from "../convert/column-type.js";
 import { EPOCH_S_AMBIGUOUS_MIN, epochUnitOf, INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
 import { quoteIdent } from "../db/quote.js";
 import { rowidAlias, sourceReadError, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
+import { familyOf } from "../convert/type-map.js";
 
 export function emptyProfile(): ColumnProfile {
   return freeze(newAcc());
@@ -44,10 +45,13 @@ interface Acc {
   epochMillis: number;
   epochImplausible: number;
   epochLateSeconds: number;
+  /** Count integers by epoch unit: only DATETIME/DATE columns need it (convert.ts epochUnitFor). */
+  temporal: boolean;
 }
 
-function newAcc(): Acc {
+function newAcc(temporal = false): Acc {
   return {
+    temporal,
     nonNull: 0,
     integer: 0,
     real: 0,
@@ -171,7 +175,7 @@ function observe(acc: Acc, v: unknown): void {
     } else if (v < acc.minInt) acc.minInt = v;
     else if (v > acc.maxInt!) acc.maxInt = v;
     if (acc.booleanLike && v !== 0n && v !== 1n) acc.booleanLike = false;
-    noteEpoch(acc, v);
+    if (acc.temporal) noteEpoch(acc, v);
     return;
   }
   if (typeof v === "number") {
@@ -182,7 +186,7 @@ function observe(acc: Acc, v: unknown): void {
     // A whole-number REAL (7.0) converts to an integer column exactly: it counts for the integer range.
     if (Number.isInteger(v)) {
       noteInt(acc, BigInt(v));
-      noteEpoch(acc, v);
+      if (acc.temporal) noteEpoch(acc, v);
     }
     if (Number.isInteger(a) && a < 1e21) {
       const d = integralNumberDigits(a);
@@ -269,7 +273,11 @@ export function profileTable(
   const cols = only ? table.columns.filter(only) : table.columns;
   const result = new Map<string, ColumnProfile>();
   if (cols.length === 0) return result;
-  const accs = cols.map(newAcc);
+  // A --type override can make another column a DATETIME: convert then decides its unit from minInt/maxInt alone.
+  const accs = cols.map((c) => {
+    const family = familyOf(c.declaredType);
+    return newAcc(family === "timestamp" || family === "date");
+  });
   const n = cols.length;
   const observeRow = (row: readonly unknown[]): void => {
     for (let i = 0; i < n; i++) {

@@ -227,15 +227,21 @@ describe("sqlSpellingFor", () => {
     expect(sqlSpellingFor("timestamp", profile({ text: 2 }, { canonicalTimestampTexts: 2 }))).toBe("verbatim");
     expect(sqlSpellingFor("timestamp", profile({ text: 2 }, { canonicalTimestampTexts: 1 }))).toBeNull();
     expect(sqlSpellingFor("timestamp", profile({ integer: 2 }))).toBeNull(); // no epoch unit decided
-    const epochs = (min: bigint, max: bigint) => profile({ integer: 2 }, { minInt: min, maxInt: max });
-    expect(sqlSpellingFor("timestamp", epochs(-62135596800000n, 253402300799999n), "ms")).toBe("epoch-ms");
-    expect(sqlSpellingFor("timestamp", epochs(0n, 253402300800000n), "ms")).toBeNull(); // year 10000
-    expect(sqlSpellingFor("timestamp", epochs(-62135596800n, 253402300799n), "s")).toBe("epoch-s");
-    expect(sqlSpellingFor("timestamp", epochs(-62135596801n, 0n), "s")).toBeNull(); // year 0
-    expect(sqlSpellingFor("timestamp", epochs(1704103200n, 1704103200000n), "mixed")).toBeNull(); // decided value by value in JS
+    // The profile counts a DATETIME column's integers by unit (encode.ts epochUnitOf).
+    const counted = (seconds: number, millis: number) => ({ seconds, millis, implausible: 2 - seconds - millis, lateSeconds: 0 });
+    const epochs = (min: bigint, max: bigint, unit: "s" | "ms") =>
+      profile({ integer: 2 }, { minInt: min, maxInt: max, epochIntegers: unit === "s" ? counted(2, 0) : counted(0, 2) });
+    expect(sqlSpellingFor("timestamp", epochs(-62135596800000n, 253402300799999n, "ms"), "ms")).toBe("epoch-ms");
+    expect(sqlSpellingFor("timestamp", epochs(100000000000n, 253402300800000n, "ms"), "ms")).toBeNull(); // year 10000
+    expect(sqlSpellingFor("timestamp", epochs(-62135596800n, 253402300799n, "s"), "s")).toBe("epoch-s");
+    expect(sqlSpellingFor("timestamp", epochs(-62135596801n, 100000000n, "s"), "s")).toBeNull(); // year 0
+    // Not counted (a --type override): the JS encoder decides.
+    expect(sqlSpellingFor("timestamp", profile({ integer: 2 }, { minInt: 100000000n, maxInt: 1704103200n }), "s")).toBeNull();
+    const mixed = profile({ integer: 2 }, { minInt: 1704103200n, maxInt: 1704103200000n, epochIntegers: counted(1, 1) });
+    expect(sqlSpellingFor("timestamp", mixed, "mixed")).toBeNull(); // decided value by value in JS
     const withZero = profile({ integer: 2 }, { minInt: 0n, maxInt: 1704103200n, epochIntegers: { seconds: 1, millis: 0, implausible: 1, lateSeconds: 0 } });
     expect(sqlSpellingFor("timestamp", withZero, "s")).toBeNull(); // 0 is no plausible unix time: the JS encoder refuses it
-    expect(sqlSpellingFor("timestamp", profile({ integer: 2, text: 1 }, { minInt: 0n, maxInt: 1n }), "ms")).toBeNull();
+    expect(sqlSpellingFor("timestamp", profile({ integer: 2, text: 1 }, { minInt: 100000000000n, maxInt: 100000000001n, epochIntegers: counted(0, 2) }), "ms")).toBeNull();
     expect(sqlSpellingFor("date", profile({ text: 2 }, { canonicalDateTexts: 2 }))).toBe("verbatim");
     expect(sqlSpellingFor("bytes", profile({ blob: 2 }))).toBe("bytea");
     expect(sqlSpellingFor("bytes", profile({ blob: 2, text: 1 }))).toBeNull();
