@@ -11,7 +11,7 @@
  * common cases avoid regular expressions and allocations beyond the output string.
  */
 import type { ValueKind } from "../convert/column-type.js";
-import { jsonbRefusesString, pgFloatText, pgJsonbText, pgNumericText, type JsonbStats } from "./pg-text.js";
+import { jsonbRefusesString, pgFloatText, pgJsonbTextCounting, pgNumericText, type JsonbStats } from "./pg-text.js";
 
 export interface EncodeOptions {
   /**
@@ -651,7 +651,7 @@ function jsonEncoder(index: number, pgType: string | undefined, onNote: ((note: 
   };
   const str = (s: string, v: unknown): string => {
     if (jsonb) {
-      const spelled = pgJsonbText(s, stats);
+      const spelled = pgJsonbTextCounting(s, stats);
       if (spelled !== null) {
         if (stats !== undefined && stats.duplicateKeys > 0) {
           stats.duplicateKeys = 0;

@@ -91,7 +91,12 @@ export function pgNumericText(literal: string, scale?: number): string | null {
  * escapes), so the copy needs no separate JSON.parse: null means "invalid, or something we would rather not
  * predict (a number with a huge exponent)", and the caller then validates the slow way and reports why.
  */
-export function pgJsonbText(src: string, stats?: JsonbStats): string | null {
+export function pgJsonbText(src: string): string | null {
+  return pgJsonbTextCounting(src, undefined);
+}
+
+/** pgJsonbText, adding to `stats` what jsonb drops (repeated keys). */
+export function pgJsonbTextCounting(src: string, stats: JsonbStats | undefined): string | null {
   try {
     const p = new JsonbPrinter(src, stats);
     const out = p.value();

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { ValueKind } from "../../src/convert/column-type.js";
-import { makeRowEncoder, parseBooleanLike, realText, ValueError, type EncodeOptions } from "../../src/copy/encode.js";
+import { makeFieldEncoder, makeRowEncoder, parseBooleanLike, realText, ValueError, type EncodeOptions } from "../../src/copy/encode.js";
 
 /** Encode one value of the given kind (the field, without the trailing newline). */
 function enc(kind: ValueKind, v: unknown, opts?: EncodeOptions): string {
@@ -427,5 +427,25 @@ describe("realText: every double exactly, SQLite's own text wherever that is exa
     expect(bad.slice(0, 10)).toEqual([]);
     // Most values of the ordinary magnitudes have an exact 15-digit text: the comparison really ran.
     expect(sameAsSqlite).toBeGreaterThan(50000);
+  });
+});
+
+describe("onNote: values kept exactly in meaning but not in form", () => {
+  const notes = (kind: ValueKind, v: unknown, pgType?: string): string[] => {
+    const seen: string[] = [];
+    makeFieldEncoder(kind, { pgType, onNote: (n) => seen.push(n) })(v);
+    return seen;
+  };
+  it("a JSON object with a repeated key, at any depth, once per value; not for json, which keeps the text", () => {
+    expect(notes("json", '{"a":1,"a":2}')).toEqual(["json-duplicate-keys"]);
+    expect(notes("json", '[{"k":{"x":1,"x":2,"y":1,"y":2}}]')).toEqual(["json-duplicate-keys"]);
+    expect(notes("json", '{"a":1,"b":{"a":2}}')).toEqual([]);
+    expect(notes("json", '{"a":1,"a":2}', "json")).toEqual([]);
+  });
+  it("a BLOB holding UTF-8 text in a text or json column", () => {
+    expect(notes("text", Buffer.from("héllo", "utf8"))).toEqual(["text-from-blob"]);
+    expect(notes("json", Buffer.from('{"a":1}', "utf8"))).toEqual(["text-from-blob"]);
+    expect(notes("text", "plain")).toEqual([]);
+    expect(notes("bytes", Buffer.from("x"))).toEqual([]);
   });
 });
