@@ -476,9 +476,10 @@ function removeIgnoreDoc(list: Block[], model: Model): void {
  * Integers in a DATETIME column are unix epochs, each value's unit decided by its magnitude (encode.ts
  * epochUnitOf): seconds from 10^8 to below 10^11 (as milliseconds they would fall in 1970–1973), milliseconds
  * from 10^11 on (what Prisma's native engine wrote). A column can hold both (an application that changed how it
- * writes): the note gives both counts, and there a value that is seconds after 2100 could as well be milliseconds
- * of 1970–1973: such values are refused as ambiguous. Integers below 10^8 are no plausible unix time (a year, a 0 placeholder)
- * and the copy refuses them; the note says so and how to keep them as numbers. The range is shown as converted.
+ * writes): the note gives both counts, and there a value that is seconds after 2100 could as well be
+ * milliseconds of 1970–1973: such values are refused as ambiguous. Integers below 10^8 are no plausible unix time
+ * (a year, a 0 placeholder) and the copy refuses them; the note says so and how to keep them as numbers. The
+ * range is shown as converted.
  */
 function epochUnitFor(table: string, column: string, choice: ColumnTypeChoice, profile: ColumnProfile | undefined): { unit?: "s" | "ms" | "mixed"; note?: string } {
   if (choice.kind !== "timestamp" && choice.kind !== "date") return {};

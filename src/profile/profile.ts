@@ -155,8 +155,7 @@ function noteEpoch(acc: Acc, v: bigint | number): void {
   if (unit === "s") {
     acc.epochSeconds++;
     if (v >= EPOCH_S_AMBIGUOUS_MIN || v <= -EPOCH_S_AMBIGUOUS_MIN) acc.epochLateSeconds++;
-  }
-  else if (unit === "ms") acc.epochMillis++;
+  } else if (unit === "ms") acc.epochMillis++;
   else acc.epochImplausible++;
 }
 
