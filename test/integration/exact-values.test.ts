@@ -7,14 +7,14 @@
  * hold a storage class their declaration would convert are created untyped, filled, and redeclared
  * (helpers/files.ts redeclare), which leaves the stored values untouched.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emptySummary, encodeTable } from "../../src/copy/table-encoder.js";
 import type { ColumnPlan, TablePlan } from "../../src/convert/convert.js";
 import { openSqlite, readCatalog, sourceReadError } from "../../src/db/sqlite-source.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { buildSqliteFile, redeclare, tempDir } from "../helpers/files.js";
+import { buildSqliteFile, copyToTemp, CORPUS, redeclare, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 interface Decision {
@@ -326,6 +326,16 @@ describe("nothing changes without a decision", () => {
     for (const r of rows) expect(r.body).toBe(r.id % 60 === 0 ? `{"title": "page ${r.id}", "ü": "✓"}` : `page ${r.id}`);
     expect(summary.decisions.filter((d) => d.code === "text-from-blob")).toEqual([
       { table: "pages", column: "body", code: "text-from-blob", message: "5 BLOB value(s) hold UTF-8 text and are stored as that text (--type pages.body=Bytes keeps them as bytes)" },
+    ]);
+  });
+
+  it("Grafana's dashboard.data (a BLOB holding the dashboard's JSON in a TEXT column) is such a decision", async () => {
+    const grafana = copyToTemp(join(dirname(CORPUS), "realworld", "grafana.db"), tmp.dir);
+    const res = await runCli(["plan", grafana, "--out", join(tmp.dir, "plan-grafana"), "--tables", "dashboard", "--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    const planned = (JSON.parse(res.stdout) as { decisions: Decision[] }).decisions.filter((d) => d.code === "text-from-blob");
+    expect(planned).toEqual([
+      { table: "dashboard", column: "data", code: "text-from-blob", message: "1 BLOB value(s) hold UTF-8 text and are stored as that text (--type dashboard.data=Bytes keeps them as bytes)" },
     ]);
   });
 
