@@ -31,6 +31,8 @@ interface Summary {
 }
 
 const tmp = tempDir("exact-values");
+/** Each test migrates with the real CLI (Prisma introspection, plan, read-back): a budget, not a timing claim. */
+const SLOW = { timeout: 600_000 };
 const databases: TestDatabase[] = [];
 afterAll(async () => {
   for (const db of databases) await db.drop();
@@ -53,7 +55,7 @@ function parseSummary(res: CliResult): Summary {
   return JSON.parse(res.stdout) as Summary;
 }
 
-describe("a REAL keeps every digit wherever it lands", () => {
+describe("a REAL keeps every digit wherever it lands", SLOW, () => {
   let db: TestDatabase;
   let summary: Summary;
 
@@ -87,7 +89,7 @@ describe("a REAL keeps every digit wherever it lands", () => {
     summary = parseSummary(
       await migrate(file, db, "reals", ["--type", "big.v=String", "--type", "dec.v=Decimal(40,20)", "--type", "whole.v=BigInt"]),
     );
-  });
+  }, SLOW.timeout);
 
   it("verifies every table", () => {
     expect(summary.ok).toBe(true);
@@ -157,7 +159,7 @@ function buildWide(name: string, columns: number, rows: number): string {
   });
 }
 
-describe("wide tables", () => {
+describe("wide tables", SLOW, () => {
   it("1600 columns (PostgreSQL's limit) migrate and verify; every value in place", async () => {
     const file = buildWide("wide-1600.db", 1600, 30);
     const db = await newTarget();
@@ -230,7 +232,7 @@ describe("wide tables", () => {
   });
 });
 
-describe("DATETIME integers: each value's unit by its magnitude, implausible ones refused", () => {
+describe("DATETIME integers: each value's unit by its magnitude, implausible ones refused", SLOW, () => {
   it("a column mixing unix seconds and milliseconds lands on the right instants, with a decision giving both counts", async () => {
     const file = buildSqliteFile(tmp.dir, "mixed-epochs.db", (d) => {
       d.exec("CREATE TABLE events (id INTEGER PRIMARY KEY, at DATETIME)");
@@ -289,7 +291,7 @@ describe("DATETIME integers: each value's unit by its magnitude, implausible one
   });
 });
 
-describe("nothing changes without a decision", () => {
+describe("nothing changes without a decision", SLOW, () => {
   let file: string;
   let db: TestDatabase;
   let summary: Summary;
@@ -304,7 +306,7 @@ describe("nothing changes without a decision", () => {
     });
     db = await newTarget();
     summary = parseSummary(await migrate(file, db, "decided"));
-  });
+  }, SLOW.timeout);
 
   it("JSON objects with a repeated key: jsonb keeps the last value, and a decision counts the values", async () => {
     const rows = await db.query<{ j: string }>("SELECT j::text AS j FROM docs ORDER BY id");
@@ -350,7 +352,7 @@ describe("nothing changes without a decision", () => {
   });
 });
 
-describe("a STORED generated column PostgreSQL cannot compute", () => {
+describe("a STORED generated column PostgreSQL cannot compute", SLOW, () => {
   it("keeps the values SQLite stored as an ordinary column, with a decision; a portable one is still computed", async () => {
     const file = buildSqliteFile(tmp.dir, "generated.db", (d) => {
       d.exec(`CREATE TABLE orders (id INTEGER PRIMARY KEY, created TEXT, price REAL, qty INTEGER,
