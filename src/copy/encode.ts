@@ -641,6 +641,49 @@ function jsonHasBadString(x: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether valid JSON text has an object with a repeated key, for the texts pgJsonbText does not print (a huge
+ * exponent, deep nesting): iterative, so no nesting depth overflows it. Strings are skipped by their quotes;
+ * keys with escapes are decoded before they are compared.
+ */
+function hasRepeatedKey(s: string): boolean {
+  const keys: (Set<string> | null)[] = []; // one entry per open object (a Set) or array (null)
+  let expectKey = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      const start = i;
+      let escaped = false;
+      for (i++; s.charCodeAt(i) !== 34; i++) {
+        if (s.charCodeAt(i) === 92) {
+          escaped = true;
+          i++;
+        }
+      }
+      const top = keys[keys.length - 1];
+      if (expectKey && top) {
+        const raw = s.slice(start, i + 1);
+        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        if (top.has(key)) return true;
+        top.add(key);
+      }
+      expectKey = false;
+    } else if (c === 123) {
+      keys.push(new Set());
+      expectKey = true;
+    } else if (c === 91) {
+      keys.push(null);
+      expectKey = false;
+    } else if (c === 125 || c === 93) {
+      keys.pop();
+      expectKey = false;
+    } else if (c === 44) {
+      expectKey = keys[keys.length - 1] !== null && keys.length > 0;
+    }
+  }
+  return false;
+}
+
 function jsonEncoder(index: number, pgType: string | undefined, onNote: ((note: ValueNote) => void) | undefined): FieldEncoder {
   // jsonb keeps the value, not the text: send the text jsonb_out will print (pg-text.ts), whose printer also
   // validates. A json column keeps the text exactly as written.
@@ -672,6 +715,7 @@ function jsonEncoder(index: number, pgType: string | undefined, onNote: ((note: 
     if (s.includes("\\u") && jsonHasBadString(parsed)) {
       return fail(v, `${describe(v)}: JSON contains \\u0000 or an unpaired surrogate escape, which jsonb rejects`);
     }
+    if (jsonb && onNote !== undefined && hasRepeatedKey(s)) onNote("json-duplicate-keys");
     return escapeCopy(s);
   };
   return (v) => {
