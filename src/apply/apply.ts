@@ -5,6 +5,7 @@
  */
 import { markCommitted } from "../interrupt.js";
 import type { TablePlan } from "../convert/convert.js";
+import type { Decision } from "../convert/decisions.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
 import { quoteIdent } from "../db/quote.js";
@@ -45,6 +46,8 @@ export interface TableCopyResult {
   readonly skipped: number;
   readonly rejectedRowids: ReadonlySet<bigint>;
   readonly rejectedKeys: ReadonlySet<string>;
+  /** Values copied exactly in meaning but not in form (copy-table.ts). */
+  readonly decisions: readonly Decision[];
   readonly ms: number;
 }
 

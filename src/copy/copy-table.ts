@@ -12,6 +12,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TablePlan } from "../convert/convert.js";
+import type { Decision } from "../convert/decisions.js";
 import { readTargetColumns } from "../db/pg-columns.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
@@ -58,6 +59,8 @@ export interface CopyTableResult {
   readonly rejectedRowids: ReadonlySet<bigint>;
   /** Primary keys (see leftOutKey) of rejected rows in WITHOUT ROWID tables. */
   readonly rejectedKeys: ReadonlySet<string>;
+  /** Values copied exactly in meaning but not in form, counted per column (table-encoder.ts). */
+  readonly decisions: readonly Decision[];
 }
 
 export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {

@@ -11,7 +11,8 @@ import type { PgColumn } from "../db/pg-columns.js";
 import { quoteIdent } from "../db/quote.js";
 import { rowidAlias, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
 import { hashChunk } from "./checksum.js";
-import { excerptOf, INT64_MAX, INT64_MIN, makeFieldEncoder, makeRowEncoder, ValueError, type EncodeOptions } from "./encode.js";
+import type { Decision } from "../convert/decisions.js";
+import { excerptOf, INT64_MAX, INT64_MIN, makeFieldEncoder, makeRowEncoder, ValueError, type EncodeOptions, type ValueNote } from "./encode.js";
 import { bufferCollector } from "./buffer-collector.js";
 import { sqlChunkReader } from "./sql-chunks.js";
 import type { DataProblem } from "./problems.js";
@@ -57,6 +58,8 @@ export interface EncodeSummary {
   sentChecksum: string | null;
   /** Rows whose COPY text SQLite built (sql-chunks.ts); the others went through the row path. */
   sqlSpelledRows: number;
+  /** Values of the rows copied that land exactly in meaning but not in form (encode.ts ValueNote), per column. */
+  decisions: Decision[];
 }
 
 /** Text whose stored bytes are not valid UTF-8 (better-sqlite3 had decoded them to U+FFFD). */
@@ -75,20 +78,75 @@ export function leftOutKey(row: readonly unknown[], keyIndexes: readonly number[
  * The row encoder for a table's columns, with the options the target's types imply. The copy and verify's
  * checksum pass both use it: the checksum pass holds only if both spell every value the same way.
  */
-export function tableRowEncoder(columns: readonly ColumnPlan[], pgColumns: ReadonlyMap<string, PgColumn> | null): (row: readonly unknown[]) => string {
+export function tableRowEncoder(
+  columns: readonly ColumnPlan[],
+  pgColumns: ReadonlyMap<string, PgColumn> | null,
+  onNote?: (columnIndex: number, note: ValueNote) => void,
+): (row: readonly unknown[]) => string {
   return makeRowEncoder(
     columns.map((c) => c.kind),
-    columns.map((c) => encodeOptions(c, pgColumns)),
+    columns.map((c, i) => encodeOptions(c, pgColumns, onNote && ((note) => onNote(i, note)))),
   );
 }
 
-function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> | null): EncodeOptions {
+function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> | null, onNote?: (note: ValueNote) => void): EncodeOptions {
   const pg = pgColumns?.get(c.pgName);
-  return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
+  return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale, ...(onNote ? { onNote } : {}) };
 }
 
 export function emptySummary(): EncodeSummary {
-  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null, sqlSpelledRows: 0 };
+  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null, sqlSpelledRows: 0, decisions: [] };
+}
+
+const NOTE_MESSAGES: Readonly<Record<ValueNote, (count: number, table: string, column: string) => string>> = {
+  "json-duplicate-keys": (n) =>
+    `${n} JSON value(s) hold an object with a repeated key: jsonb keeps only the last value of each key (https://www.postgresql.org/docs/current/datatype-json.html)`,
+  "text-from-blob": (n, table, column) =>
+    `${n} BLOB value(s) hold UTF-8 text and are stored as that text (--type ${table}.${column}=Bytes keeps them as bytes)`,
+};
+
+/**
+ * Counts of ValueNotes. A note is pending until its row is known to be sent (a row the encoder then refuses, or a
+ * chunk of the fast read handed to the row path, encodes its values again or not at all).
+ */
+class NoteCounter {
+  private readonly pending: number[][];
+  private readonly total: number[][];
+  private dirty = false;
+  constructor(columns: number) {
+    this.pending = Array.from({ length: columns }, () => [0, 0]);
+    this.total = Array.from({ length: columns }, () => [0, 0]);
+  }
+  readonly note = (columnIndex: number, note: ValueNote): void => {
+    this.pending[columnIndex][note === "json-duplicate-keys" ? 0 : 1]++;
+    this.dirty = true;
+  };
+  commit(): void {
+    if (!this.dirty) return;
+    this.pending.forEach((p, i) => {
+      this.total[i][0] += p[0];
+      this.total[i][1] += p[1];
+      p[0] = p[1] = 0;
+    });
+    this.dirty = false;
+  }
+  discard(): void {
+    if (!this.dirty) return;
+    for (const p of this.pending) p[0] = p[1] = 0;
+    this.dirty = false;
+  }
+  decisions(table: string, columns: readonly string[]): Decision[] {
+    return this.total.flatMap(([dup, blob], i) =>
+      (
+        [
+          ["json-duplicate-keys", dup],
+          ["text-from-blob", blob],
+        ] as const
+      )
+        .filter(([, n]) => n > 0)
+        .map(([code, n]) => ({ table, column: columns[i], code, message: NOTE_MESSAGES[code](n, table, columns[i]) })),
+    );
+  }
 }
 
 /** Yields the table's COPY data; fills `summary` (complete once the generator is exhausted). */
@@ -96,7 +154,8 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   const { plan, table } = o;
   const columns = plan.columns;
   const names = columns.map((c) => c.name);
-  const encode = tableRowEncoder(columns, o.pgColumns);
+  const notes = new NoteCounter(columns.length);
+  const encode = tableRowEncoder(columns, o.pgColumns, notes.note);
   const sentHash = o.hash ? createHash("sha256") : null;
   const bytes = (text: string): Buffer => (sentHash ? hashChunk(sentHash, text) : Buffer.from(text, "utf8"));
   const rowid = rowidAlias(table);
@@ -164,7 +223,9 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
       try {
         line = encode(row);
         if (textColumns.length > 0) checkUtf8(row);
+        notes.commit();
       } catch (err) {
+        notes.discard();
         if (!(err instanceof ValueError)) throw err;
         const problem = problemOf(err, row);
         if (o.onError === "reject" && o.rejecting) {
@@ -197,7 +258,13 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   const chunks =
     o.rowPathOnly || failed || o.skipRows || o.nullify || rowid === null
       ? null
-      : sqlChunkReader(source, plan.name, columns, rowid, columns.map((c) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns))));
+      : sqlChunkReader(
+          source,
+          plan.name,
+          columns,
+          rowid,
+          columns.map((c, i) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns, (note) => notes.note(i, note)))),
+        );
   if (chunks === null) {
     yield* encodeRows(source.prepare(selectSql).raw(true).iterate() as IterableIterator<unknown[]>);
   } else {
@@ -213,9 +280,11 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
       const next = chunks.read(lo);
       if (next === null) break;
       if (next.data === null) {
-        // A chunk that needs the row path: it names the problem.
+        // A chunk that needs the row path: it names the problem (and counts the notes again, row by row).
+        notes.discard();
         yield* rowPath(lo, next.hi);
       } else {
+        notes.commit();
         if (chunk !== "") {
           yield bytes(chunk);
           chunk = "";
@@ -233,4 +302,5 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   }
   if (chunk !== "" && !failed) yield bytes(chunk);
   summary.sentChecksum = failed || !sentHash ? null : sentHash.digest("hex");
+  summary.decisions = notes.decisions(plan.name, names);
 }

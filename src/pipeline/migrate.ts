@@ -146,9 +146,9 @@ export function startOver(pgSchema: string, tables: readonly { readonly pgName: 
   return `To start over, remove what this run created (enum types, if any, too: see migration.sql) and run again: DROP TABLE IF EXISTS ${names.join(", ")} CASCADE;`;
 }
 
-/** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
+/** `table.column` of the DATETIME columns where convert read (some) integers as epoch seconds (see client-readback.ts). */
 function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
-  return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s").map((c) => `${t.name}.${c.name}`)));
+  return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s" || c.epochUnit === "mixed").map((c) => `${t.name}.${c.name}`)));
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
@@ -359,7 +359,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         migrationPath,
         checksum: plan.checksum,
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
-        decisions: converted.decisions,
+        // The schema's decisions, then those the copy made value by value (counted while copying).
+        decisions: [...converted.decisions, ...applied.copied.flatMap((t) => t.decisions)],
         counts,
         coverage,
         verified: verifyMode,

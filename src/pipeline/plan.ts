@@ -51,10 +51,12 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
     const orphans = findOrphans(source, opened.catalog.tables, "stop");
     const problems = new ProblemCollector();
     const catalog = new Map(opened.catalog.tables.map((t) => [t.name, t]));
+    const copyDecisions: Decision[] = [];
     await timedStage(emit, "preflight", "checking every value converts exactly", async () => {
       for (const t of converted.tables) {
         // Scan-only (no client): the copy's own encoders run over every row and collect what they refuse.
-        await copyTable({ source, client: null, pgSchema: "public", plan: t, table: catalog.get(t.name)!, freeze: false, onError: "stop", problems, emit });
+        const scanned = await copyTable({ source, client: null, pgSchema: "public", plan: t, table: catalog.get(t.name)!, freeze: false, onError: "stop", problems, emit });
+        copyDecisions.push(...scanned.decisions);
         // Values SQLite keeps apart that conversion makes equal would fail a unique index in PostgreSQL.
         for (const p of findUniqueCollisions(source, catalog.get(t.name)!, t)) problems.add(p);
       }
@@ -65,7 +67,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
       migrationPath: written.migrationPath,
       checksum: written.checksum,
       tables: converted.tables.map((t) => ({ table: t.name, rows: t.rowCount })),
-      decisions: converted.decisions,
+      decisions: [...converted.decisions, ...copyDecisions],
       problems: problems.listed,
       problemCount: problems.count,
       orphans: orphans.orphans,
