@@ -12,6 +12,7 @@ import { Sqlite2pgError } from "../errors.js";
 import { copyTable } from "../copy/copy-table.js";
 import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
 import type { RejectsFile } from "../copy/rejects.js";
+import type { TextFallback } from "../copy/text-fallback.js";
 import type { EventListener } from "../pipeline/events.js";
 import { timedStage } from "../pipeline/events.js";
 import { BASELINE_NAME, type PlanResult } from "../plan/plan.js";
@@ -32,6 +33,8 @@ export interface ApplyOptions {
   readonly emit: EventListener;
   /** Hash the COPY data sent, for the verification by sent checksums (default true). */
   readonly hashSent?: boolean;
+  /** `--decode-fallback`: how text whose stored bytes are not UTF-8 is decoded. */
+  readonly decodeFallback?: TextFallback;
 }
 
 export interface TableCopyResult {
@@ -44,6 +47,8 @@ export interface TableCopyResult {
   readonly skipped: number;
   readonly rejectedRowids: ReadonlySet<bigint>;
   readonly rejectedKeys: ReadonlySet<string>;
+  /** column → values decoded with the fallback encoding. */
+  readonly decoded: ReadonlyMap<string, number>;
   readonly ms: number;
 }
 
@@ -129,6 +134,7 @@ export async function copyPlannedTable(
     nullify: options.orphans?.nullify.get(plan.name),
     emit: options.emit,
     hashSent: options.hashSent,
+    decodeFallback: options.decodeFallback,
   });
   return { table: plan.name, ...result, ms: performance.now() - started };
 }

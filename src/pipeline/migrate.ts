@@ -19,7 +19,8 @@ import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
-import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
+import { dataProblemsError, ProblemCollector, withMoreProblems, type DataProblem } from "../copy/problems.js";
+import { decodedDecisions, textFallback } from "../copy/text-fallback.js";
 import { RejectsFile } from "../copy/rejects.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
@@ -53,6 +54,8 @@ export interface MigrateOptions {
   readonly userSchemaPath?: string;
   /** With userSchemaPath: write Prisma 7 style (datasource without url, prisma.config.ts next to the schema). */
   readonly prisma7?: boolean;
+  /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8 (e.g. "windows-1252"). */
+  readonly decodeFallback?: string;
   readonly emit?: EventListener;
 }
 
@@ -103,13 +106,13 @@ export interface MigrateSummary {
 
 const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), droppedForeignKeys: [], orphans: [], cascaded: 0, unresolvable: [] };
 
+const ORPHANS_HINT =
+  "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)";
+
 function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   const problems = new ProblemCollector();
   for (const o of list) problems.add(o);
-  return dataProblemsError(
-    problems,
-    "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
-  );
+  return dataProblemsError(problems, ORPHANS_HINT);
 }
 
 /** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
@@ -120,6 +123,7 @@ function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
   const emit = options.emit ?? noopListener;
   const target = parseTargetUrl(options.targetUrl);
+  const decodeFallback = options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback);
   const started = performance.now();
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   // Stops work started ahead of time (the read-back's client generation) when the run ends before using it.
@@ -180,9 +184,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         onError: options.onError ?? "stop",
         rejects,
         orphans,
+        decodeFallback,
         emit,
       })
         .catch((err: unknown) => {
+          // Stopped on values: the orphans PostgreSQL would refuse next belong to the same list (every problem at once).
+          if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "DATA_PROBLEMS") {
+            throw withMoreProblems(err, findOrphans(source, opened.catalog.tables, "stop").orphans, ORPHANS_HINT);
+          }
           // A foreign key PostgreSQL could not build (23503): the transaction is rolled back; name the orphans.
           if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
             const found = findOrphans(source, opened.catalog.tables, "stop").orphans;
@@ -263,6 +272,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 pgSchema: target.schema,
                 tables: converted.tables,
                 catalog: tablesByName,
+                decodeFallback,
                 sent: new Map(applied.copied.flatMap((t) => (t.sentChecksum === null ? [] : [[t.table, { checksum: t.sentChecksum, rows: t.rows }]]))),
                 leftOut: new Map(
                   applied.copied.map((t) => [
@@ -290,7 +300,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         migrationPath,
         checksum: plan.checksum,
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
-        decisions: converted.decisions,
+        decisions: [...converted.decisions, ...decodedDecisions(applied.copied, decodeFallback)],
         counts,
         verified: verifyMode,
         ...(drift ? { drift } : {}),

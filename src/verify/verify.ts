@@ -13,6 +13,7 @@ import { openSnapshot, prepareSchema } from "../pipeline/prepare.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "./compare-table.js";
 import { matchSentChecksum, type SentChecksum } from "./sent-checksums.js";
+import { textFallback, type TextFallback } from "../copy/text-fallback.js";
 
 export type { Difference, TableVerification } from "./compare-table.js";
 
@@ -34,6 +35,8 @@ export interface VerifyDatabaseOptions {
   readonly leftOut?: ReadonlyMap<string, LeftOutRows>;
   /** migrate's own verification: the checksum of the COPY data sent per table (sent-checksums.ts). */
   readonly sent?: ReadonlyMap<string, SentChecksum>;
+  /** `--decode-fallback`: compare text whose stored bytes are not UTF-8 decoded as the copy decoded it. */
+  readonly decodeFallback?: TextFallback;
 }
 
 /**
@@ -70,6 +73,7 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
           maxDifferences: options.maxDifferences,
           table: options.catalog?.get(plan.name),
           leftOut: options.leftOut?.get(plan.name),
+          decodeFallback: options.decodeFallback,
         });
       } catch (err) {
         if (err instanceof Sqlite2pgError) throw err;
@@ -124,6 +128,8 @@ export interface VerifyCommandOptions {
   readonly maxDifferences?: number;
   /** The `--tables` / `--exclude` globs the migration used. */
   readonly tables?: TableFilter;
+  /** The `--decode-fallback` encoding the migration used. */
+  readonly decodeFallback?: string;
 }
 
 /** Snapshot + introspect the SQLite file (the same table plans `migrate` derives), then compare with PostgreSQL. */
@@ -143,6 +149,9 @@ export async function verifyCommandRun(options: VerifyCommandOptions): Promise<V
           tables: prepared.converted.tables,
           emit,
           maxDifferences: options.maxDifferences,
+          // The SQLite tables, so decoding finds a row's stored bytes by rowid.
+          catalog: new Map(prepared.catalog.tables.map((t) => [t.name, t])),
+          decodeFallback: options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback),
         }),
       );
     } finally {

@@ -5,7 +5,7 @@ import { formatVerifyResult, verifyCommandRun } from "../../verify/verify.js";
 import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
-import { parseTypeOverrides } from "./migrate.js";
+import { parseDecodeFallback, parseTypeOverrides } from "./migrate.js";
 
 interface VerifyFlags {
   to?: string;
@@ -15,13 +15,14 @@ interface VerifyFlags {
   type: string[];
   tables?: string[];
   exclude?: string[];
+  decodeFallback?: string;
 }
 
 async function run(sqliteFile: string, flags: VerifyFlags): Promise<number> {
   const url = targetUrlFrom(flags.to);
   const typeOverrides = parseTypeOverrides(flags.type);
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const result = await verifyCommandRun({ sqlitePath: sqliteFile, targetUrl: url, typeOverrides, tables: tableFilterFrom(flags), emit });
+  const result = await verifyCommandRun({ sqlitePath: sqliteFile, targetUrl: url, typeOverrides, tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), emit });
   if (flags.report) writeFileSync(flags.report, `${toJson(result)}\n`);
   process.stdout.write(flags.json ? `${toJson(result)}\n` : `\n${formatVerifyResult(result)}\n`);
   return result.ok ? EXIT_OK : EXIT_FAILURE;
@@ -37,6 +38,7 @@ export function registerVerify(program: Command, setResult: (p: Promise<number>)
     .option("--to <url>", "PostgreSQL URL (default: $DATABASE_URL)")
     .option("--report <file>", "also write the full result as JSON to this file")
     .option("--type <table.column=Type>", "the --type overrides given to migrate (repeatable)", collect, [])
+    .option("--decode-fallback <encoding>", "the --decode-fallback encoding given to migrate: text that is not UTF-8 is compared decoded with it")
     .option("--json", "print the result as JSON")
     .option("-q, --quiet", "no progress output")
     .addHelpText(
