@@ -237,7 +237,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 changedOnPurpose: new Map(
                   applied.copied.map((t) => [
                     t.table,
-                    { leftOut: t.rejected + t.skipped > 0, nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()) },
+                    {
+                      leftOut: t.rejected + t.skipped > 0,
+                      nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()),
+                      decoded: new Set(t.decoded.keys()),
+                    },
                   ]),
                 ),
               });
