@@ -148,7 +148,7 @@ export function formatProblemGroups(groups: readonly ProblemGroup[]): string {
     const where = g.column === undefined ? g.table : `${g.table}.${g.column}`;
     const what = g.kind === "orphan" ? plural(g.count, "orphaned reference") : plural(g.count, "value");
     lines.push(`  ${where}: ${what} in ${plural(g.rows, "row")}`);
-    for (const p of g.examples) lines.push(`    - [${p.key}]: ${describeValue(p)}`);
+    for (const p of g.examples) lines.push(`    - ${describeProblem(p)}`);
     if (g.count > g.examples.length) lines.push(`    … and ${g.count - g.examples.length} more in ${where}`);
   }
   return lines.join("\n");
