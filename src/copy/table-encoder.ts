@@ -138,15 +138,18 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   /**
    * better-sqlite3 decodes invalid UTF-8 stored as TEXT into U+FFFD without error; when that character shows up
    * we re-read the stored bytes. Valid UTF-8 (a real U+FFFD) passes; otherwise the value is decoded with the
-   * fallback encoding when one is given, else it is a problem. Returns the row to encode (a copy when a value was
-   * decoded) and the columns whose stored bytes are not UTF-8.
+   * fallback encoding when one is given, else it is a problem. Returns null when every value is UTF-8 (the hot
+   * path allocates nothing), else the row to encode (a copy when a value was decoded) and the columns whose
+   * stored bytes are not UTF-8.
    */
-  const checkUtf8 = (row: unknown[]): { row: unknown[]; invalid: Map<number, Buffer> | null; decoded: number[] | null } => {
+  const checkUtf8 = (row: unknown[]): { row: unknown[]; invalid: Map<number, Buffer> | null; decoded: number[] | null } | null => {
     let invalid: Map<number, Buffer> | null = null;
     let decoded: number[] | null = null;
     let out = row;
     for (const i of textColumns) {
-      const stored = invalidStoredBytes(row[i], () => rawText(names[i], row));
+      const v = row[i];
+      if (typeof v !== "string" || !v.includes("\uFFFD")) continue;
+      const stored = invalidStoredBytes(v, () => rawText(names[i], row));
       if (stored === null) continue;
       const text = fallback?.decode(stored) ?? null;
       if (text === null) {
@@ -157,7 +160,7 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
       out[i] = text;
       (decoded ??= []).push(i);
     }
-    return { row: out, invalid, decoded };
+    return invalid === null && decoded === null ? null : { row: out, invalid, decoded };
   };
 
   /**

@@ -192,7 +192,7 @@ describe("bad-utf8.db (a filename holding invalid UTF-8 bytes)", () => {
     const lines = readRejects(rejects);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ table: "files", column: "filename", key: "2" });
-    expect(lines[0].row).toEqual({ id: 2, filename: { $bytes: BAD.toString("base64") } });
+    expect(lines[0].row).toEqual({ id: 2, filename: { base64: BAD.toString("base64") } });
     expect(await db.query("SELECT id, filename FROM files ORDER BY id")).toEqual([
       { id: 1, filename: "valid-file.txt" },
       { id: 3, filename: "another-valid.txt" },
