@@ -140,7 +140,7 @@ export async function copyPlannedTable(
 }
 
 export const DATA_PROBLEMS_HINT =
-  "fix the values in SQLite, override the column type (--type table.column=String), or run with --on-error=reject to copy everything else and write these rows to a rejects file";
+  "fix the values in SQLite, override the column type (--type table.column=String), decode text that is not UTF-8 (--decode-fallback windows-1252), or run with --on-error=reject to copy everything else and write these rows to a rejects file";
 
 /** Orphan policy "keep-without-fk": the foreign keys the orphans would violate are not created. */
 export function withoutDroppedForeignKeys(statements: readonly string[], orphans: OrphanPlan | undefined): readonly string[] {
