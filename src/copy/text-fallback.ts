@@ -23,9 +23,32 @@ export interface TextFallback {
   decode(bytes: Buffer): string | null;
 }
 
+/**
+ * windows-1252's bytes 0x80–0x9F (WHATWG index-windows-1252, https://encoding.spec.whatwg.org/index-windows-1252.txt);
+ * every other byte is the code point of the same number. Node ≥ 20.18.3 decodes windows-1252 (and its labels
+ * latin1, iso-8859-1, ascii) through a Latin-1 fast path that maps these bytes to C1 controls instead — € and
+ * the curly quotes would silently become U+0080, U+0092, … (https://github.com/nodejs/node/issues/56542,
+ * https://github.com/nodejs/node/issues/60888) — so this one encoding is decoded here, from the table.
+ */
+const WINDOWS_1252_80_9F = [
+  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+];
+
+function decodeWindows1252(bytes: Buffer): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    out += String.fromCharCode(b >= 0x80 && b <= 0x9f ? WINDOWS_1252_80_9F[b - 0x80] : b);
+  }
+  return out;
+}
+
 /** A decoder for `--decode-fallback`; throws RangeError for an encoding Node does not know. */
 export function textFallback(label: string): TextFallback {
   const decoder = new TextDecoder(label, { fatal: true });
+  // Every byte is defined in windows-1252: this decoding never fails.
+  if (decoder.encoding === "windows-1252") return { encoding: decoder.encoding, decode: decodeWindows1252 };
   return {
     encoding: decoder.encoding,
     decode(bytes) {

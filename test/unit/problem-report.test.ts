@@ -1,11 +1,13 @@
 /**
  * The pure parts of the problem report: grouping by column (exact counts, first examples), the flags suggested
- * from the problems (lossless or lossy, with what each loses), and the command line built from the user's own.
+ * from the problems (lossless or lossy, with what each loses), the command line built from the user's own, and
+ * the fallback decoding of text that is not UTF-8.
  */
 import { describe, expect, it } from "vitest";
 import { EXAMPLES_PER_GROUP, formatProblemGroups, groupProblems, type DataProblem } from "../../src/copy/problems.js";
 import { suggestFlags } from "../../src/copy/remedies.js";
 import { formatSuggestion, shellQuote, suggestedCommand } from "../../src/cli/suggest-command.js";
+import { decodingAdjuster, textFallback } from "../../src/copy/text-fallback.js";
 
 const textInInt = (key: number): DataProblem => ({
   table: "notes",
@@ -135,5 +137,33 @@ describe("suggestedCommand", () => {
       "  npx sqlite2pg migrate a.db --yes --on-error reject",
       "    loses: 1 row left out of PostgreSQL (written in full to the rejects file)",
     ]);
+  });
+});
+
+describe("textFallback", () => {
+  it("decodes windows-1252 (Node's full ICU); latin1 is WHATWG's label for it; a multi-byte encoding refuses invalid bytes", () => {
+    const cp1252 = textFallback("windows-1252");
+    expect(cp1252.encoding).toBe("windows-1252");
+    expect(cp1252.decode(Buffer.from("4de97869636f2080", "hex"))).toBe("México €");
+    // 0x80–0x9F are windows-1252's own characters (Node 20's TextDecoder gives C1 controls for them).
+    const all = cp1252.decode(Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i)));
+    expect(all).toBe("€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ");
+    expect(cp1252.decode(Buffer.from([0x00, 0x41, 0x7f, 0xa0, 0xe9, 0xff]))).toBe("\u0000A\u007f\u00a0éÿ");
+    expect(textFallback("latin1").encoding).toBe("windows-1252");
+    expect(textFallback("shift_jis").decode(Buffer.from("82", "hex"))).toBeNull();
+    expect(() => textFallback("no-such-encoding")).toThrow(RangeError);
+  });
+
+  it("decodingAdjuster replaces only text read with U+FFFD whose stored bytes are not UTF-8", () => {
+    const stored = new Map<string, Buffer>([
+      ["1:a", Buffer.from("4de9", "hex")],
+      ["1:b", Buffer.from("efbfbd", "hex")], // a real U+FFFD: valid UTF-8, kept
+    ]);
+    const adjust = decodingAdjuster(textFallback("windows-1252"), (column, key) => stored.get(`${String(key[0])}:${column}`), ["a", "b", "n"], [0, 1], [3]);
+    const row = ["M\uFFFD", "\uFFFD", 5n, 1n];
+    expect(adjust(row)).toEqual(["Mé", "\uFFFD", 5n, 1n]);
+    expect(row[0]).toBe("M\uFFFD"); // the row read is not changed in place
+    const clean = ["x", "y", 1n, 2n];
+    expect(adjust(clean)).toBe(clean);
   });
 });
