@@ -209,7 +209,11 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
         fieldEncoders[i](v);
       } catch (err) {
         if (!(err instanceof ValueError)) throw err;
-        const lossless: Remedy[] | undefined = columns[i].kind !== "text" && encodesAsText(v) && columnTakesText(i) ? ["as-text"] : undefined;
+        // Text refused by a non-text column may hide bytes that are not UTF-8: as text, it would need decoding too.
+        const stored = columns[i].kind === "text" ? null : invalidStoredBytes(v, () => rawText(names[i], row));
+        const asWritten = stored === null ? v : suggestedFallback.decode(stored);
+        const lossless: Remedy[] | undefined =
+          columns[i].kind !== "text" && asWritten !== null && encodesAsText(asWritten) && columnTakesText(i) ? (stored === null ? ["as-text"] : ["as-text", "decode-fallback"]) : undefined;
         found.push({ table: plan.name, column: names[i], key, reason: err.reason, excerpt: err.excerpt ?? excerptOf(v), ...(lossless ? { lossless } : {}) });
       }
     }

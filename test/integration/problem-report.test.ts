@@ -146,13 +146,16 @@ const LATIN1 = { "4de97869636f": "México", "4272e4636b65": "Bräcke" };
 
 describe("a file with problems in several columns of the same rows, in two tables, and an orphan", () => {
   // notes: 1200 rows with text in the INTEGER column sfld; rows 3 and 5 (5 also in sfld) hold Latin-1 in body;
-  // row 7 references a missing parent. tags (WITHOUT ROWID): text in an INTEGER column.
+  // row 7 references a missing parent. tags (WITHOUT ROWID): text in an INTEGER column. legacy: Latin-1 text in
+  // an INTEGER column (it needs both a String override and the decoding).
   const file = buildSqliteFile(mkdtempSync(join(tmp.dir, "built-")), "many.db", (d) => {
     d.pragma("foreign_keys = OFF");
     d.exec(`
       CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
       CREATE TABLE notes (id INTEGER PRIMARY KEY, sfld INTEGER, body TEXT, parent_id INTEGER REFERENCES parent(id));
       CREATE TABLE tags (k TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
+      CREATE TABLE legacy (id INTEGER PRIMARY KEY, code INTEGER);
+      INSERT INTO legacy VALUES (1, 10), (2, CAST(X'4272e4' AS TEXT));
       INSERT INTO parent VALUES (1, 'p');
       INSERT INTO tags VALUES ('a', 1), ('b', 'many'), ('c', 3);
     `);
@@ -177,7 +180,8 @@ describe("a file with problems in several columns of the same rows, in two table
   it("stop: every problem of every row and column in one run, grouped by column with counts and first rows", async () => {
     const { res, db } = await stopRun();
     refused(res);
-    expect(res.stderr).toContain("1205 data problems in 4 columns; nothing was written");
+    expect(res.stderr).toContain("1206 data problems in 5 columns; nothing was written");
+    expect(res.stderr).toContain("legacy.code: 1 value in 1 row\n    - legacy.code [2]: text 'Br\uFFFD' in an integer column");
     expect(res.stderr).toContain("notes.sfld: 1200 values in 1200 rows");
     expect(res.stderr).toContain("… and 1195 more in notes.sfld");
     expect(res.stderr).toMatch(/notes\.body: 3 values in 3 rows\n(    - notes\.body \[(3|5|1400)\]: invalid UTF-8 in text \(value: x'[0-9a-f]+'\)\n){3}/);
@@ -193,8 +197,8 @@ describe("a file with problems in several columns of the same rows, in two table
     const r = JSON.parse(readFileSync(report, "utf8")) as ErrorReport;
     expect(r.ok).toBe(false);
     const d = r.error.details;
-    expect(d.count).toBe(1205);
-    expect(d.problems).toHaveLength(1205);
+    expect(d.count).toBe(1206);
+    expect(d.problems).toHaveLength(1206);
     expect(d.problems.filter((p) => p.table === "notes" && p.column === "sfld").map((p) => Number(p.key)).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 1200 }, (_, i) => i + 1),
     );
@@ -204,6 +208,7 @@ describe("a file with problems in several columns of the same rows, in two table
       "notes.sfld": [1200, 1200, ["as-text"]],
       "notes.body": [3, 3, ["decode-fallback"]],
       "tags.n": [1, 1, ["as-text"]],
+      "legacy.code": [1, 1, ["as-text", "decode-fallback"]],
       "notes.parent_id": [1, 1, ["keep-without-fk"]],
     });
     expect(d.commands.lossless).toMatch(/^npx sqlite2pg migrate /);
@@ -214,7 +219,7 @@ describe("a file with problems in several columns of the same rows, in two table
     const command = losslessCommand(res);
     expect(command).toContain(` --report ${report} `);
     expect(addedFlags(command, userArgs + 2).sort()).toEqual(
-      ["--decode-fallback windows-1252", "--orphans keep-without-fk", "--type notes.sfld=String", "--type tags.n=String"].sort(),
+      ["--decode-fallback windows-1252", "--orphans keep-without-fk", "--type legacy.code=String", "--type notes.sfld=String", "--type tags.n=String"].sort(),
     );
     // Decoding is a guess: the user is told to check the text.
     expect(res.stderr).toMatch(/note: values that are not UTF-8 would be read as windows-1252: check that text/);
@@ -224,7 +229,7 @@ describe("a file with problems in several columns of the same rows, in two table
     const { res, db } = await fixRun();
     const summary = summaryOf(res);
     expect(summary.ok).toBe(true);
-    expect(Object.fromEntries(summary.tables.map((t) => [t.table, [t.rows, t.rejected]]))).toEqual({ parent: [1, 0], notes: [1500, 0], tags: [3, 0] });
+    expect(Object.fromEntries(summary.tables.map((t) => [t.table, [t.rows, t.rejected]]))).toEqual({ parent: [1, 0], notes: [1500, 0], tags: [3, 0], legacy: [2, 0] });
     const rows = await db.query<{ id: number; sfld: string; body: string; parent_id: number }>("SELECT id, sfld, body, parent_id FROM notes WHERE id IN (1, 3, 5, 7, 1300, 1400) ORDER BY id");
     expect(rows).toEqual([
       { id: 1, sfld: "w1", body: "body 1", parent_id: 1 },
@@ -239,14 +244,19 @@ describe("a file with problems in several columns of the same rows, in two table
       { k: "b", n: "many" },
       { k: "c", n: "3" },
     ]);
+    expect(await db.query("SELECT id, code FROM legacy ORDER BY id")).toEqual([
+      { id: 1, code: "10" },
+      { id: 2, code: "Brä" },
+    ]);
     const decoded = summary.decisions.filter((d) => d.code === "decode-fallback");
-    expect(decoded.map((d) => [d.table, d.column])).toEqual([["notes", "body"]]);
-    expect(decoded[0].message).toMatch(/^3 values were not valid UTF-8 and were decoded as windows-1252/);
+    expect(decoded.map((d) => `${d.table}.${d.column}`).sort()).toEqual(["legacy.code", "notes.body"]);
+    expect(decoded.find((d) => d.table === "legacy")?.message).toMatch(/^1 value was not valid UTF-8 and was decoded as windows-1252/);
+    expect(decoded.find((d) => d.table === "notes")?.message).toMatch(/^3 values were not valid UTF-8 and were decoded as windows-1252/);
   });
 
   it("verify compares the decoded text: identical with --decode-fallback, the decoded rows named without it", async () => {
     const { db } = await fixRun();
-    const args = ["verify", file, "--to", db.url, "--quiet", "--type", "notes.sfld=String", "--type", "tags.n=String"];
+    const args = ["verify", file, "--to", db.url, "--quiet", "--type", "notes.sfld=String", "--type", "tags.n=String", "--type", "legacy.code=String"];
     const [withFlag, without] = await Promise.all([
       limited(() => runCli([...args, "--decode-fallback", "windows-1252"])),
       limited(() => runCli(args)),
