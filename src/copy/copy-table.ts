@@ -22,6 +22,7 @@ import { Sqlite2pgError } from "../errors.js";
 import type { EventListener } from "../pipeline/events.js";
 import type { ProblemCollector } from "./problems.js";
 import type { RejectsFile } from "./rejects.js";
+import type { TextFallback } from "./text-fallback.js";
 import { emptySummary, encodeTable, type EncodeSinks, type EncodeSummary, type EncodeTableInput } from "./table-encoder.js";
 
 export interface CopyTableOptions {
@@ -43,6 +44,8 @@ export interface CopyTableOptions {
   readonly emit: EventListener;
   /** Hash the COPY data sent (sentChecksum, for migrate's full verification); default true. */
   readonly hashSent?: boolean;
+  /** `--decode-fallback`: how text whose stored bytes are not UTF-8 is decoded (text-fallback.ts). */
+  readonly decodeFallback?: TextFallback;
 }
 
 export interface CopyTableResult {
@@ -61,6 +64,8 @@ export interface CopyTableResult {
   readonly rejectedKeys: ReadonlySet<string>;
   /** Values copied exactly in meaning but not in form, counted per column (table-encoder.ts). */
   readonly decisions: readonly Decision[];
+  /** column → values decoded with the fallback encoding. */
+  readonly decoded: ReadonlyMap<string, number>;
 }
 
 export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
@@ -82,6 +87,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
     nullify: o.nullify,
     scanOnly: o.client === null,
     hash: o.hashSent ?? true,
+    decodeFallback: o.decodeFallback,
   };
   const pending: Promise<void>[] = [];
   const sinks: EncodeSinks = {

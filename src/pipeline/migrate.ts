@@ -23,7 +23,8 @@ import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
-import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
+import { dataProblemsError, ProblemCollector, withMoreProblems, type DataProblem } from "../copy/problems.js";
+import { decodedDecisions, textFallback } from "../copy/text-fallback.js";
 import { RejectsFile } from "../copy/rejects.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import type { TableFilter } from "../introspect/table-filter.js";
@@ -63,6 +64,8 @@ export interface MigrateOptions {
   readonly userSchemaPath?: string;
   /** With userSchemaPath: write Prisma 7 style (datasource without url, prisma.config.ts next to the schema). */
   readonly prisma7?: boolean;
+  /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8 (e.g. "windows-1252"). */
+  readonly decodeFallback?: string;
   readonly emit?: EventListener;
 }
 
@@ -128,13 +131,13 @@ function uniqueCollisionsError(list: readonly DataProblem[]): Sqlite2pgError {
   );
 }
 
+const ORPHANS_HINT =
+  "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)";
+
 function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   const problems = new ProblemCollector();
   for (const o of list) problems.add(o);
-  return dataProblemsError(
-    problems,
-    "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
-  );
+  return dataProblemsError(problems, ORPHANS_HINT);
 }
 
 /**
@@ -155,6 +158,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const recorder = recordStages(options.emit ?? noopListener);
   const emit = recorder.emit;
   const target = parseTargetUrl(options.targetUrl);
+  const decodeFallback = options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback);
   const started = performance.now();
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   // Stops work started ahead of time (the read-back's client generation) when the run ends before using it.
@@ -239,9 +243,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         onError: options.onError ?? "stop",
         rejects,
         orphans,
+        decodeFallback,
         emit,
       })
         .catch((err: unknown) => {
+          // Stopped on values: the orphans PostgreSQL would refuse next belong to the same list (every problem at once).
+          if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "DATA_PROBLEMS") {
+            throw withMoreProblems(err, findOrphans(source, opened.catalog.tables, "stop").orphans, ORPHANS_HINT);
+          }
           // A foreign key PostgreSQL could not build (23503): the transaction is rolled back; name the orphans.
           if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
             const found = findOrphans(source, opened.catalog.tables, "stop").orphans;
@@ -292,7 +301,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 changedOnPurpose: new Map(
                   applied.copied.map((t) => [
                     t.table,
-                    { leftOut: t.rejected + t.skipped > 0, nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()) },
+                    {
+                      leftOut: t.rejected + t.skipped > 0,
+                      nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()),
+                      decoded: new Set(t.decoded.keys()),
+                    },
                   ]),
                 ),
               });
@@ -332,6 +345,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 tables: converted.tables,
                 catalog: tablesByName,
                 independent: options.verify === "deep" ? "all" : "sample",
+                decodeFallback,
                 sent: new Map(applied.copied.flatMap((t) => (t.sentChecksum === null ? [] : [[t.table, { checksum: t.sentChecksum, rows: t.rows }]]))),
                 leftOut: new Map(
                   applied.copied.map((t) => [
@@ -360,7 +374,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         checksum: plan.checksum,
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
         // The schema's decisions, then those the copy made value by value (counted while copying).
-        decisions: [...converted.decisions, ...applied.copied.flatMap((t) => t.decisions)],
+        decisions: [...converted.decisions, ...applied.copied.flatMap((t) => t.decisions), ...decodedDecisions(applied.copied, decodeFallback)],
         counts,
         coverage,
         verified: verifyMode,

@@ -15,6 +15,7 @@ import { compareTable, type Difference, type LeftOutRows, type TableVerification
 import { matchSentChecksum, type SentChecksum } from "./sent-checksums.js";
 import { coverageLines, targetCoverage, type CoverageResult } from "./coverage.js";
 import { checkIndependently, describeIndependent, formatIndependentDifferences, type IndependentResult } from "./independent/independent-check.js";
+import { textFallback, type TextFallback } from "../copy/text-fallback.js";
 
 export type { Difference, TableVerification } from "./compare-table.js";
 
@@ -43,6 +44,8 @@ export interface VerifyDatabaseOptions {
   readonly sent?: ReadonlyMap<string, SentChecksum>;
   /** The independent check: a sample of rows per table (default), every row ("all", `--verify deep`), or "off". */
   readonly independent?: "sample" | "all" | "off";
+  /** `--decode-fallback`: compare text whose stored bytes are not UTF-8 decoded as the copy decoded it. */
+  readonly decodeFallback?: TextFallback;
 }
 
 /**
@@ -80,6 +83,7 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
           maxDifferences: options.maxDifferences,
           table: options.catalog?.get(plan.name),
           leftOut: options.leftOut?.get(plan.name),
+          decodeFallback: options.decodeFallback,
         });
       } catch (err) {
         if (err instanceof Sqlite2pgError) throw err;
@@ -148,6 +152,8 @@ export interface VerifyCommandOptions {
   readonly tables?: TableFilter;
   /** "deep": the independent check compares every row instead of a sample. */
   readonly verify?: "full" | "deep";
+  /** The `--decode-fallback` encoding the migration used. */
+  readonly decodeFallback?: string;
 }
 
 /** Snapshot + introspect the SQLite file (the same table plans `migrate` derives), then compare with PostgreSQL. */
@@ -171,6 +177,9 @@ export async function verifyCommandRun(options: VerifyCommandOptions): Promise<V
           emit,
           maxDifferences: options.maxDifferences,
           independent: options.verify === "deep" ? "all" : "sample",
+          // The SQLite tables, so decoding finds a row's stored bytes by rowid.
+          catalog: new Map(prepared.catalog.tables.map((t) => [t.name, t])),
+          decodeFallback: options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback),
         }),
       );
       return { ...rows, ok: rows.ok && coverage.ok, coverage };

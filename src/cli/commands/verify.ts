@@ -6,7 +6,7 @@ import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOpti
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { assertWritableFile } from "../output-paths.js";
-import { parseTypeOverrides } from "./migrate.js";
+import { parseDecodeFallback, parseTypeOverrides } from "./migrate.js";
 
 interface VerifyFlags {
   to?: string;
@@ -17,6 +17,7 @@ interface VerifyFlags {
   tables?: string[];
   exclude?: string[];
   verify: string;
+  decodeFallback?: string;
 }
 
 async function run(sqliteFile: string, flags: VerifyFlags): Promise<number> {
@@ -25,7 +26,15 @@ async function run(sqliteFile: string, flags: VerifyFlags): Promise<number> {
   if (flags.report) assertWritableFile("--report", flags.report);
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
   if (flags.verify !== "full" && flags.verify !== "deep") throw usage(`--verify must be one of full, deep (got "${flags.verify}")`);
-  const result = await verifyCommandRun({ sqlitePath: sqliteFile, targetUrl: url, typeOverrides, tables: tableFilterFrom(flags), emit, verify: flags.verify });
+  const result = await verifyCommandRun({
+    sqlitePath: sqliteFile,
+    targetUrl: url,
+    typeOverrides,
+    tables: tableFilterFrom(flags),
+    decodeFallback: parseDecodeFallback(flags.decodeFallback),
+    emit,
+    verify: flags.verify,
+  });
   if (flags.report) writeFileSync(flags.report, `${toJson(result)}\n`);
   process.stdout.write(flags.json ? `${toJson(result)}\n` : `\n${formatVerifyResult(result)}\n`);
   return result.ok ? EXIT_OK : EXIT_FAILURE;
@@ -42,6 +51,7 @@ export function registerVerify(program: Command, setResult: (p: Promise<number>)
     .option("--report <file>", "also write the full result as JSON to this file")
     .option("--type <table.column=Type>", "the --type overrides given to migrate (repeatable)", collect, [])
     .option("--verify <mode>", "full: checksums of every row and a sample of rows decoded independently of the copy's encoder; deep: every row decoded independently", "full")
+    .option("--decode-fallback <encoding>", "the --decode-fallback encoding given to migrate: text that is not UTF-8 is compared decoded with it")
     .option("--json", "print the result as JSON")
     .option("-q, --quiet", "no progress output")
     .addHelpText(
