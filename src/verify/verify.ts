@@ -105,6 +105,7 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
         mode: options.independent === "all" ? "all" : "sample",
         leftOut: options.leftOut,
         maxDifferences: options.maxDifferences,
+        decodeFallback: options.decodeFallback,
       });
       emit({ type: "info", message: `[verify] ${describeIndependent(independent)} (${independent.ms} ms)` });
     }

@@ -8,6 +8,8 @@
  * evenly spaced windows between them (by key value for an integer key, by position otherwise). Tables whose key
  * is not integers or text (or that have none) are sampled at their first and last rows.
  */
+import { isUtf8 } from "node:buffer";
+import type { TextFallback } from "../../copy/text-fallback.js";
 import type { TablePlan } from "../../convert/convert.js";
 import type { PgClient } from "../../db/pg-target.js";
 import { quoteIdent, quoteQualified } from "../../db/quote.js";
@@ -45,6 +47,11 @@ export interface IndependentTable {
 }
 
 export interface CheckTableOptions {
+  /**
+   * `--decode-fallback`: a text whose stored bytes are not UTF-8 means what those bytes decode to in that
+   * encoding (the user's reviewed decision), so that is what PostgreSQL must hold.
+   */
+  readonly decodeFallback?: TextFallback;
   readonly source: SqliteDb;
   readonly client: PgClient;
   readonly pgSchema: string;
@@ -177,7 +184,11 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
     const cells: SqliteCell[] = [];
     for (let i = 0; i < columns.length; i++) {
       const value = raw[i];
-      cells.push(typeof value === "string" && BYTE_KINDS.has(columns[i].target.kind) && value.includes("\uFFFD") ? { value, bytes: bytesOf(i, raw) } : { value });
+      if (typeof value === "string" && BYTE_KINDS.has(columns[i].target.kind) && value.includes("\uFFFD")) {
+        const bytes = bytesOf(i, raw);
+        const decoded = bytes && options.decodeFallback && !isUtf8(bytes) ? options.decodeFallback.decode(bytes) : null;
+        cells.push(decoded !== null ? { value: decoded } : { value, bytes });
+      } else cells.push({ value });
     }
     const id = rowid ? (raw[columns.length] as bigint) : null;
     if (id !== null && skip?.has(BigInt(id))) return null;

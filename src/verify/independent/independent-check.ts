@@ -6,6 +6,7 @@
  * taken from PostgreSQL's catalog. By default it samples up to 1000 rows per table (check-table.ts); `--verify
  * deep` compares every row.
  */
+import type { TextFallback } from "../../copy/text-fallback.js";
 import type { TablePlan } from "../../convert/convert.js";
 import type { PgClient } from "../../db/pg-target.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
@@ -36,6 +37,8 @@ export interface IndependentOptions {
   readonly tables: readonly TablePlan[];
   readonly mode: "sample" | "all";
   readonly leftOut?: ReadonlyMap<string, LeftOutRows>;
+  /** `--decode-fallback`: how text that is not UTF-8 was decoded (check-table.ts). */
+  readonly decodeFallback?: TextFallback;
   readonly sampleSize?: number;
   readonly maxDifferences?: number;
 }
@@ -75,7 +78,7 @@ export async function checkIndependently(options: IndependentOptions): Promise<I
         continue;
       }
       perTable.push(
-        await checkTable({ source: options.source, client, pgSchema: options.pgSchema, plan, targets, primaryKey: await readPrimaryKey(client, options.pgSchema, plan.pgName), leftOut: options.leftOut?.get(plan.name), mode: options.mode, sampleSize: options.sampleSize, maxDifferences }),
+        await checkTable({ source: options.source, client, pgSchema: options.pgSchema, plan, targets, primaryKey: await readPrimaryKey(client, options.pgSchema, plan.pgName), leftOut: options.leftOut?.get(plan.name), mode: options.mode, sampleSize: options.sampleSize, maxDifferences, decodeFallback: options.decodeFallback }),
       );
     }
   } finally {
