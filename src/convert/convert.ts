@@ -22,7 +22,9 @@ import type { ColumnProfile, ColumnTypeChoice, ValueKind } from "./column-type.j
 import type { Decision } from "./decisions.js";
 import { convertDefault, type DefaultValue } from "./defaults.js";
 import { chooseColumnType } from "./type-map.js";
-import { fitNames } from "./identifiers.js";
+import { pgNamesFor, renameMessage } from "./pg-names.js";
+import { fitConstraintNames } from "./constraint-names.js";
+import { reconcileRelations, type RelationResult } from "./relations.js";
 import { sqlSpellingFor, type SqlSpelling } from "../copy/sql-spelling.js";
 
 export interface ConvertInput {
@@ -100,9 +102,10 @@ export function convertSchema(input: ConvertInput): ConvertResult {
   const enumNames = new Set(userMode ? ast.list.filter((b): b is Enum => b.type === "enum").map((e) => e.name) : []);
   const catalogByName = new Map(input.catalog.tables.map((t) => [t.name, t]));
   const tables: TablePlan[] = [];
+  const modelTables = new Map<Model, string>();
 
-  // PostgreSQL truncates identifiers beyond 63 bytes; tables and views share one namespace.
-  const pgTableNames = fitNames([...input.catalog.tables.map((t) => t.name), ...input.catalog.views.map((v) => v.name)]);
+  // PostgreSQL truncates identifiers beyond 63 bytes, refuses some (pg-names.ts); tables and views share one namespace.
+  const pgTableNames = pgNamesFor([...input.catalog.tables.map((t) => t.name), ...input.catalog.views.map((v) => v.name)], "table");
 
   if (userMode) rewriteUserDatasource(ast.list, decisions);
   else rewriteDatasource(ast.list);
@@ -113,15 +116,22 @@ export function convertSchema(input: ConvertInput): ConvertResult {
     const tableName = tableNameOf(block);
     const table = catalogByName.get(tableName);
     if (!table) continue;
-    const pgName = pgTableNames.get(table.name) ?? table.name;
+    const pgTable = pgTableNames.get(table.name) ?? { name: table.name };
+    const pgName = pgTable.name;
     if (pgName !== table.name) {
       setBlockMap(block, pgName);
-      decisions.push({ table: table.name, code: "identifier", message: `table name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@@map)` });
+      decisions.push({ table: table.name, code: "identifier", message: renameMessage("table", table.name, pgTable) });
     }
     const columnPlans = convertModel(block, table, input, modelNames, enumNames, decisions);
     if (unignoreIfKeyed(block)) removeIgnoreDoc(ast.list, block);
     tables.push(planTable(table, pgName, columnPlans, block));
+    modelTables.set(block, table.name);
   }
+  // What only the whole schema shows: constraint names sharing one namespace, both sides of each relation.
+  decisions.push(...fitConstraintNames(modelTables, [...pgTableNames.values()].map((n) => n.name)));
+  const relations = reconcileRelations(modelTables);
+  decisions.push(...relations.decisions);
+  widenColumnPlans(tables, relations.widened, modelTables);
   // Tables Prisma does not represent at all still hold data the user expects to find.
   for (const t of input.catalog.tables) {
     if (!tables.some((p) => p.name === t.name)) {
@@ -206,7 +216,7 @@ function convertModel(
   const newProperties: Model["properties"] = [];
   let keyDropped = false;
   const scalarColumns = model.properties.filter((p): p is Field => p.type === "field" && !isRelationField(p, modelNames)).map(columnNameOf);
-  const pgColumnNames = fitNames(scalarColumns);
+  const pgColumnNames = pgNamesFor(scalarColumns, "column");
 
   for (const prop of model.properties) {
     if (prop.type !== "field" || isRelationField(prop, modelNames)) {
@@ -227,10 +237,10 @@ function convertModel(
       continue;
     }
     if (typeof field.fieldType === "string" && enumNames.has(field.fieldType)) {
-      const pgName = pgColumnNames.get(column.name) ?? column.name;
+      const pgName = pgColumnNames.get(column.name)?.name ?? column.name;
       if (pgName !== column.name) {
         setFieldMap(field, pgName);
-        const note = `column name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@map)`;
+        const note = renameMessage("column", column.name, pgColumnNames.get(column.name)!);
         decisions.push({ table: table.name, column: column.name, code: "type", message: note });
         newProperties.push({ type: "comment", text: `// sqlite2pg: ${note}` });
       }
@@ -283,10 +293,10 @@ function convertModel(
     if (defaultNote) notes.push(defaultNote);
     for (const attr of field.attributes ?? []) renameAutoIndex(attr, table, decisions);
 
-    const pgName = pgColumnNames.get(column.name) ?? column.name;
+    const pgName = pgColumnNames.get(column.name)?.name ?? column.name;
     if (pgName !== column.name) {
       setFieldMap(field, pgName);
-      notes.push(`column name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@map)`);
+      notes.push(renameMessage("column", column.name, pgColumnNames.get(column.name)!));
     }
     const epoch = epochUnitFor(choice, profile);
     if (epoch.note) notes.push(epoch.note);
@@ -307,6 +317,17 @@ function convertModel(
   }
   model.properties = keyDropped ? withoutKey(newProperties) : newProperties;
   return plans;
+}
+
+/** Columns relations.ts made BigInt are copied as bigint (every int value is one: the SQL spelling still holds). */
+function widenColumnPlans(tables: TablePlan[], widened: RelationResult["widened"], modelTables: ReadonlyMap<Model, string>): void {
+  for (const { model, field } of widened) {
+    const at = tables.findIndex((t) => t.name === modelTables.get(model));
+    if (at < 0) continue;
+    const pgColumn = columnNameOf(field);
+    const plan = tables[at];
+    tables[at] = { ...plan, columns: plan.columns.map((c) => (c.pgName === pgColumn && c.kind === "int" ? { ...c, kind: "bigint" } : c)) };
+  }
 }
 
 function setFieldMap(field: Field, name: string): void {

@@ -90,7 +90,9 @@ export async function prepareSchema(
     profileCatalog(opened.source, opened.catalog, { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() }),
   );
   if (threads > 1) emit({ type: "info", message: `[profile] profiled on ${threads} threads (nobody wrote to the file since the snapshot began)` });
-  const { pulledSchema } = await pulling;
+  const { pulledSchema, decisions: pulledNames } = await pulling;
+  // Names Prisma could not derive matter only when its introspection is the schema (not with a user's schema).
+  const nameDecisions = userSchema ? [] : pulledNames;
   const schemaCheck = userSchema
     ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
         checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name, workDir: opened.snapshot.dir }),
@@ -109,8 +111,8 @@ export async function prepareSchema(
   const converted: ConvertResult = {
     ...base,
     // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
-    schema: annotateModels(base.schema, [...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
-    decisions: [...(schemaCheck?.decisions ?? []), ...base.decisions, ...extras.decisions],
+    schema: annotateModels(base.schema, [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
+    decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions],
   };
   for (const d of converted.decisions) {
     if (d.code === "not-in-schema") emit({ type: "warning", message: `${d.table}: ${d.message}` });
