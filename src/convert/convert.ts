@@ -24,7 +24,7 @@ import { convertDefault, type DefaultValue } from "./defaults.js";
 import { chooseColumnType } from "./type-map.js";
 import { pgNamesFor, renameMessage } from "./pg-names.js";
 import { fitConstraintNames } from "./constraint-names.js";
-import { reconcileRelations, type RelationResult } from "./relations.js";
+import { reconcileRelations, type LeftOutForeignKey, type RelationResult } from "./relations.js";
 import { sqlSpellingFor, type SqlSpelling } from "../copy/sql-spelling.js";
 
 export interface ConvertInput {
@@ -77,6 +77,8 @@ export interface ConvertResult {
   readonly schema: string;
   readonly decisions: readonly Decision[];
   readonly tables: readonly TablePlan[];
+  /** SQLite foreign keys not in the schema (relations.ts): the orphan check must ignore them. */
+  readonly leftOutForeignKeys?: readonly LeftOutForeignKey[];
 }
 
 const INT32_MAX = 2n ** 31n - 1n;
@@ -132,6 +134,7 @@ export function convertSchema(input: ConvertInput): ConvertResult {
   const relations = reconcileRelations(modelTables);
   decisions.push(...relations.decisions);
   widenColumnPlans(tables, relations.widened, modelTables);
+  const leftOutForeignKeys = relations.leftOut.map(({ model, fields }) => sqliteColumnsOf(tables, modelTables.get(model)!, fields));
   // Tables Prisma does not represent at all still hold data the user expects to find.
   for (const t of input.catalog.tables) {
     if (!tables.some((p) => p.name === t.name)) {
@@ -139,7 +142,7 @@ export function convertSchema(input: ConvertInput): ConvertResult {
     }
   }
   const printed = `${printSchema(ast).trim()}\n`;
-  return { schema: userMode ? reattachDocComments(printed) : printed, decisions, tables };
+  return { schema: userMode ? reattachDocComments(printed) : printed, decisions, tables, leftOutForeignKeys };
 }
 
 /**
@@ -317,6 +320,13 @@ function convertModel(
   }
   model.properties = keyDropped ? withoutKey(newProperties) : newProperties;
   return plans;
+}
+
+/** The SQLite table and column names of fields (whose @map holds the PostgreSQL name). */
+function sqliteColumnsOf(tables: readonly TablePlan[], table: string, fields: readonly Field[]): LeftOutForeignKey {
+  const plan = tables.find((t) => t.name === table);
+  const columns = fields.map((f) => plan?.columns.find((c) => c.pgName === columnNameOf(f))?.name ?? columnNameOf(f));
+  return { table, columns };
 }
 
 /** Columns relations.ts made BigInt are copied as bigint (every int value is one: the SQL spelling still holds). */

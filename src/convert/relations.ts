@@ -11,7 +11,8 @@
  *   any column (and then fails every write that checks it). Such a relation is left out, with a decision: the
  *   data of both tables is copied as it is.
  * - Sides of other, different types (TEXT referencing INTEGER: SQLite compares with affinity) are left out the
- *   same way: no single PostgreSQL type holds both columns' values.
+ *   same way: no single PostgreSQL type holds both columns' values. (Checked first, so a text column never joins
+ *   an integer group.)
  */
 import type { Attribute, Field, Model } from "@mrleebo/prisma-ast";
 import { blockAttributes, columnNameOf, findFieldAttribute, namedArgument, unquote } from "./ast.js";
@@ -21,7 +22,31 @@ export interface RelationResult {
   readonly decisions: Decision[];
   /** Fields whose type became BigInt: the copy must encode their column as bigint. */
   readonly widened: readonly { readonly model: Model; readonly field: Field }[];
+  /** The referencing fields of each relation left out. */
+  readonly leftOut: readonly { readonly model: Model; readonly fields: readonly Field[] }[];
 }
+
+/** A SQLite foreign key convert leaves out of the schema, by its table and columns (SQLite names). */
+export interface LeftOutForeignKey {
+  readonly table: string;
+  readonly columns: readonly string[];
+}
+
+/**
+ * The tables without the foreign keys convert left out: rows that would violate one of those are not orphans
+ * of any PostgreSQL constraint, and must not stop the run or be changed by an --orphans policy.
+ */
+export function withoutLeftOutForeignKeys<T extends { readonly name: string; readonly foreignKeys: readonly { readonly from: readonly string[] }[] }>(
+  tables: readonly T[],
+  leftOut: readonly LeftOutForeignKey[] | undefined,
+): T[] {
+  if (!leftOut || leftOut.length === 0) return [...tables];
+  const key = (table: string, columns: readonly string[]) => JSON.stringify([table, ...columns]);
+  const out = new Set(leftOut.map((l) => key(l.table, l.columns)));
+  return tables.map((t) => ({ ...t, foreignKeys: t.foreignKeys.filter((fk) => !out.has(key(t.name, fk.from))) }));
+}
+
+const INTEGERS: ReadonlySet<string> = new Set(["Int", "BigInt"]);
 
 interface Relation {
   readonly model: Model;
@@ -101,17 +126,27 @@ function describe(r: Relation, models: ReadonlyMap<Model, string>): string {
 export function reconcileRelations(models: ReadonlyMap<Model, string>): RelationResult {
   const decisions: Decision[] = [];
   const relations: Relation[] = [];
+  const leftOut: { model: Model; fields: readonly Field[] }[] = [];
   for (const r of findRelations(models)) {
-    if (isUniqueKey(r.target, r.to)) {
-      relations.push(r);
-      continue;
-    }
-    removeRelation(r);
-    decisions.push({
-      table: models.get(r.model)!,
-      code: "foreign-key",
-      message: `${describe(r, models)} is not created: the referenced column(s) are not a primary key or unique in SQLite, and PostgreSQL requires one for a foreign key; the data of both tables is copied as it is`,
-    });
+    const unrelated = r.from.findIndex((f, i) => scalarType(f) !== scalarType(r.to[i]) && !(INTEGERS.has(scalarType(f)) && INTEGERS.has(scalarType(r.to[i]))));
+    if (!isUniqueKey(r.target, r.to)) {
+      removeRelation(r);
+      leftOut.push({ model: r.model, fields: r.from });
+      decisions.push({
+        table: models.get(r.model)!,
+        code: "foreign-key",
+        message: `${describe(r, models)} is not created: the referenced column(s) are not a primary key or unique in SQLite, and PostgreSQL requires one for a foreign key; the data of both tables is copied as it is`,
+      });
+    } else if (unrelated >= 0) {
+      // No single PostgreSQL type holds both columns' values.
+      removeRelation(r);
+      leftOut.push({ model: r.model, fields: r.from });
+      decisions.push({
+        table: models.get(r.model)!,
+        code: "foreign-key",
+        message: `${describe(r, models)} is not created: ${scalarType(r.from[unrelated])} references ${scalarType(r.to[unrelated])}, and PostgreSQL and Prisma require both sides of a foreign key to have one type; the data of both tables is copied as it is`,
+      });
+    } else relations.push(r);
   }
 
   // Groups of fields joined by relations (union-find), to give each group one integer type.
@@ -149,21 +184,10 @@ export function reconcileRelations(models: ReadonlyMap<Model, string>): Relation
         table: models.get(model)!,
         column: columnNameOf(f),
         code: "type",
-        message: `Int → BigInt: a foreign key and the key it references must have one type (PostgreSQL, Prisma); ${wide.join(", ")} ${wide.length === 1 ? "is" : "are"} BigInt, so ${all.join(", ")} all become BigInt`,
+        message: `Int → BigInt: a foreign key and the key it references must have one type (PostgreSQL, Prisma); ${wide.join(", ")} ${wide.length === 1 ? "is" : "are"} BigInt, so the whole group is: ${all.join(", ")}`,
       });
     }
   }
 
-  // Whatever still differs cannot share one type: the relation is left out.
-  for (const r of relations) {
-    const differs = r.from.findIndex((f, i) => scalarType(f) !== scalarType(r.to[i]));
-    if (differs < 0) continue;
-    removeRelation(r);
-    decisions.push({
-      table: models.get(r.model)!,
-      code: "foreign-key",
-      message: `${describe(r, models)} is not created: ${scalarType(r.from[differs])} references ${scalarType(r.to[differs])}, and PostgreSQL and Prisma require both sides of a foreign key to have one type; the data of both tables is copied as it is`,
-    });
-  }
-  return { decisions, widened };
+  return { decisions, widened, leftOut };
 }

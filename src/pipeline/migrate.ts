@@ -23,6 +23,7 @@ import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/p
 import { RejectsFile } from "../copy/rejects.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
+import { withoutLeftOutForeignKeys } from "../convert/relations.js";
 import { redactUrl } from "../redact.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
@@ -143,7 +144,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       const orphans =
         policy === "stop"
           ? NO_ORPHANS
-          : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
+          : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), policy));
       if (orphans.unresolvable.length > 0) throw orphansError(orphans.unresolvable);
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
       const verifyMode = options.verify ?? "full";
@@ -185,7 +186,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         .catch((err: unknown) => {
           // A foreign key PostgreSQL could not build (23503): the transaction is rolled back; name the orphans.
           if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
-            const found = findOrphans(source, opened.catalog.tables, "stop").orphans;
+            const found = findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), "stop").orphans;
             if (found.length > 0) throw orphansError(found);
           }
           throw err;
