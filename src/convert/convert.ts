@@ -244,7 +244,7 @@ function convertModel(
       if (pgName !== column.name) {
         setFieldMap(field, pgName);
         const note = renameMessage("column", column.name, pgColumnNames.get(column.name)!);
-        decisions.push({ table: table.name, column: column.name, code: "type", message: note });
+        decisions.push({ table: table.name, column: column.name, code: "identifier", message: note });
         newProperties.push({ type: "comment", text: `// sqlite2pg: ${note}` });
       }
       newProperties.push(field);
@@ -297,14 +297,15 @@ function convertModel(
     for (const attr of field.attributes ?? []) renameAutoIndex(attr, table, decisions);
 
     const pgName = pgColumnNames.get(column.name)?.name ?? column.name;
-    if (pgName !== column.name) {
+    const renameNote = pgName === column.name ? undefined : renameMessage("column", column.name, pgColumnNames.get(column.name)!);
+    if (renameNote) {
       setFieldMap(field, pgName);
-      notes.push(renameMessage("column", column.name, pgColumnNames.get(column.name)!));
+      notes.push(renameNote);
     }
     const epoch = epochUnitFor(choice, profile);
     if (epoch.note) notes.push(epoch.note);
     for (const note of notes) {
-      decisions.push({ table: table.name, column: column.name, code: note === epoch.note ? "epoch" : "type", message: note });
+      decisions.push({ table: table.name, column: column.name, code: note === epoch.note ? "epoch" : note === renameNote ? "identifier" : "type", message: note });
       // In a user's schema a `///` would become part of their field's documentation (generated client docs).
       newProperties.push({ type: "comment", text: userMode ? `// sqlite2pg: ${note}` : `/// ${note}` });
     }

@@ -14,8 +14,8 @@
  *   same way: no single PostgreSQL type holds both columns' values. (Checked first, so a text column never joins
  *   an integer group.)
  */
-import type { Attribute, Field, Model } from "@mrleebo/prisma-ast";
-import { blockAttributes, columnNameOf, findFieldAttribute, namedArgument, unquote } from "./ast.js";
+import { getSchema, printSchema, type Attribute, type Field, type Model } from "@mrleebo/prisma-ast";
+import { blockAttributes, columnNameOf, findFieldAttribute, namedArgument, tableNameOf, unquote } from "./ast.js";
 import type { Decision } from "./decisions.js";
 
 export interface RelationResult {
@@ -190,4 +190,16 @@ export function reconcileRelations(models: ReadonlyMap<Model, string>): Relation
   }
 
   return { decisions, widened, leftOut };
+}
+
+/**
+ * The SQLite-side schema (the one Prisma Client reads the source through, for the read-back) with the same
+ * relations fixed: Prisma validates relations whatever the provider, so the introspected schema that holds a
+ * bigint → integer key does not generate a client either. Unchanged text when nothing needed fixing.
+ */
+export function reconcileSchemaRelations(schema: string): string {
+  const ast = getSchema(schema);
+  const models = new Map(ast.list.filter((b): b is Model => b.type === "model").map((m) => [m, tableNameOf(m)]));
+  const { decisions } = reconcileRelations(models);
+  return decisions.length === 0 ? schema : `${printSchema(ast).trim()}\n`;
 }

@@ -5,6 +5,7 @@
 import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
+import { reconcileSchemaRelations } from "../convert/relations.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
 import { readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
@@ -120,7 +121,8 @@ export async function prepareSchema(
   return {
     ...opened,
     converted,
-    sourceSchema,
+    // The read-back generates a SQLite client from it: its relations need the same fixes (relations.ts).
+    sourceSchema: reconcileSchemaRelations(sourceSchema),
     extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
     ...(schemaCheck ? { schemaCheck } : {}),
   };
