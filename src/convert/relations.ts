@@ -171,8 +171,8 @@ export function reconcileRelations(models: ReadonlyMap<Model, string>): Relation
   for (const members of groups.values()) {
     const types = new Set(members.map(scalarType));
     if (!(types.has("Int") && types.has("BigInt"))) continue;
-    const wide = members.filter((f) => scalarType(f) === "BigInt").map((f) => `${models.get(owner.get(f)!)}.${columnNameOf(f)}`);
-    const all = members.map((f) => `${models.get(owner.get(f)!)}.${columnNameOf(f)}`);
+    const wide = members.filter((f) => scalarType(f) === "BigInt").map((f) => `${models.get(owner.get(f)!)}.${columnNameOf(f)}`).sort();
+    const all = members.map((f) => `${models.get(owner.get(f)!)}.${columnNameOf(f)}`).sort();
     for (const f of members.filter((m) => scalarType(m) === "Int")) {
       f.fieldType = "BigInt";
       // Int's native types (SmallInt, Integer) do not apply to BigInt; BigInt is PostgreSQL bigint.

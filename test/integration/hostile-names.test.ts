@@ -6,7 +6,7 @@
  */
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, copyToTemp, CORPUS, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
@@ -26,6 +26,9 @@ interface Summary {
   drift?: { status: string; differences?: string[] };
   readBack?: { status: string };
 }
+
+// Each case is a full migrate (two Prisma CLI runs, a shadow replay, two generated clients): minutes on a busy machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 const tmp = tempDir("hostile-names");
 afterAll(() => tmp.cleanup());
@@ -290,7 +293,9 @@ describe("identifiers containing a double quote", () => {
     const pgTable = /created as "([^"]+)"/.exec(decision(summary, (d) => d.table === table && d.column === undefined && d.code === "identifier").message)![1];
     const pgColumn = /created as "([^"]+)"/.exec(decision(summary, (d) => d.table === table && d.column === column && d.code === "identifier").message)![1];
     expect(pgTable).toBe("x_; DROP TABLE sentinel; --");
-    expect(pgColumn).toBe('a_ TEXT); COMMIT; DROP TABLE sentinel; CREATE TABLE _zz_ (_id_ INT, _b');
+    // `"` became `_`, then the 73-byte result was fitted to 63 bytes.
+    expect(pgColumn).toMatch(/^a_ TEXT\); COMMIT; DROP TABLE sentinel; CREATE TABLE _z_[0-9a-f]{8}$/);
+    expect(await pgColumns(pgTable)).toEqual(["id", pgColumn, "plain"]);
     expect(await publicTables()).toEqual(["_prisma_migrations", "child", "sentinel", pgTable].sort());
     expect(await pgRows(pgTable, ["id", pgColumn, "plain"], "id")).toEqual(sqliteRows(file, table, ["id", column, "plain"]));
     expect(await pgForeignKeys()).toEqual([`child(x_id) -> ${pgTable}(id)`]);
@@ -370,7 +375,7 @@ describe("both sides of a relation get one type", () => {
     }
     const d = decision(summary, (x) => x.table === "auth_user" && x.column === "id" && x.code === "type");
     expect(d.message).toBe(
-      "Int → BigInt: a foreign key and the key it references must have one type (PostgreSQL, Prisma); blog_post.author_id is BigInt, so the whole group is: auth_user.id, blog_post.author_id, blog_comment.user_id",
+      "Int → BigInt: a foreign key and the key it references must have one type (PostgreSQL, Prisma); blog_post.author_id is BigInt, so the whole group is: auth_user.id, blog_comment.user_id, blog_post.author_id",
     );
     decision(summary, (x) => x.table === "blog_comment" && x.column === "user_id" && x.message.startsWith("Int → BigInt"));
     // The widened serial key keeps counting after the copied ids.
@@ -380,7 +385,7 @@ describe("both sides of a relation get one type", () => {
 });
 
 describe("a real database: Grafana", () => {
-  it("gets past the plan (its 64-byte index name) and migrates with --on-error reject", { timeout: 300_000 }, async () => {
+  it("gets past the plan (its 64-byte index name) and migrates with --on-error reject", { timeout: 600_000 }, async () => {
     const file = copyToTemp(join(dirname(CORPUS), "realworld", "grafana.db"), tmp.dir);
     const { res, summary } = await migrate(file, ["--on-error", "reject"]);
     expect(res.code, res.stderr).toBe(0);
