@@ -15,7 +15,7 @@ import { formatVerifyResult, verifyDatabase, type TableVerification } from "../v
 import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
 import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
-import { fitNames } from "../convert/identifiers.js";
+import { pgNamesFor } from "../convert/pg-names.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
@@ -129,7 +129,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     const client = await connectTarget(options.targetUrl, "apply");
     try {
       // Refuse a non-empty target first: before the slow stages, before writing any file.
-      await assertTargetEmpty(client, target.schema, [...fitNames(opened.catalog.tables.map((t) => t.name)).values()]);
+      // The PostgreSQL names convert will give the tables (pg-names.ts: long, empty and `"` names differ).
+      const pgNames = pgNamesFor([...opened.catalog.tables.map((t) => t.name), ...opened.catalog.views.map((v) => v.name)], "table");
+      await assertTargetEmpty(client, target.schema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
       const prepared = await prepareSchema(opened, emit, options.typeOverrides, {
         userSchemaPath: options.userSchemaPath,
       });
