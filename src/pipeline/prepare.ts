@@ -112,7 +112,7 @@ export async function prepareSchema(
   const converted: ConvertResult = {
     ...base,
     // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
-    schema: annotateModels(base.schema, [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
+    schema: annotateModels(base.schema, [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined), ...extras.decisions], new Map(base.tables.map((t) => [t.pgName, t.name]))),
     decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions],
   };
   for (const d of converted.decisions) {

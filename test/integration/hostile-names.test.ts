@@ -186,9 +186,9 @@ describe("names that collide after Prisma's cleanup", () => {
 });
 
 describe("tables named like a Prisma scalar type", () => {
-  it("migrates tables String, DateTime and Int (models renamed, tables keep their names)", async () => {
+  it("migrates tables String, DateTime and Int (models renamed, tables keep their names), and enum (a reserved word)", async () => {
     const file = newDb("scalar-names.db", (d) => {
-      for (const t of ["String", "DateTime", "Int"]) {
+      for (const t of ["String", "DateTime", "Int", "enum"]) {
         d.exec(`CREATE TABLE ${q(t)} (id INTEGER PRIMARY KEY, v TEXT)`);
         d.prepare(`INSERT INTO ${q(t)} VALUES (1, ?), (2, NULL)`).run(`a ${t}`);
       }
@@ -202,6 +202,8 @@ describe("tables named like a Prisma scalar type", () => {
       const d = decision(summary, (x) => x.table === t && x.code === "model-name");
       expect(d.message).toBe(`model named Renamed${t}: the table name is a Prisma scalar type name (${t}), which a model cannot have (@@map keeps the table's name)`);
     }
+    // Prisma renames models named like its reserved words itself (Renamedenum, with @@map).
+    expect(await pgRows("enum", ["id", "v"], "id")).toEqual(sqliteRows(file, "enum", ["id", "v"]));
     expect(await pgForeignKeys()).toEqual(["uses(s) -> String(id)"]);
   });
 });

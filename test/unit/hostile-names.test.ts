@@ -1,5 +1,6 @@
 import { getSchema, printSchema, type Model } from "@mrleebo/prisma-ast";
 import { describe, expect, it } from "vitest";
+import { annotateModels } from "../../src/convert/annotate.js";
 import { fitConstraintNames } from "../../src/convert/constraint-names.js";
 import { pgNamesFor, renameMessage } from "../../src/convert/pg-names.js";
 import { planCloneNames, prismaCleanName, restoreCloneNames } from "../../src/convert/prisma-names.js";
@@ -215,5 +216,13 @@ model c {
     const tables = [{ name: "c", foreignKeys: [{ from: ["code"] }, { from: ["p_id"] }] }];
     expect(withoutLeftOutForeignKeys(tables, [{ table: "c", columns: ["code"] }])).toEqual([{ name: "c", foreignKeys: [{ from: ["p_id"] }] }]);
     expect(withoutLeftOutForeignKeys(tables, undefined)).toEqual(tables);
+  });
+});
+
+describe("annotateModels with renamed tables", () => {
+  it("puts a table's decisions above its model when the model maps to a different PostgreSQL name", () => {
+    const schema = 'model q_t {\n  id Int @id\n\n  @@map("q_t")\n}\n';
+    const out = annotateModels(schema, [{ table: 'q"t', code: "identifier", message: "renamed" }], new Map([["q_t", 'q"t']]));
+    expect(out).toBe('/// renamed\nmodel q_t {\n  id Int @id\n\n  @@map("q_t")\n}\n');
   });
 });
