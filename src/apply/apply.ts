@@ -3,6 +3,7 @@
  * (indexes and foreign keys, built once over the loaded data), sequences, and the baseline record in
  * `_prisma_migrations`. A failure or an interrupted run leaves the target exactly as it was.
  */
+import { markCommitted } from "../interrupt.js";
 import type { TablePlan } from "../convert/convert.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
@@ -78,6 +79,7 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     });
     await recordBaseline(client, BASELINE_NAME, options.plan.checksum);
     await client.query("COMMIT");
+    markCommitted("the migration (schema, every row, the baseline)");
     const t3 = performance.now();
     return { copied, timings: { preDataMs: t1 - t0, dataMs: t2 - t1, postDataMs: t3 - t2 } };
   } catch (err) {

@@ -12,6 +12,7 @@
  * after a crash (kill -9, lost server) the next run drops it: each run holds an advisory lock named after its
  * staging schema, so a staging schema whose lock is free belongs to a dead run.
  */
+import { markCommitted, onInterrupt } from "../interrupt.js";
 import { randomBytes } from "node:crypto";
 import type { TablePlan } from "../convert/convert.js";
 import type { PgClient } from "../db/pg-target.js";
@@ -119,6 +120,17 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
     return null;
   }
   const workers: PgClient[] = [];
+  // Ctrl-C: end our sessions (the server rolls back what they had not committed, releasing their locks), then
+  // drop the staging schema from a fresh session, so the database is left exactly as it was.
+  const forget = onInterrupt(async () => {
+    await Promise.all([...workers, client].map((w) => w.end().catch(() => undefined)));
+    const fresh = await options.connect();
+    try {
+      await fresh.query(`DROP SCHEMA IF EXISTS ${quoteIdent(staging)} CASCADE`);
+    } finally {
+      await fresh.end().catch(() => undefined);
+    }
+  });
   try {
     const t1 = performance.now();
     const copied = await timedStage(emit, "copy", `copying rows and building indexes, ${options.jobs} tables at a time`, () =>
@@ -133,6 +145,7 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
     await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(staging)} CASCADE`).catch(() => undefined);
     throw err;
   } finally {
+    forget();
     await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
     await client.query("SELECT pg_advisory_unlock(hashtext($1))", [staging]).catch(() => undefined);
   }
@@ -222,4 +235,5 @@ async function finish(options: ParallelApplyOptions, parallel: ParallelPlan, sta
   // RESTRICT: the schema must be empty now; anything left in it would be a table we failed to move.
   await client.query(`DROP SCHEMA ${quoteIdent(staging)}`);
   await client.query("COMMIT");
+  markCommitted("the migration (schema, every row, the baseline)");
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { Sqlite2pgError } from "../errors.js";
+import { interruptState, runInterruptCleanups } from "../interrupt.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerVerify } from "./commands/verify.js";
@@ -21,7 +22,24 @@ export function buildProgram(setResult: (p: Promise<number>) => void): Command {
   return program;
 }
 
+/** Exit status of a process ended by a signal, as shells report it: 128 + the signal number. */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Ctrl-C or a `kill`: say what state the target is in, remove the work directory, exit 130/143. Connections
+ * close with the process, so PostgreSQL rolls back whatever was not committed.
+ */
+function handleInterrupts(): void {
+  for (const signal of Object.keys(SIGNAL_EXIT)) {
+    process.once(signal, () => {
+      process.stderr.write(`\ninterrupted (${signal}): ${interruptState()}\n`);
+      void runInterruptCleanups().finally(() => process.exit(SIGNAL_EXIT[signal]));
+    });
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  handleInterrupts();
   let result: Promise<number> = Promise.resolve(EXIT_OK);
   const program = buildProgram((p) => (result = p));
   try {

@@ -26,6 +26,7 @@ import { pgNamesFor, renameMessage } from "./pg-names.js";
 import { fitConstraintNames } from "./constraint-names.js";
 import { reconcileRelations, type LeftOutForeignKey, type RelationResult } from "./relations.js";
 import { sqlSpellingFor, type SqlSpelling } from "../copy/sql-spelling.js";
+import { findImplicitManyToMany, type ImplicitManyToMany } from "./implicit-m2m.js";
 
 export interface ConvertInput {
   readonly pulledSchema: string;
@@ -71,6 +72,8 @@ export interface TablePlan {
   readonly rowCount: number;
   /** SqliteTable.estimatedBytes: the parallel copy starts with the largest tables. */
   readonly estimatedBytes?: number;
+  /** The relation table of an implicit many-to-many relation: it has no model; Prisma's migration creates it. */
+  readonly implicitRelation?: ImplicitManyToMany;
 }
 
 export interface ConvertResult {
@@ -105,6 +108,8 @@ export function convertSchema(input: ConvertInput): ConvertResult {
   const catalogByName = new Map(input.catalog.tables.map((t) => [t.name, t]));
   const tables: TablePlan[] = [];
   const modelTables = new Map<Model, string>();
+  /** model → its `@id` column (SQLite name) and its table's plan: what an implicit m-n relation table references. */
+  const idPlans = new Map<string, { readonly column: string; readonly plan: TablePlan }>();
 
   // PostgreSQL truncates identifiers beyond 63 bytes, refuses some (pg-names.ts); tables and views share one namespace.
   const pgTableNames = pgNamesFor([...input.catalog.tables.map((t) => t.name), ...input.catalog.views.map((v) => v.name)], "table");
@@ -124,10 +129,21 @@ export function convertSchema(input: ConvertInput): ConvertResult {
       setBlockMap(block, pgName);
       decisions.push({ table: table.name, code: "identifier", message: renameMessage("table", table.name, pgTable) });
     }
+    // Read before convertModel, which may @map the column to a PostgreSQL name.
+    const idField = block.properties.find((p): p is Field => p.type === "field" && findFieldAttribute(p, "id") !== undefined);
     const columnPlans = convertModel(block, table, input, modelNames, enumNames, decisions);
     if (unignoreIfKeyed(block)) removeIgnoreDoc(ast.list, block);
-    tables.push(planTable(table, pgName, columnPlans, block));
+    const plan = planTable(table, pgName, columnPlans, block);
+    tables.push(plan);
     modelTables.set(block, table.name);
+    if (idField) idPlans.set(block.name, { column: columnNameOf(idField), plan });
+  }
+  const models = ast.list.filter((b): b is Model => b.type === "model");
+  for (const relation of findImplicitManyToMany(models)) {
+    const table = catalogByName.get(relation.table);
+    if (!table || tables.some((p) => p.name === table.name)) continue;
+    const plan = planRelationTable(table, pgTableNames.get(table.name)?.name ?? table.name, relation, idPlans, input.profiles.get(table.name));
+    if (plan) tables.push(plan);
   }
   // What only the whole schema shows: constraint names sharing one namespace, both sides of each relation.
   decisions.push(...fitConstraintNames(modelTables, [...pgTableNames.values()].map((n) => n.name)));
@@ -533,5 +549,42 @@ function planTable(table: SqliteTable, pgName: string, columns: ColumnPlan[], mo
     sequenceFloor: table.sequence,
     rowCount: table.rowCount,
     estimatedBytes: table.estimatedBytes,
+  };
+}
+
+/**
+ * The copy plan of an implicit many-to-many relation table (implicit-m2m.ts): columns `A` and `B` keep their names
+ * and take the value kind of the `@id` they reference, the type Prisma's migration gives them on PostgreSQL.
+ * Undefined when the SQLite table is not of that shape (then it stays "not-in-schema", reported).
+ */
+function planRelationTable(
+  table: SqliteTable,
+  pgName: string,
+  relation: ImplicitManyToMany,
+  idPlans: ReadonlyMap<string, { readonly column: string; readonly plan: TablePlan }>,
+  profiles: ReadonlyMap<string, ColumnProfile> | undefined,
+): TablePlan | undefined {
+  const stored = table.columns.filter((c) => c.hidden === 0).map((c) => c.name);
+  if (stored.length !== 2 || !stored.includes("A") || !stored.includes("B")) return undefined;
+  const columns: ColumnPlan[] = [];
+  for (const [column, model] of [["A", relation.modelA], ["B", relation.modelB]] as const) {
+    const id = idPlans.get(model);
+    const ref = id?.plan.columns.find((c) => c.name === id.column);
+    if (!ref) return undefined;
+    // The spelling depends on this column's own stored values, not on those of the id it references.
+    const sqlSpelling = sqlSpellingFor(ref.kind, profiles?.get(column), ref.epochUnit);
+    columns.push({ name: column, pgName: column, kind: ref.kind, ...(ref.epochUnit ? { epochUnit: ref.epochUnit } : {}), ...(sqlSpelling ? { sqlSpelling } : {}) });
+  }
+  // `_AB_unique` on SQLite, the primary key (A, B) on PostgreSQL: the pair identifies a row and orders both sides.
+  const abUnique = table.indexes.some((ix) => ix.unique && !ix.partial && ix.columns.length === 2 && ix.columns[0] === "A" && ix.columns[1] === "B");
+  return {
+    name: table.name,
+    pgName,
+    columns,
+    keyColumns: abUnique ? ["A", "B"] : [],
+    sequenceFloor: null,
+    rowCount: table.rowCount,
+    estimatedBytes: table.estimatedBytes,
+    implicitRelation: relation,
   };
 }

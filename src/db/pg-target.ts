@@ -20,6 +20,10 @@ const CONNECT_HINTS: Record<string, string> = {
   "28000": "the server refused this user; check pg_hba.conf or the user name",
   "3D000": "the database does not exist; create it first (createdb <name>) or fix the URL",
   "42501": "the role lacks a privilege; grant it CREATE on the database/schema (GRANT CREATE ON SCHEMA … TO …)",
+  // sqlite2pg sets both to 0 on its own sessions; these fire only if something (a pooler, a server-side
+  // setting re-applied) overrides that.
+  "57014": "the statement was cancelled: by statement_timeout (sqlite2pg sets it to 0 on its sessions; a connection pooler or a server setting may override that: connect directly, or ALTER ROLE <role> SET statement_timeout = 0) or by an administrator (pg_cancel_backend)",
+  "25P03": "the server ended the session for idle_in_transaction_session_timeout (sqlite2pg sets it to 0 on its sessions; a pooler or a server setting overrides that: connect directly, or ALTER ROLE <role> SET idle_in_transaction_session_timeout = 0)",
 };
 
 /** How long a statement waits for another session's lock before the run fails (SQLSTATE 55P03). */
@@ -81,8 +85,30 @@ export async function connectTarget(url: string, stage: Stage): Promise<PgClient
   try {
     await client.connect();
   } catch (cause) {
+    // A failed handshake can leave the socket open (e.g. SCRAM without a password): close it, or the process
+    // waits for the server's authentication_timeout before it can exit.
+    await client.end().catch(() => undefined);
     const code = (cause as { code?: string }).code ?? "";
     const message = (cause as Error).message;
+    const timeoutS = (config.connectionTimeoutMillis ?? 0) / 1000;
+    if (/timeout/i.test(message) && timeoutS > 0) {
+      throw new Sqlite2pgError(`cannot connect to ${redactUrl(url)}: the server did not complete the connection within ${timeoutS} s`, {
+        code: "TARGET_CONNECT_TIMEOUT",
+        kind: "target",
+        stage,
+        hint: "something accepts TCP connections there but does not answer as PostgreSQL (a stopped or overloaded server, a proxy, another service on that port); check host and port with `pg_isready -h <host> -p <port>`. Wait longer with connect_timeout=<seconds> in the URL or PGCONNECT_TIMEOUT",
+        cause,
+      });
+    }
+    if (/SASL: .*password must be a string|password must be a string/i.test(message) && !config.password) {
+      throw new Sqlite2pgError(`cannot connect to ${redactUrl(url)}: the server asks for a password and none was given`, {
+        code: "TARGET_NO_PASSWORD",
+        kind: "target",
+        stage,
+        hint: "put the password in the URL (postgresql://user:password@host/db, percent-encoded) or in the PGPASSWORD environment variable, e.g. DATABASE_URL=… so it does not show in `ps`",
+        cause,
+      });
+    }
     throw new Sqlite2pgError(`cannot connect to ${redactUrl(url)}: ${message}`, {
       code: "TARGET_CONNECT",
       kind: "target",
@@ -91,9 +117,11 @@ export async function connectTarget(url: string, stage: Stage): Promise<PgClient
       cause,
     });
   }
-  // A migration must fail loudly rather than wait forever behind another session's lock.
+  // A migration must fail loudly rather than wait forever behind another session's lock; and, as pg_dump and
+  // pg_restore do, a role's or database's statement_timeout / idle_in_transaction_session_timeout must not end a
+  // long COPY or the transaction between two tables (https://www.postgresql.org/docs/current/runtime-config-client.html).
   try {
-    await client.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+    await client.query(`SET lock_timeout = '${LOCK_TIMEOUT}'; SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0`);
   } catch (cause) {
     await client.end().catch(() => undefined);
     throw targetError(stage, "cannot configure the session", cause);
@@ -139,7 +167,7 @@ export function targetError(stage: Stage, message: string, cause: unknown, table
       kind: "target",
       stage,
       object,
-      hint: `the server closed the connection (restart, crash, failover or network failure).${unchanged} Run the same command again once the server is back`,
+      hint: `${(f.sqlstate && CONNECT_HINTS[f.sqlstate]) || "the server closed the connection (restart, crash, failover or network failure)"}.${unchanged} Run the same command again once the server is back`,
       cause,
     });
   }

@@ -3,30 +3,37 @@
  *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → 7 verify
  */
 import { applyMigration } from "../apply/apply-migration.js";
-import { assertTargetEmpty } from "../apply/target-check.js";
+import { assertLockCapacity, assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
+import { createdObjects } from "../plan/created-objects.js";
 import type { Decision } from "../convert/decisions.js";
 import type { TablePlan } from "../convert/convert.js";
 import { connectTarget } from "../db/pg-target.js";
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
+import { refusedViewStatements } from "../apply/validate-views.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
+import { coverageName, targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { formatVerifyResult, verifyDatabase, type TableVerification } from "../verify/verify.js";
 import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
 import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
+import { describeIndependent, formatIndependentDifferences, type IndependentResult } from "../verify/independent/independent-check.js";
 import { pgNamesFor } from "../convert/pg-names.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
+import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
 import { withoutLeftOutForeignKeys } from "../convert/relations.js";
 import { redactUrl } from "../redact.js";
+import { quoteQualified } from "../db/quote.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
-import { openSnapshot, prepareSchema } from "./prepare.js";
+import { recordStages, type StageTiming } from "./stage-timings.js";
+import { openSnapshot, prepareSchema, type PreparedSource } from "./prepare.js";
 import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "./prisma-project.js";
 
 export interface MigrateOptions {
@@ -42,8 +49,11 @@ export interface MigrateOptions {
   readonly rejectsPath?: string;
   /** What to do with rows whose foreign key points nowhere (default "stop"). */
   readonly orphans?: OrphanPolicy;
-  /** full (default): counts + content of every row; counts: row counts only; none. */
-  readonly verify?: "full" | "counts" | "none";
+  /**
+   * full (default): counts + content of every row, with a sample of rows also compared independently of the
+   * copy's encoder; deep: the same, the independent comparison on every row; counts: row counts only; none.
+   */
+  readonly verify?: "full" | "deep" | "counts" | "none";
   /** Tables copied at once over separate connections (default 1: one transaction on one connection). */
   readonly jobs?: number;
   /**
@@ -86,6 +96,8 @@ export interface MigrateSummary {
   readonly tables: readonly TableSummary[];
   readonly decisions: readonly Decision[];
   readonly counts: readonly CountCheck[];
+  /** Every table and column of the SQLite file: migrated (checked in PostgreSQL's catalog) or left out, and why. */
+  readonly coverage: CoverageResult;
   /** What was verified: "full" = counts and every row's content, "counts", or "none". */
   readonly verified: "full" | "counts" | "none";
   /** With --verify=full: does the database match migrations/ (replayed in a shadow, catalogs compared)? */
@@ -93,16 +105,29 @@ export interface MigrateSummary {
   /** With --verify=full: a sample of rows per model read through Prisma Client from both databases, compared. */
   readonly readBack?: ReadBackResult;
   readonly content: readonly ContentCheck[];
+  /** With --verify=full/deep: PostgreSQL's values decoded by pg's parsers against SQLite's (a sample, or every row). */
+  readonly independent?: IndependentResult;
   /** Rejected rows (onError "reject"): where they are and how many. */
   readonly rejects?: { readonly path: string; readonly count: number };
   readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
   readonly timings: Readonly<Record<string, number>>;
+  /** Every stage's step with its start (from the run's start) and wall time, in start order. */
+  readonly stages: readonly StageTiming[];
   readonly ok: boolean;
   /** Existing Prisma project mode (`--schema`): what was replaced in place and where the originals are. */
   readonly project?: ProjectFiles & { readonly schemaCheck: "identical" | "names" };
 }
 
 const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), droppedForeignKeys: [], orphans: [], cascaded: 0, unresolvable: [] };
+
+function uniqueCollisionsError(list: readonly DataProblem[]): Sqlite2pgError {
+  const problems = new ProblemCollector();
+  for (const p of list) problems.add(p);
+  return dataProblemsError(
+    problems,
+    "these rows hold values SQLite kept apart (another storage class, another spelling of one time or number) that are equal once converted, so PostgreSQL's unique index refuses them; nothing was committed. Make the values distinct (or delete the duplicate row) in SQLite, then run again",
+  );
+}
 
 function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   const problems = new ProblemCollector();
@@ -113,13 +138,23 @@ function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   );
 }
 
+/**
+ * After a failure past the commit: the statements that remove what the run created, so the user can start over
+ * into the same database (CASCADE takes the foreign keys, indexes, owned sequences and views on these tables).
+ */
+export function startOver(pgSchema: string, tables: readonly { readonly pgName: string }[]): string {
+  const names = [...tables.map((t) => t.pgName), "_prisma_migrations"].map((n) => quoteQualified(pgSchema, n));
+  return `To start over, remove what this run created (enum types, if any, too: see migration.sql) and run again: DROP TABLE IF EXISTS ${names.join(", ")} CASCADE;`;
+}
+
 /** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
 function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
   return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s").map((c) => `${t.name}.${c.name}`)));
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
-  const emit = options.emit ?? noopListener;
+  const recorder = recordStages(options.emit ?? noopListener);
+  const emit = recorder.emit;
   const target = parseTargetUrl(options.targetUrl);
   const started = performance.now();
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
@@ -135,7 +170,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       const prepared = await prepareSchema(opened, emit, options.typeOverrides, {
         userSchemaPath: options.userSchemaPath,
       });
-      const { converted, source, extrasSql, schemaCheck } = prepared;
+      const { source, schemaCheck } = prepared;
+      let { converted } = prepared;
       // A project's files are replaced only once PostgreSQL holds the data: until then they are staged.
       const inPlace = options.userSchemaPath !== undefined;
       if (inPlace) await assertProjectWritable(options.outDir);
@@ -149,7 +185,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), policy));
       if (orphans.unresolvable.length > 0) throw orphansError(orphans.unresolvable);
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
-      const verifyMode = options.verify ?? "full";
+      // "deep" is a full verification whose independent comparison reads every row.
+      const verifyMode = options.verify === "deep" ? "full" : (options.verify ?? "full");
       const embedded = isPgliteUrl(options.targetUrl);
       // The read-back's two `prisma generate` need only the two schemas: they start now, at low priority, and use
       // the CPU time the plan (one Prisma process) and the copy (its encoder and PostgreSQL) leave idle.
@@ -158,15 +195,37 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           ? generateReadBackClients({ sqlite: prepared.sourceSchema, postgresql: converted.schema }, opened.snapshot.dir, { lowPriority: true, signal: generation.signal })
           : undefined;
       readBackClients?.catch(() => undefined); // awaited by the read-back, which reports a failure
-      const plan = await timedStage(emit, "plan", "prisma migrate diff", () =>
-        writePlan({
-          outDir: inPlace ? join(opened.snapshot.dir, "project") : options.outDir,
-          schema: converted.schema,
-          pgSchema: target.schema,
-          workDir: opened.snapshot.dir,
-          extrasSql,
-        }),
-      );
+      const planFor = (p: PreparedSource) =>
+        timedStage(emit, "plan", "prisma migrate diff", () =>
+          writePlan({
+            outDir: inPlace ? join(opened.snapshot.dir, "project") : options.outDir,
+            schema: p.converted.schema,
+            pgSchema: target.schema,
+            workDir: opened.snapshot.dir,
+            extrasSql: p.extrasSql,
+          }),
+        );
+      let plan = await planFor(prepared);
+      // Indexes, sequences and enum types share names with what the target may hold already: refused now,
+      // not when the index or the final move meets them after the copy.
+      const objects = createdObjects(plan.migrationSql);
+      await assertNamesFree(client, target.schema, objects);
+      if (!embedded) await assertLockCapacity(client, objects, converted.tables.length);
+      // A view PostgreSQL refuses is found now, on empty tables, not at post-data after the copy: it is left out
+      // (a decision with its SQL) and the baseline is written again without it.
+      const refused =
+        prepared.viewStatements.length === 0
+          ? new Map<string, string>()
+          : await timedStage(emit, "plan", "creating every view on the target, rolled back", () =>
+              refusedViewStatements(client, target.schema, plan, prepared.viewStatements.map((v) => v.sql)),
+            );
+      if (refused.size > 0) {
+        const byView = new Map(prepared.viewStatements.filter((v) => refused.has(v.sql.trim())).map((v) => [v.view, refused.get(v.sql.trim())!]));
+        for (const [view, error] of byView) emit({ type: "warning", message: `${view}: view left out, PostgreSQL refused it: ${error}` });
+        const again = prepared.withoutViews(byView);
+        converted = again.converted;
+        plan = await planFor(again);
+      }
       const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
       const applied = await applyMigration({
         jobs: options.jobs ?? 1,
@@ -190,6 +249,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
             const found = findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), "stop").orphans;
             if (found.length > 0) throw orphansError(found);
+          }
+          // A unique index PostgreSQL could not build (23505): values SQLite kept apart became one in conversion.
+          if (err instanceof Sqlite2pgError && err.code === "PG_23505") {
+            const collisions = converted.tables.flatMap((t) => findUniqueCollisions(source, tablesByName.get(t.name)!, t));
+            if (collisions.length > 0) throw uniqueCollisionsError(collisions);
           }
           throw err;
         })
@@ -250,6 +314,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           }),
         );
       const drifting = verifyMode === "full" && !embedded ? checkingDrift() : undefined;
+      // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.
+      const coverage = await timedStage(emit, "verify", "accounting for every table and column of the file", () =>
+        targetCoverage(client, target.schema, prepared.coverageInput),
+      );
       const counts =
         verifyMode === "none"
           ? []
@@ -266,6 +334,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 pgSchema: target.schema,
                 tables: converted.tables,
                 catalog: tablesByName,
+                independent: options.verify === "deep" ? "all" : "sample",
                 sent: new Map(applied.copied.flatMap((t) => (t.sentChecksum === null ? [] : [[t.table, { checksum: t.sentChecksum, rows: t.rows }]]))),
                 leftOut: new Map(
                   applied.copied.map((t) => [
@@ -295,9 +364,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
         decisions: converted.decisions,
         counts,
+        coverage,
         verified: verifyMode,
         ...(drift ? { drift } : {}),
         ...(readBack ? { readBack } : {}),
+        ...(content?.independent ? { independent: content.independent } : {}),
         content: (content?.tables ?? []).map((t) => ({
           table: t.table,
           ok: t.ok,
@@ -314,24 +385,49 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           droppedForeignKeys: orphans.droppedForeignKeys.length,
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
-        ok: counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
+        stages: recorder.stages(),
+        ok: coverage.ok && counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
         ...(project ? { project: { ...project, schemaCheck: schemaCheck?.result ?? "identical" } } : {}),
       };
+      if (!coverage.ok) {
+        throw new Sqlite2pgError(
+          `data of the SQLite file is not in PostgreSQL:\n${coverage.missing.map((m) => `  - ${coverageName(m)}: ${m.why}`).join("\n")}`,
+          {
+            code: "VERIFY_COVERAGE",
+            kind: "verification",
+            stage: "verify",
+            object: { table: coverage.missing[0].table, column: coverage.missing[0].column },
+            hint: `the data is committed but incomplete; please report this. ${startOver(target.schema, converted.tables)}`,
+            details: { summary },
+          },
+        );
+      }
       const bad = counts.filter((c) => !c.ok);
       if (bad.length > 0) {
         throw new Sqlite2pgError(
           `row counts differ: ${bad.map((c) => `${c.table} (SQLite ${c.sourceRows}, PostgreSQL ${c.targetRows})`).join("; ")}`,
-          { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, details: { summary } },
+          { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, hint: `the data is committed. ${startOver(target.schema, converted.tables)}`, details: { summary } },
         );
       }
-      if (content && !content.ok) {
+      if (content && content.tables.some((t) => !t.ok)) {
         const bad = content.tables.filter((t) => !t.ok);
         throw new Sqlite2pgError(`the copy differs from the source:\n${formatVerifyResult({ ok: false, tables: bad })}`, {
           code: "VERIFY_CONTENT",
           kind: "verification",
           stage: "verify",
           object: { table: bad[0].table, row: bad[0].differences[0]?.key },
-          hint: "please report this: the committed data differs from SQLite; `sqlite2pg verify` re-checks it",
+          hint: `please report this: the committed data differs from SQLite; \`sqlite2pg verify\` re-checks it. ${startOver(target.schema, converted.tables)}`,
+          details: { summary },
+        });
+      }
+      if (content?.independent && !content.independent.ok) {
+        const first = content.independent.differences[0];
+        throw new Sqlite2pgError(`the copy differs from the source (${describeIndependent(content.independent)}):\n${formatIndependentDifferences(content.independent)}`, {
+          code: "VERIFY_INDEPENDENT",
+          kind: "verification",
+          stage: "verify",
+          object: { table: first?.table, row: first?.key, column: first?.column },
+          hint: `please report this: PostgreSQL's values, read back through pg's own parsers, mean something else than SQLite's; the checksums could not see it because they share the copy's encoder. ${startOver(target.schema, converted.tables)}`,
           details: { summary },
         });
       }
@@ -342,7 +438,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           kind: "verification",
           stage: "verify",
           object: { table: first.model, row: first.differences[0]?.key, column: first.differences[0]?.field },
-          hint: "the data is committed; compare the values above (a field whose Prisma type changed may need a --type override), then re-run into an empty database",
+          hint: `the data is committed; compare the values above (a field whose Prisma type changed may need a --type override). ${startOver(target.schema, converted.tables)}`,
           details: { summary },
         });
       }

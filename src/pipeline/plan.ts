@@ -4,12 +4,14 @@
  * values, orphaned foreign keys). How a team reviews a migration before running it.
  */
 import { copyTable } from "../copy/copy-table.js";
+import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import { ProblemCollector, type DataProblem } from "../copy/problems.js";
 import type { Decision } from "../convert/decisions.js";
 import { writePlan } from "../plan/plan.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans } from "../profile/orphans.js";
 import { withoutLeftOutForeignKeys } from "../convert/relations.js";
+import type { CoverageResult } from "../verify/coverage.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
 
@@ -35,13 +37,15 @@ export interface PlanSummary {
   readonly problems: readonly DataProblem[];
   readonly problemCount: number;
   readonly orphans: readonly DataProblem[];
+  /** Every table and column of the file: planned, or left out and why (a gap is refused before this). */
+  readonly coverage: CoverageResult;
 }
 
 export async function plan(options: PlanOptions): Promise<PlanSummary> {
   const emit = options.emit ?? noopListener;
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
-    const { converted, source, extrasSql } = await prepareSchema(opened, emit, options.typeOverrides);
+    const { converted, source, extrasSql, coverage } = await prepareSchema(opened, emit, options.typeOverrides);
     const written = await timedStage(emit, "plan", "prisma migrate diff", () =>
       writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", workDir: opened.snapshot.dir, extrasSql }),
     );
@@ -52,6 +56,8 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
       for (const t of converted.tables) {
         // Scan-only (no client): the copy's own encoders run over every row and collect what they refuse.
         await copyTable({ source, client: null, pgSchema: "public", plan: t, table: catalog.get(t.name)!, freeze: false, onError: "stop", problems, emit });
+        // Values SQLite keeps apart that conversion makes equal would fail a unique index in PostgreSQL.
+        for (const p of findUniqueCollisions(source, catalog.get(t.name)!, t)) problems.add(p);
       }
     });
     return {
@@ -64,6 +70,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
       problems: problems.listed,
       problemCount: problems.count,
       orphans: orphans.orphans,
+      coverage,
     };
   } finally {
     await opened.dispose();

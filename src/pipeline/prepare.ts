@@ -13,7 +13,10 @@ import { introspect } from "../introspect/introspect.js";
 import { takeSnapshot, type Snapshot } from "../introspect/snapshot.js";
 import { assertClosedUnderForeignKeys, tablePredicate, type TableFilter } from "../introspect/table-filter.js";
 import { Sqlite2pgError } from "../errors.js";
+import { onInterrupt } from "../interrupt.js";
+import type { Decision } from "../convert/decisions.js";
 import { profileCatalog } from "../profile/profile-all.js";
+import { coverageName, planCoverage, readSourceCoverage, type CoverageInput, type CoverageResult } from "../verify/coverage.js";
 import { timedStage, type EventListener } from "./events.js";
 import { checkEnumValues, checkUserSchema, readUserSchema, type SchemaCheck } from "./prisma-project.js";
 
@@ -29,6 +32,14 @@ export interface PreparedSource {
   readonly extrasSql: string;
   /** With a user's schema (`--schema`): how it compared with the database. */
   readonly schemaCheck?: SchemaCheck;
+  /** Every table and column of the file against the plan (all covered: a gap is refused here). */
+  readonly coverage: CoverageResult;
+  /** What the coverage was computed from, for the check against PostgreSQL after the copy (coverage.ts). */
+  readonly coverageInput: CoverageInput;
+  /** The CREATE VIEW statements in `extrasSql`, by SQLite view name (checked on the target before the copy). */
+  readonly viewStatements: readonly { readonly view: string; readonly sql: string }[];
+  /** The same preparation with these views (name → PostgreSQL's error) left out and reported. */
+  withoutViews(refused: ReadonlyMap<string, string>): PreparedSource;
   /** Close the connection and delete the snapshot. */
   dispose(): Promise<void>;
 }
@@ -45,6 +56,8 @@ export interface OpenedSnapshot {
   readonly snapshot: Snapshot;
   readonly source: SqliteDb;
   readonly catalog: SqliteCatalog;
+  /** Is a table selected by --tables/--exclude? */
+  readonly selected: (table: string) => boolean;
   dispose(): Promise<void>;
 }
 
@@ -52,6 +65,12 @@ export interface OpenedSnapshot {
 export async function openSnapshot(sqlitePath: string, emit: EventListener, filter?: TableFilter): Promise<OpenedSnapshot> {
   const keep = tablePredicate(filter);
   const snapshot = await timedStage(emit, "snapshot", `reading ${sqlitePath}`, () => takeSnapshot(sqlitePath, keep));
+  // Ctrl-C must not leave the work directory (schema clone, generated clients) behind in the temp folder.
+  const forget = onInterrupt(() => snapshot.dispose());
+  const dispose = (): Promise<void> => {
+    forget();
+    return snapshot.dispose();
+  };
   try {
     const full = readCatalog(snapshot.db);
     assertClosedUnderForeignKeys(full.tables, keep, full.tables.map((t) => t.name));
@@ -59,6 +78,7 @@ export async function openSnapshot(sqlitePath: string, emit: EventListener, filt
       tables: full.tables.filter((t) => keep(t.name)),
       views: full.views.filter((v) => keep(v.name)),
       triggers: full.triggers.filter((t) => keep(t.table)),
+      ...(full.virtualTables ? { virtualTables: full.virtualTables.filter((v) => keep(v.name)) } : {}),
     };
     if (catalog.tables.length === 0) {
       throw new Sqlite2pgError(`no table of ${sqlitePath} is selected by --tables/--exclude`, {
@@ -68,9 +88,9 @@ export async function openSnapshot(sqlitePath: string, emit: EventListener, filt
         hint: `the file has: ${full.tables.map((t) => t.name).join(", ")}`,
       });
     }
-    return { snapshot, source: snapshot.db, catalog, dispose: () => snapshot.dispose() };
+    return { snapshot, source: snapshot.db, catalog, selected: keep, dispose };
   } catch (err) {
-    await snapshot.dispose();
+    await dispose();
     throw err;
   }
 }
@@ -108,22 +128,69 @@ export async function prepareSchema(
     typeOverrides,
     source: userSchema ? "user" : "introspected",
   });
-  const extras = convertExtras(opened.catalog, { facts: readExtraFacts(opened.source, opened.catalog), tables: base.tables });
-  const converted: ConvertResult = {
-    ...base,
-    // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
-    schema: annotateModels(base.schema, [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined), ...extras.decisions], new Map(base.tables.map((t) => [t.pgName, t.name]))),
-    decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions],
+  const facts = readExtraFacts(opened.source, opened.catalog);
+  const sourceCoverage = readSourceCoverage(opened.source);
+  const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
+    const extras = convertExtras(opened.catalog, { facts, tables: base.tables, refusedViews });
+    const converted: ConvertResult = {
+      ...base,
+      // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
+      schema: annotateModels(
+        base.schema,
+        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined), ...extras.decisions],
+        new Map(base.tables.map((t) => [t.pgName, t.name])),
+      ),
+      decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions],
+    };
+    const coverageInput: CoverageInput = {
+      source: sourceCoverage,
+      planned: converted.tables,
+      selected: opened.selected,
+      leftOutOnPurpose: leftOutOnPurpose(converted.decisions),
+    };
+    const coverage = planCoverage(coverageInput);
+    if (!coverage.ok) throw coverageError(coverage);
+    return {
+      ...opened,
+      coverage,
+      coverageInput,
+      converted,
+      // The read-back generates a SQLite client from it: its relations need the same fixes (relations.ts).
+      sourceSchema: reconcileSchemaRelations(sourceSchema),
+      extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
+      ...(schemaCheck ? { schemaCheck } : {}),
+      viewStatements: extras.viewStatements,
+      withoutViews: (refused) => finish(new Map([...refusedViews, ...refused])),
+    };
   };
-  for (const d of converted.decisions) {
-    if (d.code === "not-in-schema") emit({ type: "warning", message: `${d.table}: ${d.message}` });
-  }
-  return {
-    ...opened,
-    converted,
-    // The read-back generates a SQLite client from it: its relations need the same fixes (relations.ts).
-    sourceSchema: reconcileSchemaRelations(sourceSchema),
-    extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
-    ...(schemaCheck ? { schemaCheck } : {}),
-  };
+  return finish(new Map());
+}
+
+/** Decisions that leave a table or column out on purpose, with the reason the summary gives (coverage.ts). */
+export const LEFT_OUT_CODES: ReadonlySet<string> = new Set(["left-out"]);
+
+function leftOutOnPurpose(decisions: readonly Decision[]): Map<string, string> {
+  return new Map(decisions.filter((d) => LEFT_OUT_CODES.has(d.code)).map((d) => [d.column === undefined ? d.table : `${d.table}.${d.column}`, d.message]));
+}
+
+/**
+ * A table or column of the file that the plan would not fill: refused before anything is written, naming each
+ * (the run must never report success while a table's data is missing).
+ */
+export function coverageError(coverage: CoverageResult): Sqlite2pgError {
+  const first = coverage.missing[0];
+  const tables = [...new Set(coverage.missing.filter((m) => m.column === undefined).map((m) => m.table))];
+  return new Sqlite2pgError(
+    `sqlite2pg cannot migrate everything in this file; nothing was written:\n${coverage.missing.map((m) => `  - ${coverageName(m)}: ${m.why}`).join("\n")}`,
+    {
+      code: "SOURCE_NOT_COVERED",
+      kind: "source",
+      stage: "convert",
+      object: { table: first.table, ...(first.column === undefined ? {} : { column: first.column }) },
+      hint:
+        tables.length > 0
+          ? `this is a limitation of sqlite2pg (please report it). To migrate the rest without them, leave them out explicitly: ${tables.map((t) => `--exclude '${t.replace(/'/g, "'\\''")}'`).join(" ")} (their rows will not be in PostgreSQL)`
+          : "this is a limitation of sqlite2pg (please report it): the columns above would not be copied",
+    },
+  );
 }

@@ -2,6 +2,8 @@
 import type { MigrateSummary } from "../pipeline/migrate.js";
 import { formatDuration } from "./summary.js";
 import { describeReadBack } from "../verify/readback-format.js";
+import { coverageName, describeCoverage } from "../verify/coverage.js";
+import { describeIndependent, formatIndependentDifference } from "../verify/independent/independent-check.js";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -20,6 +22,11 @@ export function migrateMarkdown(s: MigrateSummary): string {
     const verdict = s.verified === "none" ? "not verified" : !count?.ok ? "count MISMATCH" : content ? (content.ok ? "every row identical" : "content DIFFERS") : "count matches";
     out.push(`| ${cell(t.table)} | ${t.rows} | ${t.rejected + t.skipped} | ${formatDuration(t.ms)} | ${verdict} |`);
   }
+  out.push("", "## Stages", "", "| stage | step | start | time |", "| --- | --- | ---: | ---: |");
+  for (const st of s.stages ?? []) out.push(`| ${cell(st.stage)} | ${cell(st.step)} | ${formatDuration(st.startMs)} | ${formatDuration(st.ms)} |`);
+  out.push("", "## Every table of the SQLite file", "", cell(describeCoverage(s.coverage)), "");
+  for (const l of s.coverage.leftOut) out.push(`- left out: **${cell(coverageName(l))}**: ${cell(l.reason)}`);
+  for (const m of s.coverage.missing) out.push(`- MISSING: **${cell(coverageName(m))}**: ${cell(m.why)}`);
   out.push("", "## Decisions to review", "");
   if (s.decisions.length === 0) out.push("None.");
   for (const d of s.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);
@@ -37,6 +44,11 @@ export function migrateMarkdown(s: MigrateSummary): string {
           : `Schema drift: not checked: ${cell(d.detail ?? "")}`,
     );
     for (const x of d.status === "drift" ? (d.differences ?? []) : []) out.push(`- ${cell(x)}`);
+    out.push("");
+  }
+  if (s.independent) {
+    out.push(`Independent check (PostgreSQL's values decoded by pg's parsers, compared with SQLite's by meaning): ${cell(describeIndependent(s.independent).replace(/^values decoded independently: /, ""))}.`);
+    for (const d of s.independent.differences) out.push(`- ${cell(formatIndependentDifference(d))}`);
     out.push("");
   }
   if (s.readBack) out.push(`Application read-back (Prisma Client on both databases): ${cell(describeReadBack(s.readBack))}.`, "");

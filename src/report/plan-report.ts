@@ -3,9 +3,11 @@ import { countOf } from "../plural.js";
 import { describeProblem } from "../copy/problems.js";
 import { describeDecision } from "../convert/decisions.js";
 import type { PlanSummary } from "../pipeline/plan.js";
+import { coverageLines, coverageName, describeCoverage } from "../verify/coverage.js";
 
 export function formatPlan(p: PlanSummary): string {
   const lines = [`${countOf(p.tables.length, "table")}, ${countOf(p.tables.reduce((n, t) => n + t.rows, 0), "row")}`, `schema:    ${p.schemaPath}`, `baseline:  ${p.migrationPath}`];
+  lines.push(...coverageLines(p.coverage));
   if (p.decisions.length > 0) {
     lines.push("", "decisions to review (also /// comments in schema.prisma):");
     for (const d of p.decisions) lines.push(`  - ${describeDecision(d)}`);
@@ -28,6 +30,8 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 export function planMarkdown(p: PlanSummary): string {
   const out = [`# Migration plan: \`${p.source}\` → PostgreSQL`, "", "| table | rows |", "| --- | ---: |"];
   for (const t of p.tables) out.push(`| ${cell(t.table)} | ${t.rows} |`);
+  out.push("", cell(describeCoverage(p.coverage)), "");
+  for (const l of p.coverage.leftOut) out.push(`- left out: **${cell(coverageName(l))}**: ${cell(l.reason)}`);
   out.push("", "## Decisions to review", "");
   if (p.decisions.length === 0) out.push("None.");
   for (const d of p.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);

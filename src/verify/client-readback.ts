@@ -28,8 +28,9 @@ import type { Snapshot } from "../introspect/snapshot.js";
 import { redact } from "../redact.js";
 import { generateClientFiles, loadClient, type GenerateOptions, type GeneratedClient, type ModelDelegate } from "./readback-client.js";
 import { comparisonFor, excerpt, type Comparison } from "./readback-compare.js";
-import { buildReadBackSample, type SampleTable } from "./readback-sample.js";
-import { readModels, unignoreKeyedModels, type ModelInfo } from "./readback-schema.js";
+import { buildReadBackSample, type SampleRelation, type SampleTable } from "./readback-sample.js";
+import { compareRelation } from "./readback-relations.js";
+import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "./readback-schema.js";
 
 export interface ReadBackOptions {
   /**
@@ -109,6 +110,11 @@ export interface ReadBackModel {
   readonly differences: readonly ReadBackDifference[];
   /** Fields left out of the comparison, and why. */
   readonly fieldsNotCompared: readonly { readonly field: string; readonly reason: string }[];
+  /**
+   * Set when this entry is an implicit many-to-many relation (`model` is then its relation table, `rows` the links
+   * read): the relation fields read, `Model.field` (readback-relations.ts).
+   */
+  readonly relation?: readonly string[];
 }
 
 export interface ReadBackResult {
@@ -142,11 +148,32 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     if (!m || m.ignored || m.keyFields.length === 0 || tables.some((t) => t.table === m.table)) continue;
     tables.push({ table: m.table, keyColumns: m.keyFields.map((k) => m.columns.get(k) ?? k) });
   }
+  // Implicit many-to-many relations declared alike in both schemas, and the tables their links point at.
+  const sqliteRelations = new Map(readRelations(sqliteSchema).map((r) => [r.table, r]));
+  const relations = readRelations(pgSchemaText).filter((r) => {
+    const s = sqliteRelations.get(r.table);
+    return s !== undefined && JSON.stringify(s) === JSON.stringify(r);
+  });
+  const relationSamples: SampleRelation[] = [];
+  for (const r of relations) {
+    const [a, b] = [sqliteModels.get(r.modelA), sqliteModels.get(r.modelB)];
+    if (!a || !b || a.keyFields.length !== 1 || b.keyFields.length !== 1) continue;
+    const keyColumn = (m: ModelInfo) => m.columns.get(m.keyFields[0]) ?? m.keyFields[0];
+    relationSamples.push({ table: r.table, a: { table: a.table, keyColumn: keyColumn(a) }, b: { table: b.table, keyColumn: keyColumn(b) } });
+  }
   mkdirSync(options.workDir, { recursive: true });
   const samplePath = join(options.workDir, "readback-sample.db");
   let sampleFailed: ReadonlyMap<string, string>;
+  let owners: ReadonlyMap<string, readonly unknown[]>;
   try {
-    sampleFailed = buildReadBackSample({ source: options.snapshot.db, schemaClonePath: options.snapshot.schemaClonePath, samplePath, tables, sampleSize }).failed;
+    ({ failed: sampleFailed, owners } = buildReadBackSample({
+      source: options.snapshot.db,
+      schemaClonePath: options.snapshot.schemaClonePath,
+      samplePath,
+      tables,
+      relations: relationSamples,
+      sampleSize,
+    }));
   } catch (err) {
     return done({ status: "unavailable", models: [], detail: `cannot copy the sample rows from the snapshot: ${firstLine(err)}` });
   }
@@ -183,6 +210,24 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
           sampleFailure: sampleFailed.get(sqliteModels.get(name)?.table ?? ""),
           sampleSize,
           options,
+        }),
+      );
+    }
+    for (const relation of relations) {
+      const linked = [relation.table, sqliteModels.get(relation.modelA)?.table, sqliteModels.get(relation.modelB)?.table];
+      models.push(
+        await compareRelation({
+          relation,
+          sqliteModels,
+          pgModels,
+          sqliteDelegate: (m) => delegateOf(sqliteClient, m),
+          pgDelegate: (m) => delegateOf(pgClient, m),
+          sqliteFields: (m) => fieldTypes(sqliteGen, m),
+          pgFields: (m) => fieldTypes(pgGen, m),
+          owners: owners.get(relation.table),
+          sampleFailure: sampleFailed.get(relation.table),
+          leftOutOnPurpose: linked.some((t) => t !== undefined && options.changedOnPurpose?.get(t)?.leftOut === true),
+          maxDifferences: options.maxDifferences ?? 20,
         }),
       );
     }

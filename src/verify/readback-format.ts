@@ -5,17 +5,20 @@ import type { ReadBackResult } from "./client-readback.js";
 /** One line for a summary: what was compared, or why not. */
 export function describeReadBack(r: ReadBackResult): string {
   if (r.status === "unavailable") return `not checked: ${r.detail}`;
-  const compared = r.models.filter((m) => m.status === "compared");
+  const compared = r.models.filter((m) => m.status === "compared" && m.relation === undefined);
   const rows = compared.reduce((n, m) => n + m.rows, 0);
+  // Implicit many-to-many relations are read through their fields: their links are counted apart from rows.
+  const relations = r.models.filter((m) => m.status === "compared" && m.relation !== undefined);
+  const links = relations.length === 0 ? "" : ` and ${countOf(relations.reduce((n, m) => n + m.rows, 0), "link")} of ${countOf(relations.length, "many-to-many relation")}`;
   const skipped = r.models.filter((m) => m.status === "not-compared");
   // Grouped by reason: a legacy file can have a dozen models Prisma ignores for the same reason.
   const byReason = new Map<string, string[]>();
   for (const m of skipped) byReason.set(m.reason ?? "", [...(byReason.get(m.reason ?? "") ?? []), m.model]);
   const tail = skipped.length > 0 ? `; not compared: ${[...byReason].map(([reason, names]) => `${names.join(", ")} (${reason})`).join("; ")}` : "";
-  if (r.status === "same") return `${countOf(rows, "row")} of ${countOf(compared.length, "model")} identical through Prisma Client${tail}`;
+  if (r.status === "same") return `${countOf(rows, "row")} of ${countOf(compared.length, "model")}${links} identical through Prisma Client${tail}`;
   const count = r.models.reduce((n, m) => n + m.differences.length, 0);
   const failed = r.models.filter((m) => m.status === "failed");
-  return `DIFFERS: ${count} difference(s)${failed.length > 0 ? `, ${failed.length} model(s) unreadable from PostgreSQL` : ""} (${countOf(rows, "row")} of ${countOf(compared.length, "model")} read)${tail}`;
+  return `DIFFERS: ${count} difference(s)${failed.length > 0 ? `, ${failed.length} model(s) unreadable from PostgreSQL` : ""} (${countOf(rows, "row")} of ${countOf(compared.length, "model")}${links} read)${tail}`;
 }
 
 /** Every difference, one line each (for the failure message). */

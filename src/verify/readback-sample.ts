@@ -22,6 +22,19 @@ export interface SampleTable {
   readonly keyColumns: readonly string[];
 }
 
+/**
+ * An implicit many-to-many relation table (convert/implicit-m2m.ts) the read-back reads through the relation fields.
+ * Its owners are (at most) the first `sampleSize` distinct values of column `A`; every link of those owners is copied (for a
+ * self-relation also the links where they are `B`: Prisma reads one field through `A`, the other through `B`), and
+ * with them the rows of both models the links point at, so the SQLite client sees each owner's relation lists whole.
+ */
+export interface SampleRelation {
+  readonly table: string;
+  /** The table and `@id` column `A` references, and those `B` references. */
+  readonly a: { readonly table: string; readonly keyColumn: string };
+  readonly b: { readonly table: string; readonly keyColumn: string };
+}
+
 export interface SampleOptions {
   /** The snapshot's connection: read-only, inside its read transaction. Only SELECTs and PRAGMAs run on it. */
   readonly source: SqliteDb;
@@ -30,6 +43,7 @@ export interface SampleOptions {
   /** Where the sample is written (in the run's work directory). */
   readonly samplePath: string;
   readonly tables: readonly SampleTable[];
+  readonly relations?: readonly SampleRelation[];
   readonly sampleSize: number;
 }
 
@@ -37,6 +51,8 @@ export interface SampleOptions {
 export interface SampleResult {
   readonly rows: ReadonlyMap<string, number>;
   readonly failed: ReadonlyMap<string, string>;
+  /** Per relation table: the owners sampled (values of `A`, as better-sqlite3 returns them), in `A` order. */
+  readonly owners: ReadonlyMap<string, readonly unknown[]>;
 }
 
 interface XInfo {
@@ -49,6 +65,7 @@ export function buildReadBackSample(options: SampleOptions): SampleResult {
   const sample = new Database(options.samplePath);
   const rows = new Map<string, number>();
   const failed = new Map<string, string>();
+  const owners = new Map<string, readonly unknown[]>();
   try {
     sample.pragma("foreign_keys = OFF");
     sample.pragma("ignore_check_constraints = ON");
@@ -61,16 +78,79 @@ export function buildReadBackSample(options: SampleOptions): SampleResult {
         failed.set(t.table, err instanceof Error ? err.message : String(err));
       }
     }
+    for (const r of options.relations ?? []) {
+      try {
+        owners.set(r.table, copyRelation(options.source, sample, r, options.sampleSize));
+      } catch (err) {
+        failed.set(r.table, err instanceof Error ? err.message : String(err));
+      }
+    }
   } finally {
     sample.close();
   }
-  return { rows, failed };
+  return { rows, failed, owners };
+}
+
+function storedColumns(source: SqliteDb, table: string): string[] {
+  return (source.prepare(`PRAGMA table_xinfo(${quoteIdent(table)})`).all() as XInfo[]).filter((c) => Number(c.hidden) === 0).map((c) => quoteIdent(c.name));
+}
+
+/**
+ * The owners of a relation's sample: the first distinct values of `A` in `A` order, as long as the links read stay
+ * within a budget (ten per owner sampled); an owner with more links than the whole budget (a tag on every post) is
+ * passed over, so a sample never reads a large part of the table.
+ */
+function sampleOwners(source: SqliteDb, r: SampleRelation, limit: number): unknown[] {
+  const join = quoteIdent(r.table);
+  const budget = limit * 10;
+  const self = r.a.table === r.b.table;
+  // Grouped in the order of the `_AB_unique` index, stopping early.
+  const candidates = source.prepare(`SELECT "A", count(*) FROM ${join} GROUP BY "A" ORDER BY "A" LIMIT ?`).raw().all(limit * 4) as [unknown, bigint][];
+  const asB = self ? source.prepare(`SELECT count(*) FROM ${join} WHERE "B" = ?`).pluck() : undefined;
+  const owners: unknown[] = [];
+  let links = 0;
+  for (const [owner, n] of candidates) {
+    if (owners.length >= limit) break;
+    const count = Number(n) + (asB ? Number(asB.get(owner) as bigint) : 0);
+    if (count > budget - links) continue;
+    owners.push(owner);
+    links += count;
+  }
+  return owners;
+}
+
+/** Copy one relation's sampled links and the rows they join (see SampleRelation); returns the owners. */
+function copyRelation(source: SqliteDb, sample: Database.Database, r: SampleRelation, limit: number): unknown[] {
+  const join = quoteIdent(r.table);
+  const owners = sampleOwners(source, r, limit);
+  if (owners.length === 0) return owners;
+  const list = owners.map(() => "?").join(", ");
+  // A self-relation's owners are read through both fields: the links where they are `B` are theirs too.
+  const self = r.a.table === r.b.table;
+  const linksWhere = `"A" IN (${list})${self ? ` OR "B" IN (${list})` : ""}`;
+  const params = self ? [...owners, ...owners] : owners;
+  const copy = (table: string, selectSql: string): void => {
+    const columns = storedColumns(source, table);
+    const found = source.prepare(`SELECT ${columns.join(", ")} FROM ${quoteIdent(table)} WHERE ${selectSql}`).raw().all(...params) as unknown[][];
+    // A row the models' sample already holds stays as it is (same row: same key).
+    const insert = sample.prepare(`INSERT OR IGNORE INTO ${quoteIdent(table)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    sample.transaction(() => {
+      for (const row of found) insert.run(...row);
+    })();
+  };
+  copy(r.table, linksWhere);
+  for (const [side, ref] of [["A", r.a], ["B", r.b]] as const) {
+    copy(ref.table, `${quoteIdent(ref.keyColumn)} IN (SELECT ${quoteIdent(side)} FROM ${join} WHERE ${linksWhere})`);
+  }
+  return owners;
 }
 
 function copyRows(source: SqliteDb, sample: Database.Database, t: SampleTable, limit: number): number {
   const table = quoteIdent(t.table);
   // Generated columns (hidden 2, 3) are computed by the clone; hidden columns of virtual tables (1) are not data.
-  const columns = (source.prepare(`PRAGMA table_xinfo(${table})`).all() as XInfo[]).filter((c) => Number(c.hidden) === 0).map((c) => quoteIdent(c.name));
+  // The clone's columns, not the source's: an FTS table stands in there as a plain table whose key column is the
+  // rowid, which the source's virtual table does not list (introspect/virtual-tables.ts).
+  const columns = (sample.prepare(`PRAGMA table_xinfo(${table})`).all() as XInfo[]).filter((c) => Number(c.hidden) === 0).map((c) => quoteIdent(c.name));
   if (columns.length === 0) throw new Error(`no columns found for ${t.table}`);
   // `ORDER BY col ASC` with the column's own collation, as Prisma Client's `orderBy: { field: "asc" }` on SQLite.
   const order = t.keyColumns.map((c) => `${quoteIdent(c)} ASC`).join(", ");

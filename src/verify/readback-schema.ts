@@ -8,6 +8,7 @@
  *   (what the sample is ordered and matched by) and its table/column names (to find convert's per-column decisions).
  */
 import { getSchema, printSchema, type Assignment, type Block, type BlockAttribute, type Field, type Generator, type Model } from "@mrleebo/prisma-ast";
+import { findImplicitManyToMany, type ImplicitManyToMany } from "../convert/implicit-m2m.js";
 import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, namedArgument, quote, tableNameOf, unquote } from "../convert/ast.js";
 
 export interface ModelInfo {
@@ -106,6 +107,11 @@ export function readModels(schema: string): ModelInfo[] {
         columns: new Map(scalars.map((f) => [f.name, columnNameOf(f)])),
       };
     });
+}
+
+/** The implicit many-to-many relations of a schema: read through their relation fields (readback-relations.ts). */
+export function readRelations(schema: string): ImplicitManyToMany[] {
+  return findImplicitManyToMany(getSchema(schema).list.filter((b): b is Model => b.type === "model"));
 }
 
 function keyFieldsOf(fields: readonly Field[], attrs: readonly BlockAttribute[]): string[] {

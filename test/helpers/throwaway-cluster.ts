@@ -4,7 +4,7 @@
  * directory it owns.
  */
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,7 +44,14 @@ function postgresIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
+export interface ClusterOptions {
+  /** pg_hba.conf lines put before initdb's trust lines (e.g. a SCRAM-only role). */
+  readonly hba?: readonly string[];
+  /** Server settings, e.g. { max_connections: "10" }. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+export async function startThrowawayCluster(options: ClusterOptions = {}): Promise<ThrowawayCluster> {
   const root = mkdtempSync(join(tmpdir(), "s2p-cluster-"));
   const data = join(root, "data");
   const logfile = join(root, "server.log");
@@ -59,8 +66,13 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     execFileSync(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
   };
   run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  if (options.hba?.length) {
+    const hbaFile = join(data, "pg_hba.conf");
+    writeFileSync(hbaFile, `${options.hba.join("\n")}\n${readFileSync(hbaFile, "utf8")}`);
+  }
   const port = await freePort();
-  const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const extra = Object.entries(options.settings ?? {}).map(([k, v]) => ` -c ${k}=${v}`).join("");
+  const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${extra}`;
   const pgCtl = (...args: string[]): void => run("pg_ctl", ["-D", data, "-o", opts, "-l", logfile, "-w", ...args]);
   pgCtl("start");
   let stopped = false;

@@ -4,7 +4,9 @@ import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Command } from "commander";
 import { migrateMarkdown } from "../../report/migrate-report.js";
-import { migrate } from "../../pipeline/migrate.js";
+import { migrate, type MigrateSummary } from "../../pipeline/migrate.js";
+import { Sqlite2pgError } from "../../errors.js";
+import { assertWritableDir, assertWritableFile } from "../output-paths.js";
 import { redactUrl } from "../../redact.js";
 import { formatSummary } from "../../report/summary.js";
 import { collect, confirm, targetUrlFrom, toJson, track, usage, tableFilterFrom, tableFilterOptions } from "../context.js";
@@ -33,7 +35,7 @@ interface MigrateFlags {
 
 const ON_ERROR = ["stop", "reject"] as const;
 const ORPHANS = ["stop", "null", "delete", "keep-without-fk"] as const;
-const VERIFY = ["full", "counts", "none"] as const;
+const VERIFY = ["full", "deep", "counts", "none"] as const;
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -65,6 +67,9 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   oneOf("--verify", flags.verify, VERIFY);
   if (flags.prisma7 && !flags.schema) throw usage("--prisma7 needs --schema", "pass the project's schema.prisma with --schema");
   const outDir = flags.out ?? (flags.schema ? dirname(flags.schema) : "./prisma");
+  assertWritableDir("--out", outDir);
+  if (flags.report) assertWritableFile("--report", flags.report);
+  if (flags.rejects) assertWritableFile("--rejects", flags.rejects);
   if (!flags.yes) {
     if (!process.stdin.isTTY) throw usage("refusing to run unattended without --yes", "add --yes to confirm the migration");
     const ok = await confirm(
@@ -75,6 +80,8 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     if (!ok) throw usage("cancelled");
   }
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
+  const writeReport = (summary: MigrateSummary): Promise<void> =>
+    flags.report ? writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary) : `${toJson(summary)}\n`) : Promise.resolve();
   const summary = await migrate({
     sqlitePath: sqliteFile,
     targetUrl: url,
@@ -89,8 +96,13 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     verify: oneOf("--verify", flags.verify, VERIFY),
     jobs: parseJobs(flags.jobs),
     emit,
+  }).catch(async (err: unknown) => {
+    // A verification that failed after the commit carries the summary (ok: false): the report is still written.
+    const failed = err instanceof Sqlite2pgError ? (err.details?.summary as MigrateSummary | undefined) : undefined;
+    if (failed) await writeReport(failed).catch(() => undefined);
+    throw err;
   });
-  if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary) : `${toJson(summary)}\n`);
+  await writeReport(summary);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatSummary(summary)}\n`);
   return summary.ok ? EXIT_OK : EXIT_FAILURE;
 }
@@ -112,7 +124,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
     .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: the number of CPU cores; 1 = one table at a time in one transaction)")
-    .option("--verify <mode>", "after the copy: full (row counts and every row's content), counts, or none", "full")
+    .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none", "full")
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")

@@ -6,6 +6,7 @@ import { formatPlan, planMarkdown } from "../../report/plan-report.js";
 import { collect, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
+import { assertWritableDir, assertWritableFile } from "../output-paths.js";
 import { parseTypeOverrides } from "./migrate.js";
 
 interface PlanFlags {
@@ -20,6 +21,8 @@ interface PlanFlags {
 }
 
 async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
+  assertWritableDir("--out", flags.out);
+  if (flags.report) assertWritableFile("--report", flags.report);
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
   const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), emit });
   if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary) : `${toJson(summary)}\n`);
