@@ -8,7 +8,7 @@ import type { TablePlan } from "../convert/convert.js";
 import type { Decision } from "../convert/decisions.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
-import { quoteIdent } from "../db/quote.js";
+import { migrationSearchPath, quoteIdent } from "../db/quote.js";
 import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
 import { copyTable } from "../copy/copy-table.js";
@@ -106,11 +106,11 @@ export const isCreateSchema = (sql: string): boolean => /^CREATE SCHEMA IF NOT E
  * schema would be refused for nothing.
  */
 export async function openTargetTransaction(client: PgClient, pgSchema: string, statements: readonly string[]): Promise<readonly string[]> {
-  await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(pgSchema)]);
+  await client.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(pgSchema)]);
   // Index builds after the copy sort whole tables: give them memory for this transaction only
   // (https://www.postgresql.org/docs/current/populate.html#POPULATE-WORK-MEM).
   await client.query("SELECT set_config('maintenance_work_mem', '512MB', true)");
-  const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1", [pgSchema]);
+  const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_catalog.pg_namespace WHERE nspname = $1", [pgSchema]);
   return ns[0]?.n ? statements.filter((sql) => !isCreateSchema(sql)) : statements;
 }
 

@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import type { TablePlan } from "../convert/convert.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
-import { quoteIdent } from "../db/quote.js";
+import { migrationSearchPath, quoteIdent } from "../db/quote.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
 import { timedStage } from "../pipeline/events.js";
@@ -74,7 +74,7 @@ export function planParallel(preData: readonly string[], postData: readonly stri
 /** Drop the staging schemas of runs that died (their advisory lock is free). */
 export async function dropAbandonedStaging(client: PgClient): Promise<string[]> {
   const { rows } = await client.query<{ nspname: string }>(
-    "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1) ORDER BY nspname",
+    "SELECT nspname FROM pg_catalog.pg_namespace WHERE starts_with(nspname, $1) ORDER BY nspname",
     [STAGING_PREFIX],
   );
   const dropped: string[] = [];
@@ -206,7 +206,7 @@ async function copyOne(
   if (!createSql) throw new Sqlite2pgError(`no CREATE TABLE for ${plan.pgName} in the migration`, { code: "INTERNAL", kind: "internal", stage: "apply" });
   await conn.query("BEGIN");
   try {
-    await conn.query("SELECT set_config('search_path', $1, true)", [quoteIdent(staging)]);
+    await conn.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(staging)]);
     // The one-transaction path gives its single index build 512MB; N concurrent builds share that budget.
     await conn.query("SELECT set_config('maintenance_work_mem', $1, true)", [`${Math.max(64, Math.floor(512 / options.jobs))}MB`]);
     await runStatements(conn, [createSql]);

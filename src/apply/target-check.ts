@@ -14,7 +14,7 @@ export async function findConflictingTables(
   tables: readonly string[],
 ): Promise<string[]> {
   const { rows } = await client.query<{ relname: string }>(
-    `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    `SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relname = ANY($2::text[])
       ORDER BY c.relname`,
     [schema, [...tables, PRISMA_MIGRATIONS_TABLE]],

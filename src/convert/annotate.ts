@@ -15,13 +15,15 @@ function isPrismaIgnoreDoc(block: Block | undefined): boolean {
   return block?.type === "comment" && block.text.startsWith("/// The underlying table does not contain a valid unique identifier");
 }
 
-export function annotateModels(schema: string, decisions: readonly Decision[]): string {
+/** `sqliteNames`: PostgreSQL table name (a model's `@@map`) → SQLite table name, where they differ. */
+export function annotateModels(schema: string, decisions: readonly Decision[], sqliteNames: ReadonlyMap<string, string> = new Map()): string {
   if (decisions.length === 0) return attachDocs(schema);
   const ast = getSchema(schema);
   const list: Block[] = [];
+  const sqliteName = (m: Model): string => sqliteNames.get(tableNameOf(m)) ?? tableNameOf(m);
   for (const block of ast.list) {
     if (block.type === "model") {
-      const table = tableNameOf(block as Model);
+      const table = sqliteName(block as Model);
       const mine = decisions.filter((x) => x.table === table);
       // Our "no primary key" note says what Prisma's generic @@ignore comment says, and what to do about it.
       if (mine.some((d) => d.code === "no-primary-key")) {
@@ -38,7 +40,7 @@ export function annotateModels(schema: string, decisions: readonly Decision[]): 
     list.push(block);
   }
   // Decisions about objects that have no model (views, triggers of unmapped tables) go at the end of the file.
-  const modelTables = new Set(ast.list.filter((b): b is Model => b.type === "model").map((m) => tableNameOf(m)));
+  const modelTables = new Set(ast.list.filter((b): b is Model => b.type === "model").map(sqliteName));
   const orphan = decisions.filter((d) => !modelTables.has(d.table));
   if (orphan.length > 0) {
     list.push({ type: "comment", text: "// sqlite2pg: objects without a model" });

@@ -22,8 +22,10 @@ import type { ColumnProfile, ColumnTypeChoice, ValueKind } from "./column-type.j
 import type { Decision } from "./decisions.js";
 import { convertDefault, type DefaultValue } from "./defaults.js";
 import { chooseColumnType } from "./type-map.js";
-import { fitNames } from "./identifiers.js";
 import { assertPostgresLimits } from "./limits.js";
+import { pgNamesFor, renameMessage } from "./pg-names.js";
+import { fitConstraintNames } from "./constraint-names.js";
+import { reconcileRelations, type LeftOutForeignKey, type RelationResult } from "./relations.js";
 import { sqlSpellingFor, type SqlSpelling } from "../copy/sql-spelling.js";
 import { findImplicitManyToMany, type ImplicitManyToMany } from "./implicit-m2m.js";
 import { epochUnitOf } from "../copy/encode.js";
@@ -83,6 +85,8 @@ export interface ConvertResult {
   readonly schema: string;
   readonly decisions: readonly Decision[];
   readonly tables: readonly TablePlan[];
+  /** SQLite foreign keys not in the schema (relations.ts): the orphan check must ignore them. */
+  readonly leftOutForeignKeys?: readonly LeftOutForeignKey[];
 }
 
 const INT32_MAX = 2n ** 31n - 1n;
@@ -109,11 +113,12 @@ export function convertSchema(input: ConvertInput): ConvertResult {
   const enumNames = new Set(userMode ? ast.list.filter((b): b is Enum => b.type === "enum").map((e) => e.name) : []);
   const catalogByName = new Map(input.catalog.tables.map((t) => [t.name, t]));
   const tables: TablePlan[] = [];
+  const modelTables = new Map<Model, string>();
   /** model → its `@id` column (SQLite name) and its table's plan: what an implicit m-n relation table references. */
   const idPlans = new Map<string, { readonly column: string; readonly plan: TablePlan }>();
 
-  // PostgreSQL truncates identifiers beyond 63 bytes; tables and views share one namespace.
-  const pgTableNames = fitNames([...input.catalog.tables.map((t) => t.name), ...input.catalog.views.map((v) => v.name)]);
+  // PostgreSQL truncates identifiers beyond 63 bytes, refuses some (pg-names.ts); tables and views share one namespace.
+  const pgTableNames = pgNamesFor([...input.catalog.tables.map((t) => t.name), ...input.catalog.views.map((v) => v.name)], "table");
 
   if (userMode) rewriteUserDatasource(ast.list, decisions);
   else rewriteDatasource(ast.list);
@@ -124,10 +129,11 @@ export function convertSchema(input: ConvertInput): ConvertResult {
     const tableName = tableNameOf(block);
     const table = catalogByName.get(tableName);
     if (!table) continue;
-    const pgName = pgTableNames.get(table.name) ?? table.name;
+    const pgTable = pgTableNames.get(table.name) ?? { name: table.name };
+    const pgName = pgTable.name;
     if (pgName !== table.name) {
       setBlockMap(block, pgName);
-      decisions.push({ table: table.name, code: "identifier", message: `table name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@@map)` });
+      decisions.push({ table: table.name, code: "identifier", message: renameMessage("table", table.name, pgTable) });
     }
     // Read before convertModel, which may @map the column to a PostgreSQL name.
     const idField = block.properties.find((p): p is Field => p.type === "field" && findFieldAttribute(p, "id") !== undefined);
@@ -135,15 +141,22 @@ export function convertSchema(input: ConvertInput): ConvertResult {
     if (unignoreIfKeyed(block)) removeIgnoreDoc(ast.list, block);
     const plan = planTable(table, pgName, columnPlans, block);
     tables.push(plan);
+    modelTables.set(block, table.name);
     if (idField) idPlans.set(block.name, { column: columnNameOf(idField), plan });
   }
   const models = ast.list.filter((b): b is Model => b.type === "model");
   for (const relation of findImplicitManyToMany(models)) {
     const table = catalogByName.get(relation.table);
     if (!table || tables.some((p) => p.name === table.name)) continue;
-    const plan = planRelationTable(table, pgTableNames.get(table.name) ?? table.name, relation, idPlans, input.profiles.get(table.name));
+    const plan = planRelationTable(table, pgTableNames.get(table.name)?.name ?? table.name, relation, idPlans, input.profiles.get(table.name));
     if (plan) tables.push(plan);
   }
+  // What only the whole schema shows: constraint names sharing one namespace, both sides of each relation.
+  decisions.push(...fitConstraintNames(modelTables, [...pgTableNames.values()].map((n) => n.name)));
+  const relations = reconcileRelations(modelTables);
+  decisions.push(...relations.decisions);
+  widenColumnPlans(tables, relations.widened, modelTables);
+  const leftOutForeignKeys = relations.leftOut.map(({ model, fields }) => sqliteColumnsOf(tables, modelTables.get(model)!, fields));
   // Tables Prisma does not represent at all still hold data the user expects to find.
   for (const t of input.catalog.tables) {
     if (!tables.some((p) => p.name === t.name)) {
@@ -151,7 +164,7 @@ export function convertSchema(input: ConvertInput): ConvertResult {
     }
   }
   const printed = `${printSchema(ast).trim()}\n`;
-  return { schema: userMode ? reattachDocComments(printed) : printed, decisions, tables };
+  return { schema: userMode ? reattachDocComments(printed) : printed, decisions, tables, leftOutForeignKeys };
 }
 
 /**
@@ -228,7 +241,7 @@ function convertModel(
   const newProperties: Model["properties"] = [];
   let keyDropped = false;
   const scalarColumns = model.properties.filter((p): p is Field => p.type === "field" && !isRelationField(p, modelNames)).map(columnNameOf);
-  const pgColumnNames = fitNames(scalarColumns);
+  const pgColumnNames = pgNamesFor(scalarColumns, "column");
 
   for (const prop of model.properties) {
     if (prop.type !== "field" || isRelationField(prop, modelNames)) {
@@ -249,11 +262,11 @@ function convertModel(
       continue;
     }
     if (typeof field.fieldType === "string" && enumNames.has(field.fieldType)) {
-      const pgName = pgColumnNames.get(column.name) ?? column.name;
+      const pgName = pgColumnNames.get(column.name)?.name ?? column.name;
       if (pgName !== column.name) {
         setFieldMap(field, pgName);
-        const note = `column name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@map)`;
-        decisions.push({ table: table.name, column: column.name, code: "type", message: note });
+        const note = renameMessage("column", column.name, pgColumnNames.get(column.name)!);
+        decisions.push({ table: table.name, column: column.name, code: "identifier", message: note });
         newProperties.push({ type: "comment", text: `// sqlite2pg: ${note}` });
       }
       newProperties.push(field);
@@ -305,15 +318,16 @@ function convertModel(
     if (defaultNote) notes.push(defaultNote);
     for (const attr of field.attributes ?? []) renameAutoIndex(attr, table, decisions);
 
-    const pgName = pgColumnNames.get(column.name) ?? column.name;
-    if (pgName !== column.name) {
+    const pgName = pgColumnNames.get(column.name)?.name ?? column.name;
+    const renameNote = pgName === column.name ? undefined : renameMessage("column", column.name, pgColumnNames.get(column.name)!);
+    if (renameNote) {
       setFieldMap(field, pgName);
-      notes.push(`column name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@map)`);
+      notes.push(renameNote);
     }
     const epoch = epochUnitFor(table.name, column.name, choice, profile);
     if (epoch.note) notes.push(epoch.note);
     for (const note of notes) {
-      decisions.push({ table: table.name, column: column.name, code: note === epoch.note ? "epoch" : "type", message: note });
+      decisions.push({ table: table.name, column: column.name, code: note === epoch.note ? "epoch" : note === renameNote ? "identifier" : "type", message: note });
       // In a user's schema a `///` would become part of their field's documentation (generated client docs).
       newProperties.push({ type: "comment", text: userMode ? `// sqlite2pg: ${note}` : `/// ${note}` });
     }
@@ -329,6 +343,24 @@ function convertModel(
   }
   model.properties = keyDropped ? withoutKey(newProperties) : newProperties;
   return plans;
+}
+
+/** The SQLite table and column names of fields (whose @map holds the PostgreSQL name). */
+function sqliteColumnsOf(tables: readonly TablePlan[], table: string, fields: readonly Field[]): LeftOutForeignKey {
+  const plan = tables.find((t) => t.name === table);
+  const columns = fields.map((f) => plan?.columns.find((c) => c.pgName === columnNameOf(f))?.name ?? columnNameOf(f));
+  return { table, columns };
+}
+
+/** Columns relations.ts made BigInt are copied as bigint (every int value is one: the SQL spelling still holds). */
+function widenColumnPlans(tables: TablePlan[], widened: RelationResult["widened"], modelTables: ReadonlyMap<Model, string>): void {
+  for (const { model, field } of widened) {
+    const at = tables.findIndex((t) => t.name === modelTables.get(model));
+    if (at < 0) continue;
+    const pgColumn = columnNameOf(field);
+    const plan = tables[at];
+    tables[at] = { ...plan, columns: plan.columns.map((c) => (c.pgName === pgColumn && c.kind === "int" ? { ...c, kind: "bigint" } : c)) };
+  }
 }
 
 function setFieldMap(field: Field, name: string): void {

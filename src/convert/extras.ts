@@ -171,7 +171,7 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
     for (const c of plan?.columns ?? []) kinds.set(c.name, asKind(c.kind));
     contexts.push({
       table,
-      pgName: pgTableNames.get(table.name) ?? table.name,
+      pgName: plan?.pgName ?? pgTableNames.get(table.name) ?? table.name,
       parsed,
       columns: pgCols,
       kinds,

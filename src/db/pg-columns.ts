@@ -18,8 +18,8 @@ export interface PgColumn {
 export async function readTargetColumns(client: PgClient, pgSchema: string, table: string): Promise<Map<string, PgColumn> | null> {
   const { rows } = await client.query<{ attname: string; typname: string; typmod: number; collatable: boolean }>(
     `SELECT a.attname, t.typname, a.atttypmod AS typmod, a.attcollation <> 0 AS collatable
-       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+       FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
     [quoteQualified(pgSchema, table)],
   );
   if (rows.length === 0) return null;

@@ -13,3 +13,13 @@ export function quoteIdent(name: string): string {
 export function quoteQualified(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
+
+/**
+ * The search_path under which migration SQL runs: `schema` first, then pg_catalog. Prisma's statements name
+ * tables unqualified, and pg_catalog — searched *first* unless search_path lists it
+ * (https://www.postgresql.org/docs/current/ddl-schemas.html#DDL-SCHEMAS-CATALOG) — would otherwise turn a table
+ * named `pg_type` into the system catalog. Our own catalog queries name `pg_catalog.` explicitly for that reason.
+ */
+export function migrationSearchPath(schema: string): string {
+  return `${quoteIdent(schema)}, pg_catalog`;
+}

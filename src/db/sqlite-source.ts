@@ -170,14 +170,13 @@ export function openSqlite(path: string): SqliteDb {
 }
 
 /**
- * Prisma's SQL generator (`migrate diff`) writes identifiers between double quotes without doubling embedded
- * ones, and its SQLite introspection fails on them: a name containing `"` would turn into SQL of the file
- * author's choosing in migration.sql. Refuse such names before anything is generated.
+ * A NUL character cannot be written in SQL at all (quote.ts refuses it). Names containing `"`, empty ones and the
+ * like are handled by the introspection (introspect/clone-names.ts) and the converter (convert/pg-names.ts).
  */
 export function assertQuotableIdentifiers(tables: readonly SqliteTable[]): void {
   const bad: string[] = [];
   const check = (what: string, name: string | null | undefined): void => {
-    if (name && (name.includes('"') || name.includes("\u0000"))) bad.push(`${what} ${JSON.stringify(name)}`);
+    if (name && name.includes("\u0000")) bad.push(`${what} ${JSON.stringify(name)}`);
   };
   for (const t of tables) {
     check("table", t.name);
@@ -188,14 +187,13 @@ export function assertQuotableIdentifiers(tables: readonly SqliteTable[]): void 
     }
     for (const fk of t.foreignKeys) check(`foreign key target of ${JSON.stringify(t.name)}`, fk.table);
   }
-  // Names beyond PostgreSQL's 63 bytes are shortened deterministically by convert (identifiers.ts).
   if (bad.length === 0) return;
-  throw new Sqlite2pgError(`unsupported identifier(s) containing a double quote: ${bad.join("; ")}`, {
+  throw new Sqlite2pgError(`unsupported identifier(s) containing a NUL character: ${bad.join("; ")}`, {
     code: "SOURCE_IDENTIFIER",
     kind: "source",
     stage: "introspect",
     object: { table: tables.find((t) => bad.some((b) => b.includes(JSON.stringify(t.name))))?.name },
-    hint: 'Prisma cannot generate safe SQL for names containing `"`; rename them in SQLite (ALTER TABLE … RENAME …) and run again. Nothing was changed',
+    hint: "SQL cannot spell such a name; rename it in SQLite (ALTER TABLE … RENAME …) and run again. Nothing was changed",
   });
 }
 

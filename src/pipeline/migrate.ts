@@ -19,7 +19,7 @@ import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
 import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
 import { describeIndependent, formatIndependentDifferences, type IndependentResult } from "../verify/independent/independent-check.js";
-import { fitNames } from "../convert/identifiers.js";
+import { pgNamesFor } from "../convert/pg-names.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
@@ -29,6 +29,7 @@ import { RejectsFile } from "../copy/rejects.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
+import { withoutLeftOutForeignKeys } from "../convert/relations.js";
 import { redactUrl } from "../redact.js";
 import { quoteQualified } from "../db/quote.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
@@ -167,7 +168,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     const client = await connectTarget(options.targetUrl, "apply");
     try {
       // Refuse a non-empty target first: before the slow stages, before writing any file.
-      await assertTargetEmpty(client, target.schema, [...fitNames(opened.catalog.tables.map((t) => t.name)).values()]);
+      // The PostgreSQL names convert will give the tables (pg-names.ts: long, empty and `"` names differ).
+      const pgNames = pgNamesFor([...opened.catalog.tables.map((t) => t.name), ...opened.catalog.views.map((v) => v.name)], "table");
+      await assertTargetEmpty(client, target.schema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
       const prepared = await prepareSchema(opened, emit, options.typeOverrides, {
         userSchemaPath: options.userSchemaPath,
       });
@@ -183,7 +186,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       const orphans =
         policy === "stop"
           ? NO_ORPHANS
-          : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
+          : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), policy));
       if (orphans.unresolvable.length > 0) throw orphansError(orphans.unresolvable);
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
       // "deep" is a full verification whose independent comparison reads every row.
@@ -253,7 +256,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           }
           // A foreign key PostgreSQL could not build (23503): the transaction is rolled back; name the orphans.
           if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
-            const found = findOrphans(source, opened.catalog.tables, "stop").orphans;
+            const found = findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), "stop").orphans;
             if (found.length > 0) throw orphansError(found);
           }
           // A unique index PostgreSQL could not build (23505): values SQLite kept apart became one in conversion.

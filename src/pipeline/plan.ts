@@ -12,6 +12,7 @@ import type { Decision } from "../convert/decisions.js";
 import { writePlan } from "../plan/plan.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans } from "../profile/orphans.js";
+import { withoutLeftOutForeignKeys } from "../convert/relations.js";
 import type { CoverageResult } from "../verify/coverage.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
@@ -55,7 +56,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
     const written = await timedStage(emit, "plan", "prisma migrate diff", () =>
       writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", workDir: opened.snapshot.dir, extrasSql }),
     );
-    const orphans = findOrphans(source, opened.catalog.tables, "stop");
+    const orphans = findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), "stop");
     const problems = new ProblemCollector();
     const catalog = new Map(opened.catalog.tables.map((t) => [t.name, t]));
     const decodeFallback = options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback);

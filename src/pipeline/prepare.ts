@@ -5,6 +5,7 @@
 import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
+import { reconcileSchemaRelations } from "../convert/relations.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
@@ -111,7 +112,9 @@ export async function prepareSchema(
     profileCatalog(opened.source, opened.catalog, { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() }),
   );
   if (threads > 1) emit({ type: "info", message: `[profile] profiled on ${threads} threads (nobody wrote to the file since the snapshot began)` });
-  const { pulledSchema } = await pulling;
+  const { pulledSchema, decisions: pulledNames } = await pulling;
+  // Names Prisma could not derive matter only when its introspection is the schema (not with a user's schema).
+  const nameDecisions = userSchema ? [] : pulledNames;
   const schemaCheck = userSchema
     ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
         checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name, workDir: opened.snapshot.dir }),
@@ -135,8 +138,12 @@ export async function prepareSchema(
     const converted: ConvertResult = {
       ...base,
       // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
-      schema: annotateModels(base.schema, [...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
-      decisions: [...(schemaCheck?.decisions ?? []), ...base.decisions, ...extras.decisions],
+      schema: annotateModels(
+        base.schema,
+        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined), ...extras.decisions],
+        new Map(base.tables.map((t) => [t.pgName, t.name])),
+      ),
+      decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions],
     };
     const coverageInput: CoverageInput = {
       source: sourceCoverage,
@@ -151,7 +158,8 @@ export async function prepareSchema(
       coverage,
       coverageInput,
       converted,
-      sourceSchema,
+      // The read-back generates a SQLite client from it: its relations need the same fixes (relations.ts).
+      sourceSchema: reconcileSchemaRelations(sourceSchema),
       extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
       ...(schemaCheck ? { schemaCheck } : {}),
       viewStatements: extras.viewStatements,

@@ -42,7 +42,9 @@ export function findOrphans(db: SqliteDb, tables: readonly SqliteTable[], policy
     try {
       rows = db.prepare(`PRAGMA foreign_key_check(${quoteIdent(table.name)})`).all() as CheckRow[];
     } catch {
-      continue; // e.g. a reference to a table that does not exist: reported by the schema stage
+      // "foreign key mismatch": one key of the table references columns that are not unique (convert leaves that
+      // key out, relations.ts), and SQLite then checks none of them. The others are checked one by one.
+      rows = checkEachForeignKey(db, table, byName);
     }
     for (const r of rows) {
       const fk = table.foreignKeys.find((f) => f.id === Number(r.fkid));
@@ -78,6 +80,27 @@ export function findOrphans(db: SqliteDb, tables: readonly SqliteTable[], policy
   }
   const cascaded = policy === "delete" ? deleteClosure(db, byName, skip) : 0;
   return { nullify, skip, droppedForeignKeys: [...dropped.values()], orphans, cascaded, unresolvable };
+}
+
+/** PRAGMA foreign_key_check's answer for each foreign key whose parent columns exist, by a query per key. */
+function checkEachForeignKey(db: SqliteDb, table: SqliteTable, tables: ReadonlyMap<string, SqliteTable>): CheckRow[] {
+  if (table.withoutRowid) return [];
+  const rows: CheckRow[] = [];
+  for (const fk of table.foreignKeys) {
+    const parent = tables.get(fk.table);
+    const refCols = fk.to.map((c, i) => c ?? pkColumn(parent, i));
+    if (!parent || refCols.some((c) => c === undefined || !parent.columns.some((x) => x.name === c))) continue;
+    // A key with a NULL column references nothing (https://sqlite.org/foreignkeys.html#fk_basics).
+    const sql =
+      `SELECT c.rowid AS rowid FROM ${quoteIdent(table.name)} AS c WHERE ${fk.from.map((f) => `c.${quoteIdent(f)} IS NOT NULL`).join(" AND ")} ` +
+      `AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(parent.name)} AS p WHERE ${fk.from.map((f, i) => `p.${quoteIdent(refCols[i]!)} = c.${quoteIdent(f)}`).join(" AND ")})`;
+    try {
+      for (const r of db.prepare(sql).all() as { rowid: bigint }[]) rows.push({ table: table.name, rowid: r.rowid, parent: parent.name, fkid: BigInt(fk.id) });
+    } catch {
+      // unreadable: left to PostgreSQL, which checks every foreign key it builds
+    }
+  }
+  return rows;
 }
 
 function readColumns(db: SqliteDb, table: string, columns: readonly string[], rowid: bigint): unknown[] {

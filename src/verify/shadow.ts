@@ -22,7 +22,7 @@ import { randomBytes } from "node:crypto";
 import { connectTarget, type PgClient } from "../db/pg-target.js";
 import { isPgliteUrl, openPgliteInMemory } from "../db/pglite-target.js";
 import { parseTargetUrl, withDatabase } from "../db/pg-url.js";
-import { quoteIdent } from "../db/quote.js";
+import { migrationSearchPath, quoteIdent } from "../db/quote.js";
 import { Sqlite2pgError, pgErrorFields } from "../errors.js";
 import { redact } from "../redact.js";
 import type { MigrationFile } from "./migration-files.js";
@@ -109,7 +109,7 @@ async function inTemporarySchema<T>(options: ShadowOptions, read: ShadowReader<T
     } catch (cause) {
       throw shadowUnavailable(`cannot create a temporary schema in the target database: ${message(cause)}`, "", cause);
     }
-    await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(schema)]);
+    await client.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(schema)]);
     await applyMigrations(client, options.migrations, "a temporary schema of the target database (rolled back)");
     return read(client, schema);
   });
@@ -117,7 +117,7 @@ async function inTemporarySchema<T>(options: ShadowOptions, read: ShadowReader<T
 
 /** The "database" and "pglite" kinds: replay on a fresh connection, with search_path set as for the target. */
 async function inFreshDatabase<T>(shadow: PgClient, options: ShadowOptions, where: string, read: ShadowReader<T>): Promise<T> {
-  await shadow.query("SELECT set_config('search_path', $1, false)", [quoteIdent(options.pgSchema)]);
+  await shadow.query("SELECT set_config('search_path', $1, false)", [migrationSearchPath(options.pgSchema)]);
   await applyMigrations(shadow, options.migrations, where);
   return inRolledBackTransaction(shadow, () => read(shadow, options.pgSchema));
 }
