@@ -182,14 +182,15 @@ describe("TLS: sslmode=require, on a server with and without SSL (private cluste
     expect(ssl).toBe("on");
     const url = `${withAuth(withSsl.url("target"), "postgres", SECRET)}?sslmode=require`;
     const res = await runCli(["migrate", EXAMPLE_DB, "--to", url, "--out", outDir(), "--yes"]);
+    // log_connections: one "connection authorized" line per session. Read before this test opens its own
+    // (unencrypted) session below: every session of the run on database "target" says SSL enabled.
+    const sessions = withSsl.log().split("\n").filter((l) => /connection authorized: user=postgres database=target/.test(l));
     expect(res.code, res.stderr).toBe(0);
     expectNoSecret(res);
-    const tables = await adminQuery(withSsl.url("target"), "SELECT 1 FROM pg_tables WHERE schemaname = 'public'");
-    expect(tables.length).toBeGreaterThan(0);
-    // log_connections: one "connection authorized" line per session; ours (database=target) all say SSL enabled.
-    const sessions = withSsl.log().split("\n").filter((l) => /connection authorized: user=postgres database=target/.test(l));
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.filter((l) => !l.includes("SSL enabled"))).toEqual([]);
+    const tables = await adminQuery(withSsl.url("target"), "SELECT 1 FROM pg_tables WHERE schemaname = 'public'");
+    expect(tables.length).toBeGreaterThan(0);
   });
 
   it("a server without SSL: fails saying so (never silently unencrypted), nothing written", async () => {
