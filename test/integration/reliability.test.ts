@@ -147,6 +147,12 @@ async function countItems(url: string): Promise<number> {
 }
 
 const ROWS = 300_000;
+/**
+ * These tests run two migrations of a few hundred thousand rows each (the disturbed run and the re-run, or one
+ * run racing a writer): about a minute each on a loaded 2-core CI machine, so more than the default 120 s budget.
+ * A hang is still caught, just later.
+ */
+const LONG = 300_000;
 /** A progress line during the data phase: rows are flowing into COPY. */
 const COPY_PROGRESS = /\[copy\] item: \d+\/\d+/;
 
@@ -190,7 +196,7 @@ describe.each(["1", "2"] as const)("--jobs %s: a run killed mid-copy leaves the 
     expect(await countItems(db.url)).toBe(ROWS);
     const [m] = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM _prisma_migrations");
     expect(m.n).toBe("1");
-  });
+  }, LONG);
 });
 
 describe.each(["1", "2"] as const)("--jobs %s: the server restarts mid-copy", (jobs) => {
@@ -232,7 +238,7 @@ describe.each(["1", "2"] as const)("--jobs %s: the server restarts mid-copy", (j
     expect(again.code, again.stderr).toBe(0);
     expect(await stagingSchemas(url)).toEqual([]);
     expect(await countItems(url)).toBe(ROWS);
-  });
+  }, LONG);
 });
 
 describe("a live SQLite file (WAL) keeps being written during the run", () => {
@@ -306,7 +312,7 @@ describe("a live SQLite file (WAL) keeps being written during the run", () => {
     // And the PostgreSQL side holds exactly a prefix of ids: rows committed before the snapshot, nothing after.
     const [ids] = await db.query<{ max: string }>("SELECT max(id)::text AS max FROM item");
     expect(Number(ids.max)).toBe(count.targetRows);
-  });
+  }, LONG);
 });
 
 describe("another session holds a lock the migration needs", () => {
