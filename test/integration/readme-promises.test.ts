@@ -35,6 +35,7 @@ const UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere";
  */
 function buildApp(name: string, options: { orphan?: boolean; badValue?: boolean } = {}): string {
   return buildSqliteFile(tmp.dir, name, (d) => {
+    d.pragma("foreign_keys = OFF"); // better-sqlite3 turns them on; SQLite itself and most apps do not
     d.exec(`
       CREATE TABLE account (id INTEGER PRIMARY KEY, handle TEXT NOT NULL, views INTEGER NOT NULL, code INTEGER);
       CREATE TABLE post (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES account(id), title TEXT NOT NULL, likes INTEGER);
