@@ -33,6 +33,7 @@ import {
   type TranslateScope,
 } from "./sql-portability.js";
 import { familyOf, type TypeFamily } from "./type-map.js";
+import { convertVirtualTables } from "./virtual-tables.js";
 
 export interface ExtrasOptions {
   /** Target schema; statements stay unqualified (they run with search_path set to it, as Prisma's do). */
@@ -44,6 +45,8 @@ export interface ExtrasOptions {
    * every table and non-generated column is assumed to exist, typed from its declaration.
    */
   readonly tables?: readonly TablePlan[];
+  /** View name → PostgreSQL's error for translated views the target refused (apply/validate-views.ts): left out. */
+  readonly refusedViews?: ReadonlyMap<string, string>;
 }
 
 export interface ExtrasResult {
@@ -52,6 +55,8 @@ export interface ExtrasResult {
   readonly decisions: Decision[];
   /** SQLite index names handled here: the caller removes any @@index/@@unique Prisma kept for them. */
   readonly indexesHandled: string[];
+  /** The CREATE VIEW statement of each translated view (also in postDataSql), by SQLite view name. */
+  readonly viewStatements: { readonly view: string; readonly sql: string }[];
 }
 
 const FAMILY_KIND: Readonly<Partial<Record<TypeFamily, ColumnKind>>> = {
@@ -171,7 +176,20 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
   for (const ctx of contexts) generatedColumns(ctx, postDataSql, decisions);
   for (const ctx of contexts) checkConstraints(ctx, postDataSql, decisions);
   for (const ctx of contexts) indexes(ctx, options.facts, relationNames, postDataSql, decisions, indexesHandled);
-  views(catalog, contexts, notMigrated, pgTableNames, postDataSql, decisions);
+  const viewStatements = views(catalog, contexts, notMigrated, pgTableNames, postDataSql, decisions, options.refusedViews);
+  const virtual = convertVirtualTables(catalog.virtualTables ?? [], (name) => contexts.find((c) => c.table.name === name), relationNames);
+  postDataSql.push(...virtual.postDataSql);
+  decisions.push(...virtual.decisions);
+  for (const ctx of contexts) {
+    for (const fk of ctx.table.danglingForeignKeys ?? []) {
+      decisions.push({
+        table: ctx.table.name,
+        ...(fk.from.length === 1 ? { column: fk.from[0] } : {}),
+        code: "foreign-key",
+        message: `foreign key (${fk.from.join(", ")}) → ${fk.table}(${fk.to.map((c) => c ?? "its primary key").join(", ")}) not migrated: the file has no table "${fk.table}"; the column values are copied as they are`,
+      });
+    }
+  }
 
   for (const trigger of catalog.triggers) {
     decisions.push({
@@ -191,7 +209,7 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
         "table has no primary key: Prisma Client cannot address its rows (the model is @@ignore); consider adding `id BigInt @id @default(autoincrement())`",
     });
   }
-  return { postDataSql, decisions, indexesHandled };
+  return { postDataSql, decisions, indexesHandled, viewStatements };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -509,7 +527,9 @@ function views(
   pgNames: ReadonlyMap<string, string>,
   out: string[],
   decisions: Decision[],
-): void {
+  refused: ReadonlyMap<string, string> = new Map(),
+): { view: string; sql: string }[] {
+  const statements: { view: string; sql: string }[] = [];
   const names = new Map<string, string>();
   const kindSets = new Map<string, Set<ColumnKind>>();
   const missing = new Map<string, string>();
@@ -534,6 +554,12 @@ function views(
   for (const [k, set] of kindSets) kinds.set(k, set.size === 1 ? [...set][0] : "unknown");
 
   for (const view of catalog.views) {
+    if (view.error !== undefined) {
+      // SQLite itself cannot run it (introspect/unpreparable-views.ts): nothing to translate.
+      missing.set(view.name.toLowerCase(), `view ${view.name} is not migrated`);
+      decisions.push({ table: view.name, code: "view", message: `view not migrated: SQLite itself cannot run it (${view.error}); SQLite: ${oneLine(view.sql)}` });
+      continue;
+    }
     const pgName = pgNames.get(view.name) ?? view.name;
     let result: ReturnType<typeof translate>;
     let columns: string[] | null = null;
@@ -549,15 +575,24 @@ function views(
       decisions.push({ table: view.name, code: "view", message: `view not migrated: not portable (${result.reason}); SQLite: ${oneLine(view.sql)}` });
       continue;
     }
-    names.set(view.name.toLowerCase(), pgName);
     const columnList = columns ? ` (${columns.map(quoteIdent).join(", ")})` : "";
-    out.push(`CREATE VIEW ${quoteIdent(pgName)}${columnList} AS ${result.sql};`);
+    const statement = `CREATE VIEW ${quoteIdent(pgName)}${columnList} AS ${result.sql};`;
+    const refusal = refused.get(view.name);
+    if (refusal !== undefined) {
+      missing.set(view.name.toLowerCase(), `view ${view.name} is not migrated`);
+      decisions.push({ table: view.name, code: "view", message: `view not migrated: PostgreSQL refused its translation (${refusal}); translated: ${statement} SQLite: ${oneLine(view.sql)}` });
+      continue;
+    }
+    names.set(view.name.toLowerCase(), pgName);
+    out.push(statement);
+    statements.push({ view: view.name, sql: statement });
     decisions.push({
       table: view.name,
       code: "view",
       message: `view added by raw SQL in the migration (Prisma does not model views without the "views" preview feature)${result.notes.length ? `; ${result.notes.join("; ")}` : ""}`,
     });
   }
+  return statements;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -403,6 +403,8 @@ interface Out {
   kind?: ColumnKind;
   /** Source token kind. */
   src: TokenKind;
+  /** A function name (its "(" follows): parentheses after it are a call, not grouping. */
+  call?: boolean;
 }
 
 /** Translate an expression or a SELECT from SQLite to PostgreSQL, or say why it cannot be. */
@@ -558,7 +560,7 @@ function translateCall(
   if (rule.rename) notes.add(`${t.value}() written as ${rule.rename}()`);
   if (rule.note) notes.add(rule.note);
   if (key === "sum" || key === "avg") notes.add(`${key}() of integers is numeric in PostgreSQL`);
-  out.push({ ws: t.ws, text: rule.rename ?? t.text, src: "word" });
+  out.push({ ws: t.ws, text: rule.rename ?? t.text, src: "word", call: true });
   out.push({ ws: tokens[i + 1].ws, text: "(", src: "op" });
   fnStack.push({ name: key, depth, polymorphic: rule.polymorphic ?? false });
   return i + 1;
@@ -568,15 +570,54 @@ function literalNumber(o: Out | undefined): boolean {
   return o?.src === "number";
 }
 
+const isOpText = (o: Out | undefined, text: string): boolean => o?.src === "op" && o.text === text;
+
+/**
+ * The operand ending at out[at], seen through grouping parentheses and a table qualifier: `((t.col))` → col
+ * (Access-style SQL such as northwind's `WHERE (((Products.Discontinued)=0))`). Undefined when the parentheses
+ * are a function call's or do not wrap exactly one operand.
+ */
+function operandBefore(out: readonly Out[], at: number): { operand: Out; at: number } | undefined {
+  let j = at;
+  let n = 0;
+  while (isOpText(out[j], ")")) {
+    j--;
+    n++;
+  }
+  if (out[j] === undefined) return undefined;
+  let start = j;
+  while (isOpText(out[start - 1], ".") && out[start - 2] !== undefined) start -= 2;
+  for (let p = 1; p <= n; p++) if (!isOpText(out[start - p], "(")) return undefined;
+  if (n > 0 && out[start - n - 1]?.call) return undefined;
+  return { operand: out[j], at: j };
+}
+
+/** The operand starting at out[at], seen through grouping parentheses and a table qualifier: `((t.col))` → col. */
+function operandAfter(out: readonly Out[], at: number): { operand: Out; at: number } | undefined {
+  let j = at;
+  let n = 0;
+  while (isOpText(out[j], "(")) {
+    j++;
+    n++;
+  }
+  let end = j;
+  while (isOpText(out[end + 1], ".") && out[end + 2] !== undefined) end += 2;
+  if (out[end] === undefined) return undefined;
+  for (let p = 1; p <= n; p++) if (!isOpText(out[end + p], ")")) return undefined;
+  return { operand: out[end], at: end };
+}
+
 /** Comparisons and arithmetic between a column and a literal whose PostgreSQL types would not match. */
 function checkOperands(out: Out[]): void {
   for (let k = 0; k < out.length; k++) {
     const o = out[k];
     if (o.src !== "op") continue;
-    const left = out[k - 1];
-    const right = out[k + 1];
+    const leftAt = operandBefore(out, k - 1);
+    const rightAt = operandAfter(out, k + 1);
+    const left = leftAt?.operand;
+    const right = rightAt?.operand;
     if (COMPARISON.has(o.text)) {
-      for (const [col, lit, litAt] of [[left, right, k + 1], [right, left, k - 1]] as const) {
+      for (const [col, lit, litAt] of [[left, right, rightAt?.at ?? k + 1], [right, left, leftAt?.at ?? k - 1]] as const) {
         if (!col?.kind || !lit) continue;
         checkLiteral(col, lit, out, litAt);
       }
@@ -592,11 +633,12 @@ function checkOperands(out: Out[]): void {
       }
     }
   }
-  // col IN (literal, …)
+  // col IN (literal, …), also `(t.col) IN (…)`
   for (let k = 0; k < out.length; k++) {
-    const col = out[k];
-    if (!col.kind || !/^in$/i.test(out[k + 1]?.text ?? "") || out[k + 2]?.text !== "(") continue;
-    for (let j = k + 3; j < out.length && out[j].text !== ")"; j++) {
+    if (!/^in$/i.test(out[k].text) || out[k + 1]?.text !== "(") continue;
+    const col = operandBefore(out, k - 1)?.operand;
+    if (!col?.kind) continue;
+    for (let j = k + 2; j < out.length && out[j].text !== ")"; j++) {
       if (out[j].src === "number" || out[j].src === "string") checkLiteral(col, out[j], out, j);
     }
   }

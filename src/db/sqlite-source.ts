@@ -7,6 +7,9 @@
 import Database from "better-sqlite3";
 import { Sqlite2pgError, type Stage } from "../errors.js";
 import { quoteIdent } from "./quote.js";
+import { classifySourceTables, shadowTableNames } from "../introspect/source-tables.js";
+import { describeVirtualTables, type SqliteVirtualTable } from "../introspect/virtual-tables.js";
+import { unpreparableViews } from "../introspect/unpreparable-views.js";
 
 export type SqliteDb = Database.Database;
 
@@ -57,12 +60,25 @@ export interface SqliteTable {
   readonly rowCount: number;
   /** Rough size of the table's rows in bytes (a sample's average × rowCount), to copy the largest first; absent when the sample could not be read. */
   readonly estimatedBytes?: number;
+  /**
+   * A virtual table (FTS, R-tree) standing in as this plain table: `sql` is the plain CREATE TABLE, its rows are
+   * read through the module (introspect/virtual-tables.ts).
+   */
+  readonly virtual?: { readonly module: string; readonly sql: string };
+  /**
+   * Foreign keys naming a table the file does not hold (SQLite does not check: https://sqlite.org/foreignkeys.html).
+   * They cannot be created in PostgreSQL; they are kept out of `foreignKeys` and reported.
+   */
+  readonly danglingForeignKeys?: readonly SqliteForeignKey[];
 }
 
 export interface SqliteCatalog {
   readonly tables: readonly SqliteTable[];
-  readonly views: readonly { readonly name: string; readonly sql: string }[];
+  /** `error`: SQLite itself cannot prepare the view (a missing table, an application-defined function). */
+  readonly views: readonly { readonly name: string; readonly sql: string; readonly error?: string }[];
   readonly triggers: readonly { readonly name: string; readonly table: string; readonly sql: string }[];
+  /** Every virtual table and what it becomes; the FTS and R-tree ones that become plain tables are also in `tables`. */
+  readonly virtualTables?: readonly SqliteVirtualTable[];
 }
 
 /** Internal tables that are never user data (https://sqlite.org/fileformat2.html#intschema). */
@@ -190,11 +206,12 @@ const SIZE_SAMPLE_ROWS = 256;
  * (https://sqlite.org/dbstat.html) would be exact but reads every page of the file.
  */
 function estimateBytes(db: SqliteDb, table: string, columns: readonly SqliteColumn[], rowCount: number): number | undefined {
+  // Named, not `*`: an FTS table's stand-in has a rowid key column that `SELECT *` on the virtual table omits.
   const stored = columns.filter((c) => c.hidden === 0);
   if (rowCount === 0 || stored.length === 0) return 0;
   const size = stored.map((c) => `coalesce(length(CAST(${quoteIdent(c.name)} AS BLOB)), 0)`).join(" + ");
   try {
-    const { n, bytes } = db.prepare(`SELECT count(*) AS n, sum(${size}) AS bytes FROM (SELECT * FROM ${table} LIMIT ${SIZE_SAMPLE_ROWS})`).get() as {
+    const { n, bytes } = db.prepare(`SELECT count(*) AS n, sum(${size}) AS bytes FROM (SELECT ${stored.map((c) => quoteIdent(c.name)).join(", ")} FROM ${table} LIMIT ${SIZE_SAMPLE_ROWS})`).get() as {
       n: bigint;
       bytes: bigint | null;
     };
@@ -230,13 +247,27 @@ function readCatalogUnchecked(db: SqliteDb): SqliteCatalog {
     }
   }
   const indexSql = new Map(schemaRows.filter((r) => r.type === "index").map((r) => [r.name, r.sql]));
+  // Shadow tables are a virtual table's private structures, never tables of their own; FTS and R-tree tables
+  // take part as the plain table that stands in for them (their PRAGMAs are read from that table's definition).
+  const sourceTables = classifySourceTables(schemaRows.filter((r) => r.type === "table"), shadowTableNames(db));
+  const kindOf = new Map(sourceTables.map((e) => [e.name, e.kind]));
+  const virtualTables = describeVirtualTables(db, sourceTables, (name) => schemaRows.find((r) => r.type === "table" && r.name === name)?.sql ?? "",
+    (name) => schemaRows.find((r) => (r.type === "table" || r.type === "view") && r.name.toLowerCase() === name.toLowerCase())?.type,
+  );
+  const standIns = new Map(virtualTables.filter((v) => v.plainSql !== undefined).map((v) => [v.name, v]));
+  const plainDefs = standIns.size > 0 ? new Database(":memory:") : undefined;
+  for (const v of standIns.values()) plainDefs!.exec(v.plainSql!);
 
+  const tableNames = new Set(schemaRows.filter((r) => r.type === "table").map((r) => r.name.toLowerCase()));
   const tables: SqliteTable[] = [];
   for (const row of schemaRows) {
     if (row.type !== "table" || isInternalTable(row.name) || row.sql === null) continue;
-    if (/^\s*CREATE\s+VIRTUAL\s+TABLE/i.test(row.sql)) continue;
+    if (kindOf.get(row.name) === "shadow") continue;
+    const standIn = standIns.get(row.name);
+    if (/^\s*CREATE\s+VIRTUAL\s+TABLE/i.test(row.sql) && !standIn) continue;
     const q = quoteIdent(row.name);
-    const columns = (db.prepare(`PRAGMA table_xinfo(${q})`).all() as XInfoRow[]).map(
+    const pragmas = standIn ? plainDefs! : db;
+    const columns = (pragmas.prepare(`PRAGMA table_xinfo(${q})`).all() as XInfoRow[]).map(
       (c): SqliteColumn => ({
         name: c.name,
         declaredType: c.type ?? "",
@@ -246,8 +277,8 @@ function readCatalogUnchecked(db: SqliteDb): SqliteCatalog {
         hidden: Number(c.hidden),
       }),
     );
-    const indexes = (db.prepare(`PRAGMA index_list(${q})`).all() as IndexListRow[]).map((ix): SqliteIndex => {
-      const cols = (db.prepare(`PRAGMA index_xinfo(${quoteIdent(ix.name)})`).all() as IndexXInfoRow[])
+    const indexes = (pragmas.prepare(`PRAGMA index_list(${q})`).all() as IndexListRow[]).map((ix): SqliteIndex => {
+      const cols = (pragmas.prepare(`PRAGMA index_xinfo(${quoteIdent(ix.name)})`).all() as IndexXInfoRow[])
         .filter((c) => Number(c.key) === 1)
         .sort((a, b) => Number(a.seqno) - Number(b.seqno))
         .map((c) => (Number(c.cid) === -2 ? null : c.name));
@@ -260,7 +291,7 @@ function readCatalogUnchecked(db: SqliteDb): SqliteCatalog {
         sql: indexSql.get(ix.name) ?? null,
       };
     });
-    const fkRows = db.prepare(`PRAGMA foreign_key_list(${q})`).all() as FkRow[];
+    const fkRows = pragmas.prepare(`PRAGMA foreign_key_list(${q})`).all() as FkRow[];
     const fkById = new Map<number, SqliteForeignKey & { from: string[]; to: (string | null)[] }>();
     for (const fk of fkRows) {
       const id = Number(fk.id);
@@ -272,24 +303,37 @@ function readCatalogUnchecked(db: SqliteDb): SqliteCatalog {
       entry.from.push(fk.from);
       entry.to.push(fk.to);
     }
+    const foreignKeys = [...fkById.values()].filter((fk) => tableNames.has(fk.table.toLowerCase()));
+    const danglingForeignKeys = [...fkById.values()].filter((fk) => !tableNames.has(fk.table.toLowerCase()));
     const rowCount = Number((db.prepare(`SELECT count(*) AS n FROM ${q}`).get() as { n: bigint }).n);
     const estimatedBytes = estimateBytes(db, q, columns, rowCount);
+    const sql = standIn?.plainSql ?? row.sql;
     tables.push({
       name: row.name,
-      sql: row.sql,
+      sql,
       columns,
       indexes,
-      foreignKeys: [...fkById.values()],
-      withoutRowid: /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(row.sql),
-      autoincrement: /\bAUTOINCREMENT\b/i.test(row.sql),
+      foreignKeys,
+      ...(danglingForeignKeys.length > 0 ? { danglingForeignKeys } : {}),
+      withoutRowid: /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(sql),
+      autoincrement: /\bAUTOINCREMENT\b/i.test(sql),
       sequence: sequences.get(row.name) ?? null,
       rowCount,
       estimatedBytes,
+      ...(standIn ? { virtual: { module: standIn.module, sql: row.sql } } : {}),
     });
   }
+  plainDefs?.close();
+  const viewErrors = unpreparableViews(db, schemaRows.filter((r) => r.type === "view").map((r) => r.name));
   return {
     tables,
-    views: schemaRows.filter((r) => r.type === "view").map((r) => ({ name: r.name, sql: r.sql ?? "" })),
+    views: schemaRows
+      .filter((r) => r.type === "view")
+      .map((r) => {
+        const error = viewErrors.get(r.name);
+        return { name: r.name, sql: r.sql ?? "", ...(error === undefined ? {} : { error }) };
+      }),
+    virtualTables,
     triggers: schemaRows
       .filter((r) => r.type === "trigger")
       .map((r) => ({ name: r.name, table: r.tbl_name, sql: r.sql ?? "" })),

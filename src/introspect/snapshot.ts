@@ -15,6 +15,9 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { isInternalTable, openSqlite, sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../errors.js";
+import { classifySourceTables, shadowTableNames } from "./source-tables.js";
+import { unpreparableViews } from "./unpreparable-views.js";
+import { describeVirtualTables } from "./virtual-tables.js";
 
 export interface Snapshot {
   readonly dir: string;
@@ -83,6 +86,7 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
         hint: "check the path: an empty or 0-byte file is an empty SQLite database (apps often create one when pointed at a wrong path)",
       });
     }
+    rows = cloneableRows(db, rows);
     const clone = new Database(schemaClonePath);
     try {
       for (const r of rows) {
@@ -128,4 +132,32 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What Prisma may introspect: shadow tables left out (their data is the virtual table's), an FTS or R-tree table
+ * replaced by the plain table standing in for it (so Prisma gives it a model), other virtual tables and views
+ * SQLite itself cannot prepare left out (Prisma stops at the first view it cannot describe). The catalog
+ * (readCatalog) reports each of them.
+ */
+function cloneableRows(db: SqliteDb, rows: readonly SchemaRow[]): SchemaRow[] {
+  const tableRows = rows.filter((r) => r.type === "table");
+  const entries = classifySourceTables(tableRows, shadowTableNames(db));
+  const kind = new Map(entries.map((e) => [e.name, e.kind]));
+  const virtuals = new Map(describeVirtualTables(db, entries, (n) => tableRows.find((r) => r.name === n)?.sql ?? "").map((v) => [v.name, v]));
+  const badViews = unpreparableViews(db, rows.filter((r) => r.type === "view").map((r) => r.name));
+  const out: SchemaRow[] = [];
+  for (const r of rows) {
+    if (r.type === "view" && badViews.has(r.name)) continue;
+    if (r.type === "table" && kind.get(r.name) === "shadow") continue;
+    // Indexes and triggers of a shadow table belong to the module.
+    if (r.type !== "table" && r.type !== "view" && kind.get(r.tbl_name) === "shadow") continue;
+    const v = r.type === "table" ? virtuals.get(r.name) : undefined;
+    if (v !== undefined) {
+      if (v.plainSql !== undefined) out.push({ ...r, sql: v.plainSql });
+      continue;
+    }
+    out.push(r);
+  }
+  return out;
 }

@@ -3,13 +3,15 @@
  *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → 7 verify
  */
 import { applyMigration } from "../apply/apply-migration.js";
-import { assertTargetEmpty } from "../apply/target-check.js";
+import { assertLockCapacity, assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
+import { createdObjects } from "../plan/created-objects.js";
 import type { Decision } from "../convert/decisions.js";
 import type { TablePlan } from "../convert/convert.js";
 import { connectTarget } from "../db/pg-target.js";
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
+import { refusedViewStatements } from "../apply/validate-views.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { coverageName, targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { formatVerifyResult, verifyDatabase, type TableVerification } from "../verify/verify.js";
@@ -28,7 +30,8 @@ import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orph
 import { redactUrl } from "../redact.js";
 import { quoteQualified } from "../db/quote.js";
 import { noopListener, timedStage, type EventListener } from "./events.js";
-import { openSnapshot, prepareSchema } from "./prepare.js";
+import { recordStages, type StageTiming } from "./stage-timings.js";
+import { openSnapshot, prepareSchema, type PreparedSource } from "./prepare.js";
 import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "./prisma-project.js";
 
 export interface MigrateOptions {
@@ -101,6 +104,8 @@ export interface MigrateSummary {
   readonly rejects?: { readonly path: string; readonly count: number };
   readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
   readonly timings: Readonly<Record<string, number>>;
+  /** Every stage's step with its start (from the run's start) and wall time, in start order. */
+  readonly stages: readonly StageTiming[];
   readonly ok: boolean;
   /** Existing Prisma project mode (`--schema`): what was replaced in place and where the originals are. */
   readonly project?: ProjectFiles & { readonly schemaCheck: "identical" | "names" };
@@ -141,7 +146,8 @@ function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
-  const emit = options.emit ?? noopListener;
+  const recorder = recordStages(options.emit ?? noopListener);
+  const emit = recorder.emit;
   const target = parseTargetUrl(options.targetUrl);
   const started = performance.now();
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
@@ -155,7 +161,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       const prepared = await prepareSchema(opened, emit, options.typeOverrides, {
         userSchemaPath: options.userSchemaPath,
       });
-      const { converted, source, extrasSql, schemaCheck } = prepared;
+      const { source, schemaCheck } = prepared;
+      let { converted } = prepared;
       // A project's files are replaced only once PostgreSQL holds the data: until then they are staged.
       const inPlace = options.userSchemaPath !== undefined;
       if (inPlace) await assertProjectWritable(options.outDir);
@@ -178,15 +185,37 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           ? generateReadBackClients({ sqlite: prepared.sourceSchema, postgresql: converted.schema }, opened.snapshot.dir, { lowPriority: true, signal: generation.signal })
           : undefined;
       readBackClients?.catch(() => undefined); // awaited by the read-back, which reports a failure
-      const plan = await timedStage(emit, "plan", "prisma migrate diff", () =>
-        writePlan({
-          outDir: inPlace ? join(opened.snapshot.dir, "project") : options.outDir,
-          schema: converted.schema,
-          pgSchema: target.schema,
-          workDir: opened.snapshot.dir,
-          extrasSql,
-        }),
-      );
+      const planFor = (p: PreparedSource) =>
+        timedStage(emit, "plan", "prisma migrate diff", () =>
+          writePlan({
+            outDir: inPlace ? join(opened.snapshot.dir, "project") : options.outDir,
+            schema: p.converted.schema,
+            pgSchema: target.schema,
+            workDir: opened.snapshot.dir,
+            extrasSql: p.extrasSql,
+          }),
+        );
+      let plan = await planFor(prepared);
+      // Indexes, sequences and enum types share names with what the target may hold already: refused now,
+      // not when the index or the final move meets them after the copy.
+      const objects = createdObjects(plan.migrationSql);
+      await assertNamesFree(client, target.schema, objects);
+      if (!embedded) await assertLockCapacity(client, objects, converted.tables.length);
+      // A view PostgreSQL refuses is found now, on empty tables, not at post-data after the copy: it is left out
+      // (a decision with its SQL) and the baseline is written again without it.
+      const refused =
+        prepared.viewStatements.length === 0
+          ? new Map<string, string>()
+          : await timedStage(emit, "plan", "creating every view on the target, rolled back", () =>
+              refusedViewStatements(client, target.schema, plan, prepared.viewStatements.map((v) => v.sql)),
+            );
+      if (refused.size > 0) {
+        const byView = new Map(prepared.viewStatements.filter((v) => refused.has(v.sql.trim())).map((v) => [v.view, refused.get(v.sql.trim())!]));
+        for (const [view, error] of byView) emit({ type: "warning", message: `${view}: view left out, PostgreSQL refused it: ${error}` });
+        const again = prepared.withoutViews(byView);
+        converted = again.converted;
+        plan = await planFor(again);
+      }
       const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
       const applied = await applyMigration({
         jobs: options.jobs ?? 1,
@@ -344,6 +373,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           droppedForeignKeys: orphans.droppedForeignKeys.length,
         },
         timings: { ...applied.timings, totalMs: performance.now() - started },
+        stages: recorder.stages(),
         ok: coverage.ok && counts.every((c) => c.ok) && (content?.ok ?? true) && readBack?.status !== "different",
         ...(project ? { project: { ...project, schemaCheck: schemaCheck?.result ?? "identical" } } : {}),
       };

@@ -35,6 +35,10 @@ export interface PreparedSource {
   readonly coverage: CoverageResult;
   /** What the coverage was computed from, for the check against PostgreSQL after the copy (coverage.ts). */
   readonly coverageInput: CoverageInput;
+  /** The CREATE VIEW statements in `extrasSql`, by SQLite view name (checked on the target before the copy). */
+  readonly viewStatements: readonly { readonly view: string; readonly sql: string }[];
+  /** The same preparation with these views (name → PostgreSQL's error) left out and reported. */
+  withoutViews(refused: ReadonlyMap<string, string>): PreparedSource;
   /** Close the connection and delete the snapshot. */
   dispose(): Promise<void>;
 }
@@ -73,6 +77,7 @@ export async function openSnapshot(sqlitePath: string, emit: EventListener, filt
       tables: full.tables.filter((t) => keep(t.name)),
       views: full.views.filter((v) => keep(v.name)),
       triggers: full.triggers.filter((t) => keep(t.table)),
+      ...(full.virtualTables ? { virtualTables: full.virtualTables.filter((v) => keep(v.name)) } : {}),
     };
     if (catalog.tables.length === 0) {
       throw new Sqlite2pgError(`no table of ${sqlitePath} is selected by --tables/--exclude`, {
@@ -120,30 +125,37 @@ export async function prepareSchema(
     typeOverrides,
     source: userSchema ? "user" : "introspected",
   });
-  const extras = convertExtras(opened.catalog, { facts: readExtraFacts(opened.source, opened.catalog), tables: base.tables });
-  const converted: ConvertResult = {
-    ...base,
-    // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
-    schema: annotateModels(base.schema, [...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
-    decisions: [...(schemaCheck?.decisions ?? []), ...base.decisions, ...extras.decisions],
+  const facts = readExtraFacts(opened.source, opened.catalog);
+  const sourceCoverage = readSourceCoverage(opened.source);
+  const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
+    const extras = convertExtras(opened.catalog, { facts, tables: base.tables, refusedViews });
+    const converted: ConvertResult = {
+      ...base,
+      // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
+      schema: annotateModels(base.schema, [...base.decisions.filter((d) => d.column === undefined), ...extras.decisions]),
+      decisions: [...(schemaCheck?.decisions ?? []), ...base.decisions, ...extras.decisions],
+    };
+    const coverageInput: CoverageInput = {
+      source: sourceCoverage,
+      planned: converted.tables,
+      selected: opened.selected,
+      leftOutOnPurpose: leftOutOnPurpose(converted.decisions),
+    };
+    const coverage = planCoverage(coverageInput);
+    if (!coverage.ok) throw coverageError(coverage);
+    return {
+      ...opened,
+      coverage,
+      coverageInput,
+      converted,
+      sourceSchema,
+      extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
+      ...(schemaCheck ? { schemaCheck } : {}),
+      viewStatements: extras.viewStatements,
+      withoutViews: (refused) => finish(new Map([...refusedViews, ...refused])),
+    };
   };
-  const coverageInput: CoverageInput = {
-    source: readSourceCoverage(opened.source),
-    planned: converted.tables,
-    selected: opened.selected,
-    leftOutOnPurpose: leftOutOnPurpose(converted.decisions),
-  };
-  const coverage = planCoverage(coverageInput);
-  if (!coverage.ok) throw coverageError(coverage);
-  return {
-    ...opened,
-    coverage,
-    coverageInput,
-    converted,
-    sourceSchema,
-    extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
-    ...(schemaCheck ? { schemaCheck } : {}),
-  };
+  return finish(new Map());
 }
 
 /** Decisions that leave a table or column out on purpose, with the reason the summary gives (coverage.ts). */

@@ -21,6 +21,8 @@ export function migrateMarkdown(s: MigrateSummary): string {
     const verdict = s.verified === "none" ? "not verified" : !count?.ok ? "count MISMATCH" : content ? (content.ok ? "every row identical" : "content DIFFERS") : "count matches";
     out.push(`| ${cell(t.table)} | ${t.rows} | ${t.rejected + t.skipped} | ${formatDuration(t.ms)} | ${verdict} |`);
   }
+  out.push("", "## Stages", "", "| stage | step | start | time |", "| --- | --- | ---: | ---: |");
+  for (const st of s.stages ?? []) out.push(`| ${cell(st.stage)} | ${cell(st.step)} | ${formatDuration(st.startMs)} | ${formatDuration(st.ms)} |`);
   out.push("", "## Every table of the SQLite file", "", cell(describeCoverage(s.coverage)), "");
   for (const l of s.coverage.leftOut) out.push(`- left out: **${cell(coverageName(l))}**: ${cell(l.reason)}`);
   for (const m of s.coverage.missing) out.push(`- MISSING: **${cell(coverageName(m))}**: ${cell(m.why)}`);

@@ -33,6 +33,18 @@ export function driftLines(d: DriftResult): string[] {
   ];
 }
 
+/** The stage table: each step, when it started and how long it took (steps overlap where they run side by side). */
+export function stageLines(stages: MigrateSummary["stages"]): string[] {
+  if (stages.length === 0) return [];
+  const stageWidth = Math.max(5, ...stages.map((s) => s.stage.length));
+  const stepWidth = Math.min(60, Math.max(4, ...stages.map((s) => s.step.length)));
+  const step = (text: string) => (text.length > stepWidth ? `${text.slice(0, stepWidth - 1)}…` : text);
+  return [
+    `${pad("stage", stageWidth)}  ${pad("step", stepWidth)}  ${pad("start", 9, true)}  ${pad("time", 9, true)}`,
+    ...stages.map((s) => `${pad(s.stage, stageWidth)}  ${pad(step(s.step), stepWidth)}  ${pad(formatDuration(s.startMs), 9, true)}  ${pad(formatDuration(s.ms), 9, true)}`),
+  ];
+}
+
 export function formatSummary(summary: MigrateSummary): string {
   const countByTable = new Map(summary.counts.map((c) => [c.table, c]));
   const nameWidth = Math.max(5, ...summary.tables.map((t) => t.table.length));
@@ -48,6 +60,7 @@ export function formatSummary(summary: MigrateSummary): string {
       `${pad(t.table, nameWidth)}  ${pad(String(t.rows), 10, true)}  ${pad(String(t.rejected + t.skipped), 8, true)}  ${pad(formatDuration(t.ms), 9, true)}  ${pad(String(rate), 10, true)}  ${summary.verified === "none" ? "-" : check?.ok && (content?.ok ?? true) ? (content ? "rows identical" : "count ok") : `MISMATCH (SQLite ${check?.sourceRows} − ${check?.leftOut} left out ≠ PostgreSQL ${check?.targetRows})`}`,
     );
   }
+  lines.push("", ...stageLines(summary.stages ?? []));
   lines.push("");
   lines.push(`${countOf(summary.tables.length, "table")}, ${countOf(totalRows, "row")} copied in ${formatDuration(summary.timings.totalMs ?? 0)} (data phase: ${((summary.timings.dataMs ?? 0) / 1000).toFixed(3)} s)`);
   if (summary.verified === "none") lines.push("verified: nothing (--verify=none)");
@@ -62,8 +75,8 @@ export function formatSummary(summary: MigrateSummary): string {
     lines.push(`          content of every row: ${same}/${countOf(summary.content.length, "table")} identical (${how})`);
   }
   if (summary.drift) lines.push(...driftLines(summary.drift));
-  lines.push(...coverageLines(summary.coverage));
   if (summary.readBack) lines.push(`          application read-back: ${describeReadBack(summary.readBack)}`);
+  lines.push(...coverageLines(summary.coverage));
   if (summary.rejects && summary.rejects.count > 0) {
     lines.push(`rejected:  ${summary.rejects.count} row(s) whose values cannot be converted exactly → ${summary.rejects.path}`);
   }

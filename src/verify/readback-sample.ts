@@ -148,7 +148,9 @@ function copyRelation(source: SqliteDb, sample: Database.Database, r: SampleRela
 function copyRows(source: SqliteDb, sample: Database.Database, t: SampleTable, limit: number): number {
   const table = quoteIdent(t.table);
   // Generated columns (hidden 2, 3) are computed by the clone; hidden columns of virtual tables (1) are not data.
-  const columns = (source.prepare(`PRAGMA table_xinfo(${table})`).all() as XInfo[]).filter((c) => Number(c.hidden) === 0).map((c) => quoteIdent(c.name));
+  // The clone's columns, not the source's: an FTS table stands in there as a plain table whose key column is the
+  // rowid, which the source's virtual table does not list (introspect/virtual-tables.ts).
+  const columns = (sample.prepare(`PRAGMA table_xinfo(${table})`).all() as XInfo[]).filter((c) => Number(c.hidden) === 0).map((c) => quoteIdent(c.name));
   if (columns.length === 0) throw new Error(`no columns found for ${t.table}`);
   // `ORDER BY col ASC` with the column's own collation, as Prisma Client's `orderBy: { field: "asc" }` on SQLite.
   const order = t.keyColumns.map((c) => `${quoteIdent(c)} ASC`).join(", ");

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,4 +61,12 @@ export function redeclare(d: Database.Database, table: string, createSql: string
   d.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?").run(createSql, table);
   d.pragma("writable_schema = OFF");
   d.unsafeMode(false);
+}
+
+/** Every file below `dir`, recursively. */
+export function allFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? allFiles(p) : [p];
+  });
 }

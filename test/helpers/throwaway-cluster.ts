@@ -67,6 +67,8 @@ export interface ClusterOptions {
    * (`log_connections`), so a test can read in log() whether a session was encrypted ("SSL enabled").
    */
   readonly ssl?: boolean;
+  /** Server settings, e.g. { max_connections: "10" }. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export async function startThrowawayCluster(options: ClusterOptions = {}): Promise<ThrowawayCluster> {
@@ -97,7 +99,8 @@ export async function startThrowawayCluster(options: ClusterOptions = {}): Promi
     sslOpts = ` -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key} -c log_connections=on`;
   }
   const port = await freePort();
-  const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${sslOpts}`;
+  const extra = Object.entries(options.settings ?? {}).map(([k, v]) => ` -c ${k}=${v}`).join("");
+  const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${sslOpts}${extra}`;
   const pgCtl = (...args: string[]): void => run("pg_ctl", ["-D", data, "-o", opts, "-l", logfile, "-w", ...args]);
   pgCtl("start");
   let stopped = false;

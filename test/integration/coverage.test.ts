@@ -62,6 +62,19 @@ describe("every table and column of the file is accounted for", () => {
     expect(stdout).not.toMatch(/not migrated/);
   });
 
+  it("records every stage's start and wall time in the report and prints the stage table", () => {
+    const stages = summary.stages.map((s) => s.stage);
+    for (const stage of ["snapshot", "introspect", "profile", "plan", "copy", "verify", "drift", "readback"]) expect(stages, stage).toContain(stage);
+    for (const s of summary.stages) {
+      expect(s.ms).toBeGreaterThanOrEqual(0);
+      expect(s.startMs).toBeLessThanOrEqual(summary.timings.totalMs);
+    }
+    // In start order, each step named.
+    expect(summary.stages.map((s) => s.startMs)).toEqual([...summary.stages.map((s) => s.startMs)].sort((a, b) => a - b));
+    expect(summary.stages.find((s) => s.stage === "introspect")?.step).toBe("prisma db pull");
+    expect(stdout).toMatch(/^stage +step +start +time$/m);
+  });
+
   it("verify fails naming a column of the file that PostgreSQL lacks", async () => {
     await db.query('ALTER TABLE "books" DROP COLUMN "pages"');
     const report = join(tmp.dir, "verify-column.json");

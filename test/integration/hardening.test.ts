@@ -5,12 +5,12 @@
  * idle_in_transaction_session_timeout cannot kill the migration; output paths checked before the target is
  * touched.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { EXAMPLE_DB, tempDir } from "../helpers/files.js";
+import { allFiles, buildSqliteFile, EXAMPLE_DB, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 import { startThrowawayCluster, type ThrowawayCluster } from "../helpers/throwaway-cluster.js";
 
@@ -18,13 +18,6 @@ const tmp = tempDir("hardening");
 let n = 0;
 const out = (): string => join(tmp.dir, `out-${n++}`);
 afterAll(() => tmp.cleanup());
-
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? allFiles(p) : [p];
-  });
-}
 
 /** The password, raw and percent-encoded, appears nowhere in the run's output or in `texts`. */
 function expectNowhere(password: string, res: CliResult, texts: readonly string[] = []): void {
@@ -169,6 +162,23 @@ describe("server settings and output paths", () => {
     expect(Number(rows[0].n)).toBeGreaterThan(0);
   });
 
+  for (const jobs of ["1", "2"]) {
+    it(`--jobs ${jobs}: a sequence or index name already taken in the target is refused before the copy`, async () => {
+      const target = await createTestDatabase("hardening_names");
+      try {
+        await target.query("CREATE SEQUENCE post_id_seq; CREATE TABLE other (a int); CREATE INDEX user_username_key ON other (a)");
+        const res = await runCli(["migrate", EXAMPLE_DB, "--to", target.url, "--out", out(), "--yes", "--jobs", jobs]);
+        expect(res.code).toBe(1);
+        expect(res.stderr).toContain('the target schema "public" already has 2 object(s) whose names this migration needs: sequence post_id_seq, index user_username_key');
+        expect(res.stderr).not.toMatch(/\[copy\]/);
+        const tables = await target.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+        expect(tables.map((t) => t.tablename)).toEqual(["other"]);
+      } finally {
+        await target.drop();
+      }
+    });
+  }
+
   it("--report into a missing folder is refused before the target is touched", async () => {
     const target = await createTestDatabase("hardening_paths");
     try {
@@ -224,5 +234,26 @@ describe("a SCRAM role and no password in the URL", () => {
     expect(res.stderr).not.toContain("cannot connect");
     expect(res.code).toBe(1);
     expect(res.stdout).toContain("MISSING:");
+  });
+});
+
+describe("more tables than the server's lock table holds in one transaction", () => {
+  let cluster: ThrowawayCluster;
+  beforeAll(async () => {
+    // 10 locks × (10 connections + 0 prepared) = a lock table of 100 objects: 30 tables need ~180.
+    cluster = await startThrowawayCluster({ settings: { max_locks_per_transaction: "10", max_connections: "10" } });
+  }, 120_000);
+  afterAll(() => cluster?.stop());
+
+  it("is refused before the copy, naming the setting to raise", async () => {
+    const sqlite = buildSqliteFile(tmp.dir, "many.db", (d) => {
+      for (let i = 0; i < 30; i++) d.exec(`CREATE TABLE t${i} (id INTEGER PRIMARY KEY, name TEXT UNIQUE); INSERT INTO t${i} VALUES (1, 'a');`);
+    });
+    const res = await runCli(["migrate", sqlite, "--to", cluster.url(), "--out", out(), "--yes", "--jobs", "1"]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("TARGET_LOCK_CAPACITY");
+    expect(res.stderr).toContain("max_locks_per_transaction 10 × 10 connection slots = 100");
+    expect(res.stderr).toMatch(/ALTER SYSTEM SET max_locks_per_transaction = \d+/);
+    expect(res.stderr).not.toMatch(/\[copy\]/);
   });
 });
