@@ -103,7 +103,11 @@ describe("hostile identifiers", () => {
       );
       expect(cols).toHaveLength(2);
       const [row] = await db.query<Record<string, string>>(`SELECT ${cols.map((c) => q(c.attname)).join(", ")} FROM ${q(t)}`);
-      values.push(...Object.values(row));
+      // In column order: the first column (…_1) holds the "1" value, the second the "2" value, both of one table.
+      const [first, second] = cols.map((c) => row[c.attname]);
+      const source = first.slice(0, first.indexOf(" 1 "));
+      expect([first, second]).toEqual([`${source} 1 ${payload}`, `${source} 2 ${payload}`]);
+      values.push(first, second);
     }
     expect(values.sort()).toEqual([`${base}_a 1 ${payload}`, `${base}_a 2 ${payload}`, `${base}_b 1 ${payload}`, `${base}_b 2 ${payload}`]);
     expect(await publicTables()).toContain("sentinel");
