@@ -5,6 +5,7 @@
  */
 import { markCommitted } from "../interrupt.js";
 import type { TablePlan } from "../convert/convert.js";
+import type { Decision } from "../convert/decisions.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
 import { quoteIdent } from "../db/quote.js";
@@ -13,6 +14,7 @@ import { Sqlite2pgError } from "../errors.js";
 import { copyTable } from "../copy/copy-table.js";
 import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
 import type { RejectsFile } from "../copy/rejects.js";
+import type { TextFallback } from "../copy/text-fallback.js";
 import type { EventListener } from "../pipeline/events.js";
 import { timedStage } from "../pipeline/events.js";
 import { BASELINE_NAME, type PlanResult } from "../plan/plan.js";
@@ -33,6 +35,8 @@ export interface ApplyOptions {
   readonly emit: EventListener;
   /** Hash the COPY data sent, for the verification by sent checksums (default true). */
   readonly hashSent?: boolean;
+  /** `--decode-fallback`: how text whose stored bytes are not UTF-8 is decoded. */
+  readonly decodeFallback?: TextFallback;
 }
 
 export interface TableCopyResult {
@@ -45,6 +49,10 @@ export interface TableCopyResult {
   readonly skipped: number;
   readonly rejectedRowids: ReadonlySet<bigint>;
   readonly rejectedKeys: ReadonlySet<string>;
+  /** Values copied exactly in meaning but not in form (copy-table.ts). */
+  readonly decisions: readonly Decision[];
+  /** column → values decoded with the fallback encoding. */
+  readonly decoded: ReadonlyMap<string, number>;
   readonly ms: number;
 }
 
@@ -131,12 +139,13 @@ export async function copyPlannedTable(
     nullify: options.orphans?.nullify.get(plan.name),
     emit: options.emit,
     hashSent: options.hashSent,
+    decodeFallback: options.decodeFallback,
   });
   return { table: plan.name, ...result, ms: performance.now() - started };
 }
 
 export const DATA_PROBLEMS_HINT =
-  "fix the values in SQLite, override the column type (--type table.column=String), or run with --on-error=reject to copy everything else and write these rows to a rejects file";
+  "fix the values in SQLite, override the column type (--type table.column=String), decode text that is not UTF-8 (--decode-fallback windows-1252), or run with --on-error=reject to copy everything else and write these rows to a rejects file";
 
 /** Orphan policy "keep-without-fk": the foreign keys the orphans would violate are not created. */
 export function withoutDroppedForeignKeys(statements: readonly string[], orphans: OrphanPlan | undefined): readonly string[] {

@@ -47,9 +47,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await result;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    process.stderr.write(`${formatError(err)}\n`);
+    // argv is process.argv: the node binary and the script come first.
+    const userArgs = argv.slice(2);
+    process.stderr.write(`${formatError(err, userArgs)}\n`);
     // With --json, a failure is machine-readable too (stdout holds exactly one JSON document either way).
-    if (argv.includes("--json")) process.stdout.write(`${errorJson(err)}\n`);
+    if (argv.includes("--json")) process.stdout.write(`${errorJson(err, userArgs)}\n`);
     return err instanceof Sqlite2pgError ? exitCodeFor(err.kind) : EXIT_FAILURE;
   }
 }

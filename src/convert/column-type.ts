@@ -69,4 +69,11 @@ export interface ColumnProfile {
   readonly canonicalTimestampTexts: number;
   /** Text already in the form PostgreSQL prints a date in (encode.ts isCanonicalDateText). */
   readonly canonicalDateTexts: number;
+  /**
+   * Integer values (INTEGER storage and integral REALs) by how a DATETIME column reads each one (encode.ts
+   * epochUnitOf): unix seconds, unix milliseconds, or no plausible unix time (magnitude below 10^8). `lateSeconds`
+   * counts the seconds after 2100 (encode.ts EPOCH_S_AMBIGUOUS_MIN), ambiguous when the column holds milliseconds too.
+   * Counted for columns declared DATETIME/DATE only (all zero otherwise).
+   */
+  readonly epochIntegers: { readonly seconds: number; readonly millis: number; readonly implausible: number; readonly lateSeconds: number };
 }

@@ -23,8 +23,10 @@ import type { Decision } from "./decisions.js";
 import { convertDefault, type DefaultValue } from "./defaults.js";
 import { chooseColumnType } from "./type-map.js";
 import { fitNames } from "./identifiers.js";
+import { assertPostgresLimits } from "./limits.js";
 import { sqlSpellingFor, type SqlSpelling } from "../copy/sql-spelling.js";
 import { findImplicitManyToMany, type ImplicitManyToMany } from "./implicit-m2m.js";
+import { epochUnitOf } from "../copy/encode.js";
 
 export interface ConvertInput {
   readonly pulledSchema: string;
@@ -49,8 +51,11 @@ export interface ColumnPlan {
   /** The PostgreSQL column name: the same unless longer than 63 bytes (see identifiers.ts). */
   readonly pgName: string;
   readonly kind: ValueKind;
-  /** For timestamps stored as integers: unit of the unix epoch. */
-  readonly epochUnit?: "s" | "ms";
+  /**
+   * For timestamps stored as integers: the unix epoch unit of its integers, each decided by magnitude
+   * (encode.ts epochUnitOf); "mixed" when the column holds both seconds and milliseconds.
+   */
+  readonly epochUnit?: "s" | "ms" | "mixed";
   /** The profile proves SQLite can spell every value in COPY text itself (src/copy/sql-spelling.ts). */
   readonly sqlSpelling?: SqlSpelling;
 }
@@ -95,6 +100,7 @@ const PG_SCALAR_DEFAULT_NATIVE: Readonly<Record<string, string>> = {
 };
 
 export function convertSchema(input: ConvertInput): ConvertResult {
+  assertPostgresLimits(input.catalog.tables);
   const ast = getSchema(input.pulledSchema);
   const decisions: Decision[] = [];
   const userMode = input.source === "user";
@@ -304,7 +310,7 @@ function convertModel(
       setFieldMap(field, pgName);
       notes.push(`column name is longer than PostgreSQL's 63-byte limit; created as "${pgName}" (@map)`);
     }
-    const epoch = epochUnitFor(choice, profile);
+    const epoch = epochUnitFor(table.name, column.name, choice, profile);
     if (epoch.note) notes.push(epoch.note);
     for (const note of notes) {
       decisions.push({ table: table.name, column: column.name, code: note === epoch.note ? "epoch" : "type", message: note });
@@ -483,24 +489,49 @@ function removeIgnoreDoc(list: Block[], model: Model): void {
 }
 
 /**
- * Integers in a DATETIME column are unix epochs: seconds when every value is below 10^11 (as milliseconds they
- * would all fall in 1970–1973), else milliseconds (what Prisma's native engine wrote). The note shows the range
- * as converted, so a reviewer spots values that were never epochs (a year, a 0 placeholder).
+ * Integers in a DATETIME column are unix epochs, each value's unit decided by its magnitude (encode.ts
+ * epochUnitOf): seconds from 10^8 to below 10^11 (as milliseconds they would fall in 1970–1973), milliseconds
+ * from 10^11 on (what Prisma's native engine wrote). A column can hold both (an application that changed how it
+ * writes): the note gives both counts, and there a value that is seconds after 2100 could as well be
+ * milliseconds of 1970–1973: such values are refused as ambiguous. Integers below 10^8 are no plausible unix time
+ * (a year, a 0 placeholder) and the copy refuses them; the note says so and how to keep them as numbers. The
+ * range is shown as converted.
  */
-function epochUnitFor(choice: ColumnTypeChoice, profile: ColumnProfile | undefined): { unit?: "s" | "ms"; note?: string } {
+function epochUnitFor(table: string, column: string, choice: ColumnTypeChoice, profile: ColumnProfile | undefined): { unit?: "s" | "ms" | "mixed"; note?: string } {
   if (choice.kind !== "timestamp" && choice.kind !== "date") return {};
-  if (!profile || profile.storage.integer === 0 || profile.minInt === null || profile.maxInt === null) return {};
-  const { minInt: min, maxInt: max } = profile;
-  const unit = max < 100_000_000_000n && min > -100_000_000_000n ? "s" : "ms";
+  if (!profile || profile.minInt === null || profile.maxInt === null) return {};
+  const { seconds, millis, implausible, lateSeconds } = profile.epochIntegers;
+  if (seconds + millis + implausible === 0) {
+    // Not counted (a --type override made the column a timestamp): the range alone tells whether units mix; the
+    // encoder decides each value by its magnitude all the same.
+    if (profile.storage.integer === 0) return {};
+    const s = epochUnitOf(profile.maxInt) !== "ms" && epochUnitOf(profile.minInt) !== "ms";
+    const ms = epochUnitOf(profile.maxInt) !== "s" && epochUnitOf(profile.minInt) !== "s";
+    const unit = s && !ms ? "s" : ms && !s ? "ms" : "mixed";
+    return { unit, note: `${profile.storage.integer} integer value(s) read as unix epoch ${unit === "s" ? "seconds" : unit === "ms" ? "milliseconds" : "seconds or milliseconds, each by its magnitude"} (UTC)` };
+  }
+  const unit = millis === 0 ? "s" : seconds === 0 ? "ms" : "mixed";
   const show = (v: bigint) => {
-    const ms = Number(unit === "s" ? v * 1000n : v);
-    const d = new Date(ms);
+    const u = epochUnitOf(v);
+    if (u === null) return `${v} (refused)`;
+    const d = new Date(Number(u === "s" ? v * 1000n : v));
     return Number.isNaN(d.getTime()) ? String(v) : `${v} → ${d.toISOString().replace("T", " ").replace(/\.000Z$|Z$/, "")}`;
   };
-  return {
-    unit,
-    note: `${profile.storage.integer} integer value(s) read as unix epoch ${unit === "s" ? "seconds" : "milliseconds"} (UTC): from ${show(min)} to ${show(max)}`,
-  };
+  const read =
+    seconds > 0 && millis > 0
+      ? `integers decided one by one by magnitude: ${seconds} read as unix epoch seconds (below 10^11) and ${millis} as unix epoch milliseconds (UTC)`
+      : `${seconds + millis} integer value(s) read as unix epoch ${millis === 0 ? "seconds" : "milliseconds"} (UTC)`;
+  // The override that keeps every value: BigInt for integers alone, String when the column holds anything else too.
+  const keep = profile.storage.text + profile.storage.real + profile.storage.blob > 0 ? "String" : "BigInt";
+  const refused =
+    implausible === 0
+      ? ""
+      : `; ${implausible} integer value(s) below 10^8 are no plausible unix time (a year, a 0 placeholder?) and are refused by the copy — keep the column's values as they are with --type ${table}.${column}=${keep}`;
+  const ambiguous =
+    unit === "mixed" && lateSeconds > 0
+      ? `; ${lateSeconds} of the seconds fall after 2100 and could as well be milliseconds of 1970–1973: refused as ambiguous by the copy`
+      : "";
+  return { unit, note: seconds + millis === 0 ? refused.slice(2) : `${read}: from ${show(profile.minInt)} to ${show(profile.maxInt)}${ambiguous}${refused}` };
 }
 
 function planTable(table: SqliteTable, pgName: string, columns: ColumnPlan[], model: Model): TablePlan {

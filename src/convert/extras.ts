@@ -57,6 +57,11 @@ export interface ExtrasResult {
   readonly indexesHandled: string[];
   /** The CREATE VIEW statement of each translated view (also in postDataSql), by SQLite view name. */
   readonly viewStatements: { readonly view: string; readonly sql: string }[];
+  /**
+   * STORED generated columns PostgreSQL cannot compute (expression not portable, unreadable, or no safe type):
+   * their values exist only in SQLite, so the caller keeps them as ordinary columns (kept-generated.ts).
+   */
+  readonly storedNotComputable: readonly { readonly table: string; readonly column: string }[];
 }
 
 const FAMILY_KIND: Readonly<Partial<Record<TypeFamily, ColumnKind>>> = {
@@ -121,6 +126,7 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
   const postDataSql: string[] = [];
   const decisions: Decision[] = [];
   const indexesHandled: string[] = [];
+  const storedNotComputable: { table: string; column: string }[] = [];
   const plans = options.tables ? new Map(options.tables.map((p) => [p.name, p])) : undefined;
   const migrated = catalog.tables.filter((t) => !plans || plans.has(t.name));
   const notMigrated = catalog.tables.filter((t) => plans && !plans.has(t.name));
@@ -173,7 +179,7 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
     });
   }
 
-  for (const ctx of contexts) generatedColumns(ctx, postDataSql, decisions);
+  for (const ctx of contexts) generatedColumns(ctx, postDataSql, decisions, storedNotComputable);
   for (const ctx of contexts) checkConstraints(ctx, postDataSql, decisions);
   for (const ctx of contexts) indexes(ctx, options.facts, relationNames, postDataSql, decisions, indexesHandled);
   const viewStatements = views(catalog, contexts, notMigrated, pgTableNames, postDataSql, decisions, options.refusedViews);
@@ -209,7 +215,7 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
         "table has no primary key: Prisma Client cannot address its rows (the model is @@ignore); consider adding `id BigInt @id @default(autoincrement())`",
     });
   }
-  return { postDataSql, decisions, indexesHandled, viewStatements };
+  return { postDataSql, decisions, indexesHandled, viewStatements, storedNotComputable };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -239,37 +245,41 @@ function generatedType(declared: string): { sql: string; kind: ColumnKind } | un
   }
 }
 
-function generatedColumns(ctx: TableCtx, out: string[], decisions: Decision[]): void {
+function generatedColumns(ctx: TableCtx, out: string[], decisions: Decision[], storedNotComputable: { table: string; column: string }[]): void {
   const scope = scopeFor(ctx); // base columns only: PostgreSQL forbids generated columns referring to each other
   for (const column of ctx.table.columns) {
     if (column.hidden !== 2 && column.hidden !== 3) continue;
     const kindWord = column.hidden === 2 ? "VIRTUAL" : "STORED";
     const parsed = ctx.parsed?.columns.find((c) => c.name.toLowerCase() === column.name.toLowerCase())?.generated;
-    const report = (why: string, sqliteText?: string): void => {
-      decisions.push({
-        table: ctx.table.name,
-        column: column.name,
-        code: "generated",
-        message: `generated column (${kindWord}) not migrated: ${why}${sqliteText ? `; SQLite: ${sqliteText}` : ""}`,
-      });
-    };
-    if (ctx.columns.has(column.name)) {
-      report("Prisma created it as an ordinary column");
-      continue;
-    }
-    if (!parsed) {
-      report("its expression could not be read from CREATE TABLE");
-      continue;
-    }
-    const sqliteText = `${column.name} ${column.declaredType} GENERATED ALWAYS AS (${oneLine(render(parsed.expr))}) ${kindWord}`;
+    const sqliteText = parsed ? `${column.name} ${column.declaredType} GENERATED ALWAYS AS (${oneLine(render(parsed.expr))}) ${kindWord}` : undefined;
     const type = generatedType(column.declaredType);
-    if (!type) {
-      report(`declared type "${column.declaredType}" has no safe PostgreSQL equivalent for a generated value`, sqliteText);
+    const tr = parsed && type ? translate(parsed.expr, scope) : undefined;
+    // Why PostgreSQL cannot compute it, or undefined when it can.
+    const why = !parsed
+      ? "its expression could not be read from CREATE TABLE"
+      : !type
+        ? `declared type "${column.declaredType}" has no safe PostgreSQL equivalent for a generated value`
+        : !tr!.ok
+          ? `expression not portable (${tr!.reason})`
+          : undefined;
+    const report = (message: string): void => {
+      decisions.push({ table: ctx.table.name, column: column.name, code: "generated", message });
+    };
+    const notMigrated = (reason: string): void =>
+      report(`generated column (${kindWord}) not migrated: ${reason}${sqliteText ? `; SQLite: ${sqliteText}` : ""}`);
+    if (ctx.columns.has(column.name)) {
+      // A STORED column PostgreSQL cannot compute was added to the schema (kept-generated.ts): its values are copied.
+      if (column.hidden === 3 && why !== undefined) {
+        report(
+          `stored generated column kept as an ordinary column holding the values SQLite stored: PostgreSQL cannot compute it (${why}); ` +
+            `the application now has to write it${sqliteText ? `; SQLite: ${sqliteText}` : ""}`,
+        );
+      } else notMigrated("Prisma created it as an ordinary column");
       continue;
     }
-    const tr = translate(parsed.expr, scope);
-    if (!tr.ok) {
-      report(`expression not portable (${tr.reason})`, sqliteText);
+    if (why !== undefined || !tr?.ok || !type) {
+      if (column.hidden === 3) storedNotComputable.push({ table: ctx.table.name, column: column.name });
+      notMigrated(why ?? "no PostgreSQL expression");
       continue;
     }
     const pgName = fitIdentifier(column.name, new Set(ctx.columns.values())).name;
@@ -281,12 +291,7 @@ function generatedColumns(ctx: TableCtx, out: string[], decisions: Decision[]): 
       "not in schema.prisma (Prisma does not model generated columns) and not copied: PostgreSQL computes it",
       ...tr.notes,
     ].filter((n): n is string => n !== undefined);
-    decisions.push({
-      table: ctx.table.name,
-      column: column.name,
-      code: "generated",
-      message: `generated column added by raw SQL in the migration as ${type.sql} GENERATED ALWAYS AS (${tr.sql}) STORED; ${notes.join("; ")}`,
-    });
+    report(`generated column added by raw SQL in the migration as ${type.sql} GENERATED ALWAYS AS (${tr.sql}) STORED; ${notes.join("; ")}`);
   }
 }
 

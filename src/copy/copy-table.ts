@@ -12,6 +12,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TablePlan } from "../convert/convert.js";
+import type { Decision } from "../convert/decisions.js";
 import { readTargetColumns } from "../db/pg-columns.js";
 import type { PgClient } from "../db/pg-target.js";
 import { targetError } from "../db/pg-target.js";
@@ -21,6 +22,7 @@ import { Sqlite2pgError } from "../errors.js";
 import type { EventListener } from "../pipeline/events.js";
 import type { ProblemCollector } from "./problems.js";
 import type { RejectsFile } from "./rejects.js";
+import type { TextFallback } from "./text-fallback.js";
 import { emptySummary, encodeTable, type EncodeSinks, type EncodeSummary, type EncodeTableInput } from "./table-encoder.js";
 
 export interface CopyTableOptions {
@@ -42,6 +44,8 @@ export interface CopyTableOptions {
   readonly emit: EventListener;
   /** Hash the COPY data sent (sentChecksum, for migrate's full verification); default true. */
   readonly hashSent?: boolean;
+  /** `--decode-fallback`: how text whose stored bytes are not UTF-8 is decoded (text-fallback.ts). */
+  readonly decodeFallback?: TextFallback;
 }
 
 export interface CopyTableResult {
@@ -58,6 +62,10 @@ export interface CopyTableResult {
   readonly rejectedRowids: ReadonlySet<bigint>;
   /** Primary keys (see leftOutKey) of rejected rows in WITHOUT ROWID tables. */
   readonly rejectedKeys: ReadonlySet<string>;
+  /** Values copied exactly in meaning but not in form, counted per column (table-encoder.ts). */
+  readonly decisions: readonly Decision[];
+  /** column → values decoded with the fallback encoding. */
+  readonly decoded: ReadonlyMap<string, number>;
 }
 
 export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
@@ -79,6 +87,7 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
     nullify: o.nullify,
     scanOnly: o.client === null,
     hash: o.hashSent ?? true,
+    decodeFallback: o.decodeFallback,
   };
   const pending: Promise<void>[] = [];
   const sinks: EncodeSinks = {

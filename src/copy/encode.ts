@@ -11,16 +11,32 @@
  * common cases avoid regular expressions and allocations beyond the output string.
  */
 import type { ValueKind } from "../convert/column-type.js";
-import { jsonbRefusesString, pgFloatText, pgJsonbText, pgNumericText } from "./pg-text.js";
+import { jsonbRefusesString, pgFloatText, pgJsonbTextCounting, pgNumericText, type JsonbStats } from "./pg-text.js";
 
 export interface EncodeOptions {
-  /** Unit of integer values in a DATETIME column: unix seconds or unix milliseconds (default "ms", Prisma's). */
-  epochUnit?: "s" | "ms";
+  /**
+   * How the profile found a DATETIME column's integers (convert.ts epochUnitFor). Each value's unit is decided by
+   * its magnitude (epochUnitOf) whatever this says; in a "mixed" column a value that is unix seconds after 2100
+   * could as well be milliseconds of 1970–1973, and is refused as ambiguous.
+   */
+  epochUnit?: "s" | "ms" | "mixed";
   /** The target column's PostgreSQL type name (pg_type.typname), when known: "json" keeps JSON text as written. */
   pgType?: string;
   /** numeric(p,s): the declared scale s, so decimals are sent with exactly s fraction digits as PostgreSQL prints them. */
   scale?: number;
+  /**
+   * Told of each value that lands exactly but not as it was stored, so the copy can report it as a decision with
+   * its count (table-encoder.ts); called before the encoder returns, never for a value it refuses.
+   */
+  onNote?: (note: ValueNote) => void;
 }
+
+/**
+ * Values kept exactly in meaning, not in form: a JSON object with a repeated key (jsonb keeps the last value of
+ * each key, https://www.postgresql.org/docs/current/datatype-json.html), a BLOB holding UTF-8 text stored as that
+ * text in a text or json column.
+ */
+export type ValueNote = "json-duplicate-keys" | "text-from-blob";
 
 /** A value that cannot be converted exactly to its target column's type. */
 export class ValueError extends Error {
@@ -144,24 +160,27 @@ function canonDecimal(s: string): string {
 }
 
 /**
- * SQLite's text rendering of a REAL (`CAST(x AS TEXT)`, printf "%!.15g"): 15 significant digits rounded half away
- * from zero, trailing zeros dropped but at least one digit after the point, exponent form (at least two exponent
- * digits) when the decimal exponent is < -4 or >= 15; -0.0 prints as "0.0", infinities as "Inf"/"-Inf".
+ * The text a REAL becomes in a text column: SQLite's own layout (`CAST(x AS TEXT)`, printf "%!.15g": at least one
+ * digit after the point, exponent form with at least two exponent digits when the decimal exponent is < -4 or
+ * >= 15, infinities as "Inf"/"-Inf") with the *shortest digits that read back as the same double* (ECMAScript's
+ * Number::toString, https://tc39.es/ecma262/#sec-numeric-types-number-tostring) instead of SQLite's 15
+ * significant digits, which lose the last digits of 0.1+0.2 ("0.3") or of 2^64 ("1.84467440737096e+19").
+ *
+ * So the text is SQLite's own spelling whenever those 15 digits are exact (the shortest digits then are the same
+ * digits: two 15-digit decimals are further apart than a normal double's ulp), and otherwise has up to 17 significant
+ * digits. An integral REAL keeps its ".0" (7.0 → "7.0", 2^64 → "1.8446744073709552e+19") so it stays
+ * distinguishable from the INTEGER 7 in the same column, as in SQLite; -0.0 keeps its sign ("-0.0").
  */
-export function sqliteRealText(n: number): string {
+export function realText(n: number): string {
   if (Number.isNaN(n)) return "NaN";
   if (n === Infinity) return "Inf";
   if (n === -Infinity) return "-Inf";
-  if (n === 0) return "0.0";
+  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
   const sign = n < 0 ? "-" : "";
-  // toExponential(14) gives exactly 15 significant digits, ties rounded to the larger magnitude (as SQLite does).
-  const t = Math.abs(n).toExponential(14);
+  const t = Math.abs(n).toExponential(); // shortest round-trip digits, "d.ddde±x"
   const ePos = t.indexOf("e");
   const exp = Number(t.slice(ePos + 1));
-  let digits = t[0] + t.slice(2, ePos); // 15 digits
-  let end = digits.length;
-  while (end > 1 && digits[end - 1] === "0") end--;
-  digits = digits.slice(0, end);
+  const digits = ePos > 1 ? t[0] + t.slice(2, ePos) : t[0];
   if (exp < -4 || exp > 14) {
     const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : `${digits}.0`;
     const ae = Math.abs(exp);
@@ -404,8 +423,53 @@ function epochMsText(ms: number): string | null {
   return `${lastEpochDate} ${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}${FRAC_MS[milli]}`;
 }
 
-/** Timestamp of an integer epoch value, or a reason string. */
-function epochText(v: bigint | number, unit: "s" | "ms"): string | null {
+/**
+ * Below this magnitude an integer is no plausible unix time: as seconds it falls within 1966-10-31..1973-03-03, as
+ * milliseconds within a day of 1970-01-01. Such values are years (2024), placeholders (0) or counters; turning
+ * them into 1970 timestamps would change them silently, so the copy refuses them.
+ */
+export const EPOCH_PLAUSIBLE_MIN = 100_000_000;
+/**
+ * From this magnitude on an integer is unix *milliseconds* (as seconds it would lie beyond the year 5138), below
+ * it unix *seconds* (as milliseconds it would fall in 1970–1973). The two bands do not overlap, so each value is
+ * decided on its own: a column mixing seconds and milliseconds (an application that changed its writer) converts
+ * exactly.
+ */
+export const EPOCH_MS_MIN = 100_000_000_000;
+/**
+ * 2100-01-01 in unix seconds. In a column that also holds milliseconds, a seconds-band value from here on (years
+ * 2100–5138 as seconds) reads as well as milliseconds of 1970-02-17..1973-03-03: neither reading can be chosen.
+ */
+export const EPOCH_S_AMBIGUOUS_MIN = 4_102_444_800;
+const EPOCH_PLAUSIBLE_MIN_N = BigInt(EPOCH_PLAUSIBLE_MIN);
+const EPOCH_PLAUSIBLE_MAX_NEG = -EPOCH_PLAUSIBLE_MIN_N;
+const EPOCH_MS_MIN_N = BigInt(EPOCH_MS_MIN);
+const EPOCH_MS_MAX_NEG = -EPOCH_MS_MIN_N;
+
+/** How a DATETIME column reads an integer: unix seconds, unix milliseconds, or null (no plausible unix time). */
+export function epochUnitOf(v: bigint | number): "s" | "ms" | null {
+  // The profile calls this for every integer it reads: comparisons only, no negated bigint.
+  if (typeof v === "bigint") {
+    if (v >= EPOCH_MS_MIN_N || v <= EPOCH_MS_MAX_NEG) return "ms";
+    return v >= EPOCH_PLAUSIBLE_MIN_N || v <= EPOCH_PLAUSIBLE_MAX_NEG ? "s" : null;
+  }
+  const a = Math.abs(v);
+  return a >= EPOCH_MS_MIN ? "ms" : a >= EPOCH_PLAUSIBLE_MIN ? "s" : null;
+}
+
+const NOT_AN_EPOCH =
+  "not a plausible unix time (its magnitude is below 10^8: 1966-10-31..1973-03-03 as seconds, within a day of 1970-01-01 as milliseconds); " +
+  "keep the column's values as they are with --type <table>.<column>=BigInt (integers only) or =String";
+
+const AMBIGUOUS_EPOCH =
+  "ambiguous in a column that mixes unix seconds and milliseconds: as seconds after 2100, as milliseconds in 1970–1973; " +
+  "fix the value in SQLite, or keep the column's values as they are with --type <table>.<column>=BigInt (integers only) or =String";
+
+/** Timestamp of an integer epoch value (its unit decided by its magnitude, epochUnitOf), or a reason string. */
+function epochText(v: bigint | number, mixed: boolean): string | null {
+  const unit = epochUnitOf(v);
+  if (unit === null) return tsFail(NOT_AN_EPOCH);
+  if (mixed && unit === "s" && (v >= EPOCH_S_AMBIGUOUS_MIN || v <= -EPOCH_S_AMBIGUOUS_MIN)) return tsFail(AMBIGUOUS_EPOCH);
   let n: number;
   if (typeof v === "bigint") {
     // Any in-range value is far below 2^53 ms; reject the rest before converting.
@@ -490,7 +554,7 @@ function decimalEncoder(index: number, scale: number | undefined): FieldEncoder 
   };
 }
 
-function textEncoder(index: number): FieldEncoder {
+function textEncoder(index: number, onNote: ((note: ValueNote) => void) | undefined): FieldEncoder {
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
   };
@@ -502,7 +566,7 @@ function textEncoder(index: number): FieldEncoder {
   return (v) => {
     if (typeof v === "string") return NEEDS_ESCAPE.test(v) ? str(v, v) : v;
     if (typeof v === "bigint") return v.toString();
-    if (typeof v === "number") return sqliteRealText(v);
+    if (typeof v === "number") return realText(v);
     if (isBytes(v)) {
       let s: string;
       try {
@@ -510,7 +574,9 @@ function textEncoder(index: number): FieldEncoder {
       } catch {
         return fail(v, `${describe(v)} is invalid UTF-8 (text column)`);
       }
-      return str(s, v);
+      const out = str(s, v);
+      onNote?.("text-from-blob");
+      return out;
     }
     return fail(v, `${describe(v)} in a text column`);
   };
@@ -524,7 +590,7 @@ function booleanEncoder(index: number): FieldEncoder {
   };
 }
 
-function timestampEncoder(index: number, unit: "s" | "ms", dateOnly: boolean): FieldEncoder {
+function timestampEncoder(index: number, mixed: boolean, dateOnly: boolean): FieldEncoder {
   const what = dateOnly ? "date" : "DATETIME";
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
@@ -540,9 +606,9 @@ function timestampEncoder(index: number, unit: "s" | "ms", dateOnly: boolean): F
       if (dateOnly && v.length === 10) return parseTimestampText(v) === null ? out(null, v) : v;
       return out(parseTimestampText(v), v);
     }
-    if (typeof v === "bigint") return out(epochText(v, unit), v);
+    if (typeof v === "bigint") return out(epochText(v, mixed), v);
     if (typeof v === "number") {
-      if (Number.isInteger(v)) return out(epochText(v, unit), v);
+      if (Number.isInteger(v)) return out(epochText(v, mixed), v);
       return fail(v, `REAL in a ${what} column (julian day?): ${excerptOf(v)}`);
     }
     return fail(v, `${describe(v)} in a ${what} column`);
@@ -575,17 +641,68 @@ function jsonHasBadString(x: unknown): boolean {
   return false;
 }
 
-function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {
+/**
+ * Whether valid JSON text has an object with a repeated key, for the texts pgJsonbText does not print (a huge
+ * exponent, deep nesting): iterative, so no nesting depth overflows it. Strings are skipped by their quotes;
+ * keys with escapes are decoded before they are compared.
+ */
+function hasRepeatedKey(s: string): boolean {
+  const keys: (Set<string> | null)[] = []; // one entry per open object (a Set) or array (null)
+  let expectKey = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      const start = i;
+      let escaped = false;
+      for (i++; s.charCodeAt(i) !== 34; i++) {
+        if (s.charCodeAt(i) === 92) {
+          escaped = true;
+          i++;
+        }
+      }
+      const top = keys[keys.length - 1];
+      if (expectKey && top) {
+        const raw = s.slice(start, i + 1);
+        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        if (top.has(key)) return true;
+        top.add(key);
+      }
+      expectKey = false;
+    } else if (c === 123) {
+      keys.push(new Set());
+      expectKey = true;
+    } else if (c === 91) {
+      keys.push(null);
+      expectKey = false;
+    } else if (c === 125 || c === 93) {
+      keys.pop();
+      expectKey = false;
+    } else if (c === 44) {
+      expectKey = keys[keys.length - 1] !== null && keys.length > 0;
+    }
+  }
+  return false;
+}
+
+function jsonEncoder(index: number, pgType: string | undefined, onNote: ((note: ValueNote) => void) | undefined): FieldEncoder {
   // jsonb keeps the value, not the text: send the text jsonb_out will print (pg-text.ts), whose printer also
   // validates. A json column keeps the text exactly as written.
   const jsonb = pgType !== "json";
+  const stats: JsonbStats | undefined = onNote ? { duplicateKeys: 0 } : undefined;
   const fail = (v: unknown, why: string): never => {
     throw new ValueError(index, why, excerptOf(v));
   };
   const str = (s: string, v: unknown): string => {
     if (jsonb) {
-      const spelled = pgJsonbText(s);
-      if (spelled !== null) return escapeCopy(spelled);
+      const spelled = pgJsonbTextCounting(s, stats);
+      if (spelled !== null) {
+        if (stats !== undefined && stats.duplicateKeys > 0) {
+          stats.duplicateKeys = 0;
+          onNote!("json-duplicate-keys");
+        }
+        return escapeCopy(spelled);
+      }
+      if (stats !== undefined) stats.duplicateKeys = 0;
     }
     // Slow path: say what is wrong, or send valid JSON the printer would not predict (a huge exponent) as written.
     let parsed: unknown;
@@ -598,6 +715,7 @@ function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {
     if (s.includes("\\u") && jsonHasBadString(parsed)) {
       return fail(v, `${describe(v)}: JSON contains \\u0000 or an unpaired surrogate escape, which jsonb rejects`);
     }
+    if (jsonb && onNote !== undefined && hasRepeatedKey(s)) onNote("json-duplicate-keys");
     return escapeCopy(s);
   };
   return (v) => {
@@ -614,7 +732,9 @@ function jsonEncoder(index: number, pgType: string | undefined): FieldEncoder {
       } catch {
         return fail(v, `${describe(v)} is invalid UTF-8 (json column)`);
       }
-      return str(s, v);
+      const out = str(s, v);
+      onNote?.("text-from-blob");
+      return out;
     }
     return fail(v, `${describe(v)} in a json column`);
   };
@@ -642,17 +762,17 @@ function fieldEncoder(kind: ValueKind, index: number, opts: EncodeOptions | unde
     case "decimal":
       return decimalEncoder(index, opts?.scale);
     case "text":
-      return textEncoder(index);
+      return textEncoder(index, opts?.onNote);
     case "boolean":
       return booleanEncoder(index);
     case "timestamp":
-      return timestampEncoder(index, opts?.epochUnit ?? "ms", false);
+      return timestampEncoder(index, opts?.epochUnit === "mixed", false);
     case "date":
-      return timestampEncoder(index, opts?.epochUnit ?? "ms", true);
+      return timestampEncoder(index, opts?.epochUnit === "mixed", true);
     case "time":
       return timeEncoder(index);
     case "json":
-      return jsonEncoder(index, opts?.pgType);
+      return jsonEncoder(index, opts?.pgType, opts?.onNote);
     case "bytes":
       return bytesEncoder(index);
     default: {

@@ -92,14 +92,24 @@ export function pgNumericText(literal: string, scale?: number): string | null {
  * predict (a number with a huge exponent)", and the caller then validates the slow way and reports why.
  */
 export function pgJsonbText(src: string): string | null {
+  return pgJsonbTextCounting(src, undefined);
+}
+
+/** pgJsonbText, adding to `stats` what jsonb drops (repeated keys). */
+export function pgJsonbTextCounting(src: string, stats: JsonbStats | undefined): string | null {
   try {
-    const p = new JsonbPrinter(src);
+    const p = new JsonbPrinter(src, stats);
     const out = p.value();
     p.skipSpace();
     return p.pos === src.length ? out : null;
   } catch {
     return null; // UNPREDICTABLE, a bad escape (JSON.parse of one string), or nesting deeper than the stack
   }
+}
+
+/** What jsonb does to a document beyond re-spelling it: keys it drops (a repeated key keeps its last value). */
+export interface JsonbStats {
+  duplicateKeys: number;
 }
 
 const UNPREDICTABLE = Symbol("unpredictable");
@@ -128,7 +138,10 @@ function byJsonbKeyOrder(a: Member, b: Member): number {
 
 class JsonbPrinter {
   pos = 0;
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly stats?: JsonbStats,
+  ) {}
 
   skipSpace(): void {
     const s = this.src;
@@ -245,7 +258,10 @@ class JsonbPrinter {
     let out = "{";
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
-      if (i + 1 < members.length && members[i + 1].key === m.key) continue;
+      if (i + 1 < members.length && members[i + 1].key === m.key) {
+        if (this.stats) this.stats.duplicateKeys++;
+        continue;
+      }
       out += `${out.length > 1 ? ", " : ""}${m.keyOut}: ${m.value}`;
     }
     return out + "}";

@@ -1,8 +1,19 @@
 /**
  * Data problems: values that cannot be converted exactly and rows whose foreign key points nowhere. They are
- * collected (not thrown one by one) so a single run lists every problem with its table, column and row key.
+ * collected (not thrown one by one) so a single run lists every problem — every value of every row, all columns —
+ * with its table, column and row key. They are shown grouped by column (a count and the first few rows), so ten
+ * thousand bad values stay readable; the error's details (the JSON report) carry every one.
  */
 import { Sqlite2pgError } from "../errors.js";
+import { suggestFlags, type Suggestion } from "./remedies.js";
+
+/**
+ * A flag that makes the value land exactly, found by trying it on the value itself (not guessed from the reason):
+ * "as-text": the column's type overridden to String (`--type t.c=String`) spells it exactly;
+ * "decode-fallback": its bytes are not UTF-8 and decode as windows-1252 (`--decode-fallback windows-1252`);
+ * "keep-without-fk": an orphaned reference kept as is, the constraint not created (`--orphans keep-without-fk`).
+ */
+export type Remedy = "as-text" | "decode-fallback" | "keep-without-fk";
 
 export interface DataProblem {
   readonly table: string;
@@ -11,40 +22,167 @@ export interface DataProblem {
   readonly key: string;
   readonly reason: string;
   readonly excerpt?: string;
+  /** "value" (default): a value that cannot be converted; "orphan": a reference to a missing parent row. */
+  readonly kind?: "value" | "orphan";
+  /** Every remedy this problem needs together to land without losing its row; absent: none does. */
+  readonly lossless?: readonly Remedy[];
 }
 
-/** How many problems are listed in full; the rest are counted. */
-const MAX_LISTED = 200;
+/** One column's problems (orphans: one foreign key's), as shown to the user. */
+export interface ProblemGroup {
+  readonly table: string;
+  readonly column?: string;
+  readonly kind: "value" | "orphan";
+  readonly count: number;
+  /** Distinct rows concerned. */
+  readonly rows: number;
+  /** The first problems found, in order. */
+  readonly examples: readonly DataProblem[];
+  /** The remedies that together resolve every problem of the group, or null when some problem has none. */
+  readonly lossless: readonly Remedy[] | null;
+}
+
+/** Examples shown per column. */
+export const EXAMPLES_PER_GROUP = 5;
+/**
+ * Problems kept in full for the JSON report. Counts and groups stay exact past it; the cap only bounds memory on
+ * a file where every value of a huge table is bad (100 000 problems are a few tens of MB).
+ */
+const MAX_LISTED = 100_000;
+
+interface GroupState {
+  table: string;
+  column?: string;
+  kind: "value" | "orphan";
+  count: number;
+  rows: Set<string>;
+  examples: DataProblem[];
+  lossless: Set<Remedy> | null;
+}
+
+/** Groups problems by table and column, exactly, however many there are (pure: only counts and sets). */
+export class ProblemGroups {
+  private readonly byColumn = new Map<string, GroupState>();
+  /** Rows with a value problem, and those of them with a problem no flag resolves. */
+  private readonly valueRows = new Set<string>();
+  private readonly unresolvableRows = new Set<string>();
+  private readonly orphanRows = new Set<string>();
+
+  add(p: DataProblem): void {
+    const kind = p.kind ?? "value";
+    const id = `${kind}\u0000${p.table}\u0000${p.column ?? ""}`;
+    let g = this.byColumn.get(id);
+    if (!g) {
+      g = { table: p.table, column: p.column, kind, count: 0, rows: new Set(), examples: [], lossless: new Set() };
+      this.byColumn.set(id, g);
+    }
+    g.count++;
+    g.rows.add(p.key);
+    if (g.examples.length < EXAMPLES_PER_GROUP) g.examples.push(p);
+    if (p.lossless === undefined || p.lossless.length === 0) g.lossless = null;
+    else if (g.lossless) for (const r of p.lossless) g.lossless.add(r);
+    const row = `${p.table}\u0000${p.key}`;
+    if (kind === "orphan") this.orphanRows.add(row);
+    else {
+      this.valueRows.add(row);
+      if (p.lossless === undefined || p.lossless.length === 0) this.unresolvableRows.add(row);
+    }
+  }
+
+  groups(): ProblemGroup[] {
+    return [...this.byColumn.values()].map((g) => ({
+      table: g.table,
+      ...(g.column === undefined ? {} : { column: g.column }),
+      kind: g.kind,
+      count: g.count,
+      rows: g.rows.size,
+      examples: g.examples,
+      lossless: g.lossless === null ? null : [...g.lossless].sort(),
+    }));
+  }
+
+  /** Distinct rows with a value problem; with one no flag resolves; with an orphaned reference. */
+  rowCounts(): { readonly valueRows: number; readonly unresolvableRows: number; readonly orphanRows: number } {
+    return { valueRows: this.valueRows.size, unresolvableRows: this.unresolvableRows.size, orphanRows: this.orphanRows.size };
+  }
+}
+
+/** Group a list of problems (pure). */
+export function groupProblems(problems: readonly DataProblem[]): ProblemGroups {
+  const groups = new ProblemGroups();
+  for (const p of problems) groups.add(p);
+  return groups;
+}
 
 export class ProblemCollector {
   readonly listed: DataProblem[] = [];
+  readonly grouped = new ProblemGroups();
   count = 0;
 
   add(problem: DataProblem): void {
     this.count++;
+    this.grouped.add(problem);
     if (this.listed.length < MAX_LISTED) this.listed.push(problem);
   }
 }
 
 export function describeProblem(p: DataProblem): string {
   const where = p.column === undefined ? p.table : `${p.table}.${p.column}`;
-  // Reasons that quote the value already ("text 'abc' in an integer column") are not followed by it again; a
-  // very short excerpt (a digit) could appear in a reason by chance, so it is always shown.
+  return `${where} [${p.key}]: ${describeValue(p)}`;
+}
+
+/** The reason and the value; reasons that quote the value already ("text 'abc' in an integer column") only once. */
+function describeValue(p: DataProblem): string {
+  // A very short excerpt (a digit) could appear in a reason by chance, so it is always shown.
   const quoted = p.excerpt !== undefined && p.excerpt.length >= 4 && p.reason.includes(p.excerpt);
   const value = p.excerpt !== undefined && !quoted ? ` (value: ${p.excerpt})` : "";
-  return `${where} [${p.key}]: ${p.reason}${value}`;
+  return `${p.reason}${value}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** The grouped listing: per column its count, rows and first examples (row key, reason, value). */
+export function formatProblemGroups(groups: readonly ProblemGroup[]): string {
+  const lines: string[] = [];
+  for (const g of groups) {
+    const where = g.column === undefined ? g.table : `${g.table}.${g.column}`;
+    const what = g.kind === "orphan" ? plural(g.count, "orphaned reference") : plural(g.count, "value");
+    lines.push(`  ${where}: ${what} in ${plural(g.rows, "row")}`);
+    for (const p of g.examples) lines.push(`    - ${describeProblem(p)}`);
+    if (g.count > g.examples.length) lines.push(`    … and ${g.count - g.examples.length} more in ${where}`);
+  }
+  return lines.join("\n");
+}
+
+/** The collector behind each DATA_PROBLEMS error, so problems found later (orphans) join the same report. */
+const collectors = new WeakMap<Sqlite2pgError, ProblemCollector>();
+
+/** The same error with more problems (e.g. the orphans, looked for once the copy stopped); hints joined. */
+export function withMoreProblems(err: Sqlite2pgError, more: readonly DataProblem[], hint: string): Sqlite2pgError {
+  const problems = collectors.get(err);
+  if (!problems || more.length === 0) return err;
+  for (const p of more) problems.add(p);
+  return dataProblemsError(problems, `${err.hint ?? ""}; ${hint}`);
 }
 
 export function dataProblemsError(problems: ProblemCollector, hint: string): Sqlite2pgError {
-  const lines = problems.listed.map((p) => `  - ${describeProblem(p)}`);
-  if (problems.count > problems.listed.length) lines.push(`  … and ${problems.count - problems.listed.length} more`);
+  const groups = problems.grouped.groups();
+  const counts = problems.grouped.rowCounts();
+  const suggestion: Suggestion = suggestFlags(groups, counts);
+  const columns = plural(groups.length, "column");
   const first = problems.listed[0];
-  return new Sqlite2pgError(`${problems.count} data problem(s) found; nothing was written:\n${lines.join("\n")}`, {
-    code: "DATA_PROBLEMS",
-    kind: "data",
-    stage: "copy",
-    object: first ? { table: first.table, column: first.column, row: first.key } : undefined,
-    hint,
-    details: { problems: problems.listed, count: problems.count },
-  });
+  const unlisted = problems.count > problems.listed.length ? ` (the first ${problems.listed.length} listed in the details)` : "";
+  const err = new Sqlite2pgError(
+    `${plural(problems.count, "data problem")} in ${columns}; nothing was written:\n${formatProblemGroups(groups)}`,
+    {
+      code: "DATA_PROBLEMS",
+      kind: "data",
+      stage: "copy",
+      object: first ? { table: first.table, column: first.column, row: first.key } : undefined,
+      hint: `${hint}${unlisted}`,
+      details: { problems: problems.listed, count: problems.count, groups, suggestion },
+    },
+  );
+  collectors.set(err, problems);
+  return err;
 }

@@ -1,13 +1,15 @@
 /**
  * The rejects file (`--on-error=reject`): one JSON object per line (https://jsonlines.org) holding the table,
  * the row key, why it was rejected, and the *full* row, so nothing is lost. Integers stay exact (as strings
- * when beyond 2^53), blobs are base64.
+ * when beyond 2^53), blobs are `{"base64": …}`, and a TEXT value whose stored bytes are not valid UTF-8 is
+ * `{"$bytes": …}` (base64 of exactly those bytes; JSON strings can only hold Unicode text).
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { once } from "node:events";
 import type { DataProblem } from "./problems.js";
+import { InvalidUtf8Text } from "./text-fallback.js";
 
 export interface RejectedRow extends DataProblem {
   readonly row: Readonly<Record<string, unknown>>;
@@ -15,6 +17,7 @@ export interface RejectedRow extends DataProblem {
 
 function jsonValue(v: unknown): unknown {
   if (typeof v === "bigint") return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (v instanceof InvalidUtf8Text) return { $bytes: v.bytes.toString("base64") };
   if (v instanceof Uint8Array) return { base64: Buffer.from(v).toString("base64") };
   if (typeof v === "number" && !Number.isFinite(v)) return String(v);
   return v;

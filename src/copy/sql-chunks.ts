@@ -38,6 +38,19 @@ export interface SqlChunkReader {
 /** One field of a line: a run of `sql` consecutive SQLite-spelled columns, or one JS-spelled column. */
 type Item = { readonly sql: number; readonly end: number } | { readonly js: number };
 
+/**
+ * `a op b op c …` as a balanced tree of parenthesized halves. A flat chain of n operators parses as a tree n deep,
+ * and SQLite refuses expressions deeper than 1000 (SQLITE_MAX_EXPR_DEPTH, https://sqlite.org/limits.html#max_expr_depth):
+ * a table of 500 text columns would already exceed it. Halving keeps the depth at log2(n) for the 2000 columns
+ * a SQLite table can have; `||` and AND are associative, so the value is the same.
+ */
+export function balanced(terms: readonly string[], op: "||" | "AND"): string {
+  if (terms.length === 0) throw new Error("balanced: no terms");
+  if (terms.length === 1) return terms[0];
+  const half = terms.length >> 1;
+  return `(${balanced(terms.slice(0, half), op)} ${op} ${balanced(terms.slice(half), op)})`;
+}
+
 /** SQLite hands TEXT over as stored bytes only when the database's text encoding is UTF-8. */
 const utf8Databases = new WeakMap<SqliteDb, boolean>();
 function storesUtf8(db: SqliteDb): boolean {
@@ -76,9 +89,13 @@ export function sqlChunkReader(
   });
 
   const q = quoteIdent(table);
-  const line = sqlColumns.map((c) => sqlSpellingExpression(c.sqlSpelling!, quoteIdent(c.name))).join(" || char(9) || ");
+  const fields = sqlColumns.map((c) => sqlSpellingExpression(c.sqlSpelling!, quoteIdent(c.name)));
+  const line = balanced(
+    fields.flatMap((f, i) => (i === 0 ? [f] : ["char(9)", f])),
+    "||",
+  );
   const guards = sqlColumns.flatMap((c) => sqlSpellingGuard(c.sqlSpelling!, quoteIdent(c.name)) ?? []);
-  const guard = guards.length === 0 ? "1" : guards.join(" AND ");
+  const guard = guards.length === 0 ? "1" : balanced(guards, "AND");
   // Splicing pairs the n-th line with the n-th JS row, so then the order inside the chunk must be guaranteed
   // (aggregate ORDER BY, SQLite ≥ 3.44: https://sqlite.org/lang_aggfunc.html#aggorderby); alone, any order is a copy.
   const order = jsIndexes.length > 0 ? " ORDER BY r" : "";

@@ -18,20 +18,21 @@ import { INT32_MAX, INT32_MIN, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./encode.js";
  * How SQLite spells a column:
  * - "integer": INTEGER storage only, printed in decimal (as bigint.toString());
  * - "text": TEXT or INTEGER storage, COPY-escaped with replace() (an integer prints in decimal, as the JS encoder's
- *   toString). Invalid UTF-8 and NUL bytes are caught per chunk (sql-chunks.ts), not here, and so is the storage
- *   class when the column was not profiled (sqlSpellingGuard);
+ *   toString). Never a REAL: replace() would turn it into SQLite's 15-digit text, so the guard sends such a chunk
+ *   down the row path (encode.ts realText). Invalid UTF-8 and NUL bytes are caught per chunk (sql-chunks.ts), not
+ *   here, and so is the storage class when the column was not profiled (sqlSpellingGuard);
  * - "boolean": INTEGER 0/1 only, as t/f;
  * - "verbatim": text already in PostgreSQL's output form (timestamps, dates), sent as stored;
  * - "epoch-s" / "epoch-ms": INTEGER unix time (Prisma's native engine stored DateTime as milliseconds) within
- *   years 0001..9999, as `YYYY-MM-DD HH:MM:SS[.fff]` UTC with trailing fraction zeros dropped, the JS encoder's
- *   epochMsText. strftime's 'unixepoch' is exact for whole seconds (https://sqlite.org/lang_datefunc.html);
+ *   years 0001..9999, every value of the column in the one unit (encode.ts epochUnitOf), as
+ *   `YYYY-MM-DD HH:MM:SS[.fff]` UTC with trailing fraction zeros dropped, the JS encoder's epochMsText. strftime's 'unixepoch' is exact for whole seconds (https://sqlite.org/lang_datefunc.html);
  *   milliseconds are split off with a floor division, so times before 1970 are right too;
  * - "bytea": BLOB storage only (checked per chunk when not profiled), as `\\x` and lowercase hex.
  */
 export type SqlSpelling = "integer" | "text" | "boolean" | "verbatim" | "epoch-s" | "epoch-ms" | "bytea";
 
 /** The rule for a column of this kind whose values the profile describes, or null: the JS encoder spells it. */
-export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined, epochUnit?: "s" | "ms"): SqlSpelling | null {
+export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined, epochUnit?: "s" | "ms" | "mixed"): SqlSpelling | null {
   // Plain TEXT and BLOB columns are not profiled (profile-all.ts): their storage classes are checked per chunk
   // instead (sqlSpellingGuard), which costs SQLite almost nothing.
   if (profile === undefined) return kind === "text" ? "text" : kind === "bytes" ? "bytea" : null;
@@ -44,17 +45,22 @@ export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefin
     case "bigint":
       return onlyIntegers ? "integer" : null;
     case "text":
-      // A REAL would print as SQLite's %!.15g, which the JS encoder mimics; leaving reals to it keeps this rule simple.
+      // SQLite would print a REAL with 15 significant digits (%!.15g, losing the rest of the double); only the JS
+      // encoder (encode.ts realText) spells it with every digit, so a column holding any REAL is left to it.
       return real === 0 && blob === 0 ? "text" : null;
     case "boolean":
       return onlyIntegers && profile.booleanLike ? "boolean" : null;
-    case "timestamp":
-      if (onlyIntegers && integer > 0 && epochUnit !== undefined) {
+    case "timestamp": {
+      // One unit for the whole column, every integer counted in it: none the JS encoder refuses as no plausible
+      // unix time, and a column mixing seconds and milliseconds is decided value by value in JS (epochUnitOf).
+      const { seconds, millis } = profile.epochIntegers;
+      if (onlyIntegers && integer > 0 && (epochUnit === "s" || epochUnit === "ms") && seconds + millis === integer) {
         const scale = epochUnit === "s" ? 1000n : 1n;
         const inRange = profile.minInt! * scale >= BigInt(MIN_EPOCH_MS) && profile.maxInt! * scale <= BigInt(MAX_EPOCH_MS);
         return inRange ? (epochUnit === "s" ? "epoch-s" : "epoch-ms") : null;
       }
       return integer === 0 && real === 0 && blob === 0 && profile.canonicalTimestampTexts === text ? "verbatim" : null;
+    }
     case "date":
       return integer === 0 && real === 0 && blob === 0 && profile.canonicalDateTexts === text ? "verbatim" : null;
     case "bytes":

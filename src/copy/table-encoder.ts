@@ -4,18 +4,20 @@
  * they go. Problems, rejected rows and progress leave through callbacks (copy-table.ts turns them into the
  * problem list, the rejects file and progress events). Everything it receives and reports is plain data.
  */
-import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { ColumnPlan, TablePlan } from "../convert/convert.js";
 import type { PgColumn } from "../db/pg-columns.js";
 import { quoteIdent } from "../db/quote.js";
 import { rowidAlias, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
 import { hashChunk } from "./checksum.js";
-import { excerptOf, INT64_MAX, INT64_MIN, makeFieldEncoder, makeRowEncoder, ValueError, type EncodeOptions } from "./encode.js";
+import type { Decision } from "../convert/decisions.js";
+import { excerptOf, INT64_MAX, INT64_MIN, makeFieldEncoder, makeRowEncoder, ValueError, type EncodeOptions, type ValueNote } from "./encode.js";
 import { bufferCollector } from "./buffer-collector.js";
 import { sqlChunkReader } from "./sql-chunks.js";
-import type { DataProblem } from "./problems.js";
+import type { DataProblem, Remedy } from "./problems.js";
 import type { RejectedRow } from "./rejects.js";
+import { SUGGESTED_FALLBACK } from "./remedies.js";
+import { InvalidUtf8Text, invalidStoredBytes, storedBytesReader, textFallback, type TextFallback } from "./text-fallback.js";
 
 /** Flush encoded rows in chunks of about this many characters. */
 const CHUNK_CHARS = 256 * 1024;
@@ -39,6 +41,8 @@ export interface EncodeTableInput {
   readonly hash: boolean;
   /** Read every row through the JS encoders, never letting SQLite spell columns (sql-chunks.ts); for tests. */
   readonly rowPathOnly?: boolean;
+  /** `--decode-fallback`: text whose stored bytes are not UTF-8 is decoded with this encoding (text-fallback.ts). */
+  readonly decodeFallback?: TextFallback;
 }
 
 export interface EncodeSinks {
@@ -57,14 +61,25 @@ export interface EncodeSummary {
   sentChecksum: string | null;
   /** Rows whose COPY text SQLite built (sql-chunks.ts); the others went through the row path. */
   sqlSpelledRows: number;
+  /** Values of the rows copied that land exactly in meaning but not in form (encode.ts ValueNote), per column. */
+  decisions: Decision[];
+  /** column → values sent decoded with the fallback encoding (text not valid UTF-8). */
+  decoded: Map<string, number>;
 }
 
-/** Text whose stored bytes are not valid UTF-8 (better-sqlite3 had decoded them to U+FFFD). */
-class InvalidTextError extends ValueError {
-  constructor(columnIndex: number, readonly bytes: Buffer) {
-    super(columnIndex, "invalid UTF-8 in text", `x'${bytes.toString("hex").slice(0, 40)}'`);
+const hexExcerpt = (bytes: Buffer): string => `x'${bytes.toString("hex").slice(0, 40)}'`;
+/** Decodes the bytes a problem's remedy would decode: the suggestion is tried, not guessed. */
+const suggestedFallback = textFallback(SUGGESTED_FALLBACK);
+const asText = makeFieldEncoder("text");
+const encodesAsText = (v: unknown): boolean => {
+  try {
+    asText(v);
+    return true;
+  } catch (err) {
+    if (err instanceof ValueError) return false;
+    throw err;
   }
-}
+};
 
 /** Identity of a row of a WITHOUT ROWID table: its primary-key values as SQLite returned them. */
 export function leftOutKey(row: readonly unknown[], keyIndexes: readonly number[]): string {
@@ -75,20 +90,75 @@ export function leftOutKey(row: readonly unknown[], keyIndexes: readonly number[
  * The row encoder for a table's columns, with the options the target's types imply. The copy and verify's
  * checksum pass both use it: the checksum pass holds only if both spell every value the same way.
  */
-export function tableRowEncoder(columns: readonly ColumnPlan[], pgColumns: ReadonlyMap<string, PgColumn> | null): (row: readonly unknown[]) => string {
+export function tableRowEncoder(
+  columns: readonly ColumnPlan[],
+  pgColumns: ReadonlyMap<string, PgColumn> | null,
+  onNote?: (columnIndex: number, note: ValueNote) => void,
+): (row: readonly unknown[]) => string {
   return makeRowEncoder(
     columns.map((c) => c.kind),
-    columns.map((c) => encodeOptions(c, pgColumns)),
+    columns.map((c, i) => encodeOptions(c, pgColumns, onNote && ((note) => onNote(i, note)))),
   );
 }
 
-function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> | null): EncodeOptions {
+function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> | null, onNote?: (note: ValueNote) => void): EncodeOptions {
   const pg = pgColumns?.get(c.pgName);
-  return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale };
+  return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale, ...(onNote ? { onNote } : {}) };
 }
 
 export function emptySummary(): EncodeSummary {
-  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null, sqlSpelledRows: 0 };
+  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null, sqlSpelledRows: 0, decisions: [], decoded: new Map() };
+}
+
+const NOTE_MESSAGES: Readonly<Record<ValueNote, (count: number, table: string, column: string) => string>> = {
+  "json-duplicate-keys": (n) =>
+    `${n} JSON value(s) hold an object with a repeated key: jsonb keeps only the last value of each key (https://www.postgresql.org/docs/current/datatype-json.html)`,
+  "text-from-blob": (n, table, column) =>
+    `${n} BLOB value(s) hold UTF-8 text and are stored as that text (--type ${table}.${column}=Bytes keeps them as bytes)`,
+};
+
+/**
+ * Counts of ValueNotes. A note is pending until its row is known to be sent (a row the encoder then refuses, or a
+ * chunk of the fast read handed to the row path, encodes its values again or not at all).
+ */
+class NoteCounter {
+  private readonly pending: number[][];
+  private readonly total: number[][];
+  private dirty = false;
+  constructor(columns: number) {
+    this.pending = Array.from({ length: columns }, () => [0, 0]);
+    this.total = Array.from({ length: columns }, () => [0, 0]);
+  }
+  readonly note = (columnIndex: number, note: ValueNote): void => {
+    this.pending[columnIndex][note === "json-duplicate-keys" ? 0 : 1]++;
+    this.dirty = true;
+  };
+  commit(): void {
+    if (!this.dirty) return;
+    this.pending.forEach((p, i) => {
+      this.total[i][0] += p[0];
+      this.total[i][1] += p[1];
+      p[0] = p[1] = 0;
+    });
+    this.dirty = false;
+  }
+  discard(): void {
+    if (!this.dirty) return;
+    for (const p of this.pending) p[0] = p[1] = 0;
+    this.dirty = false;
+  }
+  decisions(table: string, columns: readonly string[]): Decision[] {
+    return this.total.flatMap(([dup, blob], i) =>
+      (
+        [
+          ["json-duplicate-keys", dup],
+          ["text-from-blob", blob],
+        ] as const
+      )
+        .filter(([, n]) => n > 0)
+        .map(([code, n]) => ({ table, column: columns[i], code, message: NOTE_MESSAGES[code](n, table, columns[i]) })),
+    );
+  }
 }
 
 /** Yields the table's COPY data; fills `summary` (complete once the generator is exhausted). */
@@ -96,7 +166,8 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   const { plan, table } = o;
   const columns = plan.columns;
   const names = columns.map((c) => c.name);
-  const encode = tableRowEncoder(columns, o.pgColumns);
+  const notes = new NoteCounter(columns.length);
+  const encode = tableRowEncoder(columns, o.pgColumns, notes.note);
   const sentHash = o.hash ? createHash("sha256") : null;
   const bytes = (text: string): Buffer => (sentHash ? hashChunk(sentHash, text) : Buffer.from(text, "utf8"));
   const rowid = rowidAlias(table);
@@ -106,40 +177,116 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   const selectSql = `SELECT ${[...names.map(quoteIdent), ...(rowid ? [rowid] : [])].join(", ")} FROM ${quoteIdent(plan.name)}`;
   // Re-read one stored value's bytes, by rowid, or by primary key in a WITHOUT ROWID table.
   const lookupKey = rowid !== null ? [rowidIndex] : keyIndexes;
-  const lookupWhere = rowid !== null ? `${rowid} = ?` : plan.keyColumns.map((k) => `${quoteIdent(k)} = ?`).join(" AND ");
-  const rawStatements = new Map<string, ReturnType<SqliteDb["prepare"]>>();
-  const rawText = (column: string, row: readonly unknown[]): Buffer | undefined => {
-    if (lookupKey.length === 0) return undefined;
-    let stmt = rawStatements.get(column);
-    if (!stmt) {
-      stmt = source.prepare(`SELECT CAST(${quoteIdent(column)} AS BLOB) FROM ${quoteIdent(plan.name)} WHERE ${lookupWhere}`).pluck();
-      rawStatements.set(column, stmt);
-    }
-    return stmt.get(lookupKey.map((i) => row[i])) as Buffer | undefined;
-  };
+  const readStored = storedBytesReader(source, plan.name, rowid, plan.keyColumns);
+  const rawText = (column: string, row: readonly unknown[]): Buffer | undefined => readStored(column, lookupKey.map((i) => row[i]));
   const keyOf = (row: readonly unknown[]): string =>
     keyIndexes.length > 0 ? keyIndexes.map((i) => String(row[i])).join(", ") : rowidIndex >= 0 ? `rowid ${row[rowidIndex]}` : "(no key)";
+  const fieldEncoders = columns.map((c) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns)));
+  const fallback = o.decodeFallback;
+  /** Does column i's encoder take v? */
+  const encodes = (i: number, v: unknown): boolean => {
+    try {
+      fieldEncoders[i](v);
+      return true;
+    } catch (err) {
+      if (err instanceof ValueError) return false;
+      throw err;
+    }
+  };
 
   /**
    * better-sqlite3 decodes invalid UTF-8 stored as TEXT into U+FFFD without error; when that character shows up
-   * we re-read the stored bytes and refuse the value unless they really are valid UTF-8.
+   * we re-read the stored bytes. Valid UTF-8 (a real U+FFFD) passes; otherwise the value is decoded with the
+   * fallback encoding when one is given, else it is a problem. Returns null when every value is UTF-8 (the hot
+   * path allocates nothing), else the row to encode (a copy when a value was decoded) and the columns whose
+   * stored bytes are not UTF-8.
    */
-  const checkUtf8 = (row: readonly unknown[]): void => {
+  const checkUtf8 = (row: unknown[]): { row: unknown[]; invalid: Map<number, Buffer> | null; decoded: number[] | null } | null => {
+    let invalid: Map<number, Buffer> | null = null;
+    let decoded: number[] | null = null;
+    let out = row;
     for (const i of textColumns) {
       const v = row[i];
-      if (typeof v === "string" && v.includes("\uFFFD")) {
-        const bytes = rawText(names[i], row);
-        if (bytes && !isUtf8(bytes)) throw new InvalidTextError(i, bytes);
+      if (typeof v !== "string" || !v.includes("\uFFFD")) continue;
+      const stored = invalidStoredBytes(v, () => rawText(names[i], row));
+      if (stored === null) continue;
+      const text = fallback?.decode(stored) ?? null;
+      if (text === null) {
+        (invalid ??= new Map()).set(i, stored);
+        continue;
+      }
+      if (out === row) out = [...row];
+      out[i] = text;
+      (decoded ??= []).push(i);
+    }
+    return invalid === null && decoded === null ? null : { row: out, invalid, decoded };
+  };
+
+  /**
+   * A String override changes how the column's every value is spelled, not only the refused ones: it is a remedy
+   * only if the column's BLOBs (the one storage class text may refuse) read as text too. Checked once per column.
+   */
+  const takesText = new Map<number, boolean>();
+  const columnTakesText = (i: number): boolean => {
+    let ok = takesText.get(i);
+    // A reference column must keep its parent key's type (Prisma refuses a relation between different types).
+    if (ok === undefined && table.foreignKeys.some((fk) => fk.from.includes(names[i]))) takesText.set(i, (ok = false));
+    if (ok === undefined) {
+      const c = quoteIdent(names[i]);
+      const blobs = source.prepare(`SELECT ${c} FROM ${quoteIdent(plan.name)} WHERE typeof(${c}) = 'blob'`).pluck().iterate() as IterableIterator<unknown>;
+      ok = true;
+      for (const b of blobs) {
+        if (!encodesAsText(b)) {
+          ok = false;
+          blobs.return?.();
+          break;
+        }
+      }
+      takesText.set(i, ok);
+    }
+    return ok;
+  };
+
+  /** Every problem of a row (each value of each column), each with the remedies tried on it. */
+  const problemsOf = (row: readonly unknown[], invalid: ReadonlyMap<number, Buffer> | null): DataProblem[] => {
+    const key = keyOf(row);
+    const found: DataProblem[] = [];
+    for (let i = 0; i < columns.length; i++) {
+      const v = row[i];
+      if (v === null || v === undefined) continue;
+      const stored = invalid?.get(i);
+      if (stored !== undefined) {
+        // What the suggested decoding would give, then whether the column (or a String override) takes it.
+        const text = suggestedFallback.decode(stored);
+        const lossless: Remedy[] | undefined =
+          text === null ? undefined : encodes(i, text) ? ["decode-fallback"] : encodesAsText(text) && columnTakesText(i) ? ["as-text", "decode-fallback"] : undefined;
+        const reason = fallback ? `invalid UTF-8 in text, and not valid ${fallback.encoding} either` : "invalid UTF-8 in text";
+        found.push({ table: plan.name, column: names[i], key, reason, excerpt: hexExcerpt(stored), ...(lossless ? { lossless } : {}) });
+        continue;
+      }
+      try {
+        fieldEncoders[i](v);
+      } catch (err) {
+        if (!(err instanceof ValueError)) throw err;
+        // Text refused by a non-text column may hide bytes that are not UTF-8: as text, it would need decoding too.
+        const stored = columns[i].kind === "text" ? null : invalidStoredBytes(v, () => rawText(names[i], row));
+        const asWritten = stored === null ? v : suggestedFallback.decode(stored);
+        const lossless: Remedy[] | undefined =
+          columns[i].kind !== "text" && asWritten !== null && encodesAsText(asWritten) && columnTakesText(i) ? (stored === null ? ["as-text"] : ["as-text", "decode-fallback"]) : undefined;
+        found.push({ table: plan.name, column: names[i], key, reason: err.reason, excerpt: err.excerpt ?? excerptOf(v), ...(lossless ? { lossless } : {}) });
       }
     }
+    return found;
   };
-  const problemOf = (err: ValueError, row: readonly unknown[]): DataProblem => ({
-    table: plan.name,
-    column: names[err.columnIndex],
-    key: keyOf(row),
-    reason: err.reason,
-    excerpt: err.excerpt ?? excerptOf(row[err.columnIndex]),
-  });
+
+  /** A rejected row as SQLite stored it: every string whose bytes are not UTF-8 kept as those bytes. */
+  const storedRow = (row: readonly unknown[]): Record<string, unknown> =>
+    Object.fromEntries(
+      names.map((n, i) => {
+        const stored = invalidStoredBytes(row[i], () => rawText(n, row));
+        return [n, stored === null ? row[i] : new InvalidUtf8Text(stored)];
+      }),
+    );
 
   let failed = o.scanOnly;
   let chunk = "";
@@ -160,27 +307,35 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
         const nulls = o.nullify?.get(id);
         if (nulls) row = row.map((v, i) => (nulls.includes(names[i]) ? null : v));
       }
-      let line: string;
-      try {
-        line = encode(row);
-        if (textColumns.length > 0) checkUtf8(row);
-      } catch (err) {
-        if (!(err instanceof ValueError)) throw err;
-        const problem = problemOf(err, row);
+      const checked = textColumns.length > 0 ? checkUtf8(row) : null;
+      let line: string | null = null;
+      if (checked?.invalid == null) {
+        try {
+          line = encode(checked?.row ?? row);
+        } catch (err) {
+          if (!(err instanceof ValueError)) throw err;
+        }
+      }
+      if (line === null) {
+        const problems = problemsOf(checked?.row ?? row, checked?.invalid ?? null);
+        // The row is not sent: what its values noted does not count (NoteCounter).
+        notes.discard();
+        if (problems.length === 0) throw new Error(`${plan.name} [${keyOf(row)}]: the row encoder refused a row no column encoder refuses`);
         if (o.onError === "reject" && o.rejecting) {
           summary.rejected++;
           if (rowidIndex >= 0) summary.rejectedRowids.add(BigInt(row[rowidIndex] as bigint));
           else summary.rejectedKeys.add(leftOutKey(row, keyIndexes));
           // The rejects file keeps what SQLite stored: the original bytes, not their lossy decoding.
-          const stored = err instanceof InvalidTextError ? row.map((v, i) => (i === err.columnIndex ? err.bytes : v)) : row;
-          sinks.reject({ ...problem, row: Object.fromEntries(names.map((n, i) => [n, stored[i]])) });
+          sinks.reject({ ...problems[0], row: storedRow(row) });
           continue;
         }
-        sinks.problem(problem);
+        for (const p of problems) sinks.problem(p);
         failed = true;
         continue;
       }
+      notes.commit();
       summary.rows++;
+      for (const i of checked?.decoded ?? []) summary.decoded.set(names[i], (summary.decoded.get(names[i]) ?? 0) + 1);
       if (failed) continue;
       chunk += line;
       if (chunk.length >= CHUNK_CHARS) {
@@ -197,7 +352,13 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   const chunks =
     o.rowPathOnly || failed || o.skipRows || o.nullify || rowid === null
       ? null
-      : sqlChunkReader(source, plan.name, columns, rowid, columns.map((c) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns))));
+      : sqlChunkReader(
+          source,
+          plan.name,
+          columns,
+          rowid,
+          columns.map((c, i) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns, (note) => notes.note(i, note)))),
+        );
   if (chunks === null) {
     yield* encodeRows(source.prepare(selectSql).raw(true).iterate() as IterableIterator<unknown[]>);
   } else {
@@ -213,9 +374,11 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
       const next = chunks.read(lo);
       if (next === null) break;
       if (next.data === null) {
-        // A chunk that needs the row path: it names the problem.
+        // A chunk that needs the row path: it names the problem (and counts the notes again, row by row).
+        notes.discard();
         yield* rowPath(lo, next.hi);
       } else {
+        notes.commit();
         if (chunk !== "") {
           yield bytes(chunk);
           chunk = "";
@@ -233,4 +396,5 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   }
   if (chunk !== "" && !failed) yield bytes(chunk);
   summary.sentChecksum = failed || !sentHash ? null : sentHash.digest("hex");
+  summary.decisions = notes.decisions(plan.name, names);
 }

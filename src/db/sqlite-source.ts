@@ -90,8 +90,8 @@ const SQLITE_MAGIC = "SQLite format 3\u0000";
 
 /**
  * Turn an error SQLite raised while reading the file into one that says what is wrong with the file:
- * locked by another connection (SQLITE_BUSY / SQLITE_LOCKED), damaged (SQLITE_CORRUPT), not a database
- * (SQLITE_NOTADB), or unreadable for another reason (https://sqlite.org/rescode.html).
+ * locked by another connection (SQLITE_BUSY / SQLITE_LOCKED), damaged (SQLITE_CORRUPT), a statement SQLite refused
+ * (SQLITE_ERROR, a limit), not a database (SQLITE_NOTADB), or unreadable for another reason (https://sqlite.org/rescode.html).
  * `where`: the stage and table the read was for, when not the catalog's (introspect).
  */
 export function sourceReadError(path: string, cause: unknown, where: { readonly stage?: Stage; readonly table?: string } = {}): Sqlite2pgError {
@@ -118,6 +118,18 @@ export function sourceReadError(path: string, cause: unknown, where: { readonly 
       stage,
       ...object,
       hint: `check it with \`sqlite3 <file> "PRAGMA integrity_check"\` and salvage what is left with \`sqlite3 <file> .recover\` into a new file`,
+      cause,
+    });
+  }
+  // SQLITE_ERROR and the limits (https://sqlite.org/limits.html) mean SQLite read the file but refused a statement
+  // sqlite2pg built: the file is a SQLite database, and saying otherwise sends the user looking in the wrong place.
+  if (/^SQLITE_(ERROR|TOOBIG|RANGE|NOMEM)$/.test(code)) {
+    return new Sqlite2pgError(`SQLite refused a query sqlite2pg made on ${path}${reading}: ${why}`, {
+      code: "SOURCE_QUERY",
+      kind: "source",
+      stage,
+      ...object,
+      hint: "the file itself is a SQLite database; this is one of SQLite's limits (https://sqlite.org/limits.html) or a defect of sqlite2pg: please report it with the table's CREATE TABLE statement",
       cause,
     });
   }

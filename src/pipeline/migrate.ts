@@ -18,11 +18,13 @@ import { formatVerifyResult, verifyDatabase, type TableVerification } from "../v
 import { checkDrift, type DriftResult } from "../verify/drift.js";
 import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
 import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
+import { describeIndependent, formatIndependentDifferences, type IndependentResult } from "../verify/independent/independent-check.js";
 import { fitNames } from "../convert/identifiers.js";
 import { Sqlite2pgError } from "../errors.js";
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
-import { dataProblemsError, ProblemCollector, type DataProblem } from "../copy/problems.js";
+import { dataProblemsError, ProblemCollector, withMoreProblems, type DataProblem } from "../copy/problems.js";
+import { decodedDecisions, textFallback } from "../copy/text-fallback.js";
 import { RejectsFile } from "../copy/rejects.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import type { TableFilter } from "../introspect/table-filter.js";
@@ -47,8 +49,11 @@ export interface MigrateOptions {
   readonly rejectsPath?: string;
   /** What to do with rows whose foreign key points nowhere (default "stop"). */
   readonly orphans?: OrphanPolicy;
-  /** full (default): counts + content of every row; counts: row counts only; none. */
-  readonly verify?: "full" | "counts" | "none";
+  /**
+   * full (default): counts + content of every row, with a sample of rows also compared independently of the
+   * copy's encoder; deep: the same, the independent comparison on every row; counts: row counts only; none.
+   */
+  readonly verify?: "full" | "deep" | "counts" | "none";
   /** Tables copied at once over separate connections (default 1: one transaction on one connection). */
   readonly jobs?: number;
   /**
@@ -59,6 +64,8 @@ export interface MigrateOptions {
   readonly userSchemaPath?: string;
   /** With userSchemaPath: write Prisma 7 style (datasource without url, prisma.config.ts next to the schema). */
   readonly prisma7?: boolean;
+  /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8 (e.g. "windows-1252"). */
+  readonly decodeFallback?: string;
   readonly emit?: EventListener;
 }
 
@@ -100,6 +107,8 @@ export interface MigrateSummary {
   /** With --verify=full: a sample of rows per model read through Prisma Client from both databases, compared. */
   readonly readBack?: ReadBackResult;
   readonly content: readonly ContentCheck[];
+  /** With --verify=full/deep: PostgreSQL's values decoded by pg's parsers against SQLite's (a sample, or every row). */
+  readonly independent?: IndependentResult;
   /** Rejected rows (onError "reject"): where they are and how many. */
   readonly rejects?: { readonly path: string; readonly count: number };
   readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
@@ -122,13 +131,13 @@ function uniqueCollisionsError(list: readonly DataProblem[]): Sqlite2pgError {
   );
 }
 
+const ORPHANS_HINT =
+  "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)";
+
 function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
   const problems = new ProblemCollector();
   for (const o of list) problems.add(o);
-  return dataProblemsError(
-    problems,
-    "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)",
-  );
+  return dataProblemsError(problems, ORPHANS_HINT);
 }
 
 /**
@@ -140,15 +149,16 @@ export function startOver(pgSchema: string, tables: readonly { readonly pgName: 
   return `To start over, remove what this run created (enum types, if any, too: see migration.sql) and run again: DROP TABLE IF EXISTS ${names.join(", ")} CASCADE;`;
 }
 
-/** `table.column` of the DATETIME columns whose integers convert read as epoch seconds (see client-readback.ts). */
+/** `table.column` of the DATETIME columns where convert read (some) integers as epoch seconds (see client-readback.ts). */
 function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
-  return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s").map((c) => `${t.name}.${c.name}`)));
+  return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s" || c.epochUnit === "mixed").map((c) => `${t.name}.${c.name}`)));
 }
 
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
   const recorder = recordStages(options.emit ?? noopListener);
   const emit = recorder.emit;
   const target = parseTargetUrl(options.targetUrl);
+  const decodeFallback = options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback);
   const started = performance.now();
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   // Stops work started ahead of time (the read-back's client generation) when the run ends before using it.
@@ -176,7 +186,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, opened.catalog.tables, policy));
       if (orphans.unresolvable.length > 0) throw orphansError(orphans.unresolvable);
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
-      const verifyMode = options.verify ?? "full";
+      // "deep" is a full verification whose independent comparison reads every row.
+      const verifyMode = options.verify === "deep" ? "full" : (options.verify ?? "full");
       const embedded = isPgliteUrl(options.targetUrl);
       // The read-back's two `prisma generate` need only the two schemas: they start now, at low priority, and use
       // the CPU time the plan (one Prisma process) and the copy (its encoder and PostgreSQL) leave idle.
@@ -232,9 +243,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         onError: options.onError ?? "stop",
         rejects,
         orphans,
+        decodeFallback,
         emit,
       })
         .catch((err: unknown) => {
+          // Stopped on values: the orphans PostgreSQL would refuse next belong to the same list (every problem at once).
+          if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "DATA_PROBLEMS") {
+            throw withMoreProblems(err, findOrphans(source, opened.catalog.tables, "stop").orphans, ORPHANS_HINT);
+          }
           // A foreign key PostgreSQL could not build (23503): the transaction is rolled back; name the orphans.
           if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
             const found = findOrphans(source, opened.catalog.tables, "stop").orphans;
@@ -285,7 +301,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 changedOnPurpose: new Map(
                   applied.copied.map((t) => [
                     t.table,
-                    { leftOut: t.rejected + t.skipped > 0, nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()) },
+                    {
+                      leftOut: t.rejected + t.skipped > 0,
+                      nullified: new Set([...(orphans.nullify.get(t.table)?.values() ?? [])].flat()),
+                      decoded: new Set(t.decoded.keys()),
+                    },
                   ]),
                 ),
               });
@@ -324,6 +344,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
                 pgSchema: target.schema,
                 tables: converted.tables,
                 catalog: tablesByName,
+                independent: options.verify === "deep" ? "all" : "sample",
+                decodeFallback,
                 sent: new Map(applied.copied.flatMap((t) => (t.sentChecksum === null ? [] : [[t.table, { checksum: t.sentChecksum, rows: t.rows }]]))),
                 leftOut: new Map(
                   applied.copied.map((t) => [
@@ -351,12 +373,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         migrationPath,
         checksum: plan.checksum,
         tables: applied.copied.map(({ table, rows, rejected, skipped, ms }) => ({ table, rows, rejected, skipped, ms })),
-        decisions: converted.decisions,
+        // The schema's decisions, then those the copy made value by value (counted while copying).
+        decisions: [...converted.decisions, ...applied.copied.flatMap((t) => t.decisions), ...decodedDecisions(applied.copied, decodeFallback)],
         counts,
         coverage,
         verified: verifyMode,
         ...(drift ? { drift } : {}),
         ...(readBack ? { readBack } : {}),
+        ...(content?.independent ? { independent: content.independent } : {}),
         content: (content?.tables ?? []).map((t) => ({
           table: t.table,
           ok: t.ok,
@@ -397,7 +421,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           { code: "VERIFY_COUNTS", kind: "verification", stage: "verify", object: { table: bad[0].table }, hint: `the data is committed. ${startOver(target.schema, converted.tables)}`, details: { summary } },
         );
       }
-      if (content && !content.ok) {
+      if (content && content.tables.some((t) => !t.ok)) {
         const bad = content.tables.filter((t) => !t.ok);
         throw new Sqlite2pgError(`the copy differs from the source:\n${formatVerifyResult({ ok: false, tables: bad })}`, {
           code: "VERIFY_CONTENT",
@@ -405,6 +429,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           stage: "verify",
           object: { table: bad[0].table, row: bad[0].differences[0]?.key },
           hint: `please report this: the committed data differs from SQLite; \`sqlite2pg verify\` re-checks it. ${startOver(target.schema, converted.tables)}`,
+          details: { summary },
+        });
+      }
+      if (content?.independent && !content.independent.ok) {
+        const first = content.independent.differences[0];
+        throw new Sqlite2pgError(`the copy differs from the source (${describeIndependent(content.independent)}):\n${formatIndependentDifferences(content.independent)}`, {
+          code: "VERIFY_INDEPENDENT",
+          kind: "verification",
+          stage: "verify",
+          object: { table: first?.table, row: first?.key, column: first?.column },
+          hint: `please report this: PostgreSQL's values, read back through pg's own parsers, mean something else than SQLite's; the checksums could not see it because they share the copy's encoder. ${startOver(target.schema, converted.tables)}`,
           details: { summary },
         });
       }

@@ -5,7 +5,9 @@
  */
 import { copyTable } from "../copy/copy-table.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
-import { ProblemCollector, type DataProblem } from "../copy/problems.js";
+import { ProblemCollector, type DataProblem, type ProblemGroup } from "../copy/problems.js";
+import { suggestFlags, type Suggestion } from "../copy/remedies.js";
+import { decodedDecisions, textFallback } from "../copy/text-fallback.js";
 import type { Decision } from "../convert/decisions.js";
 import { writePlan } from "../plan/plan.js";
 import type { TableFilter } from "../introspect/table-filter.js";
@@ -22,6 +24,8 @@ export interface PlanOptions {
   readonly typeOverrides?: ReadonlyMap<string, string>;
   /** `--tables` / `--exclude` globs. */
   readonly tables?: TableFilter;
+  /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8. */
+  readonly decodeFallback?: string;
   readonly emit?: EventListener;
 }
 
@@ -38,6 +42,9 @@ export interface PlanSummary {
   readonly orphans: readonly DataProblem[];
   /** Every table and column of the file: planned, or left out and why (a gap is refused before this). */
   readonly coverage: CoverageResult;
+  /** The problems and orphans by column (exact counts), and the flags that would let migrate proceed. */
+  readonly problemGroups: readonly ProblemGroup[];
+  readonly suggestion: Suggestion | null;
 }
 
 export async function plan(options: PlanOptions): Promise<PlanSummary> {
@@ -51,25 +58,37 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
     const orphans = findOrphans(source, opened.catalog.tables, "stop");
     const problems = new ProblemCollector();
     const catalog = new Map(opened.catalog.tables.map((t) => [t.name, t]));
-    await timedStage(emit, "preflight", "checking every value converts exactly", async () => {
+    const decodeFallback = options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback);
+    const copyDecisions: Decision[] = [];
+    const scanned = await timedStage(emit, "preflight", "checking every value converts exactly", async () => {
+      const results = [];
       for (const t of converted.tables) {
         // Scan-only (no client): the copy's own encoders run over every row and collect what they refuse.
-        await copyTable({ source, client: null, pgSchema: "public", plan: t, table: catalog.get(t.name)!, freeze: false, onError: "stop", problems, emit });
+        const r = await copyTable({ source, client: null, pgSchema: "public", plan: t, table: catalog.get(t.name)!, freeze: false, onError: "stop", problems, emit, decodeFallback });
+        results.push({ table: t.name, decoded: r.decoded });
+        copyDecisions.push(...r.decisions);
         // Values SQLite keeps apart that conversion makes equal would fail a unique index in PostgreSQL.
         for (const p of findUniqueCollisions(source, catalog.get(t.name)!, t)) problems.add(p);
       }
+      return results;
     });
+    // Orphans join the value problems' groups (exact past the listing cap) for one suggestion over both.
+    const grouped = problems.grouped;
+    for (const o of orphans.orphans) grouped.add(o);
+    const problemGroups = grouped.groups();
     return {
       source: options.sqlitePath,
       schemaPath: written.schemaPath,
       migrationPath: written.migrationPath,
       checksum: written.checksum,
       tables: converted.tables.map((t) => ({ table: t.name, rows: t.rowCount })),
-      decisions: converted.decisions,
+      decisions: [...converted.decisions, ...copyDecisions, ...decodedDecisions(scanned, decodeFallback)],
       problems: problems.listed,
       problemCount: problems.count,
       orphans: orphans.orphans,
       coverage,
+      problemGroups,
+      suggestion: problemGroups.length === 0 ? null : suggestFlags(problemGroups, grouped.rowCounts()),
     };
   } finally {
     await opened.dispose();

@@ -6,6 +6,7 @@ import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras.js";
+import { keepStoredGenerated } from "../convert/kept-generated.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
 import { readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
 import { introspect } from "../introspect/introspect.js";
@@ -117,7 +118,10 @@ export async function prepareSchema(
       )
     : undefined;
   if (userSchema) checkEnumValues(opened.source, userSchema.text);
-  const sourceSchema = userSchema?.text ?? restoreInvalidFields(pulledSchema);
+  const facts = readExtraFacts(opened.source, opened.catalog);
+  // STORED generated columns PostgreSQL cannot compute keep their values as ordinary columns (kept-generated.ts).
+  const { storedNotComputable } = convertExtras(opened.catalog, { facts });
+  const sourceSchema = keepStoredGenerated(userSchema?.text ?? restoreInvalidFields(pulledSchema), opened.catalog, storedNotComputable);
   const base = convertSchema({
     pulledSchema: sourceSchema,
     catalog: opened.catalog,
@@ -125,7 +129,6 @@ export async function prepareSchema(
     typeOverrides,
     source: userSchema ? "user" : "introspected",
   });
-  const facts = readExtraFacts(opened.source, opened.catalog);
   const sourceCoverage = readSourceCoverage(opened.source);
   const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
     const extras = convertExtras(opened.catalog, { facts, tables: base.tables, refusedViews });

@@ -55,6 +55,9 @@ export function findOrphans(db: SqliteDb, tables: readonly SqliteTable[], policy
         key: describeRow(db, table, rowid),
         reason: `references a missing row of "${r.parent}"`,
         excerpt: values.map(String).join(", "),
+        kind: "orphan",
+        // Keeping the row as is and leaving out the constraint it violates loses no row (migrate --orphans).
+        lossless: ["keep-without-fk"],
       });
       if (rowid === null) continue;
       const notNull = fk.from.filter((c) => table.columns.find((x) => x.name === c)?.notNull);

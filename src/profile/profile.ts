@@ -14,9 +14,10 @@
  * - booleanLike is vacuously true for a column with no non-null value.
  */
 import type { ColumnProfile } from "../convert/column-type.js";
-import { INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
+import { EPOCH_S_AMBIGUOUS_MIN, epochUnitOf, INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
 import { quoteIdent } from "../db/quote.js";
 import { rowidAlias, sourceReadError, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
+import { familyOf } from "../convert/type-map.js";
 
 export function emptyProfile(): ColumnProfile {
   return freeze(newAcc());
@@ -40,10 +41,17 @@ interface Acc {
   zonedTexts: number;
   canonicalTimestampTexts: number;
   canonicalDateTexts: number;
+  epochSeconds: number;
+  epochMillis: number;
+  epochImplausible: number;
+  epochLateSeconds: number;
+  /** Count integers by epoch unit: only DATETIME/DATE columns need it (convert.ts epochUnitFor). */
+  temporal: boolean;
 }
 
-function newAcc(): Acc {
+function newAcc(temporal = false): Acc {
   return {
+    temporal,
     nonNull: 0,
     integer: 0,
     real: 0,
@@ -61,6 +69,10 @@ function newAcc(): Acc {
     zonedTexts: 0,
     canonicalTimestampTexts: 0,
     canonicalDateTexts: 0,
+    epochSeconds: 0,
+    epochMillis: 0,
+    epochImplausible: 0,
+    epochLateSeconds: 0,
   };
 }
 
@@ -137,6 +149,16 @@ function integralNumberDigits(a: number): number {
   return d;
 }
 
+/** Count an integer by how a DATETIME column would read it (one rule: encode.ts epochUnitOf). */
+function noteEpoch(acc: Acc, v: bigint | number): void {
+  const unit = epochUnitOf(v);
+  if (unit === "s") {
+    acc.epochSeconds++;
+    if (v >= EPOCH_S_AMBIGUOUS_MIN || v <= -EPOCH_S_AMBIGUOUS_MIN) acc.epochLateSeconds++;
+  } else if (unit === "ms") acc.epochMillis++;
+  else acc.epochImplausible++;
+}
+
 function noteInt(acc: Acc, v: bigint): void {
   if (acc.minInt === null || v < acc.minInt) acc.minInt = v;
   if (acc.maxInt === null || v > acc.maxInt) acc.maxInt = v;
@@ -152,6 +174,7 @@ function observe(acc: Acc, v: unknown): void {
     } else if (v < acc.minInt) acc.minInt = v;
     else if (v > acc.maxInt!) acc.maxInt = v;
     if (acc.booleanLike && v !== 0n && v !== 1n) acc.booleanLike = false;
+    if (acc.temporal) noteEpoch(acc, v);
     return;
   }
   if (typeof v === "number") {
@@ -160,7 +183,10 @@ function observe(acc: Acc, v: unknown): void {
     if (!Number.isFinite(v)) return;
     const a = Math.abs(v);
     // A whole-number REAL (7.0) converts to an integer column exactly: it counts for the integer range.
-    if (Number.isInteger(v)) noteInt(acc, BigInt(v));
+    if (Number.isInteger(v)) {
+      noteInt(acc, BigInt(v));
+      if (acc.temporal) noteEpoch(acc, v);
+    }
     if (Number.isInteger(a) && a < 1e21) {
       const d = integralNumberDigits(a);
       if (d > acc.maxIntegerDigits) acc.maxIntegerDigits = d;
@@ -230,6 +256,7 @@ function freeze(acc: Acc): ColumnProfile {
     zonedTexts: acc.zonedTexts,
     canonicalTimestampTexts: acc.canonicalTimestampTexts,
     canonicalDateTexts: acc.canonicalDateTexts,
+    epochIntegers: { seconds: acc.epochSeconds, millis: acc.epochMillis, implausible: acc.epochImplausible, lateSeconds: acc.epochLateSeconds },
   };
 }
 
@@ -245,7 +272,11 @@ export function profileTable(
   const cols = only ? table.columns.filter(only) : table.columns;
   const result = new Map<string, ColumnProfile>();
   if (cols.length === 0) return result;
-  const accs = cols.map(newAcc);
+  // A --type override can make another column a DATETIME: convert then decides its unit from minInt/maxInt alone.
+  const accs = cols.map((c) => {
+    const family = familyOf(c.declaredType);
+    return newAcc(family === "timestamp" || family === "date");
+  });
   const n = cols.length;
   const observeRow = (row: readonly unknown[]): void => {
     for (let i = 0; i < n; i++) {

@@ -3,6 +3,7 @@ import type { MigrateSummary } from "../pipeline/migrate.js";
 import { formatDuration } from "./summary.js";
 import { describeReadBack } from "../verify/readback-format.js";
 import { coverageName, describeCoverage } from "../verify/coverage.js";
+import { describeIndependent, formatIndependentDifference } from "../verify/independent/independent-check.js";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -43,6 +44,11 @@ export function migrateMarkdown(s: MigrateSummary): string {
           : `Schema drift: not checked: ${cell(d.detail ?? "")}`,
     );
     for (const x of d.status === "drift" ? (d.differences ?? []) : []) out.push(`- ${cell(x)}`);
+    out.push("");
+  }
+  if (s.independent) {
+    out.push(`Independent check (PostgreSQL's values decoded by pg's parsers, compared with SQLite's by meaning): ${cell(describeIndependent(s.independent).replace(/^values decoded independently: /, ""))}.`);
+    for (const d of s.independent.differences) out.push(`- ${cell(formatIndependentDifference(d))}`);
     out.push("");
   }
   if (s.readBack) out.push(`Application read-back (Prisma Client on both databases): ${cell(describeReadBack(s.readBack))}.`, "");

@@ -1,6 +1,6 @@
 /** Text and Markdown renderings of a plan (pure). */
 import { countOf } from "../plural.js";
-import { describeProblem } from "../copy/problems.js";
+import { describeProblem, formatProblemGroups } from "../copy/problems.js";
 import { describeDecision } from "../convert/decisions.js";
 import type { PlanSummary } from "../pipeline/plan.js";
 import { coverageLines, coverageName, describeCoverage } from "../verify/coverage.js";
@@ -14,12 +14,12 @@ export function formatPlan(p: PlanSummary): string {
   }
   if (p.problemCount > 0) {
     lines.push("", `${p.problemCount} value(s) cannot be converted exactly (migrate stops; --on-error=reject copies the rest and keeps these rows in a rejects file):`);
-    for (const pr of p.problems) lines.push(`  - ${describeProblem(pr)}`);
-    if (p.problemCount > p.problems.length) lines.push(`  … and ${p.problemCount - p.problems.length} more`);
+    // By column: a count and the first rows (every problem is in the JSON plan).
+    lines.push(formatProblemGroups(p.problemGroups.filter((g) => g.kind === "value")));
   }
   if (p.orphans.length > 0) {
     lines.push("", `${p.orphans.length} row(s) reference missing parents (migrate stops; choose --orphans=null|delete|keep-without-fk):`);
-    for (const o of p.orphans) lines.push(`  - ${describeProblem(o)}`);
+    lines.push(formatProblemGroups(p.problemGroups.filter((g) => g.kind === "orphan")));
   }
   if (p.problemCount === 0 && p.orphans.length === 0) lines.push("", "no data problems: every value converts exactly.");
   return lines.join("\n");
@@ -37,7 +37,12 @@ export function planMarkdown(p: PlanSummary): string {
   for (const d of p.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);
   out.push("", "## Data problems", "");
   if (p.problemCount === 0 && p.orphans.length === 0) out.push("None: every value converts exactly.");
-  for (const pr of [...p.problems, ...p.orphans]) out.push(`- ${cell(describeProblem(pr))}`);
+  for (const g of p.problemGroups) {
+    const where = g.column === undefined ? g.table : `${g.table}.${g.column}`;
+    out.push(`- **${cell(where)}**: ${g.count} ${g.kind === "orphan" ? "orphaned reference(s)" : "value(s)"} in ${g.rows} row(s)`);
+    for (const pr of g.examples) out.push(`  - ${cell(describeProblem(pr))}`);
+    if (g.count > g.examples.length) out.push(`  - … and ${g.count - g.examples.length} more (all in the JSON plan: \`--report plan.json\`)`);
+  }
   out.push("", `Baseline migration: \`${p.migrationPath}\` (sha256 \`${p.checksum}\`).`, "");
   return out.join("\n");
 }

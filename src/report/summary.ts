@@ -5,6 +5,7 @@ import type { MigrateSummary } from "../pipeline/migrate.js";
 import type { DriftResult } from "../verify/drift.js";
 import { describeReadBack } from "../verify/readback-format.js";
 import { coverageLines } from "../verify/coverage.js";
+import { describeIndependent, formatIndependentDifference } from "../verify/independent/independent-check.js";
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -73,6 +74,10 @@ export function formatSummary(summary: MigrateSummary): string {
         ? "sha256 of the COPY data sent = of PostgreSQL's COPY output"
         : `sha256 per table, both sides: ${by("sent")} from the data sent, ${by("checksum")} re-read, ${by("rows")} row by row`;
     lines.push(`          content of every row: ${same}/${countOf(summary.content.length, "table")} identical (${how})`);
+  }
+  if (summary.independent) {
+    lines.push(`          ${describeIndependent(summary.independent)}`);
+    lines.push(...summary.independent.differences.slice(0, 20).map((d) => `            - ${formatIndependentDifference(d)}`));
   }
   if (summary.drift) lines.push(...driftLines(summary.drift));
   if (summary.readBack) lines.push(`          application read-back: ${describeReadBack(summary.readBack)}`);

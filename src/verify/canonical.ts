@@ -18,7 +18,7 @@ import { makeFieldEncoder, ValueError } from "../copy/encode.js";
 export interface CanonicalColumn {
   readonly kind: ValueKind;
   /** For integer timestamps in SQLite: unit of the unix epoch (as the copy used it). */
-  readonly epochUnit?: "s" | "ms";
+  readonly epochUnit?: "s" | "ms" | "mixed";
   /** PostgreSQL type name (pg_type.typname, e.g. "bpchar", "uuid", "numeric") when known. */
   readonly pgType?: string;
 }

@@ -58,7 +58,7 @@ export interface ReadBackOptions {
    * `--orphans=delete`) and columns whose dangling references were cleared (`--orphans=null`). A row missing there,
    * or NULL in such a column, is what the user chose, not a difference.
    */
-  readonly changedOnPurpose?: ReadonlyMap<string, { readonly leftOut: boolean; readonly nullified: ReadonlySet<string> }>;
+  readonly changedOnPurpose?: ReadonlyMap<string, { readonly leftOut: boolean; readonly nullified: ReadonlySet<string>; readonly decoded?: ReadonlySet<string> }>;
   /** The two clients, already being generated (generateReadBackClients); by default they are generated here. */
   readonly clients?: Promise<ReadBackClientFiles>;
 }
@@ -329,10 +329,21 @@ async function compareModel(input: ModelInput): Promise<ReadBackModel> {
     for (const [field, c] of comparisons) {
       if (c.same(row[field], match[field])) continue;
       if (match[field] === null && onPurpose?.nullified.has(sqliteModel.columns.get(field) ?? field)) continue;
+      if (onPurpose?.decoded?.has(sqliteModel.columns.get(field) ?? field) && sameOutsideInvalidBytes(row[field], match[field])) continue;
       add({ key, field, sqlite: excerpt(row[field]), postgres: excerpt(match[field]) });
     }
   }
   return { model: name, status: "compared", rows: sample.length - leftOut, ...(leftOut > 0 ? { leftOut } : {}), differences, fieldsNotCompared };
+}
+
+/**
+ * A column decoded with --decode-fallback: Prisma Client reads SQLite's invalid bytes as U+FFFD, PostgreSQL holds
+ * their decoding. Equal when the text agrees everywhere else (each U+FFFD standing for one or more characters).
+ */
+function sameOutsideInvalidBytes(sqlite: unknown, postgres: unknown): boolean {
+  if (typeof sqlite !== "string" || typeof postgres !== "string" || !sqlite.includes("\uFFFD")) return false;
+  const parts = sqlite.split(/\uFFFD+/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join("[\\s\\S]+?")}$`, "u").test(postgres);
 }
 
 /** The line of an error that says what went wrong (the Prisma CLI prints banners before it). */

@@ -20,6 +20,7 @@ import { Sqlite2pgError } from "../errors.js";
 import { displayCanonical, makeCanonicalComparator, type Canonical, type CanonicalColumn } from "./canonical.js";
 import { postgresRows, RowCursor, sqliteRows, type Row } from "./rows.js";
 import { checksumsEqual } from "./fast-path.js";
+import { decodingAdjuster, storedBytesReader, type TextFallback } from "../copy/text-fallback.js";
 
 export interface Difference {
   /** value: same key, different column value; missing: only in SQLite; extra: only in PostgreSQL; schema: table/column absent. */
@@ -64,6 +65,8 @@ export interface CompareTableOptions {
   /** The SQLite table and the rows the copy left out or changed on purpose (migrate's own verification). */
   readonly table?: SqliteTable;
   readonly leftOut?: LeftOutRows;
+  /** `--decode-fallback`: text the copy decoded (stored bytes not UTF-8) is compared decoded the same way. */
+  readonly decodeFallback?: TextFallback;
 }
 
 /** Kinds whose ORDER BY agrees between SQLite (BINARY) and PostgreSQL (COLLATE "C") on well-typed data. */
@@ -111,14 +114,22 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
   const orderBy = (parts: string[]): string => (parts.length > 0 ? ` ORDER BY ${parts.join(", ")}` : "");
   const hasRowid = options.table !== undefined && rowidAlias(options.table) !== null;
   const keyIdx = plan.keyColumns.map((k) => columns.findIndex((c) => c.name === k));
-  const adjust = !options.leftOut
+  const leftOutAdjust = !options.leftOut
     ? undefined
     : hasRowid
       ? leftOutAdjuster(options.leftOut, columns.map((c) => c.name), columns.length)
       : options.leftOut.skipKeys && options.leftOut.skipKeys.size > 0
         ? (values: unknown[]) => (options.leftOut!.skipKeys!.has(leftOutKey(values, keyIdx)) ? null : values)
         : undefined;
-  const rowidSelect = adjust && hasRowid && options.table ? `, ${rowidAlias(options.table)}` : "";
+  // Decoding re-reads a value's stored bytes by rowid (selected after the columns) or, without one, by primary key.
+  const textIdx = columns.flatMap((c, i) => (c.kind === "text" || c.kind === "json" ? [i] : []));
+  const rowid = hasRowid && options.table ? rowidAlias(options.table) : null;
+  const decode =
+    options.decodeFallback && textIdx.length > 0 && (rowid !== null || keyIdx.length > 0)
+      ? decodingAdjuster(options.decodeFallback, storedBytesReader(source, table, rowid, plan.keyColumns), columns.map((c) => c.name), textIdx, rowid !== null ? [columns.length] : keyIdx)
+      : undefined;
+  const adjust = decode && leftOutAdjust ? (values: unknown[]) => leftOutAdjust(decode(values)) : (decode ?? leftOutAdjust);
+  const rowidSelect = adjust && rowid !== null ? `, ${rowid}` : "";
   const sqliteSql = `SELECT ${selectList}${rowidSelect} FROM ${quoteIdent(table)}${orderBy(sqliteOrder)}`;
   const pgSql = `COPY (SELECT ${pgSelectList} FROM ${quoteQualified(options.pgSchema, plan.pgName)}${orderBy(pgOrder)}) TO STDOUT`;
 

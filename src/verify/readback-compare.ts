@@ -41,7 +41,7 @@ export const EQUIVALENCES: readonly Equivalence[] = [
     from: "DateTime",
     to: "DateTime",
     epochSeconds: true,
-    why: "convert.ts epochUnitFor: integers below 10^11 in a DATETIME column are epoch seconds; Prisma on SQLite misreads them as milliseconds",
+    why: "convert.ts epochUnitFor: integers below 10^11 in a DATETIME column are epoch seconds (each value by its magnitude, so a column can mix both units); Prisma on SQLite misreads them as milliseconds",
     same: (s, p) => s instanceof Date && p instanceof Date && (s.getTime() * 1000 === p.getTime() || s.getTime() === p.getTime()),
     toTarget: (v) => (v instanceof Date ? new Date(v.getTime() * 1000) : v),
   },

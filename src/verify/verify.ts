@@ -14,14 +14,19 @@ import type { TableFilter } from "../introspect/table-filter.js";
 import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "./compare-table.js";
 import { matchSentChecksum, type SentChecksum } from "./sent-checksums.js";
 import { coverageLines, targetCoverage, type CoverageResult } from "./coverage.js";
+import { checkIndependently, describeIndependent, formatIndependentDifferences, type IndependentResult } from "./independent/independent-check.js";
+import { textFallback, type TextFallback } from "../copy/text-fallback.js";
 
 export type { Difference, TableVerification } from "./compare-table.js";
 
 export interface VerifyResult {
+  /** Every table identical and, when it ran, the independent check found no difference. */
   readonly ok: boolean;
   readonly tables: readonly TableVerification[];
   /** `verify` command: every table and column of the SQLite file, checked in PostgreSQL's catalog (coverage.ts). */
   readonly coverage?: CoverageResult;
+  /** PostgreSQL's values decoded by pg's parsers against SQLite's, by meaning (independent/independent-check.ts). */
+  readonly independent?: IndependentResult;
 }
 
 export interface VerifyDatabaseOptions {
@@ -37,6 +42,10 @@ export interface VerifyDatabaseOptions {
   readonly leftOut?: ReadonlyMap<string, LeftOutRows>;
   /** migrate's own verification: the checksum of the COPY data sent per table (sent-checksums.ts). */
   readonly sent?: ReadonlyMap<string, SentChecksum>;
+  /** The independent check: a sample of rows per table (default), every row ("all", `--verify deep`), or "off". */
+  readonly independent?: "sample" | "all" | "off";
+  /** `--decode-fallback`: compare text whose stored bytes are not UTF-8 decoded as the copy decoded it. */
+  readonly decodeFallback?: TextFallback;
 }
 
 /**
@@ -58,6 +67,7 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
   const { client } = options;
   const scope = await openScope(client);
   const tables: TableVerification[] = [];
+  let independent: IndependentResult | undefined;
   try {
     for (const plan of options.tables) {
       const started = performance.now();
@@ -73,6 +83,7 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
           maxDifferences: options.maxDifferences,
           table: options.catalog?.get(plan.name),
           leftOut: options.leftOut?.get(plan.name),
+          decodeFallback: options.decodeFallback,
         });
       } catch (err) {
         if (err instanceof Sqlite2pgError) throw err;
@@ -85,11 +96,24 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
         message: `[verify] ${plan.name}: ${result.sourceRows} rows, ${result.ok ? "identical" : `${result.differenceCount} difference(s)`} (${METHOD_TEXT[result.method]}, ${ms} ms)`,
       });
     }
+    if ((options.independent ?? "sample") !== "off") {
+      independent = await checkIndependently({
+        source: options.source,
+        client,
+        pgSchema: options.pgSchema,
+        tables: options.tables,
+        mode: options.independent === "all" ? "all" : "sample",
+        leftOut: options.leftOut,
+        maxDifferences: options.maxDifferences,
+        decodeFallback: options.decodeFallback,
+      });
+      emit({ type: "info", message: `[verify] ${describeIndependent(independent)} (${independent.ms} ms)` });
+    }
   } finally {
     // Verification only reads: ending the scope by rolling back also undoes the SET LOCALs.
     await client.query(scope.end).catch(() => undefined);
   }
-  return { ok: tables.every((t) => t.ok), tables };
+  return { ok: tables.every((t) => t.ok) && (independent?.ok ?? true), tables, ...(independent ? { independent } : {}) };
 }
 
 const METHOD_TEXT: Record<TableVerification["method"], string> = {
@@ -127,6 +151,10 @@ export interface VerifyCommandOptions {
   readonly maxDifferences?: number;
   /** The `--tables` / `--exclude` globs the migration used. */
   readonly tables?: TableFilter;
+  /** "deep": the independent check compares every row instead of a sample. */
+  readonly verify?: "full" | "deep";
+  /** The `--decode-fallback` encoding the migration used. */
+  readonly decodeFallback?: string;
 }
 
 /** Snapshot + introspect the SQLite file (the same table plans `migrate` derives), then compare with PostgreSQL. */
@@ -149,6 +177,10 @@ export async function verifyCommandRun(options: VerifyCommandOptions): Promise<V
           tables: prepared.converted.tables,
           emit,
           maxDifferences: options.maxDifferences,
+          independent: options.verify === "deep" ? "all" : "sample",
+          // The SQLite tables, so decoding finds a row's stored bytes by rowid.
+          catalog: new Map(prepared.catalog.tables.map((t) => [t.name, t])),
+          decodeFallback: options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback),
         }),
       );
       return { ...rows, ok: rows.ok && coverage.ok, coverage };
@@ -174,14 +206,19 @@ export function formatVerifyResult(result: VerifyResult): string {
     lines.push("", `${t.table}: ${t.differenceCount} difference(s)${t.differenceCount > t.differences.length ? `, first ${t.differences.length} listed` : ""}`);
     for (const d of t.differences) lines.push(`  ${formatDifference(d)}`);
   }
+  const ind = result.independent;
+  if (ind) {
+    lines.push("", describeIndependent(ind));
+    if (!ind.ok) lines.push(formatIndependentDifferences(ind));
+  }
   if (result.coverage) lines.push("", ...coverageLines(result.coverage));
   const gaps = result.coverage?.missing.length ?? 0;
-  lines.push(
-    "",
-    result.ok
-      ? "verified: PostgreSQL holds exactly the SQLite data"
-      : `verification FAILED: ${[bad.length > 0 ? `${bad.length} table(s) differ` : "", gaps > 0 ? `${gaps} table(s)/column(s) of the file missing` : ""].filter(Boolean).join("; ")}`,
-  );
+  const failures = [
+    bad.length > 0 ? `${bad.length} table(s) differ` : "",
+    ind && !ind.ok ? "values decoded independently differ" : "",
+    gaps > 0 ? `${gaps} table(s)/column(s) of the file missing` : "",
+  ].filter(Boolean);
+  lines.push("", result.ok ? "verified: PostgreSQL holds exactly the SQLite data" : `verification FAILED: ${failures.join("; ")}`);
   return lines.join("\n");
 }
 

@@ -262,7 +262,7 @@ describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage clas
     await rejectRun();
     const file = readRejects(rejects).find((l) => l.table === "files");
     expect(JSON.stringify(file?.row)).not.toContain("\uFFFD");
-    expect(file?.row).toEqual({ id: 2, name: { base64: BAD_NAME.toString("base64") } });
+    expect(file?.row).toEqual({ id: 2, name: { $bytes: BAD_NAME.toString("base64") } });
   });
 
   it("--on-error=reject: the WITHOUT ROWID row with invalid UTF-8 is rejected, not copied as U+FFFD", async () => {
@@ -270,7 +270,7 @@ describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage clas
     const summary = summaryOf(res);
     const tag = readRejects(rejects).find((l) => l.table === "tags");
     expect(tag).toMatchObject({ column: "label", key: "b" });
-    expect(tag?.row).toEqual({ k: "b", label: { base64: BAD_LABEL.toString("base64") } });
+    expect(tag?.row).toEqual({ k: "b", label: { $bytes: BAD_LABEL.toString("base64") } });
     expect(summary.rejects?.count).toBe(3);
     expect(await db.query("SELECT k, label FROM tags ORDER BY k")).toEqual([{ k: "a", label: "fine" }]);
   });

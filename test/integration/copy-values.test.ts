@@ -92,8 +92,9 @@ describe.each(["1", "2"] as const)("--jobs %s: every value survives the copy exa
 
       const times = d.prepare("INSERT INTO times (id, ts, sec, ms, d) VALUES (?, ?, ?, ?, ?)");
       times.run(1, "2024-01-15 10:30:00", 1700000000n, 1700000000123n, "2024-02-29");
-      times.run(2, "2024-01-15 10:30:00.123456", 0n, 0n, "1999-12-31");
-      times.run(3, "2024-01-15T10:30:00", -86400n, 1n, null);
+      // Before 1970 too; integers below 10^8 are no plausible unix time (exact-values.test.ts).
+      times.run(2, "2024-01-15 10:30:00.123456", 946684800n, 946684800000n, "1999-12-31");
+      times.run(3, "2024-01-15T10:30:00", -100000000n, -100000000001n, null);
       times.run(4, "2024-01-15T10:30:00Z", null, null, null);
       times.run(5, "2024-01-15T10:30:00+02:00", null, null, null);
       times.run(6, "2024-01-01T01:00:00+02:00", null, null, null);
@@ -215,8 +216,8 @@ describe.each(["1", "2"] as const)("--jobs %s: every value survives the copy exa
     const rows = await db.query("SELECT id, sec::text AS sec, ms::text AS ms FROM times WHERE id <= 3 ORDER BY id");
     expect(rows).toEqual([
       { id: 1, sec: "2023-11-14 22:13:20", ms: "2023-11-14 22:13:20.123" },
-      { id: 2, sec: "1970-01-01 00:00:00", ms: "1970-01-01 00:00:00" },
-      { id: 3, sec: "1969-12-31 00:00:00", ms: "1970-01-01 00:00:00.001" },
+      { id: 2, sec: "2000-01-01 00:00:00", ms: "2000-01-01 00:00:00" },
+      { id: 3, sec: "1966-10-31 14:13:20", ms: "1966-10-31 14:13:19.999" },
     ]);
     const epoch = summary.decisions.filter((d) => d.code === "epoch" && d.table === "times");
     expect(epoch.map((d) => d.column).sort()).toEqual(["ms", "sec"]);

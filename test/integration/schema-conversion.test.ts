@@ -155,8 +155,22 @@ describe.concurrent("every corpus database migrated into a real PostgreSQL", () 
     expect(await foreignKeyCount(db)).toBe(11);
   });
 
-  it("sqlite.db: the 20 user tables with SQLite's row counts, sqlite_sequence not a user table", async () => {
-    const { res, db, source } = await migrateCorpus("sqlite.db");
+  it("sqlite.db: the integers 0 and 2024 in DATETIME columns are refused, not turned into 1970 timestamps", async () => {
+    const { res, db } = await migrateCorpus("sqlite.db");
+    expect(res.code, res.stdout + res.stderr).toBe(1);
+    expect(res.stderr).toContain("DATA_PROBLEMS");
+    // (Row 1's EndTime, 0 as well, is not listed while a row shows only its first problem.)
+    for (const [column, key, value] of [
+      ["StartTime", "rowid 1", "0"],
+      ["EndTime", "rowid 2", "2024"],
+    ]) {
+      expect(res.stderr).toContain(`stamps.${column} [${key}]: integer ${value} in a DATETIME column: not a plausible unix time`);
+    }
+    expect(await userTables(db)).toEqual([]);
+  });
+
+  it("sqlite.db, with the --type the refusal suggests: the 20 user tables with SQLite's row counts, sqlite_sequence not a user table", async () => {
+    const { res, db, source } = await migrateCorpus("sqlite.db", ["--type", "stamps.StartTime=String", "--type", "stamps.EndTime=BigInt"]);
     expect(res.code, res.stderr).toBe(0);
     const summary = parseSummary(res);
     expect(summary.ok).toBe(true);

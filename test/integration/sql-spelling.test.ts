@@ -114,13 +114,17 @@ function buildValues(file: string): string {
     d.exec("CREATE TABLE stamps_ms (id INTEGER PRIMARY KEY, at DATETIME); CREATE TABLE stamps_s (id INTEGER PRIMARY KEY, at DATETIME)");
     const ms = d.prepare("INSERT INTO stamps_ms (at) VALUES (?)");
     const sec = d.prepare("INSERT INTO stamps_s (at) VALUES (?)");
-    const edgesMs = [-62135596800000n, 253402300799999n, -1n, 0n, 999n, 1000n, -1000n, -1001n, 1704164645678n, 951782400000n];
+    // Milliseconds are integers of magnitude ≥ 10^11, seconds from 10^8 to below 10^11; below 10^8 an integer is no
+    // plausible unix time (encode.ts epochUnitOf). The negative edges exercise the floor division of milliseconds.
+    const edgesMs = [-62135596800000n, 253402300799999n, -100000000001n, 100000000000n, 100000000999n, 100000001000n, -100000001000n, -100000001001n, 1704164645678n, 951782400000n];
     for (const v of edgesMs) ms.run(v);
-    // Convert reads integers as seconds only while every one is within ±10^11 (year 5138).
-    for (const v of [-62135596800n, 99999999999n, -1n, 0n, 1704164645n, 951782400n]) sec.run(v);
+    for (const v of [-62135596800n, 99999999999n, -100000000n, 100000000n, 1704164645n, 951782400n]) sec.run(v);
+    const plausible = (v: bigint, min: bigint): boolean => v >= min || v <= -min;
     for (let i = 0; i < 3000; i++) {
-      ms.run(i % 11 === 0 ? null : BigInt(i) * 86_399_997_331n - 62_135_596_800_000n);
-      sec.run(i % 11 === 0 ? null : BigInt(i) * 53_399_971n - 62_135_596_800n);
+      const m = BigInt(i) * 86_399_997_331n - 62_135_596_800_000n;
+      const s = BigInt(i) * 53_399_971n - 62_135_596_800n;
+      ms.run(i % 11 === 0 || !plausible(m, 100_000_000_000n) ? null : m);
+      sec.run(i % 11 === 0 || !plausible(s, 100_000_000n) ? null : s);
     }
     // Text stored as INTEGER in a TEXT column (SQLite prints it in decimal, as the JS encoder does).
     d.exec("CREATE TABLE loose (id INTEGER PRIMARY KEY, label, note)");
@@ -229,12 +233,21 @@ describe("sqlSpellingFor", () => {
     expect(sqlSpellingFor("timestamp", profile({ text: 2 }, { canonicalTimestampTexts: 2 }))).toBe("verbatim");
     expect(sqlSpellingFor("timestamp", profile({ text: 2 }, { canonicalTimestampTexts: 1 }))).toBeNull();
     expect(sqlSpellingFor("timestamp", profile({ integer: 2 }))).toBeNull(); // no epoch unit decided
-    const epochs = (min: bigint, max: bigint) => profile({ integer: 2 }, { minInt: min, maxInt: max });
-    expect(sqlSpellingFor("timestamp", epochs(-62135596800000n, 253402300799999n), "ms")).toBe("epoch-ms");
-    expect(sqlSpellingFor("timestamp", epochs(0n, 253402300800000n), "ms")).toBeNull(); // year 10000
-    expect(sqlSpellingFor("timestamp", epochs(-62135596800n, 253402300799n), "s")).toBe("epoch-s");
-    expect(sqlSpellingFor("timestamp", epochs(-62135596801n, 0n), "s")).toBeNull(); // year 0
-    expect(sqlSpellingFor("timestamp", profile({ integer: 2, text: 1 }, { minInt: 0n, maxInt: 1n }), "ms")).toBeNull();
+    // The profile counts a DATETIME column's integers by unit (encode.ts epochUnitOf).
+    const counted = (seconds: number, millis: number) => ({ seconds, millis, implausible: 2 - seconds - millis, lateSeconds: 0 });
+    const epochs = (min: bigint, max: bigint, unit: "s" | "ms") =>
+      profile({ integer: 2 }, { minInt: min, maxInt: max, epochIntegers: unit === "s" ? counted(2, 0) : counted(0, 2) });
+    expect(sqlSpellingFor("timestamp", epochs(-62135596800000n, 253402300799999n, "ms"), "ms")).toBe("epoch-ms");
+    expect(sqlSpellingFor("timestamp", epochs(100000000000n, 253402300800000n, "ms"), "ms")).toBeNull(); // year 10000
+    expect(sqlSpellingFor("timestamp", epochs(-62135596800n, 253402300799n, "s"), "s")).toBe("epoch-s");
+    expect(sqlSpellingFor("timestamp", epochs(-62135596801n, 100000000n, "s"), "s")).toBeNull(); // year 0
+    // Not counted (a --type override): the JS encoder decides.
+    expect(sqlSpellingFor("timestamp", profile({ integer: 2 }, { minInt: 100000000n, maxInt: 1704103200n }), "s")).toBeNull();
+    const mixed = profile({ integer: 2 }, { minInt: 1704103200n, maxInt: 1704103200000n, epochIntegers: counted(1, 1) });
+    expect(sqlSpellingFor("timestamp", mixed, "mixed")).toBeNull(); // decided value by value in JS
+    const withZero = profile({ integer: 2 }, { minInt: 0n, maxInt: 1704103200n, epochIntegers: { seconds: 1, millis: 0, implausible: 1, lateSeconds: 0 } });
+    expect(sqlSpellingFor("timestamp", withZero, "s")).toBeNull(); // 0 is no plausible unix time: the JS encoder refuses it
+    expect(sqlSpellingFor("timestamp", profile({ integer: 2, text: 1 }, { minInt: 100000000000n, maxInt: 100000000001n, epochIntegers: counted(0, 2) }), "ms")).toBeNull();
     expect(sqlSpellingFor("date", profile({ text: 2 }, { canonicalDateTexts: 2 }))).toBe("verbatim");
     expect(sqlSpellingFor("bytes", profile({ blob: 2 }))).toBe("bytea");
     expect(sqlSpellingFor("bytes", profile({ blob: 2, text: 1 }))).toBeNull();

@@ -18,6 +18,7 @@ function profile(p: Partial<Omit<ColumnProfile, "storage">> & { storage?: Partia
     zonedTexts: 0,
     canonicalTimestampTexts: 0,
     canonicalDateTexts: 0,
+    epochIntegers: { seconds: 0, millis: 0, implausible: 0, lateSeconds: 0 },
     ...p,
     storage,
   };

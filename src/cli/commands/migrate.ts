@@ -12,6 +12,7 @@ import { formatSummary } from "../../report/summary.js";
 import { collect, confirm, targetUrlFrom, toJson, track, usage, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
+import { errorJson, formatError } from "../format-error.js";
 
 interface MigrateFlags {
   to?: string;
@@ -31,11 +32,12 @@ interface MigrateFlags {
   verify: string;
   jobs?: string;
   report?: string;
+  decodeFallback?: string;
 }
 
 const ON_ERROR = ["stop", "reject"] as const;
 const ORPHANS = ["stop", "null", "delete", "keep-without-fk"] as const;
-const VERIFY = ["full", "counts", "none"] as const;
+const VERIFY = ["full", "deep", "counts", "none"] as const;
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -50,6 +52,17 @@ export function parseTypeOverrides(values: readonly string[]): Map<string, strin
     map.set(m[1], m[2]);
   }
   return map;
+}
+
+/** `--decode-fallback <encoding>`: an encoding Node's TextDecoder knows (WHATWG labels: windows-1252, latin1, …). */
+export function parseDecodeFallback(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    new TextDecoder(value);
+  } catch {
+    throw usage(`--decode-fallback: unknown encoding "${value}"`, "e.g. --decode-fallback windows-1252 (labels: https://encoding.spec.whatwg.org/#names-and-labels)");
+  }
+  return value;
 }
 
 /**
@@ -71,6 +84,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   oneOf("--on-error", flags.onError, ON_ERROR);
   oneOf("--orphans", flags.orphans, ORPHANS);
   oneOf("--verify", flags.verify, VERIFY);
+  const decodeFallback = parseDecodeFallback(flags.decodeFallback);
   if (flags.prisma7 && !flags.schema) throw usage("--prisma7 needs --schema", "pass the project's schema.prisma with --schema");
   const outDir = flags.out ?? (flags.schema ? dirname(flags.schema) : "./prisma");
   assertWritableDir("--out", outDir);
@@ -89,6 +103,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   const writeReport = (summary: MigrateSummary): Promise<void> =>
     flags.report ? writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary) : `${toJson(summary)}\n`) : Promise.resolve();
   const summary = await migrate({
+    decodeFallback,
     sqlitePath: sqliteFile,
     targetUrl: url,
     outDir,
@@ -103,9 +118,12 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     jobs: parseJobs(flags.jobs),
     emit,
   }).catch(async (err: unknown) => {
-    // A verification that failed after the commit carries the summary (ok: false): the report is still written.
+    // A verification that failed after the commit carries the summary (ok: false): the report is that summary.
+    // Any other failure is reported too: with data problems, the report holds every one of them and the suggestion.
     const failed = err instanceof Sqlite2pgError ? (err.details?.summary as MigrateSummary | undefined) : undefined;
     if (failed) await writeReport(failed).catch(() => undefined);
+    else if (flags.report && err instanceof Sqlite2pgError)
+      await writeFile(flags.report, flags.report.endsWith(".md") ? `\`\`\`\n${formatError(err, process.argv.slice(2))}\n\`\`\`\n` : `${errorJson(err, process.argv.slice(2))}\n`);
     throw err;
   });
   await writeReport(summary);
@@ -128,9 +146,10 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--type <table.column=Type>", "override a column's type (repeatable), e.g. posts.views=BigInt", collect, [])
     .option("--on-error <mode>", "a value that cannot be converted exactly: stop (list every problem, write nothing) or reject (copy the rest, write those rows to a rejects file)", "stop")
     .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
+    .option("--decode-fallback <encoding>", "text whose bytes are not valid UTF-8 is decoded with this encoding (e.g. windows-1252), each such column reported as a decision; verify with the same flag")
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
     .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: $SQLITE2PG_JOBS, else the number of CPU cores; 1 = one table at a time in one transaction)")
-    .option("--verify <mode>", "after the copy: full (row counts and every row's content), counts, or none", "full")
+    .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none", "full")
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")

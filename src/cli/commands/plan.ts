@@ -1,13 +1,15 @@
 /** `sqlite2pg plan <sqlite-file>`: write the converted schema and baseline migration, list decisions and problems; no PostgreSQL. */
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import type { Suggestion } from "../../copy/remedies.js";
 import { plan } from "../../pipeline/plan.js";
 import { formatPlan, planMarkdown } from "../../report/plan-report.js";
 import { collect, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { assertWritableDir, assertWritableFile } from "../output-paths.js";
-import { parseTypeOverrides } from "./migrate.js";
+import { parseDecodeFallback, parseTypeOverrides } from "./migrate.js";
+import { formatFlags } from "../suggest-command.js";
 
 interface PlanFlags {
   out: string;
@@ -18,16 +20,26 @@ interface PlanFlags {
   report?: string;
   json?: boolean;
   quiet?: boolean;
+  decodeFallback?: string;
 }
 
 async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
   assertWritableDir("--out", flags.out);
   if (flags.report) assertWritableFile("--report", flags.report);
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), emit });
+  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), emit });
   if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary) : `${toJson(summary)}\n`);
-  process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n`);
+  process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n${planSuggestion(summary.suggestion)}`);
   return summary.problemCount + summary.orphans.length === 0 ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** What migrate needs to proceed (the lossless flags, or the lossy choices), rendered from the plan's suggestion. */
+function planSuggestion(s: Suggestion | null): string {
+  if (s === null) return "";
+  if (s.lossless !== null) return `\nto migrate keeping every row, add: ${formatFlags(s.lossless)}\n${s.checkText ? `note: ${s.checkText}\n` : ""}`;
+  const lines = [`\nno option keeps every row: no flag converts the values of ${s.unresolved.join(", ")} exactly (fix them in SQLite). Choices for migrate:`];
+  for (const c of s.lossy) lines.push(`  ${formatFlags(c.flags)}`, `    loses: ${c.loses}`);
+  return `${lines.join("\n")}\n`;
 }
 
 export function registerPlan(program: Command, setResult: (p: Promise<number>) => void): void {
@@ -40,6 +52,7 @@ export function registerPlan(program: Command, setResult: (p: Promise<number>) =
     .option("--out <dir>", "where schema.prisma and migrations/ are written", "./prisma")
     .option("--schema <name>", "the PostgreSQL schema the migration will target", "public")
     .option("--type <table.column=Type>", "override a column's type (repeatable)", collect, [])
+    .option("--decode-fallback <encoding>", "text whose bytes are not valid UTF-8 is decoded with this encoding (e.g. windows-1252), as migrate would")
     .option("--report <file>", "write the plan as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the plan as JSON")
     .option("-q, --quiet", "no progress output")

@@ -1,0 +1,459 @@
+/**
+ * The independent check of one table: read rows from SQLite (better-sqlite3, safe integers, text also as its
+ * bytes) and from PostgreSQL (`::text`, decoded by pg's parsers: pg-decode.ts), pair them by primary key, and
+ * compare every column by meaning (compare-value.ts). Nothing here uses the copy's encoders or canonical.ts.
+ *
+ * Which rows: every row with mode "all" (`--verify deep`) or for a table of at most `sampleSize` rows; otherwise
+ * a deterministic sample of about `sampleSize` rows spread over the key range — the first and the last rows and
+ * evenly spaced windows between them (by key value for an integer key, by position otherwise). Tables whose key
+ * is not integers or text (or that have none) are sampled at their first and last rows.
+ */
+import { isUtf8 } from "node:buffer";
+import type { TextFallback } from "../../copy/text-fallback.js";
+import type { TablePlan } from "../../convert/convert.js";
+import type { PgClient } from "../../db/pg-target.js";
+import { quoteIdent, quoteQualified } from "../../db/quote.js";
+import type { SqliteDb } from "../../db/sqlite-source.js";
+import type { LeftOutRows } from "../compare-table.js";
+import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "./compare-value.js";
+import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type Batches, type KeyPart, type Window } from "./pairing.js";
+import { decodePg, parseFloat8, type TargetKind } from "./pg-decode.js";
+import { sqliteInteger } from "./sqlite-meaning.js";
+import type { TargetColumn } from "./target-columns.js";
+
+export interface IndependentDifference {
+  /** value: same key, different meaning; missing: only in SQLite; extra: only in PostgreSQL. */
+  readonly kind: "value" | "missing" | "extra";
+  readonly table: string;
+  readonly key: string;
+  readonly column?: string;
+  /** SQLite's value with its storage class (`real 0.30000000000000004`). */
+  readonly sqlite?: string;
+  /** PostgreSQL's value with its type, as PostgreSQL prints it (`text "0.3"`). */
+  readonly postgres?: string;
+}
+
+export interface IndependentTable {
+  readonly table: string;
+  /** Rows compared (pairs, plus rows found on one side only). */
+  readonly rows: number;
+  /** "all": every row; "sample": `how` says which. */
+  readonly scope: "all" | "sample";
+  readonly how: "every row" | "key ranges" | "first and last rows";
+  readonly differences: readonly IndependentDifference[];
+  readonly differenceCount: number;
+  /** Why the table was not compared (it is missing in PostgreSQL, or a column is: the other checks name it). */
+  readonly skipped?: string;
+}
+
+export interface CheckTableOptions {
+  /**
+   * `--decode-fallback`: a text whose stored bytes are not UTF-8 means what those bytes decode to in that
+   * encoding (the user's reviewed decision), so that is what PostgreSQL must hold.
+   */
+  readonly decodeFallback?: TextFallback;
+  readonly source: SqliteDb;
+  readonly client: PgClient;
+  readonly pgSchema: string;
+  readonly plan: TablePlan;
+  /** Column name (PostgreSQL) → kind, from the catalog (target-columns.ts). */
+  readonly targets: ReadonlyMap<string, TargetColumn>;
+  /** PostgreSQL's primary key (its column names, in key order; empty: pair in load order). */
+  readonly primaryKey: readonly string[];
+  readonly leftOut?: LeftOutRows;
+  readonly mode: "sample" | "all";
+  /** Rows per table in a sample (default 1000). */
+  readonly sampleSize?: number;
+  readonly maxDifferences?: number;
+}
+
+/**
+ * Kinds whose SQLite text is compared as bytes. better-sqlite3 turns each invalid UTF-8 sequence into U+FFFD
+ * when it makes a JS string, so a string without U+FFFD is exactly its UTF-8 bytes; only a string holding one
+ * has its bytes read again (`CAST(x AS BLOB)`, https://sqlite.org/lang_expr.html#castexpr).
+ */
+const BYTE_KINDS: ReadonlySet<TargetKind> = new Set(["text", "bytes", "json", "uuid", "other"]);
+const WINDOWS = 10;
+const FETCH = 5000;
+
+interface SqliteRow {
+  readonly cells: SqliteCell[];
+  readonly rowid: bigint | null;
+  readonly key: readonly KeyPart[];
+}
+
+interface PgRow {
+  readonly texts: (string | null)[];
+  readonly key: readonly KeyPart[];
+}
+
+interface Column {
+  readonly name: string;
+  readonly pgName: string;
+  readonly target: TargetColumn;
+}
+
+/** The rowid's name in a rowid table (one no column shadows), or null for a WITHOUT ROWID table. */
+function rowidName(db: SqliteDb, table: string): string | null {
+  const info = db.prepare("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table) as { wr: bigint | number } | undefined;
+  if (info === undefined || Number(info.wr) === 1) return null;
+  const names = (db.prepare("SELECT name FROM pragma_table_xinfo(?)").pluck().all(table) as string[]).map((n) => n.toLowerCase());
+  return ["rowid", "_rowid_", "oid"].find((a) => !names.includes(a)) ?? null;
+}
+
+/** The key a rejected row of a WITHOUT ROWID table is recorded under (copy-table.ts leftOutKey's format). */
+function leftOutKeyOf(values: readonly unknown[]): string {
+  return values.map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : String(v))).join("\u0000");
+}
+
+/** SQLite returned the key out of the order both sides are merged in (see `inOrder`). */
+class KeyDisorder extends Error {}
+
+export async function checkTable(options: CheckTableOptions): Promise<IndependentTable> {
+  try {
+    return await checkTableOrdered(options);
+  } catch (err) {
+    if (!(err instanceof KeyDisorder)) throw err;
+    const { plan } = options;
+    // A key column mixing storage classes (integers and text in an untyped column) sorts integers first in
+    // SQLite (https://sqlite.org/datatype3.html#sort_order) but as text in PostgreSQL: the rows cannot be paired
+    // by merging. Said in the summary rather than reported as rows missing on both sides.
+    return { table: plan.name, rows: 0, scope: options.mode, how: "every row", differences: [], differenceCount: 0, skipped: "its key sorts differently in SQLite (several storage classes) and PostgreSQL" };
+  }
+}
+
+async function checkTableOrdered(options: CheckTableOptions): Promise<IndependentTable> {
+  const { plan, source, client } = options;
+  const maxDifferences = options.maxDifferences ?? 100;
+  const sampleSize = options.sampleSize ?? 1000;
+  const columns: Column[] = [];
+  for (const c of plan.columns) {
+    const target = options.targets.get(c.pgName);
+    if (target === undefined) return { table: plan.name, rows: 0, scope: options.mode, how: "every row", differences: [], differenceCount: 0, skipped: `column "${c.pgName}" does not exist in PostgreSQL` };
+    columns.push({ name: c.name, pgName: c.pgName, target });
+  }
+  // Rows are paired on the key PostgreSQL enforces, so it is unique on both sides (SQLite's own key may hold
+  // NULLs, and then the migration created none).
+  const keyIdx = options.primaryKey.map((k) => columns.findIndex((c) => c.pgName === k));
+  const keyed = keyIdx.length > 0 && keyIdx.every((i) => i >= 0);
+  // A merge on the key needs both databases to order it alike: integers, and text compared as bytes.
+  const mergeable = keyed && keyIdx.every((i) => columns[i].target.kind === "int" || (columns[i].target.kind === "text" && columns[i].target.collatable && columns[i].target.typname !== "bpchar"));
+  const rowid = rowidName(source, plan.name);
+
+  // SQLite: each column, plus its bytes when it is text; then the rowid (to recognise rows the copy left out).
+  const sqliteSelect = columns.map((c) => quoteIdent(c.name));
+  if (rowid) sqliteSelect.push(rowid);
+  const byteLookups = new Map<number, { get(...params: unknown[]): unknown }>();
+  /** The exact bytes of column `i` of a row (by rowid, else by its key as SQLite returned it). */
+  const bytesOf = (i: number, raw: readonly unknown[]): Buffer | null => {
+    let st = byteLookups.get(i);
+    if (st === undefined) {
+      const where = rowid ? `${rowid} = ?` : keyIdx.map((k) => `${quoteIdent(columns[k].name)} = ?`).join(" AND ");
+      st = source.prepare(`SELECT CAST(${quoteIdent(columns[i].name)} AS BLOB) FROM ${quoteIdent(plan.name)} WHERE ${where}`).safeIntegers(true).pluck();
+      byteLookups.set(i, st);
+    }
+    const got = st.get(...(rowid ? [raw[columns.length]] : keyIdx.map((k) => raw[k])));
+    return got instanceof Uint8Array ? Buffer.from(got) : null;
+  };
+  const sqliteKeyOrder = (desc: boolean): string =>
+    keyed
+      ? keyIdx.map((i) => `${quoteIdent(columns[i].name)}${columns[i].target.kind === "text" ? " COLLATE BINARY" : ""}${desc ? " DESC" : ""}`).join(", ")
+      : rowid
+        ? `${rowid}${desc ? " DESC" : ""}`
+        : "";
+  const pgKeyOrder = (desc: boolean): string =>
+    keyed
+      ? keyIdx.map((i) => `${quoteIdent(columns[i].pgName)}${columns[i].target.collatable ? ' COLLATE "C"' : ""}${desc ? " DESC NULLS LAST" : " NULLS FIRST"}`).join(", ")
+      : `ctid${desc ? " DESC" : ""}`;
+  const sqliteFrom = `SELECT ${sqliteSelect.join(", ")} FROM ${quoteIdent(plan.name)}`;
+  const pgFrom = `SELECT ${columns.map((c, i) => `${quoteIdent(c.pgName)}::text AS ${quoteIdent(`v${i}`)}`).join(", ")} FROM ${quoteQualified(options.pgSchema, plan.pgName)}`;
+
+  const keyPartSqlite = (cell: SqliteCell, kind: TargetKind): KeyPart => {
+    if (cell.value === null) return null;
+    if (kind === "int") return sqliteInteger(cell.value) ?? Buffer.from(String(cell.value));
+    if (typeof cell.value === "string") return cell.bytes ?? Buffer.from(cell.value, "utf8");
+    return cell.value instanceof Uint8Array ? Buffer.from(cell.value) : Buffer.from(String(cell.value));
+  };
+  const keyPartPg = (text: string | null, kind: TargetKind): KeyPart => (text === null ? null : kind === "int" && /^-?\d+$/.test(text) ? BigInt(text) : Buffer.from(text, "utf8"));
+
+  const skip = options.leftOut?.skip;
+  const skipKeys = options.leftOut?.skipKeys;
+  const nullify = options.leftOut?.nullify;
+  /** A raw SQLite row as the copy meant to write it, or null for a row it left out on purpose. */
+  const toSqliteRow = (raw: unknown[]): SqliteRow | null => {
+    const cells: SqliteCell[] = [];
+    for (let i = 0; i < columns.length; i++) {
+      const value = raw[i];
+      if (typeof value === "string" && BYTE_KINDS.has(columns[i].target.kind) && value.includes("\uFFFD")) {
+        const bytes = bytesOf(i, raw);
+        const decoded = bytes && options.decodeFallback && !isUtf8(bytes) ? options.decodeFallback.decode(bytes) : null;
+        cells.push(decoded !== null ? { value: decoded } : { value, bytes });
+      } else cells.push({ value });
+    }
+    const id = rowid ? (raw[columns.length] as bigint) : null;
+    if (id !== null && skip?.has(BigInt(id))) return null;
+    if (id === null && skipKeys && skipKeys.size > 0 && skipKeys.has(leftOutKeyOf(keyIdx.map((i) => cells[i].value)))) return null;
+    const nulled = id !== null ? nullify?.get(BigInt(id)) : undefined;
+    // Orphan policy "null": the copy cleared these references on purpose (the decision is in the report).
+    if (nulled) columns.forEach((c, i) => nulled.includes(c.name) && (cells[i] = { value: null }));
+    return { cells, rowid: id, key: keyed ? keyIdx.map((i) => keyPartSqlite(cells[i], columns[i].target.kind)) : [] };
+  };
+  const toPgRow = (r: Record<string, string | null>): PgRow => {
+    const texts = columns.map((_, i) => r[`v${i}`] ?? null);
+    return { texts, key: keyed ? keyIdx.map((i) => keyPartPg(texts[i], columns[i].target.kind)) : [] };
+  };
+
+  const sqliteAll = (sql: string, params: unknown[] = []): SqliteRow[] =>
+    (source.prepare(sql).safeIntegers(true).raw(true).all(...params) as unknown[][]).map(toSqliteRow).filter((r): r is SqliteRow => r !== null);
+  const pgAll = async (sql: string, params: unknown[] = []): Promise<PgRow[]> => (await client.query<Record<string, string | null>>(sql, params)).rows.map(toPgRow);
+
+  // The comparison and its report.
+  const listed: IndependentDifference[] = [];
+  let count = 0;
+  let rows = 0;
+  const record = (d: IndependentDifference): void => {
+    count++;
+    if (listed.length < maxDifferences) listed.push(d);
+  };
+  const keyText = (s: SqliteRow): string =>
+    keyed ? keyIdx.map((i) => `${columns[i].name}=${describeKeyValue(s.cells[i].value)}`).join(", ") : `(no primary key) rowid ${s.rowid ?? "?"}`;
+  let pgPosition = 0;
+  const pgKeyText = (p: PgRow): string =>
+    keyed ? keyIdx.map((i) => `${columns[i].name}=${p.texts[i] ?? "NULL"}`).join(", ") : `(no primary key) PostgreSQL row ${pgPosition}`;
+  const handlers = {
+    pair: (s: SqliteRow, p: PgRow) => {
+      rows++;
+      pgPosition++;
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i];
+        if (sameAtOnce(c.target.kind, s.cells[i], p.texts[i])) continue;
+        const decoded = decodePg(c.target.kind, p.texts[i]);
+        if (sameByMeaning(c.target.kind, s.cells[i], decoded)) continue;
+        record({ kind: "value", table: plan.name, key: keyText(s), column: c.name, sqlite: describeSqlite(s.cells[i]), postgres: describePg(c.target.typname, p.texts[i], decoded) });
+      }
+    },
+    missing: (s: SqliteRow) => {
+      rows++;
+      record({ kind: "missing", table: plan.name, key: keyText(s) });
+    },
+    extra: (p: PgRow) => {
+      rows++;
+      pgPosition++;
+      record({ kind: "extra", table: plan.name, key: pgKeyText(p) });
+    },
+  };
+  const compare = mergeable ? (s: SqliteRow, p: PgRow) => compareKeyParts(s.key, p.key) : null;
+  let previous: SqliteRow | null = null;
+  /** SQLite's rows, checked to come in the merge's key order (else KeyDisorder). */
+  const inOrder = (rows: readonly SqliteRow[]): readonly SqliteRow[] => {
+    if (!mergeable) return rows;
+    for (const r of rows) {
+      if (previous !== null && compareKeyParts(previous.key, r.key) >= 0) throw new KeyDisorder();
+      previous = r;
+    }
+    return rows;
+  };
+  const result = (how: IndependentTable["how"], scope: IndependentTable["scope"]): IndependentTable => ({ table: plan.name, rows, scope, how, differences: listed, differenceCount: count });
+
+  const leftOutCount = (skip?.size ?? 0) + (skipKeys?.size ?? 0);
+  if (options.mode === "all" || plan.rowCount <= sampleSize + leftOutCount) {
+    const seekCols = keyed ? keyIdx.map((i) => `${quoteIdent(columns[i].name)}${columns[i].target.kind === "text" ? " COLLATE BINARY" : ""}`) : rowid ? [rowid] : [];
+    const rawKey = (raw: readonly unknown[]): unknown[] => (keyed ? keyIdx.map((i) => raw[i]) : [raw[columns.length]]);
+    const pages = sqlitePages(source, sqliteFrom, seekCols, orderBy(sqliteKeyOrder(false)), rawKey, toSqliteRow);
+    const ordered: Batches<SqliteRow> = async () => {
+      const b = await pages();
+      return b === null ? null : inOrder(b);
+    };
+    await pairRows(ordered, await pgStream(client, `${pgFrom} ORDER BY ${pgKeyOrder(false)}`, toPgRow), compare, handlers);
+    return result("every row", options.mode === "all" ? "all" : "sample");
+  }
+
+  const perWindow = Math.max(1, Math.floor(sampleSize / WINDOWS));
+  if (mergeable) {
+    const windows = keyRangeWindows({ source, plan, columns, keyIdx, perWindow, sqliteFrom, sqliteKeyOrder, sqliteAll });
+    if (windows !== null) {
+      // One query for all windows (they are disjoint once merged, and in key order): one round trip per table.
+      const merged = mergeWindows(windows, (r) => r.key);
+      const { where, params } = pgBounds(columns, keyIdx, merged);
+      const pgRows = await pgAll(`${pgFrom}${where} ORDER BY ${pgKeyOrder(false)}`, params);
+      await pairRows(arrayBatches(inOrder(merged.flatMap((w) => w.rows))), arrayBatches(pgRows), compare, handlers);
+      return result("key ranges", "sample");
+    }
+  }
+  // Keys that do not order alike (or no key): the first and the last rows, paired in order.
+  const half = Math.max(1, Math.floor(sampleSize / 2));
+  const firstS = sqliteAll(`${sqliteFrom}${orderBy(sqliteKeyOrder(false))} LIMIT ?`, [half + leftOutCount]).slice(0, half);
+  const firstP = await pgAll(`${pgFrom} ORDER BY ${pgKeyOrder(false)} LIMIT $1`, [half]);
+  await pairRows(arrayBatches(firstS), arrayBatches(firstP), compare, handlers);
+  const lastS = sqliteAll(`${sqliteFrom}${orderBy(sqliteKeyOrder(true))} LIMIT ?`, [half + leftOutCount]).slice(0, half).reverse();
+  const lastP = (await pgAll(`${pgFrom} ORDER BY ${pgKeyOrder(true)} LIMIT $1`, [half])).reverse();
+  pgPosition = -1; // positions of the last rows are not known without counting; the key (if any) names them
+  await pairRows(arrayBatches(lastS), arrayBatches(lastP), compare, handlers);
+  return result("first and last rows", "sample");
+}
+
+/**
+ * The common cases decided without decoding (every row of `--verify deep` passes here): text that is plain ASCII
+ * on both sides is equal exactly when the strings are, and an integer equals PostgreSQL's integer output when that
+ * is its decimal digits. False means "decode and compare", not "different".
+ */
+function sameAtOnce(kind: TargetKind, cell: SqliteCell, text: string | null): boolean {
+  const v = cell.value;
+  if (text === null) return false;
+  switch (kind) {
+    case "text":
+      return typeof v === "string" && !cell.bytes && v === text;
+    case "int":
+      return typeof v === "bigint" && v.toString() === text;
+    case "float":
+      return typeof v === "number" && Object.is(parseFloat8(text), v);
+    case "boolean":
+      return (v === 1n && text === "t") || (v === 0n && text === "f");
+    case "timestamp":
+      // SQLite text spelled exactly as PostgreSQL prints a timestamp without zone names the same UTC instant.
+      return typeof v === "string" && v === text && PLAIN_TIMESTAMP.test(v);
+    default:
+      return false;
+  }
+}
+
+const PLAIN_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
+
+function orderBy(order: string): string {
+  return order === "" ? "" : ` ORDER BY ${order}`;
+}
+
+function describeKeyValue(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v instanceof Uint8Array) return `x'${Buffer.from(v).toString("hex")}'`;
+  return v === null || v === undefined ? "NULL" : String(v);
+}
+
+/**
+ * SQLite rows in order, a page at a time: each page starts after the last key of the one before (a seek on the
+ * key's index, or on the rowid), so no statement stays open between pages and the exact bytes of a value can be
+ * read in between. Without a key or a rowid (never: a WITHOUT ROWID table has a key) everything is one page.
+ */
+function sqlitePages(
+  db: SqliteDb,
+  from: string,
+  seekCols: readonly string[],
+  order: string,
+  rawKey: (raw: readonly unknown[]) => unknown[],
+  convert: (raw: unknown[]) => SqliteRow | null,
+): Batches<SqliteRow> {
+  const first = db.prepare(`${from}${order}${seekCols.length > 0 ? ` LIMIT ${FETCH}` : ""}`).safeIntegers(true).raw(true);
+  const next =
+    seekCols.length > 0
+      ? db.prepare(`${from} WHERE (${seekCols.join(", ")}) > (${seekCols.map(() => "?").join(", ")})${order} LIMIT ${FETCH}`).safeIntegers(true).raw(true)
+      : null;
+  let last: unknown[] | null = null;
+  let done = false;
+  return async () => {
+    while (!done) {
+      const raws = (last === null ? first.all() : next!.all(...last)) as unknown[][];
+      if (raws.length < FETCH || next === null) done = true;
+      if (raws.length === 0) return null;
+      const key = rawKey(raws[raws.length - 1]);
+      // A key SQLite hands back lossily (invalid UTF-8 in a text key) could seek to the same page again: stop.
+      if (last !== null && key.length === last.length && key.every((k, i) => k === last![i])) done = true;
+      last = key;
+      const rows = raws.map(convert).filter((r): r is SqliteRow => r !== null);
+      if (rows.length > 0) return rows;
+    }
+    return null;
+  };
+}
+
+let cursorSeq = 0;
+
+/**
+ * PostgreSQL rows in order, in batches, through a cursor of the verify transaction
+ * (https://www.postgresql.org/docs/current/sql-declare.html), so a large table is never held in memory.
+ */
+async function pgStream(client: PgClient, sql: string, convert: (r: Record<string, string | null>) => PgRow): Promise<Batches<PgRow>> {
+  const name = quoteIdent(`sqlite2pg_independent_${++cursorSeq}`);
+  await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`);
+  let open = true;
+  return async () => {
+    if (!open) return null;
+    const { rows } = await client.query<Record<string, string | null>>(`FETCH FORWARD ${FETCH} FROM ${name}`);
+    if (rows.length === 0) {
+      open = false;
+      await client.query(`CLOSE ${name}`);
+      return null;
+    }
+    return rows.map(convert);
+  };
+}
+
+interface WindowInputs {
+  readonly source: SqliteDb;
+  readonly plan: TablePlan;
+  readonly columns: readonly Column[];
+  readonly keyIdx: readonly number[];
+  readonly perWindow: number;
+  readonly sqliteFrom: string;
+  readonly sqliteKeyOrder: (desc: boolean) => string;
+  readonly sqliteAll: (sql: string, params?: unknown[]) => SqliteRow[];
+}
+
+/**
+ * SQLite's sample windows: the first `perWindow` rows, the last ones, and WINDOWS − 2 windows starting at evenly
+ * spaced keys — by value when the first key column holds integers (an index seek each), else by position. Null
+ * when a window's bounds cannot be given to PostgreSQL as integers or text.
+ */
+function keyRangeWindows(w: WindowInputs): Window<SqliteRow>[] | null {
+  const { source, plan, columns, keyIdx, perWindow } = w;
+  const q = quoteIdent(plan.name);
+  const keyCols = keyIdx.map((i) => quoteIdent(columns[i].name));
+  const order = w.sqliteKeyOrder(false);
+  const starts: unknown[][] = [];
+  const first = columns[keyIdx[0]];
+  const range = first.target.kind === "int" ? (source.prepare(`SELECT min(${keyCols[0]}), max(${keyCols[0]}) FROM ${q}`).safeIntegers(true).raw(true).get() as unknown[]) : null;
+  const byValue = range !== null && typeof range[0] === "bigint" && typeof range[1] === "bigint";
+  for (let k = 1; k < WINDOWS - 1; k++) {
+    if (byValue) {
+      const [lo, hi] = range as [bigint, bigint];
+      starts.push([lo + ((hi - lo) * BigInt(k)) / BigInt(WINDOWS - 1)]);
+    } else {
+      const at = Math.floor((plan.rowCount * k) / (WINDOWS - 1));
+      const key = source.prepare(`SELECT ${keyCols.join(", ")} FROM ${q} ORDER BY ${order} LIMIT 1 OFFSET ?`).safeIntegers(true).raw(true).get(at) as unknown[] | undefined;
+      if (key) starts.push(key);
+    }
+  }
+  const colsOfStart = byValue ? [keyIdx[0]] : keyIdx;
+  const lhs = colsOfStart.map((i) => `${quoteIdent(columns[i].name)}${columns[i].target.kind === "text" ? " COLLATE BINARY" : ""}`);
+  const seek = `${w.sqliteFrom} WHERE (${lhs.join(", ")}) >= (${lhs.map(() => "?").join(", ")}) ORDER BY ${order} LIMIT ?`;
+  const windows: Window<SqliteRow>[] = [];
+  const make = (rows: SqliteRow[], openLo: boolean, openHi: boolean): void => {
+    if (rows.length === 0) return;
+    windows.push({ lo: openLo ? null : rows[0].key, hi: openHi ? null : rows[rows.length - 1].key, rows });
+  };
+  make(w.sqliteAll(`${w.sqliteFrom} ORDER BY ${order} LIMIT ?`, [perWindow]), true, false);
+  for (const s of starts) make(w.sqliteAll(seek, [...s, perWindow]), false, false);
+  make(w.sqliteAll(`${w.sqliteFrom} ORDER BY ${w.sqliteKeyOrder(true)} LIMIT ?`, [perWindow]).reverse(), false, true);
+  // Bounds travel to PostgreSQL as parameters: integers as their digits, text as itself.
+  const passable = windows.every((x) => [x.lo, x.hi].every((b) => b === null || b.every((p) => p !== null)));
+  return passable ? windows : null;
+}
+
+/** `WHERE ((k…) >= (lo…) AND (k…) <= (hi…)) OR …` over the windows, the bounds as parameters. */
+function pgBounds(columns: readonly Column[], keyIdx: readonly number[], windows: readonly Window<SqliteRow>[]): { where: string; params: string[] } {
+  const lhs = `(${keyIdx.map((i) => `${quoteIdent(columns[i].pgName)}${columns[i].target.collatable ? ' COLLATE "C"' : ""}`).join(", ")})`;
+  const params: string[] = [];
+  const bound = (b: readonly KeyPart[], op: string): string => {
+    const ph = b.map((p) => {
+      params.push(typeof p === "bigint" ? p.toString() : (p as Buffer).toString("utf8"));
+      return `$${params.length}`;
+    });
+    return `${lhs} ${op} (${ph.join(", ")})`;
+  };
+  const ranges: string[] = [];
+  for (const w of windows) {
+    const conds = [...(w.lo ? [bound(w.lo, ">=")] : []), ...(w.hi ? [bound(w.hi, "<=")] : [])];
+    if (conds.length === 0) return { where: "", params: [] }; // one window spans the table
+    ranges.push(`(${conds.join(" AND ")})`);
+  }
+  return { where: ` WHERE ${ranges.join(" OR ")}`, params };
+}
