@@ -26,7 +26,15 @@ export function runNodeScript(script: string, args: readonly string[], env: Reco
   });
 }
 
-/** Run the real CLI (bin/sqlite2pg.js, compiled dist/) as a child process. */
+/**
+ * The default `--jobs` of every CLI run in the tests: 1, or $SQLITE2PG_TEST_JOBS (e.g. a CI job running the whole
+ * suite again with SQLITE2PG_TEST_JOBS=4 for the parallel path). Without it the default would be the machine's core
+ * count, so a test passing no `--jobs` would take the parallel path on one machine and the one-transaction path on
+ * another. Tests about one path pass `--jobs` themselves.
+ */
+export const TEST_DEFAULT_JOBS = process.env.SQLITE2PG_TEST_JOBS ?? "1";
+
+/** Run the real CLI (bin/sqlite2pg.js, compiled dist/) as a child process; SQLITE2PG_JOBS defaults to TEST_DEFAULT_JOBS. */
 export function runCli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return runNodeScript(join(REPO_ROOT, "bin", "sqlite2pg.js"), args, env);
+  return runNodeScript(join(REPO_ROOT, "bin", "sqlite2pg.js"), args, { SQLITE2PG_JOBS: TEST_DEFAULT_JOBS, ...env });
 }

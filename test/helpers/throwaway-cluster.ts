@@ -4,12 +4,31 @@
  * directory it owns.
  */
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
+/**
+ * The server binaries: $PG_BIN, else `pg_config --bindir`. A test that needs a private cluster fails (never skips)
+ * when they cannot be found, so a machine without them cannot report those tests as passed.
+ */
+export function pgBinDir(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  try {
+    return execFileSync("pg_config", ["--bindir"], { encoding: "utf8" }).trim();
+  } catch (err) {
+    throw new Error(`cannot find the PostgreSQL server binaries (pg_config --bindir failed: ${(err as Error).message}); install PostgreSQL 15 or set PG_BIN`);
+  }
+}
+
+function requireBinaries(): string {
+  const bin = pgBinDir();
+  for (const tool of ["initdb", "pg_ctl"]) {
+    if (!existsSync(join(bin, tool))) throw new Error(`${join(bin, tool)} not found (from PG_BIN or pg_config --bindir): a throwaway cluster needs the PostgreSQL server binaries`);
+  }
+  return bin;
+}
 
 export interface ThrowawayCluster {
   readonly port: number;
@@ -20,10 +39,6 @@ export interface ThrowawayCluster {
   stop(): void;
   /** The server log (for diagnosing a failing test). */
   log(): string;
-}
-
-export function clusterAvailable(): boolean {
-  return existsSync(join(PG_BIN, "initdb")) && existsSync(join(PG_BIN, "pg_ctl"));
 }
 
 function freePort(): Promise<number> {
@@ -47,19 +62,23 @@ function postgresIds(): { uid: number; gid: number } {
 export interface ClusterOptions {
   /** pg_hba.conf lines put before initdb's trust lines (e.g. a SCRAM-only role). */
   readonly hba?: readonly string[];
+  /**
+   * Serve TLS with a fresh self-signed certificate (`openssl req -x509`, CN=localhost) and log every connection
+   * (`log_connections`), so a test can read in log() whether a session was encrypted ("SSL enabled").
+   */
+  readonly ssl?: boolean;
   /** Server settings, e.g. { max_connections: "10" }. */
   readonly settings?: Readonly<Record<string, string>>;
 }
 
 export async function startThrowawayCluster(options: ClusterOptions = {}): Promise<ThrowawayCluster> {
+  const PG_BIN = requireBinaries();
   const root = mkdtempSync(join(tmpdir(), "s2p-cluster-"));
   const data = join(root, "data");
   const logfile = join(root, "server.log");
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const { uid, gid } = postgresIds();
-    chownSync(root, uid, gid);
-  }
+  const owner = asRoot ? postgresIds() : undefined;
+  if (owner) chownSync(root, owner.uid, owner.gid);
   const run = (bin: string, args: string[]): void => {
     const file = join(PG_BIN, bin);
     const [cmd, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", file, ...args]] : [file, args];
@@ -70,9 +89,18 @@ export async function startThrowawayCluster(options: ClusterOptions = {}): Promi
     const hbaFile = join(data, "pg_hba.conf");
     writeFileSync(hbaFile, `${options.hba.join("\n")}\n${readFileSync(hbaFile, "utf8")}`);
   }
+  let sslOpts = "";
+  if (options.ssl) {
+    const cert = join(data, "server.crt");
+    const key = join(data, "server.key");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout", key, "-out", cert], { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+    chmodSync(key, 0o600); // the server refuses a key others can read
+    if (owner) for (const f of [cert, key]) chownSync(f, owner.uid, owner.gid);
+    sslOpts = ` -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key} -c log_connections=on`;
+  }
   const port = await freePort();
   const extra = Object.entries(options.settings ?? {}).map(([k, v]) => ` -c ${k}=${v}`).join("");
-  const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${extra}`;
+  const opts = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${sslOpts}${extra}`;
   const pgCtl = (...args: string[]): void => run("pg_ctl", ["-D", data, "-o", opts, "-l", logfile, "-w", ...args]);
   pgCtl("start");
   let stopped = false;

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { connectTarget, type PgClient } from "../../src/db/pg-target.js";
 import { checkDrift, type DriftResult } from "../../src/verify/drift.js";
 import { runCli } from "../helpers/cli.js";
@@ -87,6 +87,7 @@ describe("schema drift after migrate", () => {
   it("without CREATEDB: a rolled-back schema of the target is the shadow; no drift, nothing left behind", async () => {
     await admin.query(`GRANT CREATE, CONNECT ON DATABASE "${db.name}" TO ${ROLE}`);
     await db.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ROLE}`);
+    onTestFinished(() => admin.query(`REVOKE CREATE ON DATABASE "${db.name}" FROM ${ROLE}`).then(() => undefined));
     const url = withUser(db.url, ROLE);
     const limited = await connectTarget(url, "verify");
     try {
@@ -98,7 +99,10 @@ describe("schema drift after migrate", () => {
   });
 
   it("without CREATEDB nor CREATE on the database: not checked, with the reason and the GRANT/ALTER ROLE hint", async () => {
+    // Its own setup: the role may connect and read, but not create (whatever the tests before did).
+    await admin.query(`GRANT CONNECT ON DATABASE "${db.name}" TO ${ROLE}`);
     await admin.query(`REVOKE CREATE ON DATABASE "${db.name}" FROM ${ROLE}`);
+    await db.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ROLE}`);
     const url = withUser(db.url, ROLE);
     const limited = await connectTarget(url, "verify");
     try {
@@ -113,10 +117,20 @@ describe("schema drift after migrate", () => {
   });
 
   it("names each change made by hand: an added column, a dropped index, a changed type, a changed view", async () => {
+    const [{ view }] = await db.query<{ view: string }>("SELECT pg_get_viewdef('published'::regclass) AS view");
+    const [{ index }] = await db.query<{ index: string }>("SELECT pg_get_indexdef('post_title_lower'::regclass) AS index");
     await db.query("ALTER TABLE author ADD COLUMN nickname text");
     await db.query("DROP INDEX post_title_lower");
     await db.query("ALTER TABLE post ALTER COLUMN words TYPE bigint");
     await db.query("CREATE OR REPLACE VIEW published AS SELECT id, title FROM post WHERE status = 'live'");
+    // Undone afterwards, so the other tests of this block never depend on running before this one.
+    onTestFinished(async () => {
+      await db.query(`CREATE OR REPLACE VIEW published AS ${view}`);
+      await db.query("ALTER TABLE post ALTER COLUMN words TYPE integer");
+      await db.query(index);
+      await db.query("ALTER TABLE author DROP COLUMN nickname");
+      expect(await check()).toMatchObject({ status: "no-drift" });
+    });
     const result = await check();
     expect(result.status).toBe("drift");
     expect(result.differences).toEqual([

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectTarget } from "../../src/db/pg-target.js";
 import { runPrisma } from "../../src/db/prisma-cli.js";
 import { checkDrift } from "../../src/verify/drift.js";
-import { runCli } from "../helpers/cli.js";
+import pg from "pg";
+import { runCli, type CliResult } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, EXAMPLE_DB, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
@@ -38,9 +39,12 @@ describe("migrate the bundled Flask blog example", () => {
   let db: TestDatabase;
   const tmp = tempDir("example");
   const out = join(tmp.dir, "prisma");
+  let res: CliResult;
 
+  // The migration every test of this block reads: run once here, so no test depends on another having run first.
   beforeAll(async () => {
     db = await createTestDatabase("example");
+    res = await runCli(["migrate", EXAMPLE_DB, "--to", db.url, "--out", out, "--yes"]);
   });
   afterAll(async () => {
     await db.drop();
@@ -48,7 +52,6 @@ describe("migrate the bundled Flask blog example", () => {
   });
 
   it("writes the Prisma project files and copies every row", async () => {
-    const res = await runCli(["migrate", EXAMPLE_DB, "--to", db.url, "--out", out, "--yes"]);
     expect(res.stderr + res.stdout).not.toContain("internal error");
     expect(res.code).toBe(0);
 
@@ -74,15 +77,24 @@ describe("migrate the bundled Flask blog example", () => {
   });
 
   it("continues ids past sqlite_sequence (AUTOINCREMENT never reuses a deleted id)", async () => {
-    const [row] = await db.query<{ id: number }>(
-      `INSERT INTO post (author_id, title, body) VALUES (1, 'new', 'x') RETURNING id`,
-    );
-    expect(row.id).toBe(6);
-    const [u] = await db.query<{ id: number }>(`INSERT INTO "user" (username, password) VALUES ('dave', 'x') RETURNING id`);
-    expect(u.id).toBe(4);
+    expect(res.code, res.stderr).toBe(0);
+    // Inside a transaction rolled back afterwards: the rows the other tests count stay as migrated.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query("BEGIN");
+      const { rows: [row] } = await client.query<{ id: number }>(`INSERT INTO post (author_id, title, body) VALUES (1, 'new', 'x') RETURNING id`);
+      expect(row.id).toBe(6);
+      const { rows: [u] } = await client.query<{ id: number }>(`INSERT INTO "user" (username, password) VALUES ('dave', 'x') RETURNING id`);
+      expect(u.id).toBe(4);
+    } finally {
+      await client.query("ROLLBACK");
+      await client.end();
+    }
   });
 
   it("records the baseline with the checksum of the migration.sql it wrote", async () => {
+    expect(res.code, res.stderr).toBe(0);
     const sql = readFileSync(join(out, "migrations", "0_init", "migration.sql"));
     const rows = await db.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
       "SELECT migration_name, checksum, finished_at FROM _prisma_migrations",
@@ -99,10 +111,13 @@ describe("migrate Chinook (11 tables, 11 foreign keys)", () => {
   const tmp = tempDir("chinook");
   const out = join(tmp.dir, "prisma");
   let source: string;
+  let res: CliResult;
 
+  // The migration every test of this block reads: run once here, so no test depends on another having run first.
   beforeAll(async () => {
     db = await createTestDatabase("chinook");
     source = copyToTemp(corpusFile("Chinook_Sqlite.sqlite"), tmp.dir);
+    res = await runCli(["migrate", source, "--to", db.url, "--out", out, "--yes", "--json"]);
   });
   afterAll(async () => {
     await db.drop();
@@ -110,7 +125,6 @@ describe("migrate Chinook (11 tables, 11 foreign keys)", () => {
   });
 
   it("copies all 11 tables with equal row counts and creates the 11 foreign keys", async () => {
-    const res = await runCli(["migrate", source, "--to", db.url, "--out", out, "--yes", "--json"]);
     expect(res.code, res.stderr).toBe(0);
     const summary = JSON.parse(res.stdout) as { ok: boolean; drift?: { status: string; shadow?: string }; counts: { table: string; sourceRows: number; targetRows: number; ok: boolean }[] };
     expect(summary.ok).toBe(true);
@@ -134,6 +148,7 @@ describe("migrate Chinook (11 tables, 11 foreign keys)", () => {
   });
 
   it("reports no schema drift, and detects drift once the database is changed by hand", async () => {
+    expect(res.code, res.stderr).toBe(0);
     const client = await connectTarget(db.url, "verify");
     const check = () => checkDrift({ client, targetUrl: db.url, pgSchema: "public", migrationsDir: join(out, "migrations") });
     try {
@@ -149,26 +164,28 @@ describe("migrate Chinook (11 tables, 11 foreign keys)", () => {
   });
 
   it("leaves a history `prisma migrate status` calls up to date", async () => {
-    const res = await runPrisma(["migrate", "status"], {
+    expect(res.code, res.stderr).toBe(0);
+    const status = await runPrisma(["migrate", "status"], {
       stage: "verify",
       adapter: "pg",
       adapterUrl: db.url,
       schemaPath: join(out, "schema.prisma"),
       env: { DATABASE_URL: db.url },
     });
-    expect(res.stdout).toContain("Database schema is up to date");
+    expect(status.stdout).toContain("Database schema is up to date");
     const sql = readFileSync(join(out, "migrations", "0_init", "migration.sql"));
     const [row] = await db.query<{ checksum: string }>("SELECT checksum FROM _prisma_migrations WHERE migration_name = '0_init'");
     expect(row.checksum).toBe(createHash("sha256").update(sql).digest("hex"));
   });
 
   it("refuses a second run into the same database and changes nothing", async () => {
+    expect(res.code, res.stderr).toBe(0);
     const before = await fingerprint(db);
     const out2 = join(tmp.dir, "second");
-    const res = await runCli(["migrate", source, "--to", db.url, "--out", out2, "--yes"]);
-    expect(res.code).toBe(1);
-    expect(res.stderr).toContain("TARGET_NOT_EMPTY");
-    for (const t of ["Album", "Track", "_prisma_migrations"]) expect(res.stderr).toContain(t);
+    const second = await runCli(["migrate", source, "--to", db.url, "--out", out2, "--yes"]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("TARGET_NOT_EMPTY");
+    for (const t of ["Album", "Track", "_prisma_migrations"]) expect(second.stderr).toContain(t);
     expect(await fingerprint(db)).toBe(before);
     expect(existsSync(join(out2, "migrations"))).toBe(false);
   });

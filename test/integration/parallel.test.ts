@@ -129,10 +129,22 @@ describe("--jobs with a data problem, and after a dead run", () => {
   });
 
   it("a value that cannot be converted: exit 1, nothing in the target schema, no staging schema", async () => {
+    // type-mismatch.db has one table (which would take the one-transaction path): a second, clean table makes
+    // this a parallel build in which one table loads completely into the staging schema before the other fails.
     const source = copyToTemp(corpusFile("type-mismatch.db"), tmp.dir);
+    const add = new Database(source);
+    add.exec("CREATE TABLE other (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    const ins = add.prepare("INSERT INTO other (v) VALUES (?)");
+    add.transaction(() => {
+      for (let i = 0; i < 1000; i++) ins.run(`v${i}`);
+    })();
+    add.close();
     const res = await runCli(["migrate", source, "--to", db.url, "--out", join(tmp.dir, "p1"), "--yes", "--jobs", "2"]);
-    expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/products/);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toContain("[copy] copying rows and building indexes, 2 tables at a time"); // the parallel path ran
+    expect(res.stderr).toMatch(/\[copy\] other: 1000 rows in /); // the clean table was loaded (into staging)
+    expect(res.stderr).toContain("error [DATA_PROBLEMS]");
+    expect(res.stderr).toMatch(/products\.qty \[2\]: text 'lots-of-it'/);
     const left = await db.query<{ x: string }>(
       `SELECT n.nspname || '.' || c.relname AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' OR n.nspname LIKE 'sqlite2pg_load_%'`,
@@ -160,5 +172,40 @@ describe("--jobs with a data problem, and after a dead run", () => {
     } finally {
       await live.end();
     }
+  });
+});
+
+describe("the default --jobs comes from SQLITE2PG_JOBS (so a test or CI job takes the same path on every machine)", () => {
+  let db: TestDatabase;
+  const tmp = tempDir("parallel-env");
+  let source: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("jobs_env");
+    source = join(tmp.dir, "two.db");
+    const d = new Database(source);
+    d.exec("CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO a (v) VALUES ('x'); INSERT INTO b (v) VALUES ('y');");
+    d.close();
+  });
+  afterAll(async () => {
+    await db.drop();
+    tmp.cleanup();
+  });
+
+  it("SQLITE2PG_JOBS=2 and no --jobs: the parallel path; --jobs 1 overrides it", async () => {
+    const parallel = await runCli(["migrate", source, "--to", db.url, "--out", join(tmp.dir, "p"), "--yes"], { SQLITE2PG_JOBS: "2" });
+    expect(parallel.code, parallel.stderr).toBe(0);
+    expect(parallel.stderr).toContain("2 tables at a time");
+    await db.query('DROP TABLE a, b, "_prisma_migrations"');
+    const serial = await runCli(["migrate", source, "--to", db.url, "--out", join(tmp.dir, "s"), "--yes", "--jobs", "1"], { SQLITE2PG_JOBS: "2" });
+    expect(serial.code, serial.stderr).toBe(0);
+    expect(serial.stderr).toMatch(/\[copy\] a: 1 rows?/);
+    expect(serial.stderr).not.toContain("tables at a time");
+  });
+
+  it("a value that is not a positive whole number: exit 2 naming the variable, nothing touched", async () => {
+    const res = await runCli(["migrate", source, "--to", db.url, "--out", join(tmp.dir, "bad"), "--yes"], { SQLITE2PG_JOBS: "0" });
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toContain('SQLITE2PG_JOBS expects a positive whole number (got "0")');
   });
 });

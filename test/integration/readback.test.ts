@@ -6,7 +6,7 @@
  * application rewriting sampled rows during the run (WAL) causes no difference, and the sample file
  * (readback-sample.ts) holds the snapshot's values with their storage classes.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,6 +46,29 @@ function buildApp(dir: string): string {
     for (const [name, uses] of [["a", 1], ["B", 2], ["_x", 3], ["Z", 4]] as const) tag.run(name, uses);
     d.prepare("INSERT INTO log (message) VALUES ('no key here')").run();
   });
+}
+
+/** Live processes whose environment holds `fragment` (Linux /proc; ours, so readable). */
+function prismaChildren(fragment: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, "latin1").split("\0").some((e) => e.startsWith(fragment))) pids.push(Number(name));
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+  return pids;
+}
+
+/** Poll a condition (not a clock): resolves as soon as it holds; the cap only turns a hang into a clear failure. */
+async function until(condition: () => boolean, what: string, capMs = 60_000): Promise<void> {
+  const deadline = Date.now() + capMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe("application read-back through Prisma Client", () => {
@@ -112,15 +135,20 @@ describe("application read-back through Prisma Client", () => {
     // Generation only reads the schemas: the converted one serves for both sides here.
     const schema = readFileSync(join(out, "schema.prisma"), "utf8");
     const generating = generateReadBackClients({ sqlite: schema, postgresql: schema }, workDir, { lowPriority: true, signal: aborting.signal });
-    setTimeout(() => aborting.abort(), 200);
+    // Abort once a `prisma generate` child is really running (runPrisma gives it SQLITE2PG_SCHEMA=<workDir>/…).
+    const marker = `SQLITE2PG_SCHEMA=${workDir}/`;
+    await until(() => prismaChildren(marker).length > 0, "a prisma generate child to start");
+    aborting.abort();
     await expect(generating).rejects.toMatchObject({ name: "AbortError" });
-    // A `prisma generate` takes ~1 s: had the child only been disowned, it would have written its client by now.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Killed, the children go away without writing; had one only been disowned, it would live on until it had
+    // written its client — so once none is left, a missing index.js proves they were stopped.
+    await until(() => prismaChildren(marker).length === 0, "the prisma generate children to exit");
     expect(existsSync(join(workDir, "readback-postgresql", "index.js"))).toBe(false);
+    expect(existsSync(join(workDir, "readback-sqlite", "index.js"))).toBe(false);
     // Not aborted, the same call generates both clients.
     const files = await generateReadBackClients({ sqlite: schema, postgresql: schema }, workDir, { lowPriority: true });
     expect(existsSync(join(files.postgresql, "index.js")) && existsSync(join(files.sqlite, "index.js"))).toBe(true);
-  }, 30_000);
+  });
 });
 
 describe("application read-back while the application keeps writing (WAL)", () => {

@@ -221,7 +221,7 @@ describe.concurrent("every corpus database migrated into a real PostgreSQL", () 
   }
 
   it("collision.db: the two long column names stay two distinct columns with their values", async () => {
-    const { res, db } = await migrateCorpus("collision.db");
+    const { res, db, out } = await migrateCorpus("collision.db");
     expect(res.code, res.stderr).toBe(0);
     const cols = await db.query<{ column_name: string }>(
       "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'products' ORDER BY ordinal_position",
@@ -230,8 +230,19 @@ describe.concurrent("every corpus database migrated into a real PostgreSQL", () 
     expect(names).toHaveLength(4);
     expect(new Set(names).size).toBe(4);
     for (const n of names) expect(Buffer.byteLength(n)).toBeLessThanOrEqual(63);
-    const [row] = await db.query<Record<string, unknown>>(`SELECT * FROM "products"`);
-    expect(Object.values(row).sort()).toEqual([1, 10, 20, "apple"].sort());
+    // Each SQLite column, found through the @map the schema gives its field, holds its own value (10 in …aaax,
+    // 20 in …aaay): two shortened names swapped would fail here.
+    const schema = readFileSync(join(out, "schema.prisma"), "utf8");
+    const mapped = (field: string): string => {
+      const m = new RegExp(`^\\s*${field}\\s+\\S+\\s+.*@map\\("([^"]+)"\\)`, "m").exec(schema);
+      expect(m, `no @map for ${field} in\n${schema}`).not.toBeNull();
+      return m![1];
+    };
+    const x = mapped("col_very_long_name_that_exceeds_postgresql_identifier_limit_aaax");
+    const y = mapped("col_very_long_name_that_exceeds_postgresql_identifier_limit_aaay");
+    expect(names).toEqual(["id", "name", x, y]);
+    const rows = await db.query(`SELECT id, name, "${x}" AS x, "${y}" AS y FROM "products"`);
+    expect(rows).toEqual([{ id: 1, name: "apple", x: 10, y: 20 }]);
   });
 
   // The README's own example is `--out prisma`, and `./prisma` is the default: a relative --out must work.

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import pg from "pg";
 import type { TablePlan } from "../../src/convert/convert.js";
 import type { MigrateSummary } from "../../src/pipeline/migrate.js";
@@ -132,6 +132,11 @@ describe("verify Chinook", () => {
   it("names a deleted row (composite key) and an extra row", async () => {
     await db.query(`DELETE FROM "PlaylistTrack" WHERE "PlaylistId" = 1 AND "TrackId" = 3402`);
     await db.query(`INSERT INTO "Genre" ("GenreId", "Name") VALUES (26, 'Extra')`);
+    // Put the rows back afterwards: every test of this block starts from the migrated database.
+    onTestFinished(async () => {
+      await db.query(`DELETE FROM "Genre" WHERE "GenreId" = 26`);
+      await db.query(`INSERT INTO "PlaylistTrack" ("PlaylistId", "TrackId") VALUES (1, 3402)`);
+    });
     const res = await verify(db, source, tmp.dir);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain("PlaylistTrack [PlaylistId=1, TrackId=3402] missing in PostgreSQL");
@@ -164,11 +169,18 @@ describe("verify Chinook", () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      // Untouched by the previous test: still byte-identical to what the copy sent.
+      // Untouched: still byte-identical to what the copy sent.
       const artist = await matchSentChecksum(client, "public", plan("Artist", [["ArtistId", "int"], ["Name", "text"]]), sentFor("Artist"));
       expect(artist?.ok).toBe(true);
-      // One extra row (previous test): the digest and the row count differ, so no verdict from the fast path.
-      expect(await matchSentChecksum(client, "public", plan("Genre", [["GenreId", "int"], ["Name", "text"]]), sentFor("Genre"))).toBeNull();
+      const genre = plan("Genre", [["GenreId", "int"], ["Name", "text"]]);
+      expect((await matchSentChecksum(client, "public", genre, sentFor("Genre")))?.ok).toBe(true);
+      // One extra row: the digest and the row count differ, so no verdict from the fast path.
+      await client.query(`INSERT INTO "Genre" ("GenreId", "Name") VALUES (27, 'Tampered')`);
+      try {
+        expect(await matchSentChecksum(client, "public", genre, sentFor("Genre"))).toBeNull();
+      } finally {
+        await client.query(`DELETE FROM "Genre" WHERE "GenreId" = 27`);
+      }
     } finally {
       await client.end();
     }
