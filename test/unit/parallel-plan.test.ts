@@ -54,3 +54,10 @@ describe("copyOrder", () => {
     expect(order.map((t) => t.name)).toEqual(["comments", "posts", "tags"]);
   });
 });
+
+describe("defaultJobs", () => {
+  it("leaves the encoder a core of its own: 1 job on 1 or 2 cores, cores − 1 above, at most 8", async () => {
+    const { defaultJobs } = await import("../../src/cli/commands/migrate.js");
+    expect([1, 2, 3, 4, 8, 16, 64].map(defaultJobs)).toEqual([1, 1, 2, 3, 7, 8, 8]);
+  });
+});

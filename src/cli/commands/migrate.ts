@@ -66,12 +66,22 @@ export function parseDecodeFallback(value: string | undefined): string | undefin
 }
 
 /**
- * --jobs, else $SQLITE2PG_JOBS, else the number of cores. The variable lets a CI job (or a test suite) pin the
+ * The default --jobs for a machine with `cores` CPUs. Every table's rows are encoded by this process's one
+ * thread while each job's PostgreSQL backend parses them: N jobs need N + 1 cores. On 2 cores `--jobs 2` was
+ * measured slower than `--jobs 1` (18.0 s against 15.7 s in `npm run bench`, issue 19: the encoder and two
+ * backends fight for two cores), so the default leaves the encoder a core of its own, at most 8 jobs.
+ */
+export function defaultJobs(cores: number): number {
+  return Math.max(1, Math.min(cores - 1, 8));
+}
+
+/**
+ * --jobs, else $SQLITE2PG_JOBS, else defaultJobs(the number of cores). The variable lets a CI job (or a test suite) pin the
  * path taken — parallel or one transaction — instead of inheriting it from whatever machine it runs on.
  */
 function parseJobs(value: string | undefined): number {
   const env = process.env.SQLITE2PG_JOBS;
-  if (value === undefined && (env === undefined || env === "")) return availableParallelism();
+  if (value === undefined && (env === undefined || env === "")) return defaultJobs(availableParallelism());
   const [given, name] = value === undefined ? [env as string, "SQLITE2PG_JOBS"] : [value, "--jobs"];
   if (!/^[1-9]\d*$/.test(given)) throw usage(`${name} expects a positive whole number (got "${given}")`, "e.g. --jobs 4; --jobs 1 copies one table at a time in one transaction");
   return Number(given);
@@ -148,7 +158,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
     .option("--decode-fallback <encoding>", "text whose bytes are not valid UTF-8 is decoded with this encoding (e.g. windows-1252), each such column reported as a decision; verify with the same flag")
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
-    .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: $SQLITE2PG_JOBS, else the number of CPU cores; 1 = one table at a time in one transaction)")
+    .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: $SQLITE2PG_JOBS, else the CPU cores minus one, at most 8; 1 = one table at a time in one transaction)")
     .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none", "full")
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
