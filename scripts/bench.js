@@ -32,7 +32,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DATA = path.join(ROOT, "bench-data");
 // sqlite2pg runs twice: as shipped (--verify=full: every row compared after the copy) and with --verify=counts,
 // the closest to what pgloader does (it verifies nothing).
-const ALL = ["sqlite2pg", "sqlite2pg-jobs1", "sqlite2pg-counts", "pgloader", "copy-limit", "copy-limit-2conn"];
+// sqlite2pg-deep: --verify=deep, the independent check (pg's parsers against SQLite, by meaning) on every row.
+const ALL = ["sqlite2pg", "sqlite2pg-jobs1", "sqlite2pg-counts", "sqlite2pg-deep", "pgloader", "copy-limit", "copy-limit-2conn"];
 const log = (...a) => console.log(...a);
 
 function parseArgs(argv) {
@@ -184,6 +185,7 @@ async function main() {
       if (name === "sqlite2pg") await runSqlite2pg(o, dbFile, url, r, name, []);
       else if (name === "sqlite2pg-jobs1") await runSqlite2pg(o, dbFile, url, r, name, ["--jobs=1"]);
       else if (name === "sqlite2pg-counts") await runSqlite2pg(o, dbFile, url, r, name, ["--verify=counts"]);
+      else if (name === "sqlite2pg-deep") await runSqlite2pg(o, dbFile, url, r, name, ["--verify=deep"]);
       else if (name === "pgloader") await runPgloader(o, dbFile, url, r);
       else await runCopy(o, dbFile, url, r, source, name === "copy-limit-2conn" ? 2 : 1);
     } catch (e) {
@@ -258,13 +260,24 @@ async function runSqlite2pg(o, dbFile, url, r, name, extra) {
   const stdoutFile = path.join(DATA, `${name}.stdout.log`);
   const stderrFile = path.join(DATA, `${name}.stderr.log`);
   const bin = path.join(ROOT, "bin", "sqlite2pg.js");
-  const args = [bin, "migrate", dbFile, "--to", url, "--out", out, "--yes", ...extra];
+  const reportFile = path.join(out, "report.json");
+  const args = [bin, "migrate", dbFile, "--to", url, "--out", out, "--yes", "--report", reportFile, ...extra];
   r.command = `node bin/sqlite2pg.js migrate ${path.relative(ROOT, dbFile)} --to ${redact(url)} --out <tmpdir> --yes${extra.length ? ` ${extra.join(" ")}` : ""}`;
   const m = await runMeasured(process.execPath, args, { stdoutFile, stderrFile, cwd: ROOT, timeoutSec: o.timeout });
   Object.assign(r, measured(m));
   r.logs = { stdout: path.relative(ROOT, stdoutFile), stderr: path.relative(ROOT, stderrFile) };
   const text = fs.readFileSync(stdoutFile, "utf8") + "\n" + fs.readFileSync(stderrFile, "utf8");
   r.dataPhaseSec = parseDataPhase(text);
+  // The run's own stage table (its report): each step's wall time, and the independent check's share of the run.
+  if (fs.existsSync(reportFile)) {
+    const summary = JSON.parse(fs.readFileSync(reportFile, "utf8"));
+    r.stages = summary.stages ?? null;
+    if (summary.independent) {
+      r.independent = { mode: summary.independent.mode, rows: summary.independent.rows, sec: summary.independent.ms / 1000 };
+      if (r.wallSec) r.independent.shareOfWall = r.independent.sec / r.wallSec;
+      log(`  independent check (${summary.independent.mode}): ${summary.independent.rows} rows in ${r.independent.sec.toFixed(2)} s = ${(100 * (r.independent.shareOfWall ?? 0)).toFixed(1)} % of the run`);
+    }
+  }
   if (m.code !== 0 || m.timedOut) {
     r.ok = false;
     r.error = m.timedOut ? `timed out after ${o.timeout} s` : `exit ${m.code ?? m.signal}`;
