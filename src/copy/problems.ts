@@ -22,8 +22,8 @@ export interface DataProblem {
   readonly key: string;
   readonly reason: string;
   readonly excerpt?: string;
-  /** "value" (default): a value that cannot be converted; "orphan": a reference to a missing parent row. */
-  readonly kind?: "value" | "orphan";
+  /** "value" (default): a value that cannot be converted; "orphan": a reference to a missing parent row; "unique": values equal once converted in a unique column (unique-collisions.ts). */
+  readonly kind?: "value" | "orphan" | "unique";
   /** Every remedy this problem needs together to land without losing its row; absent: none does. */
   readonly lossless?: readonly Remedy[];
 }
@@ -32,7 +32,7 @@ export interface DataProblem {
 export interface ProblemGroup {
   readonly table: string;
   readonly column?: string;
-  readonly kind: "value" | "orphan";
+  readonly kind: "value" | "orphan" | "unique";
   readonly count: number;
   /** Distinct rows concerned. */
   readonly rows: number;
@@ -53,7 +53,7 @@ const MAX_LISTED = 100_000;
 interface GroupState {
   table: string;
   column?: string;
-  kind: "value" | "orphan";
+  kind: "value" | "orphan" | "unique";
   count: number;
   rows: Set<string>;
   examples: DataProblem[];

@@ -74,6 +74,9 @@ export function suggestFlags(groups: readonly ProblemGroup[], counts: ProblemRow
   const base = { unresolved, ...(checkText ? { checkText } : {}) };
   if (unresolved.length === 0) return { ...base, lossless: fixing, lossy: [] };
 
+  // Values that become equal in a unique column are not refused by the encoder: --on-error reject would copy
+  // both rows and PostgreSQL would refuse the index again. Only SQLite can fix them.
+  if (groups.some((g) => g.kind === "unique")) return { ...base, lossless: null, lossy: [] };
   const orphans = groups.some((g) => g.kind === "orphan");
   const valueFixes = fixing.filter((f) => f.flag !== "--orphans");
   const reject: FlagChange = { flag: "--on-error", value: "reject" };

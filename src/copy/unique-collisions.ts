@@ -62,6 +62,7 @@ export function findUniqueCollisions(source: SqliteDb, table: SqliteTable, plan:
         continue;
       }
       problems.push({
+        kind: "unique",
         table: plan.name,
         column: set.columns.join(", "),
         key,

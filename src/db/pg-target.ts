@@ -33,7 +33,7 @@ export const LOCK_TIMEOUT = "10s";
 const CONNECTION_LOST_CODES = new Set(["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
 
 function connectionLost(code: string | undefined, message: string): boolean {
-  return (code !== undefined && CONNECTION_LOST_CODES.has(code)) || /Connection terminated|connection (is )?closed|Client was closed/i.test(message);
+  return (code !== undefined && CONNECTION_LOST_CODES.has(code)) || /Connection terminated|connection (is )?closed|Client was closed|has encountered a connection error/i.test(message);
 }
 
 /** A hint for an SSL negotiation failure, which `pg` reports without a code. */

@@ -15,7 +15,7 @@ export function formatPlan(p: PlanSummary): string {
   if (p.problemCount > 0) {
     lines.push("", `${p.problemCount} value(s) cannot be converted exactly (migrate stops; --on-error=reject copies the rest and keeps these rows in a rejects file):`);
     // By column: a count and the first rows (every problem is in the JSON plan).
-    lines.push(formatProblemGroups(p.problemGroups.filter((g) => g.kind === "value")));
+    lines.push(formatProblemGroups(p.problemGroups.filter((g) => g.kind !== "orphan")));
   }
   if (p.orphans.length > 0) {
     lines.push("", `${p.orphans.length} row(s) reference missing parents (migrate stops; choose --orphans=null|delete|keep-without-fk):`);

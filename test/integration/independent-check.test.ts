@@ -72,7 +72,7 @@ function buildKinds(dir: string): string {
     // Unix seconds in one column, milliseconds in the other: each lands as the instant it denotes.
     insert("INSERT INTO epochs VALUES (?, ?, ?)", [
       [1n, 1704103200n, 1704103200000n],
-      [2n, 0n, 1704103200123n],
+      [2n, 1000000000n, 1704103200123n],
       [3n, 1700000000n, null],
     ]);
     insert("INSERT INTO docs VALUES (?, ?)", [
