@@ -103,6 +103,7 @@ export async function prepareSchema(
   typeOverrides?: ReadonlyMap<string, string>,
   options: PrepareOptions = {},
 ): Promise<PreparedSource> {
+  assertOverridesExist(opened.catalog, typeOverrides);
   // A user's schema is read (and refused if it is not a SQLite one) before the slow stages.
   const userSchema = options.userSchemaPath === undefined ? undefined : await readUserSchema(options.userSchemaPath);
   // `prisma db pull` runs in a child process: profile the data (synchronous, this process) while it works.
@@ -196,4 +197,25 @@ export function coverageError(coverage: CoverageResult): Sqlite2pgError {
           : "this is a limitation of sqlite2pg (please report it): the columns above would not be copied",
     },
   );
+}
+
+/**
+ * A `--type table.column=…` naming no column of the file would be ignored and the user would get the type they
+ * asked to avoid: refused (exit 2) before anything runs, naming the columns the table does have.
+ */
+export function assertOverridesExist(catalog: SqliteCatalog, typeOverrides: ReadonlyMap<string, string> | undefined): void {
+  if (!typeOverrides || typeOverrides.size === 0) return;
+  const known = new Set(catalog.tables.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
+  for (const [key, type] of typeOverrides) {
+    if (known.has(key)) continue;
+    const table = catalog.tables.find((t) => key.startsWith(`${t.name}.`));
+    throw new Sqlite2pgError(`--type ${key}=${type}: ${table ? `table "${table.name}" has no column "${key.slice(table.name.length + 1)}"` : `no table of the file (among those selected) has a column "${key}"`}`, {
+      code: "USAGE",
+      kind: "usage",
+      stage: "cli",
+      hint: table
+        ? `its columns: ${table.columns.map((c) => c.name).join(", ")}`
+        : `the tables: ${catalog.tables.map((t) => t.name).join(", ")} (names are case-sensitive; --type expects table.column=Type)`,
+    });
+  }
 }
