@@ -17,18 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, redeclare, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import type { MigrateSummary } from "../../src/pipeline/migrate.js";
 
-interface Decision {
-  table: string;
-  column?: string;
-  code: string;
-  message: string;
-}
-interface Summary {
-  ok: boolean;
-  decisions: Decision[];
-  tables: { table: string; rows: number; rejected: number; skipped: number }[];
-}
+/** The summary `--report`/`--json` write: the library's own types, not a copy of them. */
+type Summary = MigrateSummary;
 
 const tmp = tempDir("copy-values");
 const databases: TestDatabase[] = [];

@@ -16,19 +16,11 @@ import { openSqlite, readCatalog, sourceReadError } from "../../src/db/sqlite-so
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, copyToTemp, CORPUS, redeclare, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import type { MigrateSummary } from "../../src/pipeline/migrate.js";
+import type { Decision } from "../../src/convert/decisions.js";
 
-interface Decision {
-  table: string;
-  column?: string;
-  code: string;
-  message: string;
-}
-interface Summary {
-  ok: boolean;
-  decisions: Decision[];
-  tables: { table: string; rows: number }[];
-  content: { table: string; ok: boolean }[];
-}
+/** The summary `--report`/`--json` write: the library's own types, not a copy of them. */
+type Summary = MigrateSummary;
 
 const tmp = tempDir("exact-values");
 /** Each test migrates with the real CLI (Prisma introspection, plan, read-back): a budget, not a timing claim. */

@@ -10,22 +10,13 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vites
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, copyToTemp, CORPUS, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import type { MigrateSummary } from "../../src/pipeline/migrate.js";
+import type { Decision } from "../../src/convert/decisions.js";
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-interface Decision {
-  table: string;
-  column?: string;
-  code: string;
-  message: string;
-}
-interface Summary {
-  ok: boolean;
-  decisions: Decision[];
-  counts: { table: string; sourceRows: number; targetRows: number; ok: boolean }[];
-  drift?: { status: string; differences?: string[] };
-  readBack?: { status: string };
-}
+/** The summary `--report`/`--json` write: the library's own types, not a copy of them. */
+type Summary = MigrateSummary;
 
 // Each case is a full migrate (two Prisma CLI runs, a shadow replay, two generated clients): minutes on a busy machine.
 vi.setConfig({ testTimeout: 300_000 });

@@ -28,26 +28,15 @@ import { writePlan } from "../../src/plan/plan.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import type { MigrateSummary } from "../../src/pipeline/migrate.js";
+import type { Decision } from "../../src/convert/decisions.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const GOLDEN_DIR = join(REPO_ROOT, "test", "golden");
 const CORPUS_FILES = ["Chinook_Sqlite.sqlite", "sqlite.db", "type-mismatch.db", "bad-utf8.db", "collision.db", "test_pk.db"] as const;
 
-interface Decision {
-  table: string;
-  column?: string;
-  code: string;
-  message: string;
-}
-interface Summary {
-  ok: boolean;
-  schemaPath: string;
-  decisions: Decision[];
-  counts: { table: string; sourceRows: number; targetRows: number; ok: boolean }[];
-  tables: { table: string; rows: number; rejected: number; skipped: number }[];
-  rejects?: { path: string; count: number };
-  drift?: { status: string; shadow?: string; objects?: number; detail?: string; differences?: string[] };
-}
+/** The summary `--report`/`--json` write: the library's own types, not a copy of them. */
+type Summary = MigrateSummary;
 
 const tmp = tempDir("schema-conv");
 afterAll(() => tmp.cleanup());
