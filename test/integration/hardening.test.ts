@@ -146,8 +146,10 @@ describe("server settings and output paths", () => {
     await db.query(`ALTER ROLE ${role} SET idle_in_transaction_session_timeout = '1ms'`);
   });
   afterAll(async () => {
+    // Roles are cluster-wide: drop what the role owns in the test database, then the role, then the database.
+    await db.query(`DROP OWNED BY ${role}`);
+    await db.query(`DROP ROLE ${role}`);
     await db.drop();
-    await db.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
   });
 
   it("a role's statement_timeout and idle_in_transaction_session_timeout do not kill the migration", async () => {
