@@ -8,15 +8,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run a Node script of the repository as a child process; `env` entries set to undefined are removed. */
-export function runNodeScript(script: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete childEnv[k];
-    else childEnv[k] = v;
-  }
+/** Run a program as a child process (no stdin) and collect its exit code, stdout and stderr. */
+export function runProcess(command: string, args: readonly string[], options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
@@ -24,6 +19,16 @@ export function runNodeScript(script: string, args: readonly string[], env: Reco
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Run a Node script of the repository as a child process; `env` entries set to undefined are removed. */
+export function runNodeScript(script: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  return runProcess(process.execPath, [script, ...args], { env: childEnv });
 }
 
 /**

@@ -10,12 +10,11 @@
  *   `verify` compares the decoded text (and needs the same flag);
  * - the rejects file keeps the exact stored bytes of every value that is not UTF-8 (`{"$bytes": …}`).
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { runCli, runProcess, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, copyToTemp, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
@@ -83,18 +82,7 @@ function migrate(file: string, extra: readonly string[] = []): Promise<{ db: Tes
 function runPrinted(command: string): Promise<CliResult> {
   expect(command.startsWith("npx sqlite2pg ")).toBe(true);
   const line = `"${process.execPath}" "${join(REPO_ROOT, "bin", "sqlite2pg.js")}" ${command.slice("npx sqlite2pg ".length)}`;
-  return limited(
-    () =>
-      new Promise<CliResult>((resolve, reject) => {
-        const child = spawn("bash", ["-c", line], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-        child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      }),
-  );
+  return limited(() => runProcess("bash", ["-c", line]));
 }
 
 /** The command the failure ends with. */

@@ -13,13 +13,12 @@
  * - the next Prisma migration builds on the baseline: `prisma migrate diff --from-migrations` against the
  *   converted schema finds no change, and against a changed schema gives only that change.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MigrateSummary } from "../../src/pipeline/migrate.js";
-import { runCli, runNodeScript, TEST_DEFAULT_JOBS, type CliResult } from "../helpers/cli.js";
+import { runCli, runNodeScript, runProcess, TEST_DEFAULT_JOBS, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
@@ -199,17 +198,9 @@ describe("the default target", () => {
     const cwd = join(tmp.dir, "embedded-cwd");
     mkdirSync(cwd);
     // A child of its own: the embedded database lands in the working directory, which must not be the repository.
-    const res = await new Promise<CliResult>((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, SQLITE2PG_JOBS: TEST_DEFAULT_JOBS };
-      delete env.DATABASE_URL;
-      const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sqlite2pg.js"), "migrate", source, "--out", "prisma", "--yes", "--json", "--verify", "none"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    const env: NodeJS.ProcessEnv = { ...process.env, SQLITE2PG_JOBS: TEST_DEFAULT_JOBS };
+    delete env.DATABASE_URL;
+    const res = await runProcess(process.execPath, [join(REPO_ROOT, "bin", "sqlite2pg.js"), "migrate", source, "--out", "prisma", "--yes", "--json", "--verify", "none"], { cwd, env });
     const summary = summaryOf(res);
     expect(summary.target).toBe("pglite:./sqlite2pg-data");
     expect(readdirSync(join(cwd, "sqlite2pg-data")).length).toBeGreaterThan(0);
