@@ -123,22 +123,17 @@ export interface MigrateSummary {
 
 const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), droppedForeignKeys: [], orphans: [], cascaded: 0, unresolvable: [] };
 
-function uniqueCollisionsError(list: readonly DataProblem[]): Sqlite2pgError {
-  const problems = new ProblemCollector();
-  for (const p of list) problems.add(p);
-  return dataProblemsError(
-    problems,
-    "these rows hold values SQLite kept apart (another storage class, another spelling of one time or number) that are equal once converted, so PostgreSQL's unique index refuses them; nothing was committed. Make the values distinct (or delete the duplicate row) in SQLite, then run again",
-  );
-}
+const COLLISIONS_HINT =
+  "these rows hold values SQLite kept apart (another storage class, another spelling of one time or number) that are equal once converted, so PostgreSQL's unique index refuses them; nothing was committed. Make the values distinct (or delete the duplicate row) in SQLite, then run again";
 
 const ORPHANS_HINT =
   "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)";
 
-function orphansError(list: readonly DataProblem[]): Sqlite2pgError {
+/** A data-problems failure listing `list` (orphans, unique collisions) with its hint. */
+function problemsError(list: readonly DataProblem[], hint: string): Sqlite2pgError {
   const problems = new ProblemCollector();
-  for (const o of list) problems.add(o);
-  return dataProblemsError(problems, ORPHANS_HINT);
+  for (const p of list) problems.add(p);
+  return dataProblemsError(problems, hint);
 }
 
 /**
@@ -187,7 +182,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         policy === "stop"
           ? NO_ORPHANS
           : await timedStage(emit, "orphans", "checking foreign keys", async () => findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), policy));
-      if (orphans.unresolvable.length > 0) throw orphansError(orphans.unresolvable);
+      if (orphans.unresolvable.length > 0) throw problemsError(orphans.unresolvable, ORPHANS_HINT);
       const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
       // "deep" is a full verification whose independent comparison reads every row.
       const verifyMode = options.verify === "deep" ? "full" : (options.verify ?? "full");
@@ -257,12 +252,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           // A foreign key PostgreSQL could not build (23503): the transaction is rolled back; name the orphans.
           if (policy === "stop" && err instanceof Sqlite2pgError && err.code === "PG_23503") {
             const found = findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), "stop").orphans;
-            if (found.length > 0) throw orphansError(found);
+            if (found.length > 0) throw problemsError(found, ORPHANS_HINT);
           }
           // A unique index PostgreSQL could not build (23505): values SQLite kept apart became one in conversion.
           if (err instanceof Sqlite2pgError && err.code === "PG_23505") {
             const collisions = converted.tables.flatMap((t) => findUniqueCollisions(source, tablesByName.get(t.name)!, t));
-            if (collisions.length > 0) throw uniqueCollisionsError(collisions);
+            if (collisions.length > 0) throw problemsError(collisions, COLLISIONS_HINT);
           }
           throw err;
         })
