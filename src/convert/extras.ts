@@ -6,7 +6,7 @@
  * Covered: partial and expression indexes (Prisma's SQLite introspection drops them), case-insensitive
  * uniqueness (`COLLATE NOCASE` → a unique index on lower(col)), CHECK constraints, generated columns (as STORED:
  * PostgreSQL 15 has no virtual ones), views, and reports for triggers and tables without a primary key.
- * Expressions are translated only when they mean the same in PostgreSQL (see sql-portability.ts); otherwise the
+ * Expressions are translated only when they mean the same in PostgreSQL (see sql/translate.ts); otherwise the
  * decision carries the SQLite text for a human to port.
  *
  * Statements are unqualified, like Prisma's own migration.sql: they run with search_path set to the target schema.
@@ -31,7 +31,7 @@ import {
   type ParsedTable,
   type Token,
   type TranslateScope,
-} from "./sql-portability.js";
+} from "./sql/index.js";
 import { familyOf, type TypeFamily } from "./type-map.js";
 import { convertVirtualTables } from "./virtual-tables.js";
 

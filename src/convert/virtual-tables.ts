@@ -12,7 +12,7 @@ import type { SqliteVirtualTable } from "../introspect/virtual-tables.js";
 import { quoteIdent } from "../db/quote.js";
 import type { Decision } from "./decisions.js";
 import { fitIdentifier } from "./identifiers.js";
-import type { ColumnKind } from "./sql-portability.js";
+import type { ColumnKind } from "./sql/index.js";
 
 /** A migrated table as the extras stage sees it. */
 export interface MigratedTable {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SqliteCatalog, SqliteColumn, SqliteIndex, SqliteTable } from "../../src/db/sqlite-source.js";
 import { convertExtras, renderExtrasSql } from "../../src/convert/extras.js";
 import { fitIdentifier, fitNames, utf8Length } from "../../src/convert/identifiers.js";
-import { parseCreateTable, tokenize, translate, type ColumnKind } from "../../src/convert/sql-portability.js";
+import { parseCreateTable, tokenize, translate, type ColumnKind } from "../../src/convert/sql/index.js";
 
 function col(name: string, declaredType = "TEXT", extra: Partial<SqliteColumn> = {}): SqliteColumn {
   return { name, declaredType, notNull: false, defaultSql: null, pkOrder: 0, hidden: 0, ...extra };

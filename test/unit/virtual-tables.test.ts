@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { convertVirtualTables, tsvectorExpression, type MigratedTable } from "../../src/convert/virtual-tables.js";
-import { tokenize, translate, type ColumnKind } from "../../src/convert/sql-portability.js";
+import { tokenize, translate, type ColumnKind } from "../../src/convert/sql/index.js";
 import { readSourceTables } from "../../src/introspect/source-tables.js";
 import { unpreparableViews } from "../../src/introspect/unpreparable-views.js";
 import { describeVirtualTables, ftsOption, moduleArguments, type SqliteVirtualTable } from "../../src/introspect/virtual-tables.js";
