@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { convertExtras, renderExtrasSql, type ExtrasResult } from "../../src/convert/extras.js";
+import { convertExtras, renderExtrasSql, type ExtrasResult } from "../../src/convert/extras/index.js";
 import { openSqlite, readCatalog } from "../../src/db/sqlite-source.js";
 import { readExtraFacts } from "../../src/introspect/extra-facts.js";
 import { tempDir } from "../helpers/files.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SqliteCatalog, SqliteColumn, SqliteIndex, SqliteTable } from "../../src/db/sqlite-source.js";
-import { convertExtras, renderExtrasSql } from "../../src/convert/extras.js";
+import { convertExtras, renderExtrasSql } from "../../src/convert/extras/index.js";
 import { fitIdentifier, fitNames, utf8Length } from "../../src/convert/identifiers.js";
 import { parseCreateTable, tokenize, translate, type ColumnKind } from "../../src/convert/sql/index.js";
 
