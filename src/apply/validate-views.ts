@@ -1,5 +1,5 @@
 /**
- * Every translated view tried on the target before any row is copied. The translation (convert/sql-portability.ts)
+ * Every translated view tried on the target before any row is copied. The translation (convert/sql/translate.ts)
  * refuses what it knows PostgreSQL would reject, but only PostgreSQL's parser and type checker are the final word
  * (an operand behind a function, an implicit cast SQLite allows). Views are created for real after the data; a view
  * PostgreSQL refuses there would fail the migration after the whole copy. So the baseline is replayed here, on

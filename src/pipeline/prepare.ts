@@ -6,7 +6,7 @@ import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
 import { reconcileSchemaRelations } from "../convert/relations.js";
-import { convertExtras, renderExtrasSql } from "../convert/extras.js";
+import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
 import { readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
