@@ -5,7 +5,19 @@ import { blockAttributes, findFieldAttribute, makeAttribute, makeFunc, namedArgu
 import type { ColumnTypeChoice } from "./column-type.js";
 import type { Decision } from "./decisions.js";
 import { convertDefault, type DefaultValue } from "./defaults.js";
-import { IGNORE_DOC, PG_SCALAR_DEFAULT_NATIVE } from "./table-plan.js";
+
+export const IGNORE_DOC = "/// The underlying table does not contain a valid unique identifier";
+
+/**
+ * Native types that are what Prisma's postgresql connector uses anyway for the scalar
+ * (https://www.prisma.io/docs/orm/reference/prisma-schema-reference#model-field-scalar-types): a user's schema
+ * does not need them spelled out.
+ */
+export const PG_SCALAR_DEFAULT_NATIVE: Readonly<Record<string, string>> = {
+  String: "Text()",
+  DateTime: "Timestamp(3)",
+  Decimal: "Decimal(65,30)",
+};
 
 export function setFieldMap(field: Field, name: string): void {
   field.attributes = (field.attributes ?? []).filter((a) => !(a.name === "map" && a.group === undefined));

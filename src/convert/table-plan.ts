@@ -61,19 +61,6 @@ export interface TablePlan {
 
 export const INT32_MAX = 2n ** 31n - 1n;
 
-export const IGNORE_DOC = "/// The underlying table does not contain a valid unique identifier";
-
-/**
- * Native types that are what Prisma's postgresql connector uses anyway for the scalar
- * (https://www.prisma.io/docs/orm/reference/prisma-schema-reference#model-field-scalar-types): a user's schema
- * does not need them spelled out.
- */
-export const PG_SCALAR_DEFAULT_NATIVE: Readonly<Record<string, string>> = {
-  String: "Text()",
-  DateTime: "Timestamp(3)",
-  Decimal: "Decimal(65,30)",
-};
-
 /**
  * Integers in a DATETIME column are unix epochs, each value's unit decided by its magnitude (encode.ts
  * epochUnitOf): seconds from 10^8 to below 10^11 (as milliseconds they would fall in 1970–1973), milliseconds
