@@ -3,7 +3,7 @@
  * migration allows it, otherwise everything in one transaction on one connection (apply.ts). Both leave the
  * target schema unchanged unless everything succeeded.
  */
-import type { PgClient } from "../db/pg-target.js";
+import type { PgClient } from "../db/pg-client.js";
 import { applyAndCopy, type ApplyOptions, type ApplyResult } from "./apply.js";
 import { applyInParallel, planParallel } from "./parallel-apply.js";
 

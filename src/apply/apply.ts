@@ -3,20 +3,22 @@
  * (indexes and foreign keys, built once over the loaded data), sequences, and the baseline record in
  * `_prisma_migrations`. A failure or an interrupted run leaves the target exactly as it was.
  */
-import { markCommitted } from "../interrupt.js";
+import { markCommitted } from "../core/interrupt.js";
 import type { TablePlan } from "../convert/convert.js";
-import type { Decision } from "../convert/decisions.js";
-import type { PgClient } from "../db/pg-target.js";
+import type { Decision } from "../core/decisions.js";
+import type { PgClient } from "../db/pg-client.js";
 import { targetError } from "../db/pg-target.js";
-import { migrationSearchPath, quoteIdent } from "../db/quote.js";
-import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
-import { Sqlite2pgError } from "../errors.js";
+import { migrationSearchPath, quoteIdent } from "../core/quote.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+import type { SqliteTable } from "../core/catalog.js";
+import { Sqlite2pgError } from "../core/errors.js";
 import { copyTable } from "../copy/copy-table.js";
-import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
+import { dataProblemsError } from "../copy/problems.js";
+import { ProblemCollector } from "../core/problems.js";
 import type { RejectsFile } from "../copy/rejects.js";
 import type { TextFallback } from "../copy/text-fallback.js";
-import type { EventListener } from "../pipeline/events.js";
-import { timedStage } from "../pipeline/events.js";
+import type { EventListener } from "../core/events.js";
+import { timedStage } from "../core/events.js";
 import { BASELINE_NAME, type PlanResult } from "../plan/plan.js";
 import type { OrphanPlan } from "../profile/orphans.js";
 import { recordBaseline } from "./baseline.js";

@@ -5,9 +5,9 @@
  * Doing it ourselves keeps it inside the migration's transaction and saves a ~11 s CLI call.
  */
 import { randomUUID } from "node:crypto";
-import type { PgClient } from "../db/pg-target.js";
+import type { PgClient } from "../db/pg-client.js";
 import { PRISMA_MIGRATIONS_TABLE } from "./target-check.js";
-import { quoteIdent } from "../db/quote.js";
+import { quoteIdent } from "../core/quote.js";
 
 export async function recordBaseline(client: PgClient, name: string, checksum: string): Promise<void> {
   const table = quoteIdent(PRISMA_MIGRATIONS_TABLE);

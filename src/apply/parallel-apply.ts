@@ -12,15 +12,16 @@
  * after a crash (kill -9, lost server) the next run drops it: each run holds an advisory lock named after its
  * staging schema, so a staging schema whose lock is free belongs to a dead run.
  */
-import { markCommitted, onInterrupt } from "../interrupt.js";
+import { markCommitted, onInterrupt } from "../core/interrupt.js";
 import { randomBytes } from "node:crypto";
 import type { TablePlan } from "../convert/convert.js";
-import type { PgClient } from "../db/pg-target.js";
+import type { PgClient } from "../db/pg-client.js";
 import { targetError } from "../db/pg-target.js";
-import { migrationSearchPath, quoteIdent } from "../db/quote.js";
-import { Sqlite2pgError } from "../errors.js";
-import { dataProblemsError, ProblemCollector } from "../copy/problems.js";
-import { timedStage } from "../pipeline/events.js";
+import { migrationSearchPath, quoteIdent } from "../core/quote.js";
+import { Sqlite2pgError } from "../core/errors.js";
+import { dataProblemsError } from "../copy/problems.js";
+import { ProblemCollector } from "../core/problems.js";
+import { timedStage } from "../core/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
 import { resetSequence } from "./sequences.js";

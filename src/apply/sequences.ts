@@ -4,8 +4,8 @@
  * honoured as a floor. An empty table without history leaves the sequence to start at 1.
  */
 import type { TablePlan } from "../convert/convert.js";
-import type { PgClient } from "../db/pg-target.js";
-import { quoteIdent, quoteQualified } from "../db/quote.js";
+import type { PgClient } from "../db/pg-client.js";
+import { quoteIdent, quoteQualified } from "../core/quote.js";
 
 export async function resetSequence(client: PgClient, schema: string, table: TablePlan): Promise<bigint | null> {
   if (!table.serialColumn) return null;

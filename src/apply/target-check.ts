@@ -2,8 +2,8 @@
  * Refuse to touch a target that already holds any table the migration would create (or a Prisma migration
  * history): we never merge into, or overwrite, somebody else's data.
  */
-import { Sqlite2pgError } from "../errors.js";
-import type { PgClient } from "../db/pg-target.js";
+import { Sqlite2pgError } from "../core/errors.js";
+import type { PgClient } from "../db/pg-client.js";
 import type { CreatedObjects } from "../plan/created-objects.js";
 
 export const PRISMA_MIGRATIONS_TABLE = "_prisma_migrations";

@@ -7,7 +7,7 @@
  * (https://www.postgresql.org/docs/15/sql-savepoint.html), so one refused view does not hide the next, and views
  * over a refused view are refused too, as they would be.
  */
-import type { PgClient } from "../db/pg-target.js";
+import type { PgClient } from "../db/pg-client.js";
 import type { SplitMigration } from "../plan/split.js";
 import { openTargetTransaction } from "./apply.js";
 

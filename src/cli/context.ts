@@ -1,7 +1,7 @@
 /** What every command shares: usage errors, confirmation, JSON output. */
 import { createInterface } from "node:readline/promises";
 import { Option } from "commander";
-import { Sqlite2pgError } from "../errors.js";
+import { Sqlite2pgError } from "../core/errors.js";
 
 export function usage(message: string, hint?: string): Sqlite2pgError {
   return new Sqlite2pgError(message, { code: "USAGE", kind: "usage", stage: "cli", hint });

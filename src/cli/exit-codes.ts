@@ -4,7 +4,7 @@
  *   1 — the migration or verification failed (data, source, target or verification problem)
  *   2 — usage error (bad arguments, missing --to, refused confirmation)
  */
-import type { ErrorKind } from "../errors.js";
+import type { ErrorKind } from "../core/errors.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

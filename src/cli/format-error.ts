@@ -1,6 +1,6 @@
 /** How a failure is shown to the user: what happened, on which object, and how to fix it. */
-import { Sqlite2pgError, describeObject } from "../errors.js";
-import { redact } from "../redact.js";
+import { Sqlite2pgError, describeObject } from "../core/errors.js";
+import { redact } from "../core/redact.js";
 import type { Suggestion } from "../copy/remedies.js";
 import { formatSuggestion, suggestedCommand } from "./suggest-command.js";
 

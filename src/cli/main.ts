@@ -3,8 +3,8 @@
  * exit codes (see exit-codes.ts).
  */
 import { Command, CommanderError } from "commander";
-import { Sqlite2pgError } from "../errors.js";
-import { interruptState, runInterruptCleanups } from "../interrupt.js";
+import { Sqlite2pgError } from "../core/errors.js";
+import { interruptState, runInterruptCleanups } from "../core/interrupt.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerVerify } from "./commands/verify.js";

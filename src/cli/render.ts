@@ -2,11 +2,11 @@
  * Renders pipeline events: progress bars on a TTY (cli-progress), plain timestamped lines otherwise, nothing
  * with --quiet. Progress goes to stderr so stdout stays clean for the summary / JSON.
  */
-import { countOf } from "../plural.js";
+import { countOf } from "../core/plural.js";
 import cliProgress from "cli-progress";
-import type { EventListener, PipelineEvent } from "../pipeline/events.js";
+import type { EventListener, PipelineEvent } from "../core/events.js";
 import { formatDuration } from "../report/summary.js";
-import { redact } from "../redact.js";
+import { redact } from "../core/redact.js";
 
 export function makeRenderer(options: { quiet: boolean; tty: boolean; stream?: NodeJS.WriteStream }): EventListener {
   const out = options.stream ?? process.stderr;

@@ -5,7 +5,7 @@
  * argument kept as typed, each quoted for a POSIX shell, and passwords redacted.
  */
 import type { FlagChange, Suggestion } from "../copy/remedies.js";
-import { redact } from "../redact.js";
+import { redact } from "../core/redact.js";
 
 /** Characters a POSIX shell reads literally outside quotes. */
 const SHELL_SAFE = /^[A-Za-z0-9_\-.,/:=@%+]+$/;

@@ -4,7 +4,7 @@
  * SQLite accepts any text as a column type and only derives an *affinity* from it; the convert stage needs both
  * the affinity (what SQLite actually did with the values) and the declared name/params (what the author meant).
  */
-import type { Affinity } from "./column-type.js";
+import type { Affinity } from "../core/column-type.js";
 
 /**
  * The five rules of https://sqlite.org/datatype3.html#determination_of_column_affinity, in their order.

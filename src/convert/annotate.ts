@@ -4,7 +4,7 @@
  */
 import { getSchema, printSchema, type Block, type Model } from "@mrleebo/prisma-ast";
 import { tableNameOf } from "./ast.js";
-import type { Decision } from "./decisions.js";
+import type { Decision } from "../core/decisions.js";
 
 /** The printer leaves a blank line between `///` lines and their model; Prisma attaches docs only when adjacent. */
 export function attachDocs(schema: string): string {

@@ -8,7 +8,7 @@
  */
 import type { Attribute, BlockAttribute, Field, Model } from "@mrleebo/prisma-ast";
 import { namedArgument, quote, unquote } from "./ast.js";
-import type { Decision } from "./decisions.js";
+import type { Decision } from "../core/decisions.js";
 import { fitIdentifier, PG_MAX_IDENTIFIER_BYTES, utf8Length } from "./identifiers.js";
 
 /** The attributes whose `map:` names a PostgreSQL index or constraint. */

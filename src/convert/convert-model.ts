@@ -1,12 +1,12 @@
 /** One model converted for PostgreSQL: each field's type and default, its keys, its column plan. Pure. */
 import { type Attribute, type Field, type Model } from "@mrleebo/prisma-ast";
-import type { SqliteTable } from "../db/sqlite-source.js";
+import type { SqliteTable } from "../core/catalog.js";
 import { blockAttributes, columnNameOf, findFieldAttribute, makeAttribute, namedArgument, unquote } from "./ast.js";
-import type { Decision } from "./decisions.js";
+import type { Decision } from "../core/decisions.js";
 import { chooseColumnType } from "./type-map.js";
 import { pgNamesFor, renameMessage } from "./pg-names.js";
 import { type LeftOutForeignKey, type RelationResult } from "./relations.js";
-import { sqlSpellingFor } from "../copy/sql-spelling.js";
+import { sqlSpellingFor } from "../values/sql-spelling.js";
 import { type ConvertInput, type ColumnPlan, type TablePlan, INT32_MAX, epochUnitFor } from "./table-plan.js";
 import { setFieldMap, dropKey, withoutKey, hasAutoincrement, sameFieldList, idListIncludes, applyType, applyDefault, applyUserDefault, dropDefaultNative, withoutBareDecimalNote, renameAutoIndex } from "./field-edits.js";
 

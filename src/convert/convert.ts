@@ -6,7 +6,7 @@
  */
 import { getSchema, printSchema, type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
 import { columnNameOf, findFieldAttribute, tableNameOf } from "./ast.js";
-import type { Decision } from "./decisions.js";
+import type { Decision } from "../core/decisions.js";
 import { assertPostgresLimits } from "./limits.js";
 import { pgNamesFor, renameMessage } from "./pg-names.js";
 import { fitConstraintNames } from "./constraint-names.js";

@@ -1,7 +1,7 @@
 /** The datasource and generator blocks of the converted schema, and the doc comments Prisma's printer moves. Pure. */
 import { type Block } from "@mrleebo/prisma-ast";
 import { makeFunc, quote } from "./ast.js";
-import type { Decision } from "./decisions.js";
+import type { Decision } from "../core/decisions.js";
 
 /**
  * The printer puts an empty line between a top-level `///` comment and the block it documents; a user's docs

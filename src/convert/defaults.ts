@@ -7,7 +7,7 @@
  * SQLite default forms: https://sqlite.org/lang_createtable.html#the_default_clause, date functions:
  * https://sqlite.org/lang_datefunc.html. PostgreSQL: https://www.postgresql.org/docs/current/functions-datetime.html.
  */
-import type { ColumnTypeChoice } from "./column-type.js";
+import type { ColumnTypeChoice } from "../core/column-type.js";
 
 export type DefaultValue =
   | { kind: "now" }

@@ -1,9 +1,9 @@
 /** Small edits of a Prisma field or model AST: maps, keys, native types, defaults, the @@ignore note. Pure. */
 import { type Attribute, type Block, type Field, type Model } from "@mrleebo/prisma-ast";
-import type { SqliteColumn, SqliteTable } from "../db/sqlite-source.js";
+import type { SqliteColumn, SqliteTable } from "../core/catalog.js";
 import { blockAttributes, findFieldAttribute, makeAttribute, makeFunc, namedArgument, quote, removeNamedArgument, unquote } from "./ast.js";
-import type { ColumnTypeChoice } from "./column-type.js";
-import type { Decision } from "./decisions.js";
+import type { ColumnTypeChoice } from "../core/column-type.js";
+import type { Decision } from "../core/decisions.js";
 import { convertDefault, type DefaultValue } from "./defaults.js";
 
 export const IGNORE_DOC = "/// The underlying table does not contain a valid unique identifier";

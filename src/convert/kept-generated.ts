@@ -6,7 +6,7 @@
  * the field is added here, before conversion types it like any other column. PURE: schema text in, text out.
  */
 import { getSchema, printSchema, type Field, type Model } from "@mrleebo/prisma-ast";
-import type { SqliteCatalog } from "../db/sqlite-source.js";
+import type { SqliteCatalog } from "../core/catalog.js";
 import { columnNameOf, makeAttribute, quote, tableNameOf } from "./ast.js";
 import { familyOf, type TypeFamily } from "./type-map.js";
 

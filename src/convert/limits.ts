@@ -5,8 +5,8 @@
  * all, so it is refused before anything is written, by name, instead of as PostgreSQL's 54011 on a CREATE TABLE
  * statement thousands of lines long.
  */
-import type { SqliteTable } from "../db/sqlite-source.js";
-import { Sqlite2pgError } from "../errors.js";
+import type { SqliteTable } from "../core/catalog.js";
+import { Sqlite2pgError } from "../core/errors.js";
 
 export const PG_MAX_COLUMNS = 1600;
 

@@ -18,7 +18,7 @@
  */
 import { getSchema, printSchema, type Field, type Model } from "@mrleebo/prisma-ast";
 import { columnNameOf, makeAttribute, quote, tableNameOf } from "./ast.js";
-import type { Decision } from "./decisions.js";
+import type { Decision } from "../core/decisions.js";
 
 /** Prisma's scalar types: a model cannot be named like one (P1012 "reserved scalar type name"). */
 export const PRISMA_SCALAR_TYPES: ReadonlySet<string> = new Set(["String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"]);

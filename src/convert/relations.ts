@@ -16,7 +16,7 @@
  */
 import { getSchema, printSchema, type Attribute, type Field, type Model } from "@mrleebo/prisma-ast";
 import { blockAttributes, columnNameOf, findFieldAttribute, namedArgument, tableNameOf, unquote } from "./ast.js";
-import type { Decision } from "./decisions.js";
+import type { Decision } from "../core/decisions.js";
 
 export interface RelationResult {
   readonly decisions: Decision[];

@@ -1,11 +1,11 @@
 /** The per-table column plan the copy encodes with (convert's output besides the schema text). Pure. */
 import { type Field, type Model } from "@mrleebo/prisma-ast";
-import type { SqliteCatalog, SqliteTable } from "../db/sqlite-source.js";
+import type { SqliteCatalog, SqliteTable } from "../core/catalog.js";
 import { columnNameOf } from "./ast.js";
-import type { ColumnProfile, ColumnTypeChoice, ValueKind } from "./column-type.js";
-import { sqlSpellingFor, type SqlSpelling } from "../copy/sql-spelling.js";
+import type { ColumnProfile, ColumnTypeChoice, ValueKind } from "../core/column-type.js";
+import { sqlSpellingFor, type SqlSpelling } from "../values/sql-spelling.js";
 import { type ImplicitManyToMany } from "./implicit-m2m.js";
-import { epochUnitOf } from "../copy/encode.js";
+import { epochUnitOf } from "../values/encode.js";
 import { hasAutoincrement } from "./field-edits.js";
 
 export interface ConvertInput {

@@ -9,10 +9,10 @@
  * Two steps: TYPE_RULES (a data table, first match wins) maps a declared type to a family; a family resolver
  * combines the declaration with the profile. When no rule matches, the SQLite affinity picks the family.
  */
-import { Sqlite2pgError } from "../errors.js";
-import type { SqliteColumn } from "../db/sqlite-source.js";
+import { Sqlite2pgError } from "../core/errors.js";
+import type { SqliteColumn } from "../core/catalog.js";
 import { affinityOf, parseDeclaredType, type DeclaredType } from "./affinity.js";
-import type { Affinity, ColumnProfile, ColumnTypeChoice, NativeType, ValueKind } from "./column-type.js";
+import type { Affinity, ColumnProfile, ColumnTypeChoice, NativeType, ValueKind } from "../core/column-type.js";
 
 export type TypeFamily =
   | "boolean"

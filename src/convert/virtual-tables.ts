@@ -8,9 +8,9 @@
  * tokenizers; the two-argument to_tsvector with a constant configuration is immutable, so it can be indexed. A
  * query uses the index only when it repeats the indexed expression, which the decision spells out.
  */
-import type { SqliteVirtualTable } from "../introspect/virtual-tables.js";
-import { quoteIdent } from "../db/quote.js";
-import type { Decision } from "./decisions.js";
+import type { SqliteVirtualTable } from "../core/catalog.js";
+import { quoteIdent } from "../core/quote.js";
+import type { Decision } from "../core/decisions.js";
 import { fitIdentifier } from "./identifiers.js";
 import type { ColumnKind } from "./sql/index.js";
 

@@ -8,7 +8,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { once } from "node:events";
-import type { DataProblem } from "./problems.js";
+import type { DataProblem } from "../core/problems.js";
 import { InvalidUtf8Text } from "./text-fallback.js";
 
 export interface RejectedRow extends DataProblem {

@@ -4,7 +4,7 @@
  * the failure ends with the one command that keeps every row. Otherwise the choices that do proceed are listed
  * with what each loses.
  */
-import type { ProblemGroup, Remedy } from "./problems.js";
+import type { ProblemGroup, Remedy } from "../core/problems.js";
 
 /** The encoding suggested for text that is not UTF-8: WHATWG's windows-1252, a superset of Latin-1's printable
  * characters that decodes every byte (https://encoding.spec.whatwg.org/#names-and-labels: "latin1" is a label of it). */

@@ -11,10 +11,10 @@
  */
 import { isUtf8 } from "node:buffer";
 import type { ColumnPlan } from "../convert/convert.js";
-import { quoteIdent } from "../db/quote.js";
+import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
-import { ValueError } from "./encode.js";
-import { sqlSpellingExpression, sqlSpellingGuard } from "./sql-spelling.js";
+import { ValueError } from "../values/encode.js";
+import { sqlSpellingExpression, sqlSpellingGuard } from "../values/sql-spelling.js";
 
 /** Aim for chunks of about this many bytes (the row count per chunk adapts to the rows' size). */
 const CHUNK_BYTES = 256 * 1024;

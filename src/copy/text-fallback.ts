@@ -7,8 +7,8 @@
  * `verify` all decode the same way, so verification compares the decoded text.
  */
 import { isUtf8 } from "node:buffer";
-import type { Decision } from "../convert/decisions.js";
-import { quoteIdent } from "../db/quote.js";
+import type { Decision } from "../core/decisions.js";
+import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 
 /** A TEXT value whose stored bytes are not valid UTF-8: kept as bytes (the rejects file writes `{"$bytes": …}`). */

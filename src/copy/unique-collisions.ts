@@ -9,10 +9,11 @@
  * stores) while SQLite held different values (different storage class or bytes).
  */
 import type { TablePlan } from "../convert/convert.js";
-import { quoteIdent } from "../db/quote.js";
-import { rowidAlias, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
-import { excerptOf, makeFieldEncoder } from "./encode.js";
-import type { DataProblem } from "./problems.js";
+import { quoteIdent } from "../core/quote.js";
+import { type SqliteDb } from "../db/sqlite-source.js";
+import { rowidAlias, type SqliteTable } from "../core/catalog.js";
+import { excerptOf, makeFieldEncoder } from "../values/encode.js";
+import type { DataProblem } from "../core/problems.js";
 
 /** Column sets that must be unique in PostgreSQL: the primary key and every full, column-only unique index. */
 function uniqueColumnSets(table: SqliteTable, plan: TablePlan): { name: string; columns: string[] }[] {

@@ -4,8 +4,8 @@
  * exact form PostgreSQL prints them, which depends on these (numeric(p,s) prints s fraction digits; json keeps its
  * text, jsonb does not); verification needs the same facts.
  */
-import type { PgClient } from "./pg-target.js";
-import { quoteQualified } from "./quote.js";
+import type { PgClient } from "./pg-client.js";
+import { quoteQualified } from "../core/quote.js";
 
 export interface PgColumn {
   readonly typname: string;

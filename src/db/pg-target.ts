@@ -3,13 +3,12 @@
  * open COPY streams. Connection URLs never appear in messages unredacted.
  */
 import pg from "pg";
-import { Sqlite2pgError, pgErrorFields, type Stage } from "../errors.js";
-import { redactUrl } from "../redact.js";
+import { Sqlite2pgError, pgErrorFields, type Stage } from "../core/errors.js";
+import { redactUrl } from "../core/redact.js";
 import { pgPoolConfig } from "./pg-url.js";
 import { connectPglite, isPgliteUrl, pgliteDataDir } from "./pglite-target.js";
 import { sourceReadError } from "./sqlite-source.js";
-
-export type PgClient = pg.Client;
+import { type PgClient } from "./pg-client.js";
 
 /** Hints for the failures people hit first, keyed by Node error code or SQLSTATE. */
 const CONNECT_HINTS: Record<string, string> = {

@@ -5,9 +5,9 @@
  * https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS
  */
 import type { PoolConfig } from "pg";
-import { Sqlite2pgError } from "../errors.js";
+import { Sqlite2pgError } from "../core/errors.js";
 import { parse as parseConnectionString } from "pg-connection-string";
-import { redactUrl, rememberSecretsOf } from "../redact.js";
+import { redactUrl, rememberSecretsOf } from "../core/redact.js";
 
 export interface TargetUrl {
   readonly url: string;

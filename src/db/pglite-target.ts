@@ -12,7 +12,7 @@ import { Readable, Writable } from "node:stream";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import type { PgClient } from "./pg-target.js";
+import type { PgClient } from "./pg-client.js";
 
 /** Flush COPY data to PGlite in blobs of about this size (bounded memory). */
 const BLOB_BYTES = 8 * 1024 * 1024;

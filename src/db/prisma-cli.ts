@@ -7,8 +7,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Sqlite2pgError, type Stage } from "../errors.js";
-import { redact } from "../redact.js";
+import { Sqlite2pgError, type Stage } from "../core/errors.js";
+import { redact } from "../core/redact.js";
 
 const require = createRequire(import.meta.url);
 const PRISMA_CLI = require.resolve("prisma/build/index.js");

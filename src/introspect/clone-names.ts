@@ -10,9 +10,9 @@
  * user's file).
  */
 import Database from "better-sqlite3";
-import { quoteIdent } from "../db/quote.js";
+import { quoteIdent } from "../core/quote.js";
 import { isEmptyPlan, planCloneNames, type CloneNamePlan } from "../convert/prisma-names.js";
-import type { Decision } from "../convert/decisions.js";
+import type { Decision } from "../core/decisions.js";
 
 interface Row { type: string; name: string; tbl_name: string; sql: string | null }
 

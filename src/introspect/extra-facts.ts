@@ -5,13 +5,10 @@
  * sets it explicitly, so this is the one reliable source for "is this uniqueness case-insensitive".
  * Read-only; kept apart so convertExtras stays pure.
  */
-import type { SqliteCatalog, SqliteDb } from "../db/sqlite-source.js";
-import { quoteIdent } from "../db/quote.js";
-
-export interface ExtraFacts {
-  /** index name → collation name of each key column, in key order (same order as SqliteIndex.columns). */
-  readonly indexCollations: ReadonlyMap<string, readonly string[]>;
-}
+import type { SqliteDb } from "../db/sqlite-source.js";
+import type { SqliteCatalog } from "../core/catalog.js";
+import { quoteIdent } from "../core/quote.js";
+import { type ExtraFacts } from "../core/catalog.js";
 
 interface XInfoRow { seqno: bigint | number; key: bigint | number; coll: string | null }
 

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runPrisma } from "../db/prisma-cli.js";
 import type { Snapshot } from "./snapshot.js";
-import type { Decision } from "../convert/decisions.js";
+import type { Decision } from "../core/decisions.js";
 import { restoreCloneNames } from "../convert/prisma-names.js";
 import { renameHostileNames } from "./clone-names.js";
 

@@ -3,7 +3,7 @@
  * matched against the whole table name, case-sensitively (SQLite names are case-insensitive only for lookup;
  * we match what the catalog spells).
  */
-import { Sqlite2pgError } from "../errors.js";
+import { Sqlite2pgError } from "../core/errors.js";
 
 export interface TableFilter {
   readonly include?: readonly string[];

@@ -6,7 +6,7 @@
  * first such one ("Error describing the database"); the copy does not need them. Each is named, left out of the
  * clone Prisma reads and reported with its SQL.
  */
-import { quoteIdent } from "../db/quote.js";
+import { quoteIdent } from "../core/quote.js";
 
 /** View name → SQLite's error for every view a `SELECT * FROM view` cannot be prepared on. */
 export function unpreparableViews(db: { prepare(sql: string): unknown }, views: readonly string[]): Map<string, string> {

@@ -18,35 +18,9 @@
  * (so profile, copy and verification treat it like any table). Reading its rows goes through the module:
  * `SELECT rowid, … FROM fts` works on every FTS version and on R-trees.
  */
-import { quoteIdent } from "../db/quote.js";
+import { quoteIdent } from "../core/quote.js";
 import type { SourceTableEntry } from "./source-tables.js";
-
-export type VirtualTableKind = "fts" | "fts-external" | "fts-contentless" | "rtree" | "other";
-
-export interface SqliteVirtualTable {
-  readonly name: string;
-  /** The module, lower-cased (`fts5`, `rtree`, `virtualspatialindex`, …). */
-  readonly module: string;
-  /** The CREATE VIRTUAL TABLE text. */
-  readonly sql: string;
-  readonly kind: VirtualTableKind;
-  /** The module's declared (not hidden) columns, in order; empty when the module is not available. */
-  readonly columns: readonly string[];
-  /** FTS: the columns it indexes (without FTS5's `UNINDEXED` ones and FTS4's `notindexed=`). */
-  readonly indexedColumns?: readonly string[];
-  /** fts-external: the table named by `content=`. */
-  readonly contentTable?: string;
-  /** fts-external: what the file holds under that name ("table", "view", or absent: nothing). */
-  readonly contentType?: "table" | "view";
-  /** fts and rtree: the ordinary CREATE TABLE standing in for the virtual table. */
-  readonly plainSql?: string;
-  /** fts: the key column holding the rowid ("rowid"). */
-  readonly keyColumn?: string;
-  /** other: why it is left out (e.g. the module is not compiled into this SQLite). */
-  readonly reason?: string;
-  /** Its shadow tables (never copied). */
-  readonly shadowTables: readonly string[];
-}
+import { type SqliteVirtualTable } from "../core/catalog.js";
 
 const FTS_MODULES = new Set(["fts3", "fts4", "fts5"]);
 const RTREE_MODULES = new Set(["rtree", "rtree_i32"]);

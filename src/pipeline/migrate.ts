@@ -5,37 +5,38 @@
 import { applyMigration } from "../apply/apply-migration.js";
 import { assertLockCapacity, assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
 import { createdObjects } from "../plan/created-objects.js";
-import type { Decision } from "../convert/decisions.js";
 import type { TablePlan } from "../convert/convert.js";
 import { connectTarget } from "../db/pg-target.js";
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
 import { writePlan } from "../plan/plan.js";
 import { refusedViewStatements } from "../apply/validate-views.js";
-import { compareCounts, type CountCheck } from "../verify/counts.js";
-import { coverageName, targetCoverage, type CoverageResult } from "../verify/coverage.js";
-import { formatVerifyResult, verifyDatabase, type TableVerification } from "../verify/verify.js";
+import { compareCounts } from "../verify/counts.js";
+import { coverageName, targetCoverage } from "../verify/coverage.js";
+import { formatVerifyResult, verifyDatabase } from "./verify.js";
 import { checkDrift, type DriftResult } from "../verify/drift.js";
-import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../verify/client-readback.js";
+import { generateReadBackClients, readBackCheck } from "../verify/client-readback.js";
 import { describeReadBack, formatReadBackDifferences } from "../verify/readback-format.js";
-import { describeIndependent, formatIndependentDifferences, type IndependentResult } from "../verify/independent/independent-check.js";
+import { describeIndependent, formatIndependentDifferences } from "../verify/independent/independent-check.js";
 import { pgNamesFor } from "../convert/pg-names.js";
-import { Sqlite2pgError } from "../errors.js";
+import { Sqlite2pgError } from "../core/errors.js";
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
-import { dataProblemsError, ProblemCollector, withMoreProblems, type DataProblem } from "../copy/problems.js";
+import { dataProblemsError, withMoreProblems } from "../copy/problems.js";
+import { ProblemCollector, type DataProblem } from "../core/problems.js";
 import { decodedDecisions, textFallback } from "../copy/text-fallback.js";
 import { RejectsFile } from "../copy/rejects.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans, type OrphanPlan, type OrphanPolicy } from "../profile/orphans.js";
 import { withoutLeftOutForeignKeys } from "../convert/relations.js";
-import { redactUrl } from "../redact.js";
-import { quoteQualified } from "../db/quote.js";
-import { noopListener, timedStage, type EventListener } from "./events.js";
-import { recordStages, type StageTiming } from "./stage-timings.js";
+import { redactUrl } from "../core/redact.js";
+import { quoteQualified } from "../core/quote.js";
+import { noopListener, timedStage, type EventListener } from "../core/events.js";
+import { recordStages } from "../core/stage-timings.js";
 import { openSnapshot, prepareSchema, type PreparedSource } from "./prepare.js";
-import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "./prisma-project.js";
+import { assertProjectWritable, installProjectFiles } from "../prisma-project/prisma-project.js";
+import { type MigrateSummary } from "../report/summary-types.js";
 
 export interface MigrateOptions {
   readonly sqlitePath: string;
@@ -68,57 +69,6 @@ export interface MigrateOptions {
   /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8 (e.g. "windows-1252"). */
   readonly decodeFallback?: string;
   readonly emit?: EventListener;
-}
-
-export interface TableSummary {
-  readonly table: string;
-  readonly rows: number;
-  readonly rejected: number;
-  readonly skipped: number;
-  readonly ms: number;
-}
-
-export interface ContentCheck {
-  readonly table: string;
-  readonly ok: boolean;
-  /** How the rows were compared (compare-table.ts TableVerification.method). */
-  readonly method: TableVerification["method"];
-  readonly sourceChecksum: string | null;
-  readonly targetChecksum: string | null;
-  readonly differences: number;
-}
-
-export interface MigrateSummary {
-  readonly source: string;
-  /** The target URL with its password redacted. */
-  readonly target: string;
-  readonly pgSchema: string;
-  readonly schemaPath: string;
-  readonly migrationPath: string;
-  readonly checksum: string;
-  readonly tables: readonly TableSummary[];
-  readonly decisions: readonly Decision[];
-  readonly counts: readonly CountCheck[];
-  /** Every table and column of the SQLite file: migrated (checked in PostgreSQL's catalog) or left out, and why. */
-  readonly coverage: CoverageResult;
-  /** What was verified: "full" = counts and every row's content, "counts", or "none". */
-  readonly verified: "full" | "counts" | "none";
-  /** With --verify=full: does the database match migrations/ (replayed in a shadow, catalogs compared)? */
-  readonly drift?: DriftResult;
-  /** With --verify=full: a sample of rows per model read through Prisma Client from both databases, compared. */
-  readonly readBack?: ReadBackResult;
-  readonly content: readonly ContentCheck[];
-  /** With --verify=full/deep: PostgreSQL's values decoded by pg's parsers against SQLite's (a sample, or every row). */
-  readonly independent?: IndependentResult;
-  /** Rejected rows (onError "reject"): where they are and how many. */
-  readonly rejects?: { readonly path: string; readonly count: number };
-  readonly orphans: { readonly policy: OrphanPolicy; readonly found: number; readonly cascaded: number; readonly droppedForeignKeys: number };
-  readonly timings: Readonly<Record<string, number>>;
-  /** Every stage's step with its start (from the run's start) and wall time, in start order. */
-  readonly stages: readonly StageTiming[];
-  readonly ok: boolean;
-  /** Existing Prisma project mode (`--schema`): what was replaced in place and where the originals are. */
-  readonly project?: ProjectFiles & { readonly schemaCheck: "identical" | "names" };
 }
 
 const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), droppedForeignKeys: [], orphans: [], cascaded: 0, unresolvable: [] };

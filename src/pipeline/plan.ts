@@ -5,17 +5,17 @@
  */
 import { copyTable } from "../copy/copy-table.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
-import { ProblemCollector, type DataProblem, type ProblemGroup } from "../copy/problems.js";
-import { suggestFlags, type Suggestion } from "../copy/remedies.js";
+import { ProblemCollector } from "../core/problems.js";
+import { suggestFlags } from "../copy/remedies.js";
 import { decodedDecisions, textFallback } from "../copy/text-fallback.js";
-import type { Decision } from "../convert/decisions.js";
+import type { Decision } from "../core/decisions.js";
 import { writePlan } from "../plan/plan.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import { findOrphans } from "../profile/orphans.js";
 import { withoutLeftOutForeignKeys } from "../convert/relations.js";
-import type { CoverageResult } from "../verify/coverage.js";
-import { noopListener, timedStage, type EventListener } from "./events.js";
+import { noopListener, timedStage, type EventListener } from "../core/events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
+import { type PlanSummary } from "../report/summary-types.js";
 
 export interface PlanOptions {
   readonly sqlitePath: string;
@@ -28,24 +28,6 @@ export interface PlanOptions {
   /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8. */
   readonly decodeFallback?: string;
   readonly emit?: EventListener;
-}
-
-export interface PlanSummary {
-  readonly source: string;
-  readonly schemaPath: string;
-  readonly migrationPath: string;
-  readonly checksum: string;
-  readonly tables: readonly { readonly table: string; readonly rows: number }[];
-  readonly decisions: readonly Decision[];
-  /** Values that cannot be converted exactly (listed up to a cap) and how many in all. */
-  readonly problems: readonly DataProblem[];
-  readonly problemCount: number;
-  readonly orphans: readonly DataProblem[];
-  /** Every table and column of the file: planned, or left out and why (a gap is refused before this). */
-  readonly coverage: CoverageResult;
-  /** The problems and orphans by column (exact counts), and the flags that would let migrate proceed. */
-  readonly problemGroups: readonly ProblemGroup[];
-  readonly suggestion: Suggestion | null;
 }
 
 export async function plan(options: PlanOptions): Promise<PlanSummary> {

@@ -9,17 +9,19 @@ import { reconcileSchemaRelations } from "../convert/relations.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
-import { readCatalog, type SqliteCatalog, type SqliteDb } from "../db/sqlite-source.js";
+import { type SqliteDb } from "../db/sqlite-source.js";
+import { readCatalog } from "../introspect/read-catalog.js";
+import { type SqliteCatalog } from "../core/catalog.js";
 import { introspect } from "../introspect/introspect.js";
 import { takeSnapshot, type Snapshot } from "../introspect/snapshot.js";
 import { assertClosedUnderForeignKeys, tablePredicate, type TableFilter } from "../introspect/table-filter.js";
-import { Sqlite2pgError } from "../errors.js";
-import { onInterrupt } from "../interrupt.js";
-import type { Decision } from "../convert/decisions.js";
+import { Sqlite2pgError } from "../core/errors.js";
+import { onInterrupt } from "../core/interrupt.js";
+import type { Decision } from "../core/decisions.js";
 import { profileCatalog } from "../profile/profile-all.js";
 import { coverageName, planCoverage, readSourceCoverage, type CoverageInput, type CoverageResult } from "../verify/coverage.js";
-import { timedStage, type EventListener } from "./events.js";
-import { checkEnumValues, checkUserSchema, readUserSchema, type SchemaCheck } from "./prisma-project.js";
+import { timedStage, type EventListener } from "../core/events.js";
+import { checkEnumValues, checkUserSchema, readUserSchema, type SchemaCheck } from "../prisma-project/prisma-project.js";
 
 export interface PreparedSource {
   readonly snapshot: Snapshot;

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { runPrisma } from "../db/prisma-cli.js";
-import { quoteIdent } from "../db/quote.js";
+import { quoteIdent } from "../core/quote.js";
 import { splitMigration, type SplitMigration } from "./split.js";
 
 export const BASELINE_NAME = "0_init";

@@ -5,9 +5,10 @@
  * choose: stop (default), null the reference, delete the row (and, transitively, rows that pointed at it), or
  * keep the rows and skip the constraint.
  */
-import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
-import { quoteIdent } from "../db/quote.js";
-import type { DataProblem } from "../copy/problems.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+import type { SqliteTable } from "../core/catalog.js";
+import { quoteIdent } from "../core/quote.js";
+import type { DataProblem } from "../core/problems.js";
 
 export type OrphanPolicy = "stop" | "null" | "delete" | "keep-without-fk";
 

@@ -13,9 +13,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { ColumnProfile } from "../convert/column-type.js";
+import type { ColumnProfile } from "../core/column-type.js";
 import { familyOf, type TypeFamily } from "../convert/type-map.js";
-import type { SqliteCatalog, SqliteDb } from "../db/sqlite-source.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+import type { SqliteCatalog } from "../core/catalog.js";
 import { profileWork, type ProfileWork } from "./profile.js";
 import type { ProfileWorkerInput, ProfileWorkerMessage } from "./profile-worker.js";
 

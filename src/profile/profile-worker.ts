@@ -5,7 +5,7 @@
  * itself (the results of a worker are only used after that check passed).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { ColumnProfile } from "../convert/column-type.js";
+import type { ColumnProfile } from "../core/column-type.js";
 import { openSqlite } from "../db/sqlite-source.js";
 import { profileWork, type ProfileWork } from "./profile.js";
 

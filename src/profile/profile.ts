@@ -13,10 +13,11 @@
  *   keeps the value) of timestamp-looking and time-looking text.
  * - booleanLike is vacuously true for a column with no non-null value.
  */
-import type { ColumnProfile } from "../convert/column-type.js";
-import { EPOCH_S_AMBIGUOUS_MIN, epochUnitOf, INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../copy/encode.js";
-import { quoteIdent } from "../db/quote.js";
-import { rowidAlias, sourceReadError, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
+import type { ColumnProfile } from "../core/column-type.js";
+import { EPOCH_S_AMBIGUOUS_MIN, epochUnitOf, INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../values/encode.js";
+import { quoteIdent } from "../core/quote.js";
+import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
+import { rowidAlias, type SqliteTable } from "../core/catalog.js";
 import { familyOf } from "../convert/type-map.js";
 
 export function emptyProfile(): ColumnProfile {

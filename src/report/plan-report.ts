@@ -1,8 +1,8 @@
 /** Text and Markdown renderings of a plan (pure). */
-import { countOf } from "../plural.js";
-import { describeProblem, formatProblemGroups } from "../copy/problems.js";
-import { describeDecision } from "../convert/decisions.js";
-import type { PlanSummary } from "../pipeline/plan.js";
+import { countOf } from "../core/plural.js";
+import { describeProblem, formatProblemGroups } from "../core/problems.js";
+import { describeDecision } from "../core/decisions.js";
+import type { PlanSummary } from "./summary-types.js";
 import { coverageLines, coverageName, describeCoverage } from "../verify/coverage.js";
 
 export function formatPlan(p: PlanSummary): string {

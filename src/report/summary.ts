@@ -1,7 +1,7 @@
 /** Human-readable end-of-run summary (pure: data in, text out). */
-import { countOf } from "../plural.js";
-import { describeDecision } from "../convert/decisions.js";
-import type { MigrateSummary } from "../pipeline/migrate.js";
+import { countOf } from "../core/plural.js";
+import { describeDecision } from "../core/decisions.js";
+import type { MigrateSummary } from "./summary-types.js";
 import type { DriftResult } from "../verify/drift.js";
 import { describeReadBack } from "../verify/readback-format.js";
 import { coverageLines } from "../verify/coverage.js";

@@ -12,8 +12,8 @@
  * https://www.postgresql.org/docs/current/datatype-binary.html#DATATYPE-BINARY-BYTEA-HEX-FORMAT,
  * https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-FLOAT (shortest-exact float output).
  */
-import type { ValueKind } from "../convert/column-type.js";
-import { makeFieldEncoder, ValueError } from "../copy/encode.js";
+import type { ValueKind } from "../core/column-type.js";
+import { makeFieldEncoder, ValueError } from "../values/encode.js";
 
 export interface CanonicalColumn {
   readonly kind: ValueKind;

@@ -25,12 +25,13 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { pgPoolConfig } from "../db/pg-url.js";
 import type { Snapshot } from "../introspect/snapshot.js";
-import { redact } from "../redact.js";
+import { redact } from "../core/redact.js";
 import { generateClientFiles, loadClient, type GenerateOptions, type GeneratedClient, type ModelDelegate } from "./readback-client.js";
 import { comparisonFor, excerpt, type Comparison } from "./readback-compare.js";
 import { buildReadBackSample, type SampleRelation, type SampleTable } from "./readback-sample.js";
 import { compareRelation } from "./readback-relations.js";
 import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "./readback-schema.js";
+import { type ReadBackDifference, type ReadBackModel } from "./readback-types.js";
 
 export interface ReadBackOptions {
   /**
@@ -87,34 +88,6 @@ export async function generateReadBackClients(
     generateClientFiles(schemas.postgresql, workDir, "readback-postgresql", options),
   ]);
   return { sqlite, postgresql };
-}
-
-export interface ReadBackDifference {
-  readonly model: string;
-  /** `field=value` of the key fields. */
-  readonly key: string;
-  /** The field, or "(row)" when the row is missing in PostgreSQL. */
-  readonly field: string;
-  readonly sqlite: string;
-  readonly postgres: string;
-}
-
-export interface ReadBackModel {
-  readonly model: string;
-  /** "failed": PostgreSQL could not be read through the client although SQLite could. */
-  readonly status: "compared" | "not-compared" | "failed";
-  readonly rows: number;
-  /** Sampled rows absent from PostgreSQL because the migration left them out on purpose. */
-  readonly leftOut?: number;
-  readonly reason?: string;
-  readonly differences: readonly ReadBackDifference[];
-  /** Fields left out of the comparison, and why. */
-  readonly fieldsNotCompared: readonly { readonly field: string; readonly reason: string }[];
-  /**
-   * Set when this entry is an implicit many-to-many relation (`model` is then its relation table, `rows` the links
-   * read): the relation fields read, `Model.field` (readback-relations.ts).
-   */
-  readonly relation?: readonly string[];
 }
 
 export interface ReadBackResult {

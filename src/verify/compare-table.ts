@@ -10,13 +10,14 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import type { ColumnPlan, TablePlan } from "../convert/convert.js";
-import type { ValueKind } from "../convert/column-type.js";
-import type { PgClient } from "../db/pg-target.js";
+import type { ValueKind } from "../core/column-type.js";
+import type { PgClient } from "../db/pg-client.js";
 import { leftOutKey, tableRowEncoder } from "../copy/table-encoder.js";
-import { rowidAlias, type SqliteDb, type SqliteTable } from "../db/sqlite-source.js";
+import { type SqliteDb } from "../db/sqlite-source.js";
+import { rowidAlias, type SqliteTable } from "../core/catalog.js";
 import { readTargetColumns } from "../db/pg-columns.js";
-import { quoteIdent, quoteQualified } from "../db/quote.js";
-import { Sqlite2pgError } from "../errors.js";
+import { quoteIdent, quoteQualified } from "../core/quote.js";
+import { Sqlite2pgError } from "../core/errors.js";
 import { displayCanonical, makeCanonicalComparator, type Canonical, type CanonicalColumn } from "./canonical.js";
 import { postgresRows, RowCursor, sqliteRows, type Row } from "./rows.js";
 import { checksumsEqual } from "./fast-path.js";

@@ -3,8 +3,8 @@
  * inside the snapshot's read transaction) is compared with PostgreSQL's, after accounting for rows deliberately
  * left out (rejected values, deleted orphans) — never silently.
  */
-import type { PgClient } from "../db/pg-target.js";
-import { quoteQualified } from "../db/quote.js";
+import type { PgClient } from "../db/pg-client.js";
+import { quoteQualified } from "../core/quote.js";
 
 export interface CountCheck {
   readonly table: string;

@@ -5,8 +5,8 @@
  * table or column the plan forgot is found: before anything is written (`planCoverage`), and again against
  * PostgreSQL's catalog after the copy (`targetCoverage`).
  */
-import type { PgClient } from "../db/pg-target.js";
-import { quoteIdent } from "../db/quote.js";
+import type { PgClient } from "../db/pg-client.js";
+import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 import { readSourceTables, type SourceTableEntry } from "../introspect/source-tables.js";
 

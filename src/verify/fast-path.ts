@@ -14,8 +14,8 @@ import { createHash } from "node:crypto";
 import { hashChunk } from "../copy/checksum.js";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { to as copyTo } from "pg-copy-streams";
-import { ValueError } from "../copy/encode.js";
-import type { PgClient } from "../db/pg-target.js";
+import { ValueError } from "../values/encode.js";
+import type { PgClient } from "../db/pg-client.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 
 export interface FastPathResult {

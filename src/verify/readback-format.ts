@@ -1,5 +1,5 @@
 /** Read-back results as text for the summary, the Markdown report and the failure message (pure). */
-import { countOf } from "../plural.js";
+import { countOf } from "../core/plural.js";
 import type { ReadBackResult } from "./client-readback.js";
 
 /** One line for a summary: what was compared, or why not. */

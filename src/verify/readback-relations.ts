@@ -9,9 +9,9 @@
 import type { ImplicitManyToMany } from "../convert/implicit-m2m.js";
 import type { ModelDelegate } from "./readback-client.js";
 import { comparisonFor, excerpt } from "./readback-compare.js";
-import type { ReadBackDifference, ReadBackModel } from "./client-readback.js";
+import type { ReadBackDifference, ReadBackModel } from "./readback-types.js";
 import type { ModelInfo } from "./readback-schema.js";
-import { redact } from "../redact.js";
+import { redact } from "../core/redact.js";
 
 export interface RelationInput {
   readonly relation: ImplicitManyToMany;

@@ -13,7 +13,7 @@
  */
 import { copyFileSync } from "node:fs";
 import Database from "better-sqlite3";
-import { quoteIdent } from "../db/quote.js";
+import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 
 export interface SampleTable {

@@ -11,8 +11,8 @@
  * names every differing row.
  */
 import type { TablePlan } from "../convert/convert.js";
-import type { PgClient } from "../db/pg-target.js";
-import { quoteIdent, quoteQualified } from "../db/quote.js";
+import type { PgClient } from "../db/pg-client.js";
+import { quoteIdent, quoteQualified } from "../core/quote.js";
 import type { TableVerification } from "./compare-table.js";
 import { hashCopyOut } from "./fast-path.js";
 

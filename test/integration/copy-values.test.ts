@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, redeclare, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
-import type { MigrateSummary } from "../../src/pipeline/migrate.js";
+import type { MigrateSummary } from "../../src/report/summary-types.js";
 
 /** The summary `--report`/`--json` write: the library's own types, not a copy of them. */
 type Summary = MigrateSummary;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import type { MigrateSummary } from "../../src/pipeline/migrate.js";
+import type { MigrateSummary } from "../../src/report/summary-types.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { copyToTemp, REALWORLD, tempDir } from "../helpers/files.js";
 import { createTestDatabase } from "../helpers/pg.js";

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MigrateSummary } from "../../src/pipeline/migrate.js";
-import type { VerifyResult } from "../../src/verify/verify.js";
+import type { MigrateSummary } from "../../src/report/summary-types.js";
+import type { VerifyResult } from "../../src/pipeline/verify.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";

@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { connectTarget, type PgClient } from "../../src/db/pg-target.js";
+import { connectTarget } from "../../src/db/pg-target.js";
+import { type PgClient } from "../../src/db/pg-client.js";
 import { checkDrift, type DriftResult } from "../../src/verify/drift.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";

@@ -12,12 +12,13 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emptySummary, encodeTable } from "../../src/copy/table-encoder.js";
 import type { ColumnPlan, TablePlan } from "../../src/convert/convert.js";
-import { openSqlite, readCatalog, sourceReadError } from "../../src/db/sqlite-source.js";
+import { openSqlite, sourceReadError } from "../../src/db/sqlite-source.js";
+import { readCatalog } from "../../src/introspect/read-catalog.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, copyToTemp, CORPUS, redeclare, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
-import type { MigrateSummary } from "../../src/pipeline/migrate.js";
-import type { Decision } from "../../src/convert/decisions.js";
+import type { MigrateSummary } from "../../src/report/summary-types.js";
+import type { Decision } from "../../src/core/decisions.js";
 
 /** The summary `--report`/`--json` write: the library's own types, not a copy of them. */
 type Summary = MigrateSummary;

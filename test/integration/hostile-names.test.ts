@@ -10,8 +10,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vites
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, copyToTemp, CORPUS, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
-import type { MigrateSummary } from "../../src/pipeline/migrate.js";
-import type { Decision } from "../../src/convert/decisions.js";
+import type { MigrateSummary } from "../../src/report/summary-types.js";
+import type { Decision } from "../../src/core/decisions.js";
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 

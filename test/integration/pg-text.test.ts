@@ -4,7 +4,7 @@
  * Each expectation here is PostgreSQL's own output for the same input, asked of the real server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgFloatText, pgJsonbText, pgNumericText } from "../../src/copy/pg-text.js";
+import { pgFloatText, pgJsonbText, pgNumericText } from "../../src/values/pg-text.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 let db: TestDatabase;

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ColumnProfile } from "../../src/convert/column-type.js";
-import { openSqlite, readCatalog, type SqliteDb, type SqliteTable } from "../../src/db/sqlite-source.js";
+import type { ColumnProfile } from "../../src/core/column-type.js";
+import { openSqlite, type SqliteDb } from "../../src/db/sqlite-source.js";
+import { readCatalog } from "../../src/introspect/read-catalog.js";
+import { type SqliteTable } from "../../src/core/catalog.js";
 import { emptyProfile, profileTable } from "../../src/profile/profile.js";
 
 let dir: string;

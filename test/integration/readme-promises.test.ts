@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MigrateSummary } from "../../src/pipeline/migrate.js";
+import type { MigrateSummary } from "../../src/report/summary-types.js";
 import { runCli, runNodeScript, runProcess, TEST_DEFAULT_JOBS, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";

@@ -28,8 +28,8 @@ import { writePlan } from "../../src/plan/plan.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
-import type { MigrateSummary } from "../../src/pipeline/migrate.js";
-import type { Decision } from "../../src/convert/decisions.js";
+import type { MigrateSummary } from "../../src/report/summary-types.js";
+import type { Decision } from "../../src/core/decisions.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const GOLDEN_DIR = join(REPO_ROOT, "test", "golden");

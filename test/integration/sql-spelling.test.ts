@@ -8,11 +8,11 @@
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ColumnProfile } from "../../src/convert/column-type.js";
-import { sqlSpellingFor } from "../../src/copy/sql-spelling.js";
+import type { ColumnProfile } from "../../src/core/column-type.js";
+import { sqlSpellingFor } from "../../src/values/sql-spelling.js";
 import { emptyProfile } from "../../src/profile/profile.js";
 import { emptySummary, encodeTable, type EncodeSummary } from "../../src/copy/table-encoder.js";
-import type { DataProblem } from "../../src/copy/problems.js";
+import type { DataProblem } from "../../src/core/problems.js";
 import type { RejectedRow } from "../../src/copy/rejects.js";
 import { openSnapshot, prepareSchema, type PreparedSource } from "../../src/pipeline/prepare.js";
 import { runCli } from "../helpers/cli.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ValueKind } from "../../src/convert/column-type.js";
+import type { ValueKind } from "../../src/core/column-type.js";
 import {
   canonicalDecimal,
   canonicalJson,

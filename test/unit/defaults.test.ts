@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import type { ColumnTypeChoice } from "../../src/convert/column-type.js";
+import type { ColumnTypeChoice } from "../../src/core/column-type.js";
 import { convertDefault } from "../../src/convert/defaults.js";
 
 const INT: ColumnTypeChoice = { prismaType: "Int", kind: "int" };

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import type { ValueKind } from "../../src/convert/column-type.js";
-import { makeFieldEncoder, makeRowEncoder, parseBooleanLike, realText, ValueError, type EncodeOptions } from "../../src/copy/encode.js";
+import type { ValueKind } from "../../src/core/column-type.js";
+import { makeFieldEncoder, makeRowEncoder, parseBooleanLike, realText, ValueError, type EncodeOptions } from "../../src/values/encode.js";
 
 /** Encode one value of the given kind (the field, without the trailing newline). */
 function enc(kind: ValueKind, v: unknown, opts?: EncodeOptions): string {

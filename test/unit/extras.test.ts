@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SqliteCatalog, SqliteColumn, SqliteIndex, SqliteTable } from "../../src/db/sqlite-source.js";
+import type { SqliteCatalog, SqliteColumn, SqliteIndex, SqliteTable } from "../../src/core/catalog.js";
 import { convertExtras, renderExtrasSql } from "../../src/convert/extras/index.js";
 import { fitIdentifier, fitNames, utf8Length } from "../../src/convert/identifiers.js";
 import { parseCreateTable, tokenize, translate, type ColumnKind } from "../../src/convert/sql/index.js";

@@ -4,7 +4,7 @@
  * the fallback decoding of text that is not UTF-8.
  */
 import { describe, expect, it } from "vitest";
-import { EXAMPLES_PER_GROUP, formatProblemGroups, groupProblems, type DataProblem } from "../../src/copy/problems.js";
+import { EXAMPLES_PER_GROUP, formatProblemGroups, groupProblems, type DataProblem } from "../../src/core/problems.js";
 import { suggestFlags } from "../../src/copy/remedies.js";
 import { formatSuggestion, shellQuote, suggestedCommand } from "../../src/cli/suggest-command.js";
 import { decodingAdjuster, textFallback } from "../../src/copy/text-fallback.js";

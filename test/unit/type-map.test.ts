@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import type { ColumnProfile } from "../../src/convert/column-type.js";
+import type { ColumnProfile } from "../../src/core/column-type.js";
 import { chooseColumnType, familyOf, parseTypeOverride, TYPE_RULES } from "../../src/convert/type-map.js";
 
 function profile(p: Partial<Omit<ColumnProfile, "storage">> & { storage?: Partial<ColumnProfile["storage"]> } = {}): ColumnProfile {

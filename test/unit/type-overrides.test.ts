@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SqliteCatalog } from "../../src/db/sqlite-source.js";
+import type { SqliteCatalog } from "../../src/core/catalog.js";
 import { assertOverridesExist } from "../../src/pipeline/prepare.js";
 
 const column = (name: string) => ({ name, declaredType: "INTEGER", notNull: false, defaultSql: null, pkOrder: 0, hidden: 0 });

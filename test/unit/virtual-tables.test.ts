@@ -7,7 +7,8 @@ import { convertVirtualTables, tsvectorExpression, type MigratedTable } from "..
 import { tokenize, translate, type ColumnKind } from "../../src/convert/sql/index.js";
 import { readSourceTables } from "../../src/introspect/source-tables.js";
 import { unpreparableViews } from "../../src/introspect/unpreparable-views.js";
-import { describeVirtualTables, ftsOption, moduleArguments, type SqliteVirtualTable } from "../../src/introspect/virtual-tables.js";
+import { describeVirtualTables, ftsOption, moduleArguments } from "../../src/introspect/virtual-tables.js";
+import { type SqliteVirtualTable } from "../../src/core/catalog.js";
 
 function describeAll(sql: string): SqliteVirtualTable[] {
   const db = new Database(":memory:");

@@ -1,7 +1,7 @@
 /** `sqlite2pg verify <sqlite-file>`: compare every row of a migrated PostgreSQL with its SQLite source. */
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { formatVerifyResult, verifyCommandRun } from "../../verify/verify.js";
+import { formatVerifyResult, verifyCommandRun } from "../../pipeline/verify.js";
 import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOptions, usage } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";

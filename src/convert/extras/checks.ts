@@ -1,6 +1,6 @@
 /** CHECK constraints, added by raw SQL in the migration when their expression is portable. Pure. */
-import { quoteIdent } from "../../db/quote.js";
-import type { Decision } from "../decisions.js";
+import { quoteIdent } from "../../core/quote.js";
+import type { Decision } from "../../core/decisions.js";
 import { fitIdentifier } from "../identifiers.js";
 import { render, translate, type Token } from "../sql/index.js";
 import { oneLine, scopeFor, type TableCtx } from "./context.js";

@@ -1,5 +1,5 @@
 /** What the extras' parts share: a table's names and kinds as the translator sees them. Pure. */
-import type { SqliteTable } from "../../db/sqlite-source.js";
+import type { SqliteTable } from "../../core/catalog.js";
 import { isOp, type ColumnKind, type ParsedTable, type Token, type TranslateScope } from "../sql/index.js";
 import { type TypeFamily } from "../type-map.js";
 

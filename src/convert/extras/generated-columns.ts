@@ -1,7 +1,7 @@
 /** Generated columns: STORED in PostgreSQL (15 has no virtual ones) when the expression is portable. Pure. */
-import { quoteIdent } from "../../db/quote.js";
+import { quoteIdent } from "../../core/quote.js";
 import { parseDeclaredType } from "../affinity.js";
-import type { Decision } from "../decisions.js";
+import type { Decision } from "../../core/decisions.js";
 import { fitIdentifier } from "../identifiers.js";
 import { render, translate, type ColumnKind } from "../sql/index.js";
 import { familyOf } from "../type-map.js";

@@ -11,10 +11,10 @@
  *
  * Statements are unqualified, like Prisma's own migration.sql: they run with search_path set to the target schema.
  */
-import type { SqliteCatalog } from "../../db/sqlite-source.js";
-import type { ExtraFacts } from "../../introspect/extra-facts.js";
+import type { SqliteCatalog } from "../../core/catalog.js";
+import type { ExtraFacts } from "../../core/catalog.js";
 import type { TablePlan } from "../convert.js";
-import type { Decision } from "../decisions.js";
+import type { Decision } from "../../core/decisions.js";
 import { fitNames } from "../identifiers.js";
 import { parseCreateTable, type ColumnKind, type ParsedTable } from "../sql/index.js";
 import { familyOf } from "../type-map.js";

@@ -1,8 +1,8 @@
 /** Partial, expression and case-insensitive indexes Prisma's SQLite introspection drops. Pure. */
-import type { SqliteIndex } from "../../db/sqlite-source.js";
-import { quoteIdent } from "../../db/quote.js";
-import type { ExtraFacts } from "../../introspect/extra-facts.js";
-import type { Decision } from "../decisions.js";
+import type { SqliteIndex } from "../../core/catalog.js";
+import { quoteIdent } from "../../core/quote.js";
+import type { ExtraFacts } from "../../core/catalog.js";
+import type { Decision } from "../../core/decisions.js";
 import { fitIdentifier } from "../identifiers.js";
 import { isOp, isWord, matchParen, splitTopLevel, tokenize, translate, type Token, type TranslateScope } from "../sql/index.js";
 import { oneLine, scopeFor, stripSemicolon, type TableCtx } from "./context.js";

@@ -1,7 +1,7 @@
 /** Views, translated when their SELECT means the same in PostgreSQL, else a decision with the SQLite text. Pure. */
-import type { SqliteCatalog, SqliteTable } from "../../db/sqlite-source.js";
-import { quoteIdent } from "../../db/quote.js";
-import type { Decision } from "../decisions.js";
+import type { SqliteCatalog, SqliteTable } from "../../core/catalog.js";
+import { quoteIdent } from "../../core/quote.js";
+import type { Decision } from "../../core/decisions.js";
 import { isOp, isWord, matchParen, splitTopLevel, tokenize, translate, type ColumnKind, type Token } from "../sql/index.js";
 import { oneLine, stripSemicolon, type TableCtx } from "./context.js";
 

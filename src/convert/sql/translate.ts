@@ -8,7 +8,7 @@
  * case-insensitive, quoted PostgreSQL ones are not). Anything else makes the expression "not portable" with a
  * reason, so the caller reports it instead of emitting SQL that means something else.
  */
-import { quoteIdent } from "../../db/quote.js";
+import { quoteIdent } from "../../core/quote.js";
 import { isOp, isWord, matchParen, render, splitTopLevel, SqlSyntaxError, type Token, type TokenKind } from "./tokens.js";
 import { ALLOWED_OPS, ARITHMETIC, COMPARISON, FUNCTION_HINTS, FUNCTIONS, KEYWORDS, NUMERIC_KINDS, OPAQUE_KINDS, REJECTED_WORDS, type ColumnKind, type TranslateResult, type TranslateScope } from "./translate-rules.js";
 

@@ -11,8 +11,8 @@
 import { isUtf8 } from "node:buffer";
 import type { TextFallback } from "../../copy/text-fallback.js";
 import type { TablePlan } from "../../convert/convert.js";
-import type { PgClient } from "../../db/pg-target.js";
-import { quoteIdent, quoteQualified } from "../../db/quote.js";
+import type { PgClient } from "../../db/pg-client.js";
+import { quoteIdent, quoteQualified } from "../../core/quote.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
 import type { LeftOutRows } from "../compare-table.js";
 import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "./compare-value.js";

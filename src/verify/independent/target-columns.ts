@@ -3,8 +3,8 @@
  * https://www.postgresql.org/docs/current/catalog-pg-attribute.html) — not from the migration plan, so a plan
  * that chose the wrong type is seen as PostgreSQL holds it. A domain counts as its base type.
  */
-import type { PgClient } from "../../db/pg-target.js";
-import { quoteQualified } from "../../db/quote.js";
+import type { PgClient } from "../../db/pg-client.js";
+import { quoteQualified } from "../../core/quote.js";
 import { targetKindOf, type TargetKind } from "./pg-decode.js";
 
 export interface TargetColumn {

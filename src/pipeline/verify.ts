@@ -4,20 +4,22 @@
  * what "equal" means per column kind.
  */
 import type { TablePlan } from "../convert/convert.js";
-import { connectTarget, targetError, type PgClient } from "../db/pg-target.js";
+import { connectTarget, targetError } from "../db/pg-target.js";
+import { type PgClient } from "../db/pg-client.js";
 import { parseTargetUrl } from "../db/pg-url.js";
-import type { SqliteDb, SqliteTable } from "../db/sqlite-source.js";
-import { Sqlite2pgError } from "../errors.js";
-import { noopListener, timedStage, type EventListener } from "../pipeline/events.js";
-import { openSnapshot, prepareSchema } from "../pipeline/prepare.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+import type { SqliteTable } from "../core/catalog.js";
+import { Sqlite2pgError } from "../core/errors.js";
+import { noopListener, timedStage, type EventListener } from "../core/events.js";
+import { openSnapshot, prepareSchema } from "./prepare.js";
 import type { TableFilter } from "../introspect/table-filter.js";
-import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "./compare-table.js";
-import { matchSentChecksum, type SentChecksum } from "./sent-checksums.js";
-import { coverageLines, targetCoverage, type CoverageResult } from "./coverage.js";
-import { checkIndependently, describeIndependent, formatIndependentDifferences, type IndependentResult } from "./independent/independent-check.js";
+import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "../verify/compare-table.js";
+import { matchSentChecksum, type SentChecksum } from "../verify/sent-checksums.js";
+import { coverageLines, targetCoverage, type CoverageResult } from "../verify/coverage.js";
+import { checkIndependently, describeIndependent, formatIndependentDifferences, type IndependentResult } from "../verify/independent/independent-check.js";
 import { textFallback, type TextFallback } from "../copy/text-fallback.js";
 
-export type { Difference, TableVerification } from "./compare-table.js";
+export type { Difference, TableVerification } from "../verify/compare-table.js";
 
 export interface VerifyResult {
   /** Every table identical and, when it ran, the independent check found no difference. */

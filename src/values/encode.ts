@@ -10,7 +10,7 @@
  * This is the hot path of the whole tool: one closure per column is chosen once by {@link makeRowEncoder}, the
  * common cases avoid regular expressions and allocations beyond the output string.
  */
-import type { ValueKind } from "../convert/column-type.js";
+import type { ValueKind } from "../core/column-type.js";
 import { jsonbRefusesString, pgFloatText, pgJsonbTextCounting, pgNumericText, type JsonbStats } from "./pg-text.js";
 
 export interface EncodeOptions {

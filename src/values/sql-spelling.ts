@@ -11,7 +11,7 @@
  *
  * Pure: profile in, rule out.
  */
-import type { ColumnProfile, ValueKind } from "../convert/column-type.js";
+import type { ColumnProfile, ValueKind } from "../core/column-type.js";
 import { INT32_MAX, INT32_MIN, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./encode.js";
 
 /**

@@ -14,11 +14,11 @@ import { access, constants, copyFile, mkdir, readFile, rename, stat, writeFile }
 import { basename, dirname, join } from "node:path";
 import { getSchema, printSchema, type Attribute, type BlockAttribute, type Block, type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
 import { blockAttributes, columnNameOf, firstPositional, quote, removeNamedArgument, tableNameOf, unquote } from "../convert/ast.js";
-import type { Decision } from "../convert/decisions.js";
+import type { Decision } from "../core/decisions.js";
 import { runPrisma } from "../db/prisma-cli.js";
-import { quoteIdent } from "../db/quote.js";
+import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
-import { Sqlite2pgError } from "../errors.js";
+import { Sqlite2pgError } from "../core/errors.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 
 export interface UserSchema {

@@ -1,0 +1,29 @@
+/** The read-back's results per model and difference (client-readback.ts, readback-relations.ts). */
+
+export interface ReadBackDifference {
+  readonly model: string;
+  /** `field=value` of the key fields. */
+  readonly key: string;
+  /** The field, or "(row)" when the row is missing in PostgreSQL. */
+  readonly field: string;
+  readonly sqlite: string;
+  readonly postgres: string;
+}
+
+export interface ReadBackModel {
+  readonly model: string;
+  /** "failed": PostgreSQL could not be read through the client although SQLite could. */
+  readonly status: "compared" | "not-compared" | "failed";
+  readonly rows: number;
+  /** Sampled rows absent from PostgreSQL because the migration left them out on purpose. */
+  readonly leftOut?: number;
+  readonly reason?: string;
+  readonly differences: readonly ReadBackDifference[];
+  /** Fields left out of the comparison, and why. */
+  readonly fieldsNotCompared: readonly { readonly field: string; readonly reason: string }[];
+  /**
+   * Set when this entry is an implicit many-to-many relation (`model` is then its relation table, `rows` the links
+   * read): the relation fields read, `Model.field` (readback-relations.ts).
+   */
+  readonly relation?: readonly string[];
+}
