@@ -70,23 +70,24 @@ const HEX_PREFIX = Buffer.from("\\\\x", "latin1");
  * between UTF-16 code units, never inside a surrogate pair, so each slice encodes to the same bytes it has in
  * the whole string.
  */
-export function* bigCellSlices(kind: "text" | "bytes", v: unknown): Generator<Buffer> {
+export function* bigCellSlices(kind: "text" | "bytes", v: unknown, sliceBytes = SLICE_BYTES): Generator<Buffer> {
   if (kind === "bytes") {
     const b = typeof v === "string" ? Buffer.from(v, "utf8") : asBuffer(v as Uint8Array);
     yield HEX_PREFIX;
-    for (let off = 0; off < b.length; off += SLICE_BYTES) yield Buffer.from(b.subarray(off, off + SLICE_BYTES).toString("hex"), "latin1");
+    for (let off = 0; off < b.length; off += sliceBytes) yield Buffer.from(b.subarray(off, off + sliceBytes).toString("hex"), "latin1");
     return;
   }
   if (isBytes(v)) {
     const b = asBuffer(v);
-    for (let off = 0; off < b.length; off += SLICE_BYTES) yield escapeBytes(b.subarray(off, off + SLICE_BYTES));
+    for (let off = 0; off < b.length; off += sliceBytes) yield escapeBytes(b.subarray(off, off + sliceBytes));
     return;
   }
   const s = v as string;
   for (let off = 0; off < s.length; ) {
-    let end = Math.min(s.length, off + SLICE_BYTES);
+    let end = Math.min(s.length, off + sliceBytes);
     const last = s.charCodeAt(end - 1);
-    if (end < s.length && last >= 0xd800 && last <= 0xdbff) end--; // keep a surrogate pair together
+    // Keep a surrogate pair together: end before its high half, or after its low half when the slice is that pair.
+    if (end < s.length && last >= 0xd800 && last <= 0xdbff) end = end - 1 > off ? end - 1 : end + 1;
     yield escapeBytes(Buffer.from(s.slice(off, end), "utf8"));
     off = end;
   }
