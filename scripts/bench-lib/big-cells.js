@@ -121,7 +121,7 @@ export async function runBigCells(o) {
     }
     const source = sourceDigests(file);
     const goalMb = 256 + (3 * largest) / MB;
-    const r = { file: path.basename(file), cells: f.cells.map((c) => `${c.label}`), largestMb: largest / MB, goalMb, runs: [] };
+    const r = { file: path.basename(file), cells: f.cells.map((c) => `${c.label}`), largestMb: Math.round(largest / MB), goalMb: Math.round(goalMb), runs: [] };
     results.push(r);
     const db = `bench_big_cells_${f.name.replace(/-/g, "_")}`;
     const url = withDatabase(o.pgUrl, db);
