@@ -3,6 +3,7 @@
 //
 //   npm run bench [-- --scale 1] [--keep] [--only sqlite2pg,pgloader,copy-limit,copy-limit-2conn]
 //                 [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--timeout 3600] [--no-docs]
+//   npm run bench -- --suite big-cells   (one huge TEXT/BLOB cell: peak RSS and exactness, scripts/bench-lib/big-cells.js)
 //
 // (a) generates bench-data/blog-scale<S>.db if absent (scripts/gen-blog-db.js);
 // (b) reads the file once (OS cache); per contender: fresh database (DROP … WITH (FORCE); CREATE) and a CHECKPOINT,
@@ -27,6 +28,7 @@ import {
 } from "./bench-lib/pg.js";
 import { describeSource, exportCopyFiles, runCopyLimit } from "./bench-lib/copy-limit.js";
 import { sourceSpotValues, targetSpotChecks } from "./bench-lib/spot-check.js";
+import { bigCellsTable, runBigCells } from "./bench-lib/big-cells.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DATA = path.join(ROOT, "bench-data");
@@ -54,6 +56,7 @@ function parseArgs(argv) {
     else if (k === "--pg-url") o.pgUrl = val();
     else if (k === "--timeout") o.timeout = Number(val());
     else if (k === "--no-docs") o.docs = false;
+    else if (k === "--suite") o.suite = val();
     else if (k === "-h" || k === "--help") o.help = true;
     else throw new Error(`unknown argument: ${argv[i]}`);
   }
@@ -147,6 +150,7 @@ async function main() {
     return;
   }
   fs.mkdirSync(DATA, { recursive: true });
+  if (o.suite === "big-cells") return runBigCellsSuite(o);
   const dbFile = path.join(DATA, `blog-scale${scaleTag(o.scale)}.db`);
   let generation = null;
   if (!fs.existsSync(dbFile)) {
@@ -253,6 +257,21 @@ async function main() {
     log(`kept databases: ${Object.values(dbNames).join(", ")}`);
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
+}
+
+async function runBigCellsSuite(o) {
+  const result = await runBigCells({ root: ROOT, dataDir: DATA, pgUrl: o.pgUrl, timeout: o.timeout, log });
+  const report = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), machine: machineInfo(), ...result };
+  const table = bigCellsTable(result);
+  log("\n" + table);
+  fs.writeFileSync(path.join(DATA, "big-cells-results.json"), JSON.stringify(report, null, 2) + "\n");
+  if (o.docs) {
+    const m = report.machine;
+    const md = ["", `## ${report.date.slice(0, 10)} — big cells (\`${report.command}\`)`, "", `- Machine: ${m.nproc} CPU (${m.cpu}), ${m.ramGb} GB RAM, Node ${m.node}; ${report.sqlite ? `sqlite3 CLI ${report.sqlite.split(" ")[0]}` : ""}`, "", table, ""];
+    fs.appendFileSync(path.join(ROOT, "docs", "benchmarks.md"), md.join("\n"));
+    log("appended a section to docs/benchmarks.md");
+  }
+  if (result.files.some((f) => f.runs.some((r) => !r.ok || r.exact === false))) process.exitCode = 1;
 }
 
 async function runSqlite2pg(o, dbFile, url, r, name, extra) {

@@ -20,6 +20,15 @@ import { sqlSpellingExpression, sqlSpellingGuard } from "../values/sql-spelling.
 const CHUNK_BYTES = 256 * 1024;
 const FIRST_CHUNK_ROWS = 64;
 const MAX_CHUNK_ROWS = 16384;
+/**
+ * The stored bytes of TEXT and BLOB values SQLite may spell in one chunk: a row is spelled only when its values
+ * are at most this divided by the chunk's row count (and no cell is big, big-cells.ts), else the chunk takes the
+ * row path. So the text SQLite builds (`hex()` doubles a BLOB, escapes can double a text) stays near twice this,
+ * whatever the rows hold, and never nears SQLITE_MAX_LENGTH (https://sqlite.org/limits.html#max_length).
+ * `octet_length()` reads a value's size from the record header without loading the value
+ * (https://sqlite.org/lang_corefunc.html#octet_length).
+ */
+const CHUNK_VALUE_BYTES = 16 * 1024 * 1024;
 
 
 export interface SqlChunk {
@@ -44,7 +53,7 @@ type Item = { readonly sql: number; readonly end: number } | { readonly js: numb
  * a table of 500 text columns would already exceed it. Halving keeps the depth at log2(n) for the 2000 columns
  * a SQLite table can have; `||` and AND are associative, so the value is the same.
  */
-export function balanced(terms: readonly string[], op: "||" | "AND"): string {
+export function balanced(terms: readonly string[], op: "||" | "AND" | "+"): string {
   if (terms.length === 0) throw new Error("balanced: no terms");
   if (terms.length === 1) return terms[0];
   const half = terms.length >> 1;
@@ -72,6 +81,7 @@ export function sqlChunkReader(
   columns: readonly ColumnPlan[],
   rowid: string,
   encoders: readonly ((v: unknown) => string)[],
+  bigCell: number,
 ): SqlChunkReader | null {
   const sqlColumns = columns.filter((c) => c.sqlSpelling !== undefined);
   if (sqlColumns.length === 0 || !storesUtf8(source)) return null;
@@ -94,14 +104,19 @@ export function sqlChunkReader(
     fields.flatMap((f, i) => (i === 0 ? [f] : ["char(9)", f])),
     "||",
   );
-  const guards = sqlColumns.flatMap((c) => sqlSpellingGuard(c.sqlSpelling!, quoteIdent(c.name)) ?? []);
+  const sized = sqlColumns.flatMap((c) => (c.sqlSpelling === "text" || c.sqlSpelling === "bytea" ? [`coalesce(octet_length(${quoteIdent(c.name)}), 0)`] : []));
+  const guards = [
+    ...sqlColumns.flatMap((c) => sqlSpellingGuard(c.sqlSpelling!, quoteIdent(c.name)) ?? []),
+    ...(sized.length > 0 ? [`${balanced(sized, "+")} <= @cap`] : []),
+  ];
   const guard = guards.length === 0 ? "1" : balanced(guards, "AND");
   // Splicing pairs the n-th line with the n-th JS row, so then the order inside the chunk must be guaranteed
   // (aggregate ORDER BY, SQLite ≥ 3.44: https://sqlite.org/lang_aggfunc.html#aggorderby); alone, any order is a copy.
   const order = jsIndexes.length > 0 ? " ORDER BY r" : "";
   const chunkSql =
     `SELECT max(r), count(*), count(*) FILTER (WHERE NOT ok), CAST(group_concat(line, ''${order}) AS BLOB) FROM ` +
-    `(SELECT ${rowid} AS r, ${guard} AS ok, ${line} || char(10) AS line FROM ${q} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT ?)`;
+    // A row the guard refuses is not spelled at all (its line is NULL): a big BLOB's hex() is never evaluated.
+    `(SELECT ${rowid} AS r, ${guard} AS ok, CASE WHEN ${guard} THEN ${line} || char(10) END AS line FROM ${q} WHERE ${rowid} >= @lo ORDER BY ${rowid} LIMIT @limit)`;
   const chunkStmt = source.prepare(chunkSql).raw(true).safeIntegers(true);
   const jsStmt =
     jsIndexes.length === 0
@@ -115,11 +130,15 @@ export function sqlChunkReader(
 
   return {
     read(lo) {
-      const [hi, count, unguarded, text] = chunkStmt.get(lo, limit) as [bigint | null, bigint, bigint, Buffer | null];
-      if (hi === null || text === null) return null;
+      const cap = Math.min(bigCell, Math.floor(CHUNK_VALUE_BYTES / limit));
+      const [hi, count, unguarded, text] = chunkStmt.get(sized.length > 0 ? { lo, limit, cap } : { lo, limit }) as [bigint | null, bigint, bigint, Buffer | null];
+      if (hi === null) return null;
       const rows = Number(count);
-      limit = Math.max(1, Math.min(MAX_CHUNK_ROWS, Math.round((CHUNK_BYTES * rows) / Math.max(1, text.length))));
-      if (unguarded > 0n || !isUtf8(text) || text.indexOf(0) !== -1) return { hi, rows, data: null };
+      // Sized on the rows SQLite spelled. A chunk it did not spell halves the next one, which raises the cap: a
+      // table of large (not big) values soon gets chunks small enough for SQLite to spell them again.
+      if (text !== null && unguarded === 0n) limit = Math.max(1, Math.min(MAX_CHUNK_ROWS, Math.round((CHUNK_BYTES * rows) / Math.max(1, text.length))));
+      else limit = Math.max(1, limit >> 1);
+      if (unguarded > 0n || text === null || !isUtf8(text) || text.indexOf(0) !== -1) return { hi, rows, data: null };
       if (jsStmt === null) return { hi, rows, data: text };
       const jsRows = jsStmt.all(lo, hi) as unknown[][];
       if (jsRows.length !== rows) throw new Error(`${table}: ${rows} rows in the chunk, ${jsRows.length} read for its other columns`);

@@ -16,6 +16,8 @@ import { excerptOf, INT64_MAX, INT64_MIN, makeFieldEncoder, makeRowEncoder, Valu
 import { bufferCollector } from "./buffer-collector.js";
 import { sqlChunkReader } from "./sql-chunks.js";
 import type { DataProblem, Remedy } from "../core/problems.js";
+import { NoteCounter } from "./note-counter.js";
+import { bigCellBytes, bigCellLine, bigCellSlices, type LinePart } from "./big-cells.js";
 import type { RejectedRow } from "./rejects.js";
 import { SUGGESTED_FALLBACK } from "./remedies.js";
 import { InvalidUtf8Text, invalidStoredBytes, storedBytesReader, textFallback, type TextFallback } from "./text-fallback.js";
@@ -62,6 +64,8 @@ export interface EncodeSummary {
   sentChecksum: string | null;
   /** Rows whose COPY text SQLite built (sql-chunks.ts); the others went through the row path. */
   sqlSpelledRows: number;
+  /** Big TEXT/BLOB cells sent in slices (big-cells.ts), never as one string. */
+  slicedCells: number;
   /** Values of the rows copied that land exactly in meaning but not in form (encode.ts ValueNote), per column. */
   decisions: Decision[];
   /** column → values sent decoded with the fallback encoding (text not valid UTF-8). */
@@ -102,64 +106,24 @@ export function tableRowEncoder(
   );
 }
 
+/**
+ * A row holding a big cell spelled as parts (big-cells.ts bigCellLine), or null: use tableRowEncoder. Verify's
+ * checksum pass hashes the parts, so it never holds a big cell's COPY text whole either.
+ */
+export function tableBigCellLine(columns: readonly ColumnPlan[], pgColumns: ReadonlyMap<string, PgColumn> | null): (row: readonly unknown[]) => LinePart[] | null {
+  const kinds = columns.map((c) => c.kind);
+  const encoders = columns.map((c) => makeFieldEncoder(c.kind, encodeOptions(c, pgColumns)));
+  const threshold = bigCellBytes();
+  return (row) => bigCellLine(row, kinds, encoders, threshold);
+}
+
 function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> | null, onNote?: (note: ValueNote) => void): EncodeOptions {
   const pg = pgColumns?.get(c.pgName);
   return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale, ...(onNote ? { onNote } : {}) };
 }
 
 export function emptySummary(): EncodeSummary {
-  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null, sqlSpelledRows: 0, decisions: [], decoded: new Map() };
-}
-
-const NOTE_MESSAGES: Readonly<Record<ValueNote, (count: number, table: string, column: string) => string>> = {
-  "json-duplicate-keys": (n) =>
-    `${n} JSON value(s) hold an object with a repeated key: jsonb keeps only the last value of each key (https://www.postgresql.org/docs/current/datatype-json.html)`,
-  "text-from-blob": (n, table, column) =>
-    `${n} BLOB value(s) hold UTF-8 text and are stored as that text (--type ${table}.${column}=Bytes keeps them as bytes)`,
-};
-
-/**
- * Counts of ValueNotes. A note is pending until its row is known to be sent (a row the encoder then refuses, or a
- * chunk of the fast read handed to the row path, encodes its values again or not at all).
- */
-class NoteCounter {
-  private readonly pending: number[][];
-  private readonly total: number[][];
-  private dirty = false;
-  constructor(columns: number) {
-    this.pending = Array.from({ length: columns }, () => [0, 0]);
-    this.total = Array.from({ length: columns }, () => [0, 0]);
-  }
-  readonly note = (columnIndex: number, note: ValueNote): void => {
-    this.pending[columnIndex][note === "json-duplicate-keys" ? 0 : 1]++;
-    this.dirty = true;
-  };
-  commit(): void {
-    if (!this.dirty) return;
-    this.pending.forEach((p, i) => {
-      this.total[i][0] += p[0];
-      this.total[i][1] += p[1];
-      p[0] = p[1] = 0;
-    });
-    this.dirty = false;
-  }
-  discard(): void {
-    if (!this.dirty) return;
-    for (const p of this.pending) p[0] = p[1] = 0;
-    this.dirty = false;
-  }
-  decisions(table: string, columns: readonly string[]): Decision[] {
-    return this.total.flatMap(([dup, blob], i) =>
-      (
-        [
-          ["json-duplicate-keys", dup],
-          ["text-from-blob", blob],
-        ] as const
-      )
-        .filter(([, n]) => n > 0)
-        .map(([code, n]) => ({ table, column: columns[i], code, message: NOTE_MESSAGES[code](n, table, columns[i]) })),
-    );
-  }
+  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null, sqlSpelledRows: 0, slicedCells: 0, decisions: [], decoded: new Map() };
 }
 
 /** Yields the table's COPY data; fills `summary` (complete once the generator is exhausted). */
@@ -184,6 +148,13 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
     keyIndexes.length > 0 ? keyIndexes.map((i) => String(row[i])).join(", ") : rowidIndex >= 0 ? `rowid ${row[rowidIndex]}` : "(no key)";
   const fieldEncoders = columns.map((c) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns)));
   const fallback = o.decodeFallback;
+  const kinds = columns.map((c) => c.kind);
+  const noteEncoders = columns.map((c, i) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns, (note) => notes.note(i, note))));
+  const bigCell = bigCellBytes();
+  // The row encoder notes a BLOB stored as text; a big one is spelled without it.
+  const onBigCell = (i: number, v: unknown): void => {
+    if (kinds[i] === "text" && v instanceof Uint8Array) notes.note(i, "text-from-blob");
+  };
   /** Does column i's encoder take v? */
   const encodes = (i: number, v: unknown): boolean => {
     try {
@@ -310,12 +281,36 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
       }
       const checked = textColumns.length > 0 ? checkUtf8(row) : null;
       let line: string | null = null;
+      let parts: LinePart[] | null = null;
       if (checked?.invalid == null) {
         try {
-          line = encode(checked?.row ?? row);
+          parts = bigCellLine(checked?.row ?? row, kinds, noteEncoders, bigCell, onBigCell);
+          if (parts === null) line = encode(checked?.row ?? row);
         } catch (err) {
           if (!(err instanceof ValueError)) throw err;
+          parts = null;
         }
+      }
+      if (parts !== null) {
+        // A row with a big cell: sent as it is spelled, slice by slice, so no string holds the whole cell.
+        notes.commit();
+        summary.rows++;
+        for (const i of checked?.decoded ?? []) summary.decoded.set(names[i], (summary.decoded.get(names[i]) ?? 0) + 1);
+        if (failed) continue;
+        for (const part of parts) {
+          if (typeof part === "string") chunk += part;
+          else {
+            if (chunk !== "") yield bytes(chunk);
+            chunk = "";
+            for (const slice of bigCellSlices(part.kind, part.value)) {
+              sentHash?.update(slice);
+              yield slice;
+            }
+            summary.slicedCells++;
+          }
+        }
+        progress();
+        continue;
       }
       if (line === null) {
         const problems = problemsOf(checked?.row ?? row, checked?.invalid ?? null);
@@ -358,7 +353,8 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
           plan.name,
           columns,
           rowid,
-          columns.map((c, i) => makeFieldEncoder(c.kind, encodeOptions(c, o.pgColumns, (note) => notes.note(i, note)))),
+          noteEncoders,
+          bigCell,
         );
   if (chunks === null) {
     yield* encodeRows(source.prepare(selectSql).raw(true).iterate() as IterableIterator<unknown[]>);

@@ -12,7 +12,7 @@ import { createHash, type Hash } from "node:crypto";
 import type { ColumnPlan, TablePlan } from "../convert/convert.js";
 import type { ValueKind } from "../core/column-type.js";
 import type { PgClient } from "../db/pg-client.js";
-import { leftOutKey, tableRowEncoder } from "../copy/table-encoder.js";
+import { leftOutKey, tableBigCellLine, tableRowEncoder } from "../copy/table-encoder.js";
 import { type SqliteDb } from "../db/sqlite-source.js";
 import { rowidAlias, type SqliteTable } from "../core/catalog.js";
 import { readTargetColumns } from "../db/pg-columns.js";
@@ -137,7 +137,7 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
   // Tables with a key: first the fast checksum pass; only if some line differs, the full merge below.
   if (plan.keyColumns.length > 0) {
     const encode = tableRowEncoder(columns, pgColumns);
-    const fast = await checksumsEqual({ source, client, sqliteSql, pgSql, encode, adjust });
+    const fast = await checksumsEqual({ source, client, sqliteSql, pgSql, encode, bigLine: tableBigCellLine(columns, pgColumns), adjust });
     if (fast.equal) {
       return { table, sourceRows: fast.rows, targetRows: fast.rows, sourceChecksum: fast.checksum, targetChecksum: fast.checksum, ok: true, method: "checksum", differences: [], differenceCount: 0 };
     }

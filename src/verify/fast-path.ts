@@ -15,6 +15,7 @@ import { hashChunk } from "../copy/checksum.js";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { to as copyTo } from "pg-copy-streams";
 import { ValueError } from "../values/encode.js";
+import { bigCellSlices, type LinePart } from "../copy/big-cells.js";
 import type { PgClient } from "../db/pg-client.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 
@@ -46,6 +47,8 @@ export async function checksumsEqual(options: {
   readonly pgSql: string;
   /** The copy's own row encoder for this table (table-encoder.ts tableRowEncoder). */
   readonly encode: (row: readonly unknown[]) => string;
+  /** A row with a big cell as parts (table-encoder.ts tableBigCellLine), hashed slice by slice; null: `encode`. */
+  readonly bigLine?: (row: readonly unknown[]) => LinePart[] | null;
   readonly adjust?: (values: unknown[]) => unknown[] | null;
 }): Promise<FastPathResult> {
   const { encode } = options;
@@ -63,7 +66,18 @@ export async function checksumsEqual(options: {
       const values = options.adjust ? options.adjust(raw) : raw;
       if (values === null) continue;
       try {
-        chunk += encode(values);
+        const parts = options.bigLine?.(values) ?? null;
+        if (parts === null) chunk += encode(values);
+        else {
+          for (const part of parts) {
+            if (typeof part === "string") chunk += part;
+            else {
+              hashChunk(hash, chunk);
+              chunk = "";
+              for (const slice of bigCellSlices(part.kind, part.value)) hash.update(slice);
+            }
+          }
+        }
       } catch (err) {
         if (!(err instanceof ValueError)) throw err;
         encodable = false; // a value the copy would refuse: the full merge reports it

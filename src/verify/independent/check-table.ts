@@ -19,6 +19,8 @@ import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "./co
 import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type Batches, type KeyPart, type Window } from "./pairing.js";
 import { decodePg, parseFloat8, type TargetKind } from "./pg-decode.js";
 import { sqliteInteger } from "./sqlite-meaning.js";
+import { bigCellColumns, describeDigest, pgTextDigest, sqliteCellDigest, sqliteDigest } from "./big-cells.js";
+import { bigCellBytes } from "../../copy/big-cells.js";
 import type { TargetColumn } from "./target-columns.js";
 
 export interface IndependentDifference {
@@ -78,12 +80,15 @@ const FETCH = 5000;
 
 interface SqliteRow {
   readonly cells: SqliteCell[];
+  /** Per column: the digest of a big cell (big-cells.ts), else null; null when the row has none. */
+  readonly digests: (string | null)[] | null;
   readonly rowid: bigint | null;
   readonly key: readonly KeyPart[];
 }
 
 interface PgRow {
   readonly texts: (string | null)[];
+  readonly digests: (string | null)[] | null;
   readonly key: readonly KeyPart[];
 }
 
@@ -141,8 +146,11 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
   const rowid = rowidName(source, plan.name);
 
   // SQLite: each column, plus its bytes when it is text; then the rowid (to recognise rows the copy left out).
-  const sqliteSelect = columns.map((c) => quoteIdent(c.name));
+  const big = bigCellColumns(source, columns, keyed ? keyIdx : [], bigCellBytes());
+  const sqliteSelect = columns.map((c, i) => big.sqliteExpr(i, quoteIdent(c.name)));
   if (rowid) sqliteSelect.push(rowid);
+  const flagsAt = sqliteSelect.length;
+  sqliteSelect.push(...big.sqliteFlags);
   const byteLookups = new Map<number, { get(...params: unknown[]): unknown }>();
   /** The exact bytes of column `i` of a row (by rowid, else by its key as SQLite returned it). */
   const bytesOf = (i: number, raw: readonly unknown[]): Buffer | null => {
@@ -166,7 +174,7 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
       ? keyIdx.map((i) => `${quoteIdent(columns[i].pgName)}${columns[i].target.collatable ? ' COLLATE "C"' : ""}${desc ? " DESC NULLS LAST" : " NULLS FIRST"}`).join(", ")
       : `ctid${desc ? " DESC" : ""}`;
   const sqliteFrom = `SELECT ${sqliteSelect.join(", ")} FROM ${quoteIdent(plan.name)}`;
-  const pgFrom = `SELECT ${columns.map((c, i) => `${quoteIdent(c.pgName)}::text AS ${quoteIdent(`v${i}`)}`).join(", ")} FROM ${quoteQualified(options.pgSchema, plan.pgName)}`;
+  const pgFrom = `SELECT ${columns.map((c, i) => big.pgItems(i, c.pgName, quoteIdent(`v${i}`), quoteIdent(`d${i}`))).join(", ")} FROM ${quoteQualified(options.pgSchema, plan.pgName)}`;
 
   const keyPartSqlite = (cell: SqliteCell, kind: TargetKind): KeyPart => {
     if (cell.value === null) return null;
@@ -192,15 +200,21 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
     }
     const id = rowid ? (raw[columns.length] as bigint) : null;
     if (id !== null && skip?.has(BigInt(id))) return null;
+    let digests: (string | null)[] | null = null;
+    big.indexes.forEach((i, j) => {
+      if (!raw[flagsAt + j]) return;
+      (digests ??= columns.map(() => null))[i] = sqliteDigest(bytesOf(i, raw), columns[i].target.kind, options.decodeFallback);
+    });
     if (id === null && skipKeys && skipKeys.size > 0 && skipKeys.has(leftOutKeyOf(keyIdx.map((i) => cells[i].value)))) return null;
     const nulled = id !== null ? nullify?.get(BigInt(id)) : undefined;
     // Orphan policy "null": the copy cleared these references on purpose (the decision is in the report).
     if (nulled) columns.forEach((c, i) => nulled.includes(c.name) && (cells[i] = { value: null }));
-    return { cells, rowid: id, key: keyed ? keyIdx.map((i) => keyPartSqlite(cells[i], columns[i].target.kind)) : [] };
+    return { cells, digests, rowid: id, key: keyed ? keyIdx.map((i) => keyPartSqlite(cells[i], columns[i].target.kind)) : [] };
   };
   const toPgRow = (r: Record<string, string | null>): PgRow => {
     const texts = columns.map((_, i) => r[`v${i}`] ?? null);
-    return { texts, key: keyed ? keyIdx.map((i) => keyPartPg(texts[i], columns[i].target.kind)) : [] };
+    const digests = big.indexes.some((i) => r[`d${i}`] != null) ? columns.map((_, i) => r[`d${i}`] ?? null) : null;
+    return { texts, digests, key: keyed ? keyIdx.map((i) => keyPartPg(texts[i], columns[i].target.kind)) : [] };
   };
 
   const sqliteAll = (sql: string, params: unknown[] = []): SqliteRow[] =>
@@ -226,6 +240,13 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
       pgPosition++;
       for (let i = 0; i < columns.length; i++) {
         const c = columns[i];
+        if (s.digests?.[i] != null || p.digests?.[i] != null) {
+          // A big cell on either side: compared by length and sha256 (big-cells.ts).
+          const a = s.digests?.[i] ?? sqliteCellDigest(s.cells[i]);
+          const b = p.digests?.[i] ?? pgTextDigest(c.target.kind, p.texts[i]);
+          if (a !== b) record({ kind: "value", table: plan.name, key: keyText(s), column: c.name, sqlite: describeDigest("value", a), postgres: describeDigest(c.target.typname, b) });
+          continue;
+        }
         if (sameAtOnce(c.target.kind, s.cells[i], p.texts[i])) continue;
         const decoded = decodePg(c.target.kind, p.texts[i]);
         if (sameByMeaning(c.target.kind, s.cells[i], decoded)) continue;
