@@ -7,7 +7,8 @@ import { chooseColumnType } from "./type-map.js";
 import { pgNamesFor, renameMessage } from "./pg-names.js";
 import { type LeftOutForeignKey, type RelationResult } from "./relations.js";
 import { sqlSpellingFor } from "../values/sql-spelling.js";
-import { type ConvertInput, type ColumnPlan, type TablePlan, INT32_MAX, epochUnitFor } from "./table-plan.js";
+import { INT32_MAX } from "../values/numbers.js";
+import { type ConvertInput, type ColumnPlan, type TablePlan, epochUnitFor } from "./table-plan.js";
 import { setFieldMap, dropKey, withoutKey, hasAutoincrement, sameFieldList, idListIncludes, applyType, applyDefault, applyUserDefault, dropDefaultNative, withoutBareDecimalNote, renameAutoIndex } from "./field-edits.js";
 
 export function isRelationField(field: Field, modelNames: ReadonlySet<string>): boolean {

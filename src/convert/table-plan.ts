@@ -5,7 +5,7 @@ import { columnNameOf } from "./ast.js";
 import type { ColumnProfile, ColumnTypeChoice, ValueKind } from "../core/column-type.js";
 import { sqlSpellingFor, type SqlSpelling } from "../values/sql-spelling.js";
 import { type ImplicitManyToMany } from "./implicit-m2m.js";
-import { epochUnitOf } from "../values/encode.js";
+import { epochUnitOf } from "../values/timestamps.js";
 import { hasAutoincrement } from "./field-edits.js";
 
 export interface ConvertInput {
@@ -59,7 +59,6 @@ export interface TablePlan {
   readonly implicitRelation?: ImplicitManyToMany;
 }
 
-export const INT32_MAX = 2n ** 31n - 1n;
 
 /**
  * Integers in a DATETIME column are unix epochs, each value's unit decided by its magnitude (encode.ts

@@ -3,7 +3,7 @@
  * decisions. Split from table-encoder.ts, which uses it.
  */
 import type { Decision } from "../core/decisions.js";
-import type { ValueNote } from "../values/encode.js";
+import type { ValueNote } from "../values/copy-text.js";
 
 const NOTE_MESSAGES: Readonly<Record<ValueNote, (count: number, table: string, column: string) => string>> = {
   "json-duplicate-keys": (n) =>

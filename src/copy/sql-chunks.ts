@@ -13,7 +13,7 @@ import { isUtf8 } from "node:buffer";
 import type { ColumnPlan } from "../convert/convert.js";
 import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
-import { ValueError } from "../values/encode.js";
+import { ValueError } from "../values/copy-text.js";
 import { sqlSpellingExpression, sqlSpellingGuard } from "../values/sql-spelling.js";
 
 /** Aim for chunks of about this many bytes (the row count per chunk adapts to the rows' size). */

@@ -12,7 +12,8 @@ import type { TablePlan } from "../convert/convert.js";
 import { quoteIdent } from "../core/quote.js";
 import { type SqliteDb } from "../db/sqlite-source.js";
 import { rowidAlias, type SqliteTable } from "../core/catalog.js";
-import { excerptOf, makeFieldEncoder } from "../values/encode.js";
+import { makeFieldEncoder } from "../values/encode.js";
+import { excerptOf } from "../values/copy-text.js";
 import type { DataProblem } from "../core/problems.js";
 
 /** Column sets that must be unique in PostgreSQL: the primary key and every full, column-only unique index. */

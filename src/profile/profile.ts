@@ -14,7 +14,8 @@
  * - booleanLike is vacuously true for a column with no non-null value.
  */
 import type { ColumnProfile } from "../core/column-type.js";
-import { EPOCH_S_AMBIGUOUS_MIN, epochUnitOf, INT64_MAX, INT64_MIN, isCanonicalDateText, isCanonicalTimestampText, parseBooleanLike } from "../values/encode.js";
+import { EPOCH_S_AMBIGUOUS_MIN, epochUnitOf, isCanonicalDateText, isCanonicalTimestampText } from "../values/timestamps.js";
+import { INT64_MAX, INT64_MIN, parseBooleanLike } from "../values/numbers.js";
 import { quoteIdent } from "../core/quote.js";
 import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
 import { rowidAlias, type SqliteTable } from "../core/catalog.js";

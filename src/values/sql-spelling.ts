@@ -12,7 +12,8 @@
  * Pure: profile in, rule out.
  */
 import type { ColumnProfile, ValueKind } from "../core/column-type.js";
-import { INT32_MAX, INT32_MIN, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./encode.js";
+import { MAX_EPOCH_MS, MIN_EPOCH_MS } from "./timestamps.js";
+import { INT32_MAX, INT32_MIN } from "./numbers.js";
 
 /**
  * How SQLite spells a column:
@@ -25,7 +26,7 @@ import { INT32_MAX, INT32_MIN, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./encode.js";
  * - "verbatim": text already in PostgreSQL's output form (timestamps, dates), sent as stored;
  * - "epoch-s" / "epoch-ms": INTEGER unix time (Prisma's native engine stored DateTime as milliseconds) within
  *   years 0001..9999, every value of the column in the one unit (encode.ts epochUnitOf), as
- *   `YYYY-MM-DD HH:MM:SS[.fff]` UTC with trailing fraction zeros dropped, the JS encoder's epochMsText. strftime's 'unixepoch' is exact for whole seconds (https://sqlite.org/lang_datefunc.html);
+ *   `YYYY-MM-DD HH:MM:SS[.fff]` UTC with trailing fraction zeros dropped, the JS encoder's TimestampReader.epochMs. strftime's 'unixepoch' is exact for whole seconds (https://sqlite.org/lang_datefunc.html);
  *   milliseconds are split off with a floor division, so times before 1970 are right too;
  * - "bytea": BLOB storage only (checked per chunk when not profiled), as `\\x` and lowercase hex.
  */

@@ -13,7 +13,8 @@
  * https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-FLOAT (shortest-exact float output).
  */
 import type { ValueKind } from "../core/column-type.js";
-import { makeFieldEncoder, ValueError } from "../values/encode.js";
+import { makeFieldEncoder } from "../values/encode.js";
+import { ValueError } from "../values/copy-text.js";
 
 export interface CanonicalColumn {
   readonly kind: ValueKind;

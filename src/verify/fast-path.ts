@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { hashChunk } from "../copy/checksum.js";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { to as copyTo } from "pg-copy-streams";
-import { ValueError } from "../values/encode.js";
+import { ValueError } from "../values/copy-text.js";
 import { bigCellSlices, type LinePart } from "../copy/big-cells.js";
 import type { PgClient } from "../db/pg-client.js";
 import type { SqliteDb } from "../db/sqlite-source.js";

@@ -8,7 +8,8 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueKind } from "../../src/core/column-type.js";
-import { makeRowEncoder, type EncodeOptions } from "../../src/values/encode.js";
+import { makeRowEncoder } from "../../src/values/encode.js";
+import { type EncodeOptions } from "../../src/values/copy-text.js";
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const DB_NAME = `s2p_enc_${process.pid}_${Date.now()}`;

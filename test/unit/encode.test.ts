@@ -1,7 +1,9 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { ValueKind } from "../../src/core/column-type.js";
-import { makeFieldEncoder, makeRowEncoder, parseBooleanLike, realText, ValueError, type EncodeOptions } from "../../src/values/encode.js";
+import { makeFieldEncoder, makeRowEncoder } from "../../src/values/encode.js";
+import { parseBooleanLike, realText } from "../../src/values/numbers.js";
+import { ValueError, type EncodeOptions } from "../../src/values/copy-text.js";
 
 /** Encode one value of the given kind (the field, without the trailing newline). */
 function enc(kind: ValueKind, v: unknown, opts?: EncodeOptions): string {
