@@ -82,7 +82,7 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT);
     const t2 = performance.now();
     await timedStage(emit, "post-data", "building indexes and foreign keys", () =>
-      runStatements(client, withoutDroppedForeignKeys(options.plan.postData, options.orphans)),
+      runStatements(client, withoutDroppedForeignKeys(options.plan.postData, options)),
     );
     await timedStage(emit, "sequences", "resetting sequences", async () => {
       for (const plan of options.tables) await resetSequence(client, options.pgSchema, plan);
@@ -149,17 +149,22 @@ export async function copyPlannedTable(
 export const DATA_PROBLEMS_HINT =
   "fix the values in SQLite, override the column type (--type table.column=String), decode text that is not UTF-8 (--decode-fallback windows-1252), or run with --on-error=reject to copy everything else and write these rows to a rejects file";
 
-/** Orphan policy "keep-without-fk": the foreign keys the orphans would violate are not created. */
-export function withoutDroppedForeignKeys(statements: readonly string[], orphans: OrphanPlan | undefined): readonly string[] {
-  const dropped = orphans?.droppedForeignKeys ?? [];
+/**
+ * Orphan policy "keep-without-fk": the foreign keys the orphans would violate are not created. The orphan plan
+ * names them as SQLite does; the migration's statements use the PostgreSQL names (pg-names.ts renames tables and
+ * columns PostgreSQL or Prisma cannot take), so the names are translated through the table plans first.
+ */
+export function withoutDroppedForeignKeys(statements: readonly string[], options: Pick<ApplyOptions, "orphans" | "tables">): readonly string[] {
+  const dropped = options.orphans?.droppedForeignKeys ?? [];
   if (dropped.length === 0) return statements;
-  return statements.filter(
-    (sql) =>
-      !dropped.some((fk) =>
-        sql.startsWith(`ALTER TABLE ${quoteIdent(fk.table)} ADD CONSTRAINT`) &&
-        sql.includes(`FOREIGN KEY (${fk.columns.map(quoteIdent).join(", ")}) REFERENCES ${quoteIdent(fk.parent)}`),
-      ),
-  );
+  const byName = new Map(options.tables.map((t) => [t.name, t]));
+  const tableName = (name: string): string => byName.get(name)?.pgName ?? name;
+  const columnName = (table: string, name: string): string => byName.get(table)?.columns.find((c) => c.name === name)?.pgName ?? name;
+  const patterns = dropped.map((fk) => ({
+    head: `ALTER TABLE ${quoteIdent(tableName(fk.table))} ADD CONSTRAINT`,
+    body: `FOREIGN KEY (${fk.columns.map((c) => quoteIdent(columnName(fk.table, c))).join(", ")}) REFERENCES ${quoteIdent(tableName(fk.parent))}(`,
+  }));
+  return statements.filter((sql) => !patterns.some((p) => sql.startsWith(p.head) && sql.includes(p.body)));
 }
 
 /**

@@ -230,7 +230,7 @@ async function finish(options: ParallelApplyOptions, parallel: ParallelPlan, sta
   for (const plan of options.tables) {
     await runStatements(client, [`ALTER TABLE ${quoteIdent(staging)}.${quoteIdent(plan.pgName)} SET SCHEMA ${quoteIdent(options.pgSchema)}`]);
   }
-  await runStatements(client, withoutDroppedForeignKeys(parallel.finalStatements, options.orphans));
+  await runStatements(client, withoutDroppedForeignKeys(parallel.finalStatements, options));
   for (const plan of options.tables) await resetSequence(client, options.pgSchema, plan);
   await recordBaseline(client, BASELINE_NAME, options.plan.checksum);
   // RESTRICT: the schema must be empty now; anything left in it would be a table we failed to move.

@@ -11,6 +11,8 @@
  */
 import { Sqlite2pgError } from "../core/errors.js";
 import type { SqliteColumn } from "../core/catalog.js";
+import { quoteIdent } from "../core/quote.js";
+import { INT32_MAX, INT32_MIN } from "../values/numbers.js";
 import { affinityOf, parseDeclaredType, type DeclaredType } from "./affinity.js";
 import type { Affinity, ColumnProfile, ColumnTypeChoice, NativeType, ValueKind } from "../core/column-type.js";
 
@@ -88,7 +90,7 @@ export function chooseColumnType(input: ChooseColumnTypeInput): ColumnTypeChoice
   const declared = parseDeclaredType(input.column.declaredType);
   const family = familyOf(input.column.declaredType, input.rules ?? TYPE_RULES);
   const profile = input.profile && input.profile.nonNull > 0 ? input.profile : undefined;
-  return RESOLVERS[family]({ declared, profile, isAutoincrementPk: input.isAutoincrementPk ?? false });
+  return RESOLVERS[family]({ declared, profile, isAutoincrementPk: input.isAutoincrementPk ?? false, where: { table: input.table, column: input.column.name } });
 }
 
 /** Which family a declared type belongs to under the given rules. */
@@ -103,10 +105,10 @@ interface Ctx {
   /** Only set when at least one non-null value was seen. */
   readonly profile?: ColumnProfile;
   readonly isAutoincrementPk: boolean;
+  /** The column, for hints that name it. */
+  readonly where?: { readonly table: string; readonly column: string };
 }
 
-const INT32_MIN = -(2n ** 31n);
-const INT32_MAX = 2n ** 31n - 1n;
 const INT16_MIN = -(2n ** 15n);
 const INT16_MAX = 2n ** 15n - 1n;
 const FLOAT_SAFE = 2n ** 53n;
@@ -142,11 +144,21 @@ function strayNote(p: ColumnProfile | undefined, allowed: readonly (keyof Column
 }
 
 /** Decide from the storage classes actually present (untyped and unknown NUMERIC-affinity columns). */
-function byValues(p: ColumnProfile, what: string): ColumnTypeChoice {
+function byValues(p: ColumnProfile, what: string, where?: Ctx["where"]): ColumnTypeChoice {
   const { integer, real, text, blob } = p.storage;
   if (blob > 0) {
-    const mixed = integer + real + text > 0;
-    return choice("Bytes", "bytes", undefined, mixed ? `${what} holds blobs mixed with other values; kept as bytes` : undefined);
+    const numbers = integer + real;
+    if (numbers === 0) return choice("Bytes", "bytes", undefined, text > 0 ? `${what} holds blobs mixed with text; kept as bytes (text as its UTF-8 bytes)` : undefined);
+    // bytea has no exact form for a number, so text is the one type holding them all: numbers as SQLite spells
+    // them (CAST(x AS TEXT)), blobs as the UTF-8 text they hold (https://sqlite.org/datatype3.html#storage_classes_and_datatypes).
+    const mix = `${what} mixes ${blob} blob(s) with ${[integer && `${integer} integer(s)`, real && `${real} real(s)`, text && `${text} text value(s)`].filter(Boolean).join(", ")}`;
+    if (p.binaryBlobs === 0) return choice("String", "text", undefined, `${mix}; kept as text: numbers as their decimal spelling, blobs as the UTF-8 text they hold`);
+    // Some blob is binary: no PostgreSQL type holds both exactly. Bytes keeps the blobs; the copy refuses the numbers,
+    // with this as the way out that keeps every row (bytea then holds each number's spelling as bytes).
+    const fix = where
+      ? `: to keep them as bytes, on a copy of the file run UPDATE ${quoteIdent(where.table)} SET ${quoteIdent(where.column)} = CAST(${quoteIdent(where.column)} AS BLOB) WHERE typeof(${quoteIdent(where.column)}) IN ('integer', 'real')`
+      : "";
+    return choice("Bytes", "bytes", undefined, `${mix}, and ${p.binaryBlobs} blob(s) are not UTF-8 text: no PostgreSQL type holds binary data and numbers exactly, so the copy refuses the numbers${fix}`);
   }
   if (text > 0) return choice("String", "text", undefined, integer + real > 0 ? `${what} holds text values; kept as text` : undefined);
   if (real > 0) {
@@ -202,7 +214,7 @@ function fractionalPrecision(ctx: Ctx): { precision: number; note?: string } {
 const RESOLVERS: Readonly<Record<TypeFamily, (ctx: Ctx) => ColumnTypeChoice>> = {
   boolean: (ctx) => {
     if (!ctx.profile || ctx.profile.booleanLike) return choice("Boolean", "boolean");
-    const c = byValues(ctx.profile, "column");
+    const c = byValues(ctx.profile, "column", ctx.where);
     return { ...c, note: ["BOOLEAN column holds values other than 0/1", c.note].filter(Boolean).join("; ") + `; kept as ${c.prismaType}` };
   },
   timestamp: (ctx) => {
@@ -230,7 +242,7 @@ const RESOLVERS: Readonly<Record<TypeFamily, (ctx: Ctx) => ColumnTypeChoice>> = 
   // integers, the values decide (e.g. sqlite.db's `intege` column holding 1, 'toto' and 12.3 becomes text).
   "loose-integer": (ctx) =>
     ctx.profile && ctx.profile.storage.integer !== ctx.profile.nonNull
-      ? byValues(ctx.profile, `column declared "${ctx.declared.base}"`)
+      ? byValues(ctx.profile, `column declared "${ctx.declared.base}"`, ctx.where)
       : intOrBigInt(ctx.profile),
   // REAL is an 8-byte IEEE double in SQLite (https://sqlite.org/datatype3.html): only double precision holds it exactly.
   float: (ctx) => choice("Float", "float", undefined, strayNote(ctx.profile, ["integer", "real"])),
@@ -244,10 +256,10 @@ const RESOLVERS: Readonly<Record<TypeFamily, (ctx: Ctx) => ColumnTypeChoice>> = 
   text: (ctx) => choice("String", "text", undefined, strayNote(ctx.profile, ["integer", "real", "text"])),
   bytes: (ctx) => choice("Bytes", "bytes", undefined, strayNote(ctx.profile, ["blob"])),
   untyped: (ctx) =>
-    ctx.profile ? byValues(ctx.profile, "untyped column") : choice("String", "text", undefined, "no declared type and no values; chose String"),
+    ctx.profile ? byValues(ctx.profile, "untyped column", ctx.where) : choice("String", "text", undefined, "no declared type and no values; chose String"),
   numeric: (ctx) =>
     ctx.profile
-      ? byValues(ctx.profile, "column")
+      ? byValues(ctx.profile, "column", ctx.where)
       : choice("Decimal", "decimal", nat("Decimal", 65, 30), `unknown type "${ctx.declared.base}" with no values; chose Decimal(65,30)`),
 };
 

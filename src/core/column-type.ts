@@ -63,6 +63,11 @@ export interface ColumnProfile {
    * (PostgreSQL text cannot hold it).
    */
   readonly suspectTexts: number;
+  /**
+   * BLOB values PostgreSQL text could not hold as they are (not valid UTF-8, or a NUL byte). Counted only where the
+   * values decide the type (no declared type, STRICT `ANY`, an unknown name: type-map.ts byValues); 0 elsewhere.
+   */
+  readonly binaryBlobs: number;
   /** Timestamp text carrying a zone (`Z`, `+02:00`): converted to UTC by the copy, and said so. */
   readonly zonedTexts: number;
   /** Text already in the form PostgreSQL prints a timestamp in (encode.ts isCanonicalTimestampText). */

@@ -19,7 +19,11 @@ import { INT64_MAX, INT64_MIN, parseBooleanLike } from "../values/numbers.js";
 import { quoteIdent } from "../core/quote.js";
 import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
 import { rowidAlias, type SqliteTable } from "../core/catalog.js";
-import { familyOf } from "../convert/type-map.js";
+import { isUtf8 } from "node:buffer";
+import { familyOf, type TypeFamily } from "../convert/type-map.js";
+
+/** The families whose type the values decide (type-map.ts byValues): a blob's UTF-8 validity matters there. */
+const VALUES_DECIDE: ReadonlySet<TypeFamily> = new Set<TypeFamily>(["untyped", "numeric", "loose-integer", "boolean"]);
 
 export function emptyProfile(): ColumnProfile {
   return freeze(newAcc());
@@ -47,13 +51,17 @@ interface Acc {
   epochMillis: number;
   epochImplausible: number;
   epochLateSeconds: number;
+  binaryBlobs: number;
   /** Count integers by epoch unit: only DATETIME/DATE columns need it (convert.ts epochUnitFor). */
   temporal: boolean;
+  /** Check blobs for UTF-8 text: only columns whose values decide the type need it (type-map.ts byValues). */
+  valuesDecide: boolean;
 }
 
-function newAcc(temporal = false): Acc {
+function newAcc(temporal = false, valuesDecide = false): Acc {
   return {
     temporal,
+    valuesDecide,
     nonNull: 0,
     integer: 0,
     real: 0,
@@ -75,6 +83,7 @@ function newAcc(temporal = false): Acc {
     epochMillis: 0,
     epochImplausible: 0,
     epochLateSeconds: 0,
+    binaryBlobs: 0,
   };
 }
 
@@ -237,6 +246,10 @@ function observe(acc: Acc, v: unknown): void {
   // BLOB (Buffer / Uint8Array)
   acc.blob++;
   acc.booleanLike = false;
+  if (acc.valuesDecide) {
+    const b = v as Uint8Array;
+    if (b.includes(0) || !isUtf8(b)) acc.binaryBlobs++;
+  }
 }
 
 function freeze(acc: Acc): ColumnProfile {
@@ -258,6 +271,7 @@ function freeze(acc: Acc): ColumnProfile {
     zonedTexts: acc.zonedTexts,
     canonicalTimestampTexts: acc.canonicalTimestampTexts,
     canonicalDateTexts: acc.canonicalDateTexts,
+    binaryBlobs: acc.binaryBlobs,
     epochIntegers: { seconds: acc.epochSeconds, millis: acc.epochMillis, implausible: acc.epochImplausible, lateSeconds: acc.epochLateSeconds },
   };
 }
@@ -277,7 +291,7 @@ export function profileTable(
   // A --type override can make another column a DATETIME: convert then decides its unit from minInt/maxInt alone.
   const accs = cols.map((c) => {
     const family = familyOf(c.declaredType);
-    return newAcc(family === "timestamp" || family === "date");
+    return newAcc(family === "timestamp" || family === "date", VALUES_DECIDE.has(family));
   });
   const n = cols.length;
   const observeRow = (row: readonly unknown[]): void => {

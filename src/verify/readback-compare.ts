@@ -195,3 +195,14 @@ export function excerpt(v: unknown, max = 60): string {
   else s = String(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
+
+/**
+ * A DateTime Prisma Client on SQLite could not parse (it returns an Invalid Date) while PostgreSQL holds a valid
+ * one: the SQLite side's limitation, not a difference. Prisma's SQLite driver reads DATETIME text in the forms it
+ * writes itself (RFC 3339 with seconds, https://www.prisma.io/docs/orm/overview/databases/sqlite#type-mapping-between-sqlite-to-prisma-schema),
+ * so valid SQLite time text such as '2024-06-01 10:00' (no seconds, https://sqlite.org/lang_datefunc.html#time_values)
+ * reads as Invalid Date; the copy's own checks (checksums, the independent decode) cover the value itself.
+ */
+export function unreadableOnSqlite(sqlite: unknown, postgres: unknown): boolean {
+  return sqlite instanceof Date && Number.isNaN(sqlite.getTime()) && postgres instanceof Date && !Number.isNaN(postgres.getTime());
+}

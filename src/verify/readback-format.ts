@@ -14,7 +14,10 @@ export function describeReadBack(r: ReadBackResult): string {
   // Grouped by reason: a legacy file can have a dozen models Prisma ignores for the same reason.
   const byReason = new Map<string, string[]>();
   for (const m of skipped) byReason.set(m.reason ?? "", [...(byReason.get(m.reason ?? "") ?? []), m.model]);
-  const tail = skipped.length > 0 ? `; not compared: ${[...byReason].map(([reason, names]) => `${names.join(", ")} (${reason})`).join("; ")}` : "";
+  const notes = r.models.flatMap((m) => m.notes ?? []);
+  const tail =
+    (skipped.length > 0 ? `; not compared: ${[...byReason].map(([reason, names]) => `${names.join(", ")} (${reason})`).join("; ")}` : "") +
+    (notes.length > 0 ? `; note: ${notes.join("; ")}` : "");
   if (r.status === "same") return `${countOf(rows, "row")} of ${countOf(compared.length, "model")}${links} identical through Prisma Client${tail}`;
   const count = r.models.reduce((n, m) => n + m.differences.length, 0);
   const failed = r.models.filter((m) => m.status === "failed");

@@ -19,6 +19,8 @@ export interface ReadBackModel {
   readonly leftOut?: number;
   readonly reason?: string;
   readonly differences: readonly ReadBackDifference[];
+  /** What the SQLite side could not read although the value landed (readback-compare.ts unreadableOnSqlite). */
+  readonly notes?: readonly string[];
   /** Fields left out of the comparison, and why. */
   readonly fieldsNotCompared: readonly { readonly field: string; readonly reason: string }[];
   /**

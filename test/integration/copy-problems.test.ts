@@ -6,7 +6,11 @@
  *   value excerpt, and nothing at all written to the target (no table, no `_prisma_migrations`);
  * - `--on-error=reject --rejects <file>`: exit 0, the rejected rows in full in a JSON Lines file, counted in the
  *   summary, every other row in PostgreSQL;
- * - `--orphans=null|delete|keep-without-fk`: each policy's effect on rows and constraints.
+ * - `--orphans=null|delete|keep-without-fk`: each policy's effect on rows and constraints (keep-without-fk also on
+ *   tables PostgreSQL names differently).
+ *
+ * The three-table files run on both apply paths (`--jobs 1`: one transaction; `--jobs 2`: the parallel build), each
+ * run asserting the path it took; the one-table corpus files always take the one-transaction path.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -132,6 +136,23 @@ function readRejects(path: string): RejectLine[] {
     .map((l) => JSON.parse(l) as RejectLine);
 }
 
+const JOBS = ["1", "2"] as const;
+
+/**
+ * The apply path a run took: the parallel build announces itself (docs/testing.md), the one transaction does not.
+ * With --json the progress lines are not printed; the summary's stages name the same copy step.
+ */
+function expectPath(res: CliResult, jobs: (typeof JOBS)[number]): void {
+  const copyStep = res.stdout.startsWith("{")
+    ? `[copy] ${(JSON.parse(res.stdout) as { stages: { stage: string; step: string }[] }).stages.find((s) => s.stage === "copy")?.step}`
+    : res.stderr;
+  if (jobs === "2") expect(copyStep).toContain("[copy] copying rows and building indexes, 2 tables at a time");
+  else {
+    expect(copyStep).toContain("[copy] copying rows");
+    expect(copyStep).not.toContain("tables at a time");
+  }
+}
+
 async function foreignKeys(db: TestDatabase): Promise<string[]> {
   const rows = await db.query<{ def: string }>(
     "SELECT conrelid::regclass::text || ': ' || pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f' ORDER BY 1",
@@ -200,11 +221,12 @@ describe("bad-utf8.db (a filename holding invalid UTF-8 bytes)", () => {
   });
 });
 
-describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage class, a NUL byte", () => {
+// Both apply paths on these three-table files: one transaction (--jobs 1) and the parallel build (--jobs 2).
+describe.each(JOBS)("--jobs %s: text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage class, a NUL byte", (jobs) => {
   const BAD_NAME = Buffer.from("66696c65966e616d65", "hex"); // "file", 0x96, "name"
   const BAD_LABEL = Buffer.from("6261649f", "hex"); // "bad", 0x9f
   const file = memo(() =>
-    buildSqlite("text-problems.db", (d) => {
+    buildSqlite(`text-problems-${jobs}.db`, (d) => {
       d.exec(`
         CREATE TABLE files (id INTEGER PRIMARY KEY, name TEXT);
         CREATE TABLE tags (k TEXT PRIMARY KEY, label TEXT) WITHOUT ROWID;
@@ -222,13 +244,14 @@ describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage clas
       expect(d.prepare("SELECT hex(body) FROM notes WHERE id = 1").pluck().get()).toBe("610062");
     }),
   );
-  const stopRun = lazy(() => migrate(file));
-  const rejects = join(tmp.dir, "text-problems.rejects.jsonl");
-  const rejectRun = lazy(() => migrate(file, ["--on-error=reject", "--rejects", rejects, "--json"]));
+  const stopRun = lazy(() => migrate(file, ["--jobs", jobs]));
+  const rejects = join(tmp.dir, `text-problems-${jobs}.rejects.jsonl`);
+  const rejectRun = lazy(() => migrate(file, ["--on-error=reject", "--rejects", rejects, "--json", "--jobs", jobs]));
 
   it("default: invalid UTF-8 (not silently U+FFFD) and the NUL byte are problems; a real U+FFFD is not; nothing written", async () => {
     const { db, res } = await stopRun();
     await expectRefused(db, res);
+    expectPath(res, jobs);
     expect(res.stderr).toMatch(/files\.name \[2\]: invalid UTF-8.*66696c65966e616d65/);
     expect(res.stderr).toMatch(/notes\.body \[1\]: NUL byte/);
     expect(res.stderr).not.toMatch(/files\.name \[3\]/);
@@ -243,6 +266,7 @@ describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage clas
   it("--on-error=reject: those rows rejected with their exact bytes, the rest copied unchanged", async () => {
     const { db, res } = await rejectRun();
     const summary = summaryOf(res);
+    expectPath(res, jobs);
     expect(summary.tables.find((t) => t.table === "files")).toMatchObject({ rows: 2, rejected: 1 });
     expect(summary.tables.find((t) => t.table === "notes")).toMatchObject({ rows: 1, rejected: 1 });
     const lines = readRejects(rejects);
@@ -276,10 +300,10 @@ describe("text that PostgreSQL cannot hold: invalid UTF-8 with TEXT storage clas
   });
 });
 
-describe("orphaned foreign keys", () => {
+describe.each(JOBS)("--jobs %s: orphaned foreign keys", (jobs) => {
   // child 2 and 3 point at missing parents; grandchild 2 and 3 point at orphan child 2; child 5 has no parent (NULL).
   const file = memo(() =>
-    buildSqlite("orphans.db", (d) => {
+    buildSqlite(`orphans-${jobs}.db`, (d) => {
       d.pragma("foreign_keys = OFF");
       d.exec(`
         CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -293,14 +317,33 @@ describe("orphaned foreign keys", () => {
   );
   const CHILD_FK = "child: FOREIGN KEY (parent_id) REFERENCES parent(id)";
   const GRANDCHILD_FK = "grandchild: FOREIGN KEY (child_id) REFERENCES child(id)";
-  const stopRun = lazy(() => migrate(file));
-  const nullRun = lazy(() => migrate(file, ["--orphans=null", "--json"]));
-  const deleteRun = lazy(() => migrate(file, ["--orphans=delete", "--json"]));
-  const keepRun = lazy(() => migrate(file, ["--orphans=keep-without-fk", "--json"]));
+  const stopRun = lazy(() => migrate(file, ["--jobs", jobs]));
+  const nullRun = lazy(() => migrate(file, ["--orphans=null", "--json", "--jobs", jobs]));
+  const deleteRun = lazy(() => migrate(file, ["--orphans=delete", "--json", "--jobs", jobs]));
+  const keepRun = lazy(() => migrate(file, ["--orphans=keep-without-fk", "--json", "--jobs", jobs]));
+  // Tables and a column PostgreSQL gets under another name (a double quote: pg-names.ts), the orphan in the renamed
+  // child; the child's second foreign key has no orphan and must be created.
+  const keepRenamedRun = lazy(() =>
+    migrate(
+      () =>
+        buildSqlite(`orphans-renamed-${jobs}.db`, (d) => {
+          d.pragma("foreign_keys = OFF");
+          d.exec(`
+            CREATE TABLE "acc""t" (id INTEGER PRIMARY KEY, name TEXT);
+            CREATE TABLE other (id INTEGER PRIMARY KEY);
+            CREATE TABLE "po""st" (id INTEGER PRIMARY KEY, "acc""id" INTEGER REFERENCES "acc""t"(id), other_id INTEGER REFERENCES other(id));
+            INSERT INTO "acc""t" VALUES (1, 'ann');
+            INSERT INTO other VALUES (1);
+            INSERT INTO "po""st" VALUES (1, 1, 1), (2, 99, 1);
+          `);
+        }),
+      ["--orphans=keep-without-fk", "--json", "--jobs", jobs],
+    ),
+  );
   const notNullRun = lazy(() =>
     migrate(
       () =>
-        buildSqlite("orphans-not-null.db", (d) => {
+        buildSqlite(`orphans-not-null-${jobs}.db`, (d) => {
           d.pragma("foreign_keys = OFF");
           d.exec(`
             CREATE TABLE parent (id INTEGER PRIMARY KEY);
@@ -309,13 +352,14 @@ describe("orphaned foreign keys", () => {
             INSERT INTO child VALUES (1, 1), (2, 99);
           `);
         }),
-      ["--orphans=null"],
+      ["--orphans=null", "--jobs", jobs],
     ),
   );
 
   it("default: exit 1 naming each orphan (table, column, row key, missing value); nothing written", async () => {
     const { db, res } = await stopRun();
     await expectRefused(db, res);
+    expectPath(res, jobs);
     expect(res.stderr).toMatch(/child\.parent_id \[2\]: references a missing row of "parent" \(value: 99\)/);
     expect(res.stderr).toMatch(/child\.parent_id \[3\]: references a missing row of "parent" \(value: 98\)/);
     expect(res.stderr).toContain("--orphans=");
@@ -369,6 +413,19 @@ describe("orphaned foreign keys", () => {
     ]);
     expect((await db.query("SELECT count(*)::int AS n FROM grandchild"))[0].n).toBe(4);
     expect(await foreignKeys(db)).toEqual([GRANDCHILD_FK]);
+    expectPath(res, jobs);
+  });
+
+  it("--orphans=keep-without-fk on renamed tables and columns: the violated constraint (PostgreSQL names) absent, the other present", async () => {
+    const { db, res } = await keepRenamedRun();
+    const summary = summaryOf(res);
+    expectPath(res, jobs);
+    expect(summary.orphans).toEqual({ policy: "keep-without-fk", found: 1, cascaded: 0, droppedForeignKeys: 1 });
+    expect(await db.query('SELECT id, acc_id, other_id FROM "po_st" ORDER BY id')).toEqual([
+      { id: 1, acc_id: 1, other_id: 1 },
+      { id: 2, acc_id: 99, other_id: 1 },
+    ]);
+    expect(await foreignKeys(db)).toEqual(["po_st: FOREIGN KEY (other_id) REFERENCES other(id)"]);
   });
 
   it("--orphans=null on a NOT NULL reference: a clean refusal naming the column and row, nothing written", async () => {

@@ -171,7 +171,11 @@ describe("files that are not (healthy, available) SQLite databases", () => {
   it("a text file: not a readable SQLite database", async () => {
     const file = join(tmp.dir, "dump.sql");
     writeFileSync(file, "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n".repeat(200));
-    await expectCleanFailure(await migrate(file), "SOURCE_NOT_SQLITE", /dump\.sql is not a readable SQLite database: file is not a database/);
+    const res = await migrate(file);
+    await expectCleanFailure(res, "SOURCE_NOT_SQLITE", /dump\.sql is not a readable SQLite database: file is not a database/);
+    // The hint names the header in words: the NUL byte that ends it is never printed to the terminal.
+    expect(res.stderr).toContain('hint:  a SQLite file starts with the 16 bytes "SQLite format 3" and a NUL byte;');
+    expect(res.stderr).not.toContain("\u0000");
   });
 
   it("a 0-byte file (an empty SQLite database): no tables, nothing to migrate", async () => {

@@ -407,7 +407,7 @@ describe("real-world files: the failure's own command migrates every row", () =>
       const sqlite = new Database(file, { readonly: true });
       try {
         for (const t of summary.tables) expect([t.table, t.rows, t.rejected]).toEqual([t.table, Number(sqlite.prepare(`SELECT count(*) FROM "${t.table}"`).pluck().get()), 0]);
-        const created = sqlite.prepare("SELECT id, created FROM role ORDER BY id").raw(true).all().map(([id, c]) => [String(id), c]);
+        const created = (sqlite.prepare("SELECT id, created FROM role ORDER BY id").raw(true).all() as [number, string][]).map(([id, c]) => [String(id), c]);
         expect((await db.query<{ id: string; created: string }>("SELECT id::text, created FROM role ORDER BY id")).map((r) => [r.id, r.created])).toEqual(created);
       } finally {
         sqlite.close();

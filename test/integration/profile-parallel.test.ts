@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
 import { runCli } from "../helpers/cli.js";
-import { buildSqliteFile, tempDir } from "../helpers/files.js";
+import { buildSqliteFile, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 const tmp = tempDir("profile-parallel");
@@ -66,5 +66,55 @@ describe("profile on two threads", () => {
     expect(schema).toMatch(/\ba\s+Int\b/);
     expect(schema).toMatch(/\bat\s+DateTime\?\s+@db\.Timestamp\(6\)/);
     expect(schema).toMatch(/\bflag\s+Boolean\?/);
+  }, 120_000);
+});
+
+describe("profile fallback when the file changes under the snapshot", () => {
+  it("a commit after the snapshot began: the worker's results are dropped, this thread profiles the snapshot's rows", async () => {
+    // The compiled modules (the global setup builds dist/): the worker thread runs dist/profile/profile-worker.js,
+    // which does not exist next to src/ (profile-all.ts split()).
+    const { profileCatalog } = (await import(join(REPO_ROOT, "dist", "profile", "profile-all.js"))) as typeof import("../../src/profile/profile-all.js");
+    const { takeSnapshot: take } = (await import(join(REPO_ROOT, "dist", "introspect", "snapshot.js"))) as typeof import("../../src/introspect/snapshot.js");
+    const { readCatalog } = (await import(join(REPO_ROOT, "dist", "introspect", "read-catalog.js"))) as typeof import("../../src/introspect/read-catalog.js");
+    // Two tables of 80k rows × 4 profiled columns: over the two-thread threshold (500k values), one table each.
+    const file = buildSqliteFile(tmp.dir, "live.db", (d) => {
+      d.pragma("journal_mode = WAL");
+      d.exec("CREATE TABLE a (id INTEGER PRIMARY KEY, x INTEGER, y INTEGER, z INTEGER); CREATE TABLE b (id INTEGER PRIMARY KEY, x INTEGER, y INTEGER, z INTEGER)");
+      const ia = d.prepare("INSERT INTO a VALUES (?, ?, ?, ?)");
+      const ib = d.prepare("INSERT INTO b VALUES (?, ?, ?, ?)");
+      d.exec("BEGIN");
+      for (let i = 1; i <= 80_000; i++) {
+        ia.run(i, i, i % 7, i);
+        ib.run(i, i, i % 5, i);
+      }
+      d.exec("COMMIT");
+    });
+    const profileOnce = async (write?: () => void) => {
+      const snapshot = await take(file);
+      try {
+        write?.();
+        const catalog = readCatalog(snapshot.db);
+        return await profileCatalog(snapshot.db, catalog, { path: file, unchanged: () => snapshot.unchanged() });
+      } finally {
+        await snapshot.dispose();
+      }
+    };
+    // Control: nobody writes, the worker's results are used.
+    const quiet = await profileOnce();
+    expect(quiet.threads).toBe(2);
+    // A live writer commits after the snapshot began (PRAGMA data_version changes): the worker would read the new
+    // rows, so its results must not be used, and neither table's profile may show the writer's rows.
+    const live = await profileOnce(() => {
+      const writer = new Database(file);
+      writer.prepare("INSERT INTO a VALUES (?, ?, ?, ?)").run(80_001, 2n ** 40n, 0, 2n ** 40n);
+      writer.prepare("INSERT INTO b VALUES (?, ?, ?, ?)").run(80_001, 2n ** 40n, 0, 2n ** 40n);
+      writer.close();
+    });
+    expect(live.threads).toBe(1);
+    for (const t of ["a", "b"]) {
+      const x = live.profiles.get(t)!.get("x")!;
+      expect([t, x.nonNull, x.minInt, x.maxInt]).toEqual([t, 80_000, 1n, 80_000n]);
+      expect(live.profiles.get(t)).toEqual(quiet.profiles.get(t));
+    }
   }, 120_000);
 });

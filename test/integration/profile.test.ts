@@ -162,7 +162,25 @@ describe("profileTable", () => {
   it("handles blobs and all-null columns", () => {
     const p = profile("Mixed 'Table'");
     expect(p.get("data")!.storage.blob).toBe(2);
+    // A declared BLOB column's type does not depend on its values: its blobs are not read as text.
+    expect(p.get("data")!.binaryBlobs).toBe(0);
     expect(p.get("empty")).toEqual(emptyProfile());
+  });
+
+  it("counts the blobs text could not hold where the values decide the type (untyped, unknown names)", () => {
+    const w = new Database(":memory:");
+    w.defaultSafeIntegers(true);
+    w.exec("CREATE TABLE t (u, n MONEY, b BLOB)");
+    const ins = w.prepare("INSERT INTO t VALUES (?, ?, ?)");
+    // UTF-8 text; a NUL byte; invalid UTF-8 (a lone continuation byte); an empty blob.
+    for (const v of [Buffer.from("grüße"), Buffer.from([0x61, 0x00]), Buffer.from([0x80]), Buffer.alloc(0)]) ins.run(v, v, v);
+    const [t] = readCatalog(w).tables;
+    const p = profileTable(w, t);
+    w.close();
+    expect(p.get("u")!.binaryBlobs).toBe(2);
+    expect(p.get("n")!.binaryBlobs).toBe(2);
+    expect(p.get("b")!.binaryBlobs).toBe(0);
+    expect(p.get("u")!.storage.blob).toBe(4);
   });
 
   it("profiles an empty table", () => {

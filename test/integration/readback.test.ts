@@ -40,7 +40,9 @@ function buildApp(dir: string): string {
     const account = d.prepare("INSERT INTO account (id, handle, karma, joined, seen, balance, avatar, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     account.run(1, "alice", 5_000_000_000, JOINED_S, "2024-01-02 03:04:05.678", 12.5, Buffer.from([0, 1, 2, 255]), 1);
     account.run(2, "bob", -7, JOINED_S + 86_400, "2024-02-29 23:59:59", 0.1, null, 0);
-    account.run(3, "chloé", 0, null, null, null, Buffer.alloc(0), 1);
+    // Valid SQLite time text without seconds (https://sqlite.org/lang_datefunc.html#time_values): it lands as
+    // 10:00:00, but Prisma Client on SQLite reads it as an Invalid Date — a note about SQLite's side, not a difference.
+    account.run(3, "chloé", 0, null, "2024-06-01 10:00", null, Buffer.alloc(0), 1);
     // PostgreSQL's collation may order these differently from SQLite's byte order: rows are matched by key.
     const tag = d.prepare("INSERT INTO tag (name, uses) VALUES (?, ?)");
     for (const [name, uses] of [["a", 1], ["B", 2], ["_x", 3], ["Z", 4]] as const) tag.run(name, uses);
@@ -102,6 +104,15 @@ describe("application read-back through Prisma Client", () => {
     expect(byModel.get("tag")).toMatchObject({ status: "compared", rows: 4, differences: [] });
     expect(byModel.get("log")?.status).toBe("not-compared");
     expect(run.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client; not compared: log \(/);
+    const note =
+      "account.seen: Prisma Client on SQLite reads 1 value(s) as Invalid Date (DATETIME text it does not parse, e.g. without seconds); PostgreSQL reads a valid timestamp, checked by the copy's verification";
+    expect(byModel.get("account")?.notes).toEqual([note]);
+    expect(run.stdout).toContain(`; note: ${note}`);
+  });
+
+  it("lands DATETIME text without seconds as that minute", async () => {
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(await db.query("SELECT seen::text AS seen FROM account WHERE id = 3")).toEqual([{ seen: "2024-06-01 10:00:00" }]);
   });
 
   it("names the model, key and field of a value changed in PostgreSQL", async () => {

@@ -9,6 +9,7 @@
  * - `--orphans=keep-without-fk`: the constraint left out is reported as drift, and drift is a warning (exit 0);
  * - `?schema=name` puts the tables (and `_prisma_migrations`) in that schema, none in `public`;
  * - `--on-error reject` writes the rejects to `<out>/rejects.jsonl` by default;
+ * - a read-back difference (what the application would read through Prisma Client) fails `migrate` with exit 1;
  * - `plan` lists orphaned rows without any server;
  * - the next Prisma migration builds on the baseline: `prisma migrate diff --from-migrations` against the
  *   converted schema finds no change, and against a changed schema gives only that change.
@@ -216,6 +217,38 @@ describe("the default target", () => {
     expect(summary.drift).toBeUndefined();
     expect(summary.readBack).toBeUndefined();
     expect(res.stderr).not.toMatch(/\[verify\]/);
+  });
+});
+
+describe("a read-back difference fails migrate", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase("readme_readback");
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it("exit 1 naming model, key and field, when only the application's reads differ from an exact copy", async () => {
+    // A real way for only the read-back to differ: a database whose sessions print doubles with fewer digits
+    // (https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-EXTRA-FLOAT-DIGITS). The copy and its
+    // checks set their own session (verify.ts SETTINGS: extra_float_digits = 1), so the data is exact; Prisma
+    // Client, like the application, takes the database's setting and reads 0.30000000000000004 as 0.3.
+    await db.query(`ALTER DATABASE "${db.name}" SET extra_float_digits = -5`);
+    const source = buildSqliteFile(tmp.dir, "floats.db", (d) => {
+      d.exec("CREATE TABLE reading (id INTEGER PRIMARY KEY, value REAL NOT NULL)");
+      const ins = d.prepare("INSERT INTO reading VALUES (?, ?)");
+      for (const [id, v] of [[1, 0.1 + 0.2], [2, 0.5]] as const) ins.run(id, v);
+    });
+    const res = await runCli(["migrate", source, "--to", db.url, "--out", join(tmp.dir, "floats"), "--yes"]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toContain("error [VERIFY_READBACK]");
+    expect(res.stderr).toContain("DIFFERS: 1 difference(s) (2 rows of 1 model read)");
+    expect(res.stderr).toContain("reading [id=1] value: SQLite 0.30000000000000004 ≠ PostgreSQL 0.3");
+    // Only the read-back failed (migrate.ts checks coverage, counts, content and the independent decode first), and the value is exact.
+    expect(res.stderr).not.toMatch(/VERIFY_(COVERAGE|COUNTS|CONTENT|INDEPENDENT)/);
+    const [row] = await db.query("SELECT value = 0.30000000000000004::float8 AS exact, value = 0.3::float8 AS rounded FROM reading WHERE id = 1");
+    expect(row).toEqual({ exact: true, rounded: false });
   });
 });
 

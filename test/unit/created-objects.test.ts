@@ -24,6 +24,6 @@ CREATE VIEW "v" AS SELECT 1;
 `;
     const o = createdObjects(sql);
     expect(o.types).toEqual(["Role"]);
-    expect(o.relations.sort()).toEqual(['by_name', 'v', 'we"ird', 'we"ird_big_seq', 'we"ird_id_seq', 'we"ird_name_key', 'we"ird_pkey'].sort());
+    expect([...o.relations].sort()).toEqual(['by_name', 'v', 'we"ird', 'we"ird_big_seq', 'we"ird_id_seq', 'we"ird_name_key', 'we"ird_pkey'].sort());
   });
 });

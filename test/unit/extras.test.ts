@@ -181,7 +181,7 @@ describe("convertExtras", () => {
   });
   it("only touches tables and columns the plan migrates", () => {
     const r = convertExtras(catalog([users]), {
-      tables: [{ name: "users", columns: [{ name: "id", kind: "int" }, { name: "email", kind: "text" }], keyColumns: ["id"], sequenceFloor: null, rowCount: 0 }],
+      tables: [{ name: "users", pgName: "users", columns: [{ name: "id", pgName: "id", kind: "int" }, { name: "email", pgName: "email", kind: "text" }], keyColumns: ["id"], sequenceFloor: null, rowCount: 0 }],
     });
     expect(r.postDataSql.some((s) => s.includes(`"n" >= 0`))).toBe(false);
     expect(r.decisions.some((d) => d.code === "check" && d.message.includes("unknown name n"))).toBe(true);

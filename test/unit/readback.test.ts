@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { comparisonFor, excerpt, parseUtcTimestamp, sameNumber, sameValue } from "../../src/verify/readback-compare.js";
+import { comparisonFor, excerpt, parseUtcTimestamp, sameNumber, sameValue, unreadableOnSqlite } from "../../src/verify/readback-compare.js";
 import { clientSchemaText, readModels, unignoreKeyedModels } from "../../src/verify/readback-schema.js";
 import { describeReadBack } from "../../src/verify/readback-format.js";
 import { countOf } from "../../src/core/plural.js";
@@ -158,5 +158,20 @@ describe("read-back summary line", () => {
     expect(describeReadBack({ status: "same", models: [model("products", 1)], ms: 1 })).toBe("1 row of 1 model identical through Prisma Client");
     expect(describeReadBack({ status: "same", models: [model("a", 0), model("b", 0)], ms: 1 })).toBe("0 rows of 2 models identical through Prisma Client");
     expect([countOf(1, "table"), countOf(0, "table"), countOf(3, "row")]).toEqual(["1 table", "0 tables", "3 rows"]);
+  });
+  it("ends with the notes about values the SQLite side could not read", () => {
+    const m = { ...model("ev", 2), notes: ["ev.at: unreadable"] };
+    expect(describeReadBack({ status: "same", models: [m], ms: 1 })).toBe("2 rows of 1 model identical through Prisma Client; note: ev.at: unreadable");
+  });
+});
+
+describe("unreadableOnSqlite", () => {
+  it("is an Invalid Date on SQLite against a valid Date on PostgreSQL, nothing else", () => {
+    const valid = new Date("2024-06-01T10:00:00Z");
+    expect(unreadableOnSqlite(new Date("x"), valid)).toBe(true);
+    expect(unreadableOnSqlite(new Date("x"), new Date("y"))).toBe(false);
+    expect(unreadableOnSqlite(new Date("x"), null)).toBe(false);
+    expect(unreadableOnSqlite(valid, new Date("2024-06-01T10:00:01Z"))).toBe(false);
+    expect(unreadableOnSqlite("2024-06-01 10:00", valid)).toBe(false);
   });
 });

@@ -18,6 +18,7 @@ function profile(p: Partial<Omit<ColumnProfile, "storage">> & { storage?: Partia
     zonedTexts: 0,
     canonicalTimestampTexts: 0,
     canonicalDateTexts: 0,
+    binaryBlobs: 0,
     epochIntegers: { seconds: 0, millis: 0, implausible: 0, lateSeconds: 0 },
     ...p,
     storage,
@@ -198,6 +199,33 @@ describe("no declared type: the values decide", () => {
     const c = choose("", profile({ storage: { integer: 1, text: 1, real: 1 }, minInt: 1n, maxInt: 1n }));
     expect(c.prismaType).toBe("String");
     expect(c.note).toMatch(/holds text values; kept as text/);
+  });
+  it("blobs with text only → Bytes (text as its UTF-8 bytes), with a note", () => {
+    expect(choose("", profile({ storage: { blob: 1, text: 2 } }))).toEqual({
+      prismaType: "Bytes",
+      kind: "bytes",
+      note: "untyped column holds blobs mixed with text; kept as bytes (text as its UTF-8 bytes)",
+    });
+  });
+  it("blobs of UTF-8 text with numbers → String: the one type that holds every value", () => {
+    expect(choose("", profile({ storage: { blob: 2, integer: 1, real: 1 }, minInt: 4n, maxInt: 4n }))).toEqual({
+      prismaType: "String",
+      kind: "text",
+      note: "untyped column mixes 2 blob(s) with 1 integer(s), 1 real(s); kept as text: numbers as their decimal spelling, blobs as the UTF-8 text they hold",
+    });
+    expect(choose("ANY", profile({ storage: { blob: 1, integer: 1 }, minInt: 4n, maxInt: 4n })).prismaType).toBe("String");
+  });
+  it("binary blobs with numbers → Bytes, the note naming the UPDATE that makes every value bytes", () => {
+    const c = chooseColumnType({
+      table: 'my "t"',
+      column: { name: "v", declaredType: "", notNull: false, defaultSql: null, pkOrder: 0, hidden: 0 },
+      profile: profile({ storage: { blob: 2, integer: 1 }, minInt: 4n, maxInt: 4n, binaryBlobs: 1 }),
+    });
+    expect(c).toEqual({
+      prismaType: "Bytes",
+      kind: "bytes",
+      note: `untyped column mixes 2 blob(s) with 1 integer(s), and 1 blob(s) are not UTF-8 text: no PostgreSQL type holds binary data and numbers exactly, so the copy refuses the numbers: to keep them as bytes, on a copy of the file run UPDATE "my ""t""" SET "v" = CAST("v" AS BLOB) WHERE typeof("v") IN ('integer', 'real')`,
+    });
   });
   it("no values → String with a note", () => {
     expect(choose("")).toEqual({ prismaType: "String", kind: "text", note: "no declared type and no values; chose String" });
