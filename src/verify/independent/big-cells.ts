@@ -13,16 +13,38 @@ import type { TextFallback } from "../../copy/text-fallback.js";
 import { isUtf8 } from "node:buffer";
 import type { SqliteCell } from "./compare-value.js";
 import type { TargetColumn } from "./target-columns.js";
+import { balanced } from "../../copy/sql-chunks.js";
 
 export interface BigCellColumns {
   /** Column indexes that may hold big cells. */
   readonly indexes: readonly number[];
   /** SQLite's select expression of column i (NULL in place of a big value). */
   sqliteExpr(i: number, name: string): string;
-  /** Extra SQLite select items, after the columns and the rowid: one "is big" flag per index. */
-  readonly sqliteFlags: readonly string[];
-  /** PostgreSQL's select items of column i: its text (NULL when big), and its digest when big. */
-  pgItems(i: number, pgName: string, alias: string, digestAlias: string): string;
+  /**
+   * One extra SQLite select item, after the columns and the rowid: a '0'/'1' string, its j-th character telling
+   * whether indexes[j] holds a big value (null: no column may). One item, not one per column: a table of 1600
+   * text columns would otherwise exceed SQLite's 2000 result columns (https://sqlite.org/limits.html#max_column).
+   */
+  readonly sqliteFlags: string | null;
+  /** PostgreSQL's select item of column i: its text, NULL when big. */
+  pgItem(i: number, pgName: string, alias: string): string;
+  /**
+   * One extra PostgreSQL select item: `j=length:sha256hex;` for each big value of indexes[j] (null: no column may).
+   * One item for the same reason: PostgreSQL's target lists hold at most 1664 entries.
+   */
+  readonly pgDigests: string | null;
+}
+
+/** column index → digest, from the pgDigests item of a row. */
+export function parsePgDigests(text: string | null, indexes: readonly number[]): Map<number, string> | null {
+  if (!text) return null;
+  const out = new Map<number, string>();
+  for (const part of text.split(";")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    out.set(indexes[Number(part.slice(0, eq))], part.slice(eq + 1));
+  }
+  return out;
 }
 
 /** `length:sha256hex` of bytes. */
@@ -37,26 +59,34 @@ export function describeDigest(kind: string, digest: string): string {
   return `${kind} of ${len} bytes, sha256 ${hex.slice(0, 16)}…`;
 }
 
-export function bigCellColumns(db: SqliteDb, columns: readonly { readonly name: string; readonly target: TargetColumn }[], keyIdx: readonly number[], threshold: number): BigCellColumns {
+export function bigCellColumns(db: SqliteDb, columns: readonly { readonly name: string; readonly pgName: string; readonly target: TargetColumn }[], keyIdx: readonly number[], threshold: number): BigCellColumns {
   // CAST(text AS BLOB) gives the bytes in the database's encoding: text is compared this way only in UTF-8 files.
   const utf8 = db.pragma("encoding", { simple: true }) === "UTF-8";
   const indexes = columns.flatMap((c, i) => (!keyIdx.includes(i) && (c.target.kind === "bytes" || (c.target.kind === "text" && utf8)) ? [i] : []));
   const big = (name: string): string => `octet_length(${name}) > ${threshold}`;
+  const bytesOf = (i: number, c: string): string => (columns[i].target.kind === "bytes" ? c : `convert_to(${c}::text, 'UTF8')`);
   return {
     indexes,
     sqliteExpr: (i, name) => (indexes.includes(i) ? `CASE WHEN ${big(name)} THEN NULL ELSE ${name} END` : name),
-    sqliteFlags: indexes.map((i) => `coalesce(${big(quoteIdent(columns[i].name))}, 0)`),
-    pgItems: (i, pgName, alias, digestAlias) => {
+    sqliteFlags:
+      indexes.length === 0 ? null : balanced(indexes.map((i) => `(CASE WHEN ${big(quoteIdent(columns[i].name))} THEN '1' ELSE '0' END)`), "||"),
+    pgItem: (i, pgName, alias) => {
       const c = quoteIdent(pgName);
-      if (!indexes.includes(i)) return `${c}::text AS ${alias}`;
-      const bytes = columns[i].target.kind === "bytes" ? c : `convert_to(${c}::text, 'UTF8')`;
-      return (
-        `CASE WHEN octet_length(${c}) > ${threshold} THEN NULL ELSE ${c}::text END AS ${alias}, ` +
-        `CASE WHEN octet_length(${c}) > ${threshold} THEN octet_length(${bytes})::text || ':' || encode(sha256(${bytes}), 'hex') END AS ${digestAlias}`
-      );
+      return indexes.includes(i) ? `CASE WHEN octet_length(${c}) > ${threshold} THEN NULL ELSE ${c}::text END AS ${alias}` : `${c}::text AS ${alias}`;
     },
+    pgDigests:
+      indexes.length === 0
+        ? null
+        : balanced(
+            indexes.map((i, j) => {
+              const c = quoteIdent(columns[i].pgName);
+              return `(CASE WHEN octet_length(${c}) > ${threshold} THEN '${j}=' || octet_length(${bytesOf(i, c)})::text || ':' || encode(sha256(${bytesOf(i, c)}), 'hex') || ';' ELSE '' END)`;
+            }),
+            "||",
+          ),
   };
 }
+
 
 /** The digest of SQLite's value as the copy meant to write it (its stored bytes; decoded when not UTF-8 and a fallback is given). */
 export function sqliteDigest(stored: Buffer | null, kind: string, fallback: TextFallback | undefined): string {

@@ -19,7 +19,7 @@ import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "./co
 import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type Batches, type KeyPart, type Window } from "./pairing.js";
 import { decodePg, parseFloat8, type TargetKind } from "./pg-decode.js";
 import { sqliteInteger } from "./sqlite-meaning.js";
-import { bigCellColumns, describeDigest, pgTextDigest, sqliteCellDigest, sqliteDigest } from "./big-cells.js";
+import { bigCellColumns, parsePgDigests, describeDigest, pgTextDigest, sqliteCellDigest, sqliteDigest } from "./big-cells.js";
 import { bigCellBytes } from "../../copy/big-cells.js";
 import type { TargetColumn } from "./target-columns.js";
 
@@ -150,7 +150,7 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
   const sqliteSelect = columns.map((c, i) => big.sqliteExpr(i, quoteIdent(c.name)));
   if (rowid) sqliteSelect.push(rowid);
   const flagsAt = sqliteSelect.length;
-  sqliteSelect.push(...big.sqliteFlags);
+  if (big.sqliteFlags !== null) sqliteSelect.push(big.sqliteFlags);
   const byteLookups = new Map<number, { get(...params: unknown[]): unknown }>();
   /** The exact bytes of column `i` of a row (by rowid, else by its key as SQLite returned it). */
   const bytesOf = (i: number, raw: readonly unknown[]): Buffer | null => {
@@ -169,12 +169,20 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
       : rowid
         ? `${rowid}${desc ? " DESC" : ""}`
         : "";
+  // The key as the sort sees it: k0, k1, … of the subquery below (ctid when there is no key).
   const pgKeyOrder = (desc: boolean): string =>
     keyed
-      ? keyIdx.map((i) => `${quoteIdent(columns[i].pgName)}${columns[i].target.collatable ? ' COLLATE "C"' : ""}${desc ? " DESC NULLS LAST" : " NULLS FIRST"}`).join(", ")
-      : `ctid${desc ? " DESC" : ""}`;
+      ? keyIdx.map((i, n) => `"k${n}"${columns[i].target.collatable ? ' COLLATE "C"' : ""}${desc ? " DESC NULLS LAST" : " NULLS FIRST"}`).join(", ")
+      : `"k0"${desc ? " DESC" : ""}`;
   const sqliteFrom = `SELECT ${sqliteSelect.join(", ")} FROM ${quoteIdent(plan.name)}`;
-  const pgFrom = `SELECT ${columns.map((c, i) => big.pgItems(i, c.pgName, quoteIdent(`v${i}`), quoteIdent(`d${i}`))).join(", ")} FROM ${quoteQualified(options.pgSchema, plan.pgName)}`;
+  const pgItems = columns.map((c, i) => big.pgItem(i, c.pgName, quoteIdent(`v${i}`)));
+  if (big.pgDigests !== null) pgItems.push(`${big.pgDigests} AS "digests"`);
+  pgItems.push(...(keyed ? keyIdx.map((i, n) => `${quoteIdent(columns[i].pgName)} AS "k${n}"`) : ['ctid AS "k0"']));
+  // The projection (text casts, big-cell digests) runs below the sort, in a subquery kept apart by OFFSET 0
+  // (https://www.postgresql.org/docs/current/queries-limit.html): sorting the raw columns beside the projected
+  // ones would make the sorted tuple of a 1600-column table wider than PostgreSQL's 1664 entries.
+  const pgQuery = (where: string, desc: boolean, limit = ""): string =>
+    `SELECT * FROM (SELECT ${pgItems.join(", ")} FROM ${quoteQualified(options.pgSchema, plan.pgName)}${where} OFFSET 0) AS s ORDER BY ${pgKeyOrder(desc)}${limit}`;
 
   const keyPartSqlite = (cell: SqliteCell, kind: TargetKind): KeyPart => {
     if (cell.value === null) return null;
@@ -201,8 +209,9 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
     const id = rowid ? (raw[columns.length] as bigint) : null;
     if (id !== null && skip?.has(BigInt(id))) return null;
     let digests: (string | null)[] | null = null;
+    const flags = big.sqliteFlags === null ? null : (raw[flagsAt] as string | null);
     big.indexes.forEach((i, j) => {
-      if (!raw[flagsAt + j]) return;
+      if (flags?.[j] !== "1") return;
       (digests ??= columns.map(() => null))[i] = sqliteDigest(bytesOf(i, raw), columns[i].target.kind, options.decodeFallback);
     });
     if (id === null && skipKeys && skipKeys.size > 0 && skipKeys.has(leftOutKeyOf(keyIdx.map((i) => cells[i].value)))) return null;
@@ -213,7 +222,8 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
   };
   const toPgRow = (r: Record<string, string | null>): PgRow => {
     const texts = columns.map((_, i) => r[`v${i}`] ?? null);
-    const digests = big.indexes.some((i) => r[`d${i}`] != null) ? columns.map((_, i) => r[`d${i}`] ?? null) : null;
+    const found = parsePgDigests(r.digests ?? null, big.indexes);
+    const digests = found === null || found.size === 0 ? null : columns.map((_, i) => found.get(i) ?? null);
     return { texts, digests, key: keyed ? keyIdx.map((i) => keyPartPg(texts[i], columns[i].target.kind)) : [] };
   };
 
@@ -285,7 +295,7 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
       const b = await pages();
       return b === null ? null : inOrder(b);
     };
-    await pairRows(ordered, await pgStream(client, `${pgFrom} ORDER BY ${pgKeyOrder(false)}`, toPgRow), compare, handlers);
+    await pairRows(ordered, await pgStream(client, pgQuery("", false), toPgRow), compare, handlers);
     return result("every row", options.mode === "all" ? "all" : "sample");
   }
 
@@ -296,7 +306,7 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
       // One query for all windows (they are disjoint once merged, and in key order): one round trip per table.
       const merged = mergeWindows(windows, (r) => r.key);
       const { where, params } = pgBounds(columns, keyIdx, merged);
-      const pgRows = await pgAll(`${pgFrom}${where} ORDER BY ${pgKeyOrder(false)}`, params);
+      const pgRows = await pgAll(pgQuery(where, false), params);
       await pairRows(arrayBatches(inOrder(merged.flatMap((w) => w.rows))), arrayBatches(pgRows), compare, handlers);
       return result("key ranges", "sample");
     }
@@ -304,10 +314,10 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
   // Keys that do not order alike (or no key): the first and the last rows, paired in order.
   const half = Math.max(1, Math.floor(sampleSize / 2));
   const firstS = sqliteAll(`${sqliteFrom}${orderBy(sqliteKeyOrder(false))} LIMIT ?`, [half + leftOutCount]).slice(0, half);
-  const firstP = await pgAll(`${pgFrom} ORDER BY ${pgKeyOrder(false)} LIMIT $1`, [half]);
+  const firstP = await pgAll(pgQuery("", false, " LIMIT $1"), [half]);
   await pairRows(arrayBatches(firstS), arrayBatches(firstP), compare, handlers);
   const lastS = sqliteAll(`${sqliteFrom}${orderBy(sqliteKeyOrder(true))} LIMIT ?`, [half + leftOutCount]).slice(0, half).reverse();
-  const lastP = (await pgAll(`${pgFrom} ORDER BY ${pgKeyOrder(true)} LIMIT $1`, [half])).reverse();
+  const lastP = (await pgAll(pgQuery("", true, " LIMIT $1"), [half])).reverse();
   pgPosition = -1; // positions of the last rows are not known without counting; the key (if any) names them
   await pairRows(arrayBatches(lastS), arrayBatches(lastP), compare, handlers);
   return result("first and last rows", "sample");
