@@ -13,13 +13,13 @@ import { Sqlite2pgError } from "../core/errors.js";
 import { noopListener, timedStage, type EventListener } from "../core/events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
 import type { TableFilter } from "../introspect/table-filter.js";
-import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "../verify/compare-table.js";
-import { matchSentChecksum, type SentChecksum } from "../verify/sent-checksums.js";
+import { compareTable, type Difference, type LeftOutRows, type TableVerification } from "../verify/content/compare-table.js";
+import { matchSentChecksum, type SentChecksum } from "../verify/content/sent-checksums.js";
 import { coverageLines, targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { checkIndependently, describeIndependent, formatIndependentDifferences, type IndependentResult } from "../verify/independent/independent-check.js";
 import { textFallback, type TextFallback } from "../copy/text-fallback.js";
 
-export type { Difference, TableVerification } from "../verify/compare-table.js";
+export type { Difference, TableVerification } from "../verify/content/compare-table.js";
 
 export interface VerifyResult {
   /** Every table identical and, when it ran, the independent check found no difference. */

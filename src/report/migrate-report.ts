@@ -1,7 +1,7 @@
 /** Markdown report of a migration, to attach to the pull request that commits the new schema (pure). */
 import type { MigrateSummary } from "./summary-types.js";
 import { formatDuration } from "./summary.js";
-import { describeReadBack } from "../verify/readback-format.js";
+import { describeReadBack } from "../verify/readback/format.js";
 import { coverageName, describeCoverage } from "../verify/coverage.js";
 import { describeIndependent, formatIndependentDifference } from "../verify/independent/independent-check.js";
 

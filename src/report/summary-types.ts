@@ -6,10 +6,10 @@ import type { Suggestion } from "../copy/remedies.js";
 import type { OrphanPolicy } from "../profile/orphans.js";
 import type { CountCheck } from "../verify/counts.js";
 import type { CoverageResult } from "../verify/coverage.js";
-import type { DriftResult } from "../verify/drift.js";
-import type { ReadBackResult } from "../verify/client-readback.js";
+import type { DriftResult } from "../verify/drift/drift.js";
+import type { ReadBackResult } from "../verify/readback/check.js";
 import type { IndependentResult } from "../verify/independent/independent-check.js";
-import type { TableVerification } from "../verify/compare-table.js";
+import type { TableVerification } from "../verify/content/compare-table.js";
 import type { ProjectFiles } from "../prisma-project/prisma-project.js";
 export interface TableSummary {
   readonly table: string;

@@ -2,8 +2,8 @@
 import { countOf } from "../core/plural.js";
 import { describeDecision } from "../core/decisions.js";
 import type { MigrateSummary } from "./summary-types.js";
-import type { DriftResult } from "../verify/drift.js";
-import { describeReadBack } from "../verify/readback-format.js";
+import type { DriftResult } from "../verify/drift/drift.js";
+import { describeReadBack } from "../verify/readback/format.js";
 import { coverageLines } from "../verify/coverage.js";
 import { describeIndependent, formatIndependentDifference } from "../verify/independent/independent-check.js";
 

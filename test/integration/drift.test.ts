@@ -1,5 +1,5 @@
 /**
- * Schema drift (src/verify/drift.ts): after `migrate`, the database equals migrations/ replayed in a shadow —
+ * Schema drift (src/verify/drift/drift.ts): after `migrate`, the database equals migrations/ replayed in a shadow —
  * views, partial and expression indexes, CHECKs and generated columns included. Changes made by hand afterwards
  * are each reported, naming the object. Without CREATEDB the shadow is a rolled-back schema of the target;
  * without CREATE on the database either, the check says why it cannot run and which GRANT would let it.
@@ -9,7 +9,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { connectTarget } from "../../src/db/pg-target.js";
 import { type PgClient } from "../../src/db/pg-client.js";
-import { checkDrift, type DriftResult } from "../../src/verify/drift.js";
+import { checkDrift, type DriftResult } from "../../src/verify/drift/drift.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
 import { createTestDatabase, SERVER_URL, type TestDatabase } from "../helpers/pg.js";

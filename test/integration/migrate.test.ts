@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectTarget } from "../../src/db/pg-target.js";
 import { runPrisma } from "../../src/db/prisma-cli.js";
-import { checkDrift } from "../../src/verify/drift.js";
+import { checkDrift } from "../../src/verify/drift/drift.js";
 import pg from "pg";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, EXAMPLE_DB, tempDir } from "../helpers/files.js";

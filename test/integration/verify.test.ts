@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import pg from "pg";
 import type { TablePlan } from "../../src/convert/convert.js";
 import type { MigrateSummary } from "../../src/report/summary-types.js";
-import { matchSentChecksum } from "../../src/verify/sent-checksums.js";
+import { matchSentChecksum } from "../../src/verify/content/sent-checksums.js";
 import { verifyDatabase, type VerifyResult } from "../../src/pipeline/verify.js";
 import { runCli } from "../helpers/cli.js";
 import { copyToTemp, corpusFile, EXAMPLE_DB, tempDir } from "../helpers/files.js";

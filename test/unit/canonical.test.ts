@@ -10,7 +10,7 @@ import {
   makeTargetCanonicalizer,
   unescapeCopyText,
   type CanonicalColumn,
-} from "../../src/verify/canonical.js";
+} from "../../src/verify/content/canonical.js";
 
 const src = (col: CanonicalColumn | ValueKind, v: unknown) =>
   makeSourceCanonicalizer(typeof col === "string" ? { kind: col } : col)(v);

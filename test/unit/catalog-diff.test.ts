@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ColumnFacts, SchemaCatalog, TableFacts } from "../../src/verify/catalog.js";
-import { countObjects, diffCatalogs } from "../../src/verify/catalog-diff.js";
+import type { ColumnFacts, SchemaCatalog, TableFacts } from "../../src/verify/drift/catalog.js";
+import { countObjects, diffCatalogs } from "../../src/verify/drift/catalog-diff.js";
 
 const column = (type: string, more: Partial<ColumnFacts> = {}): ColumnFacts => ({
   type,

@@ -1,7 +1,7 @@
 import { getSchema, type Model } from "@mrleebo/prisma-ast";
 import { describe, expect, it } from "vitest";
 import { findImplicitManyToMany } from "../../src/convert/implicit-m2m.js";
-import { describeReadBack } from "../../src/verify/readback-format.js";
+import { describeReadBack } from "../../src/verify/readback/format.js";
 
 const models = (schema: string): Model[] => getSchema(schema).list.filter((b): b is Model => b.type === "model");
 

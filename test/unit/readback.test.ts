@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { comparisonFor, excerpt, parseUtcTimestamp, sameNumber, sameValue, unreadableOnSqlite } from "../../src/verify/readback-compare.js";
-import { clientSchemaText, readModels, unignoreKeyedModels } from "../../src/verify/readback-schema.js";
-import { describeReadBack } from "../../src/verify/readback-format.js";
+import { comparisonFor, excerpt, parseUtcTimestamp, sameNumber, sameValue, unreadableOnSqlite } from "../../src/verify/readback/compare.js";
+import { clientSchemaText, readModels, unignoreKeyedModels } from "../../src/verify/readback/schema.js";
+import { describeReadBack } from "../../src/verify/readback/format.js";
 import { countOf } from "../../src/core/plural.js";
 
 /** A stand-in for Prisma.Decimal (decimal.js): what the comparison relies on is `toFixed()` and the digit array `d`. */

@@ -14,7 +14,7 @@ import type { TablePlan } from "../../convert/convert.js";
 import type { PgClient } from "../../db/pg-client.js";
 import { quoteIdent, quoteQualified } from "../../core/quote.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
-import type { LeftOutRows } from "../compare-table.js";
+import type { LeftOutRows } from "../content/compare-table.js";
 import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "./compare-value.js";
 import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type Batches, type KeyPart, type Window } from "./pairing.js";
 import { decodePg, parseFloat8, type TargetKind } from "./pg-decode.js";

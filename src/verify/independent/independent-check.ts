@@ -10,7 +10,7 @@ import type { TextFallback } from "../../copy/text-fallback.js";
 import type { TablePlan } from "../../convert/convert.js";
 import type { PgClient } from "../../db/pg-client.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
-import type { LeftOutRows } from "../compare-table.js";
+import type { LeftOutRows } from "../content/compare-table.js";
 import { checkTable, type IndependentDifference, type IndependentTable } from "./check-table.js";
 import { readPrimaryKey, readTargetKinds } from "./target-columns.js";
 

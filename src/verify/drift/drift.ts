@@ -12,9 +12,9 @@
  * dropped rather than kept as a second opinion: where it worked it could only repeat this verdict (the
  * migration is generated from schema.prisma in the same run), and it cost two Prisma CLI runs (~3 s).
  */
-import type { PgClient } from "../db/pg-client.js";
-import { Sqlite2pgError } from "../core/errors.js";
-import { redact } from "../core/redact.js";
+import type { PgClient } from "../../db/pg-client.js";
+import { Sqlite2pgError } from "../../core/errors.js";
+import { redact } from "../../core/redact.js";
 import { MIGRATIONS_TABLE, readSchemaCatalog } from "./catalog.js";
 import { countObjects, diffCatalogs } from "./catalog-diff.js";
 import { readMigrations } from "./migration-files.js";

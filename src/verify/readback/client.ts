@@ -9,8 +9,8 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { runPrisma } from "../db/prisma-cli.js";
-import { clientSchemaText } from "./readback-schema.js";
+import { runPrisma } from "../../db/prisma-cli.js";
+import { clientSchemaText } from "./schema.js";
 
 const require = createRequire(import.meta.url);
 

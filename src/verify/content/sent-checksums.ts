@@ -10,9 +10,9 @@
  * update, a value can have a second spelling): the caller then runs the full comparison against SQLite, which
  * names every differing row.
  */
-import type { TablePlan } from "../convert/convert.js";
-import type { PgClient } from "../db/pg-client.js";
-import { quoteIdent, quoteQualified } from "../core/quote.js";
+import type { TablePlan } from "../../convert/convert.js";
+import type { PgClient } from "../../db/pg-client.js";
+import { quoteIdent, quoteQualified } from "../../core/quote.js";
 import type { TableVerification } from "./compare-table.js";
 import { hashCopyOut } from "./fast-path.js";
 

@@ -22,16 +22,16 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { isPgliteUrl } from "../db/pglite-target.js";
-import { pgPoolConfig } from "../db/pg-url.js";
-import type { Snapshot } from "../introspect/snapshot.js";
-import { redact } from "../core/redact.js";
-import { generateClientFiles, loadClient, type GenerateOptions, type GeneratedClient, type ModelDelegate } from "./readback-client.js";
-import { comparisonFor, excerpt, unreadableOnSqlite, type Comparison } from "./readback-compare.js";
-import { buildReadBackSample, type SampleRelation, type SampleTable } from "./readback-sample.js";
-import { compareRelation } from "./readback-relations.js";
-import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "./readback-schema.js";
-import { type ReadBackDifference, type ReadBackModel } from "./readback-types.js";
+import { isPgliteUrl } from "../../db/pglite-target.js";
+import { pgPoolConfig } from "../../db/pg-url.js";
+import type { Snapshot } from "../../introspect/snapshot.js";
+import { redact } from "../../core/redact.js";
+import { generateClientFiles, loadClient, type GenerateOptions, type GeneratedClient, type ModelDelegate } from "./client.js";
+import { comparisonFor, excerpt, unreadableOnSqlite, type Comparison } from "./compare.js";
+import { buildReadBackSample, type SampleRelation, type SampleTable } from "./sample.js";
+import { compareRelation } from "./relations.js";
+import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "./schema.js";
+import { type ReadBackDifference, type ReadBackModel } from "./types.js";
 
 export interface ReadBackOptions {
   /**

@@ -3,8 +3,8 @@
  * that two databases can be compared object by object (catalog-diff.ts). Neutral readonly data: no oids, no
  * positions, no current sequence values, names without the schema qualifier.
  */
-import type { PgClient } from "../db/pg-client.js";
-import { quoteIdent } from "../core/quote.js";
+import type { PgClient } from "../../db/pg-client.js";
+import { quoteIdent } from "../../core/quote.js";
 import {
   COLUMNS_SQL,
   CONSTRAINTS_SQL,

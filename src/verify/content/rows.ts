@@ -6,8 +6,8 @@
  */
 import { StringDecoder } from "node:string_decoder";
 import { to as copyTo } from "pg-copy-streams";
-import type { PgClient } from "../db/pg-client.js";
-import type { SqliteDb } from "../db/sqlite-source.js";
+import type { PgClient } from "../../db/pg-client.js";
+import type { SqliteDb } from "../../db/sqlite-source.js";
 import { makeSourceCanonicalizer, makeTargetCanonicalizer, unescapeCopyText, type Canonical, type CanonicalColumn } from "./canonical.js";
 
 export type Row = Canonical[];

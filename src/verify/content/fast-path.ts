@@ -11,13 +11,13 @@
  * the two databases hold the same rows.
  */
 import { createHash } from "node:crypto";
-import { hashChunk } from "../copy/checksum.js";
+import { hashChunk } from "../../copy/checksum.js";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { to as copyTo } from "pg-copy-streams";
-import { ValueError } from "../values/copy-text.js";
-import { bigCellSlices, type LinePart } from "../copy/big-cells.js";
-import type { PgClient } from "../db/pg-client.js";
-import type { SqliteDb } from "../db/sqlite-source.js";
+import { ValueError } from "../../values/copy-text.js";
+import { bigCellSlices, type LinePart } from "../../copy/big-cells.js";
+import type { PgClient } from "../../db/pg-client.js";
+import type { SqliteDb } from "../../db/sqlite-source.js";
 
 export interface FastPathResult {
   readonly equal: boolean;

@@ -6,12 +6,12 @@
  * field>: { select: { id } } } })` and the lists of linked keys must be the same: a link missing in PostgreSQL is
  * a difference. A self-relation reads both of its fields (one goes through `A`, the other through `B`).
  */
-import type { ImplicitManyToMany } from "../convert/implicit-m2m.js";
-import type { ModelDelegate } from "./readback-client.js";
-import { comparisonFor, excerpt } from "./readback-compare.js";
-import type { ReadBackDifference, ReadBackModel } from "./readback-types.js";
-import type { ModelInfo } from "./readback-schema.js";
-import { redact } from "../core/redact.js";
+import type { ImplicitManyToMany } from "../../convert/implicit-m2m.js";
+import type { ModelDelegate } from "./client.js";
+import { comparisonFor, excerpt } from "./compare.js";
+import type { ReadBackDifference, ReadBackModel } from "./types.js";
+import type { ModelInfo } from "./schema.js";
+import { redact } from "../../core/redact.js";
 
 export interface RelationInput {
   readonly relation: ImplicitManyToMany;

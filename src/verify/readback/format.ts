@@ -1,6 +1,6 @@
 /** Read-back results as text for the summary, the Markdown report and the failure message (pure). */
-import { countOf } from "../core/plural.js";
-import type { ReadBackResult } from "./client-readback.js";
+import { countOf } from "../../core/plural.js";
+import type { ReadBackResult } from "./check.js";
 
 /** One line for a summary: what was compared, or why not. */
 export function describeReadBack(r: ReadBackResult): string {

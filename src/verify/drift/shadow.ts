@@ -19,13 +19,13 @@
  * function body must stay where it is), with search_path set as for the target.
  */
 import { randomBytes } from "node:crypto";
-import { connectTarget } from "../db/pg-target.js";
-import { type PgClient } from "../db/pg-client.js";
-import { isPgliteUrl, openPgliteInMemory } from "../db/pglite-target.js";
-import { parseTargetUrl, withDatabase } from "../db/pg-url.js";
-import { migrationSearchPath, quoteIdent } from "../core/quote.js";
-import { Sqlite2pgError, pgErrorFields } from "../core/errors.js";
-import { redact } from "../core/redact.js";
+import { connectTarget } from "../../db/pg-target.js";
+import { type PgClient } from "../../db/pg-client.js";
+import { isPgliteUrl, openPgliteInMemory } from "../../db/pglite-target.js";
+import { parseTargetUrl, withDatabase } from "../../db/pg-url.js";
+import { migrationSearchPath, quoteIdent } from "../../core/quote.js";
+import { Sqlite2pgError, pgErrorFields } from "../../core/errors.js";
+import { redact } from "../../core/redact.js";
 import type { MigrationFile } from "./migration-files.js";
 
 export type ShadowKind = "database" | "schema" | "pglite";

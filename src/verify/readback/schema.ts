@@ -8,8 +8,8 @@
  *   (what the sample is ordered and matched by) and its table/column names (to find convert's per-column decisions).
  */
 import { getSchema, printSchema, type Assignment, type Block, type BlockAttribute, type Field, type Generator, type Model } from "@mrleebo/prisma-ast";
-import { findImplicitManyToMany, type ImplicitManyToMany } from "../convert/implicit-m2m.js";
-import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, namedArgument, quote, tableNameOf, unquote } from "../convert/ast.js";
+import { findImplicitManyToMany, type ImplicitManyToMany } from "../../convert/implicit-m2m.js";
+import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, namedArgument, quote, tableNameOf, unquote } from "../../convert/ast.js";
 
 export interface ModelInfo {
   readonly model: string;

@@ -9,19 +9,19 @@
  * numbers, text, blobs); rows that tie on those are matched as a multiset.
  */
 import { createHash, type Hash } from "node:crypto";
-import type { ColumnPlan, TablePlan } from "../convert/convert.js";
-import type { ValueKind } from "../core/column-type.js";
-import type { PgClient } from "../db/pg-client.js";
-import { leftOutKey, tableBigCellLine, tableRowEncoder } from "../copy/table-encoder.js";
-import { type SqliteDb } from "../db/sqlite-source.js";
-import { rowidAlias, type SqliteTable } from "../core/catalog.js";
-import { readTargetColumns } from "../db/pg-columns.js";
-import { quoteIdent, quoteQualified } from "../core/quote.js";
-import { Sqlite2pgError } from "../core/errors.js";
+import type { ColumnPlan, TablePlan } from "../../convert/convert.js";
+import type { ValueKind } from "../../core/column-type.js";
+import type { PgClient } from "../../db/pg-client.js";
+import { leftOutKey, tableBigCellLine, tableRowEncoder } from "../../copy/table-encoder.js";
+import { type SqliteDb } from "../../db/sqlite-source.js";
+import { rowidAlias, type SqliteTable } from "../../core/catalog.js";
+import { readTargetColumns } from "../../db/pg-columns.js";
+import { quoteIdent, quoteQualified } from "../../core/quote.js";
+import { Sqlite2pgError } from "../../core/errors.js";
 import { displayCanonical, makeCanonicalComparator, type Canonical, type CanonicalColumn } from "./canonical.js";
 import { postgresRows, RowCursor, sqliteRows, type Row } from "./rows.js";
 import { checksumsEqual } from "./fast-path.js";
-import { decodingAdjuster, storedBytesReader, type TextFallback } from "../copy/text-fallback.js";
+import { decodingAdjuster, storedBytesReader, type TextFallback } from "../../copy/text-fallback.js";
 
 export interface Difference {
   /** value: same key, different column value; missing: only in SQLite; extra: only in PostgreSQL; schema: table/column absent. */

@@ -12,9 +12,9 @@
  * https://www.postgresql.org/docs/current/datatype-binary.html#DATATYPE-BINARY-BYTEA-HEX-FORMAT,
  * https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-FLOAT (shortest-exact float output).
  */
-import type { ValueKind } from "../core/column-type.js";
-import { makeFieldEncoder } from "../values/encode.js";
-import { ValueError } from "../values/copy-text.js";
+import type { ValueKind } from "../../core/column-type.js";
+import { makeFieldEncoder } from "../../values/encode.js";
+import { ValueError } from "../../values/copy-text.js";
 
 export interface CanonicalColumn {
   readonly kind: ValueKind;

@@ -11,12 +11,12 @@
  * (https://sqlite.org/datatype3.html#type_affinity). The sample is partial: foreign keys and CHECK constraints are
  * off, and the clone's triggers are dropped so that inserting fires nothing.
  */
-import { bigCellBytes } from "../copy/big-cells.js";
-import { balanced } from "../copy/sql-chunks.js";
+import { bigCellBytes } from "../../copy/big-cells.js";
+import { balanced } from "../../copy/sql-chunks.js";
 import { copyFileSync } from "node:fs";
 import Database from "better-sqlite3";
-import { quoteIdent } from "../core/quote.js";
-import type { SqliteDb } from "../db/sqlite-source.js";
+import { quoteIdent } from "../../core/quote.js";
+import type { SqliteDb } from "../../db/sqlite-source.js";
 
 export interface SampleTable {
   readonly table: string;
