@@ -1,5 +1,6 @@
 /** What `migrate` and `plan` return: the run's results as data, rendered by report/ and judged by cli/. */
 import type { Decision } from "../core/decisions.js";
+import type { ObjectRef } from "../core/errors.js";
 import type { DataProblem, ProblemGroup } from "../core/problems.js";
 import type { StageTiming } from "../core/stage-timings.js";
 import type { Suggestion } from "../copy/remedies.js";
@@ -58,6 +59,8 @@ export interface MigrateSummary {
   /** Every stage's step with its start (from the run's start) and wall time, in start order. */
   readonly stages: readonly StageTiming[];
   readonly ok: boolean;
+  /** The first verification that failed (then `ok` is false): the data is committed, this says what differs. */
+  readonly failure?: VerificationFailure;
   /** Existing Prisma project mode (`--schema`): what was replaced in place and where the originals are. */
   readonly project?: ProjectFiles & { readonly schemaCheck: "identical" | "names" };
 }
@@ -78,4 +81,12 @@ export interface PlanSummary {
   /** The problems and orphans by column (exact counts), and the flags that would let migrate proceed. */
   readonly problemGroups: readonly ProblemGroup[];
   readonly suggestion: Suggestion | null;
+}
+
+/** A verification that failed after the commit, as data: cli/ prints it as an error and exits 1. */
+export interface VerificationFailure {
+  readonly code: "VERIFY_COVERAGE" | "VERIFY_COUNTS" | "VERIFY_CONTENT" | "VERIFY_INDEPENDENT" | "VERIFY_READBACK" | string;
+  readonly message: string;
+  readonly object: ObjectRef;
+  readonly hint: string;
 }

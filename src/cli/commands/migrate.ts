@@ -129,15 +129,16 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     jobs: parseJobs(flags.jobs),
     emit,
   }).catch(async (err: unknown) => {
-    // A verification that failed after the commit carries the summary (ok: false): the report is that summary.
-    // Any other failure is reported too: with data problems, the report holds every one of them and the suggestion.
-    const failed = err instanceof Sqlite2pgError ? (err.details?.summary as MigrateSummary | undefined) : undefined;
-    if (failed) await writeReport(failed).catch(() => undefined);
-    else if (flags.report && err instanceof Sqlite2pgError)
+    // A failure before the verification is reported too: with data problems, the report holds every one of them
+    // and the suggestion.
+    if (flags.report && err instanceof Sqlite2pgError)
       await writeFile(flags.report, flags.report.endsWith(".md") ? `\`\`\`\n${formatError(err, process.argv.slice(2))}\n\`\`\`\n` : `${errorJson(err, process.argv.slice(2))}\n`);
     throw err;
   });
   await writeReport(summary);
+  // A verification that failed after the commit: the report is the summary (ok: false); the failure is printed
+  // as an error (what differs, that the data is committed, how to start over) and the exit code is 1.
+  if (summary.failure) throw verificationError(summary);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatSummary(summary)}\n`);
   return summary.ok ? EXIT_OK : EXIT_FAILURE;
 }
@@ -174,4 +175,10 @@ Examples:
   $ sqlite2pg migrate legacy.db --to postgresql://me@localhost/app --on-error=reject --orphans=null --yes`,
     )
     .action((file: string, flags: MigrateFlags) => track(setResult, run(file, flags)));
+}
+
+/** The summary's failed verification as the error the CLI prints (exit 1: kind "verification"). */
+function verificationError(summary: MigrateSummary): Sqlite2pgError {
+  const f = summary.failure!;
+  return new Sqlite2pgError(f.message, { code: f.code, kind: "verification", stage: "verify", object: f.object, hint: f.hint, details: { summary } });
 }
