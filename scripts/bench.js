@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: sqlite2pg vs pgloader vs the server-side COPY floor, on the generated blog database.
 //
+//   npm run bench -- --suite many-tables [--counts 500,1000,2000]   (scripts/bench-lib/many-tables.js)
 //   npm run bench [-- --scale 1] [--keep] [--only sqlite2pg,pgloader,copy-limit,copy-limit-2conn]
 //                 [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--timeout 3600] [--no-docs]
 //
@@ -27,6 +28,7 @@ import {
 } from "./bench-lib/pg.js";
 import { describeSource, exportCopyFiles, runCopyLimit } from "./bench-lib/copy-limit.js";
 import { sourceSpotValues, targetSpotChecks } from "./bench-lib/spot-check.js";
+import { runManyTablesSuite } from "./bench-lib/many-tables.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DATA = path.join(ROOT, "bench-data");
@@ -54,6 +56,8 @@ function parseArgs(argv) {
     else if (k === "--pg-url") o.pgUrl = val();
     else if (k === "--timeout") o.timeout = Number(val());
     else if (k === "--no-docs") o.docs = false;
+    else if (k === "--suite") o.suite = val();
+    else if (k === "--counts") o.counts = val().split(",").map(Number);
     else if (k === "-h" || k === "--help") o.help = true;
     else throw new Error(`unknown argument: ${argv[i]}`);
   }
@@ -147,6 +151,7 @@ async function main() {
     return;
   }
   fs.mkdirSync(DATA, { recursive: true });
+  if (o.suite === "many-tables") return runManyTablesSuite({ ...o, root: ROOT, dataDir: DATA, machine: machineInfo(), log });
   const dbFile = path.join(DATA, `blog-scale${scaleTag(o.scale)}.db`);
   let generation = null;
   if (!fs.existsSync(dbFile)) {

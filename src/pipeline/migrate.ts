@@ -3,14 +3,14 @@
  *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → 7 verify
  */
 import { applyMigration } from "../apply/apply-migration.js";
-import { assertLockCapacity, assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
+import { assertNamesFree, assertTargetEmpty, planLocks } from "../apply/target-check.js";
 import { createdObjects } from "../plan/created-objects.js";
 import type { Decision } from "../convert/decisions.js";
 import type { TablePlan } from "../convert/convert.js";
 import { connectTarget } from "../db/pg-target.js";
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { parseTargetUrl } from "../db/pg-url.js";
-import { writePlan } from "../plan/plan.js";
+import { BASELINE_NAME, writePlan } from "../plan/plan.js";
 import { refusedViewStatements } from "../apply/validate-views.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { coverageName, targetCoverage, type CoverageResult } from "../verify/coverage.js";
@@ -209,7 +209,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       // not when the index or the final move meets them after the copy.
       const objects = createdObjects(plan.migrationSql);
       await assertNamesFree(client, target.schema, objects);
-      if (!embedded) await assertLockCapacity(client, objects, converted.tables.length);
+      const locks = embedded ? undefined : await planLocks(client, target.schema, objects, converted.tables.length);
       // A view PostgreSQL refuses is found now, on empty tables, not at post-data after the copy: it is left out
       // (a decision with its SQL) and the baseline is written again without it.
       const refused =
@@ -227,7 +227,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       }
       const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
       const applied = await applyMigration({
-        jobs: options.jobs ?? 1,
+        jobs: options.jobs ?? 1, locks,
         // Only the full verification compares the checksums of the data sent (sent-checksums.ts).
         hashSent: verifyMode === "full",
         // The embedded target is one in-process database with a single connection.
@@ -318,7 +318,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
             targetUrl: options.targetUrl,
             pgSchema: target.schema,
             // <out>/migrations/0_init/migration.sql → <out>/migrations
-            migrationsDir: dirname(dirname(migrationPath)),
+            migrationsDir: dirname(dirname(migrationPath)), ownBaseline: { name: BASELINE_NAME, checksum: plan.checksum },
           }),
         );
       const drifting = verifyMode === "full" && !embedded ? checkingDrift() : undefined;
