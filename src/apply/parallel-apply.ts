@@ -212,6 +212,10 @@ async function copyOne(
   await conn.query("BEGIN");
   try {
     await conn.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(staging)]);
+    // Nothing in staging is needed after a crash (the next run drops it), so its many small commits need not wait
+    // for the WAL flush; the final transaction into the target commits synchronously
+    // (https://www.postgresql.org/docs/current/wal-async-commit.html).
+    await conn.query("SELECT set_config('synchronous_commit', 'off', true)");
     // The one-transaction path gives its single index build 512MB; N concurrent builds share that budget.
     await conn.query("SELECT set_config('maintenance_work_mem', $1, true)", [`${Math.max(64, Math.floor(512 / options.jobs))}MB`]);
     await runStatements(conn, [createSql]);

@@ -22,7 +22,7 @@ export interface TargetSchemaState {
   /** Why the swap cannot be used here; undefined = it can. */
   readonly obstacle?: string;
   readonly owner?: string;
-  /** nspacl as text items, sorted; null = the default ACL (NULL in pg_namespace). */
+  /** nspacl as text items, in the catalog's order; null = the default ACL (NULL in pg_namespace). */
   readonly acl?: readonly string[] | null;
 }
 
@@ -38,7 +38,7 @@ export async function inspectTargetSchema(client: PgClient, schema: string): Pro
   }>(
     `SELECT n.nspowner::regrole::text AS owner,
             pg_catalog.pg_has_role(n.nspowner, 'USAGE') AS may_own,
-            (SELECT array_agg(a::text ORDER BY a::text) FROM unnest(n.nspacl) a) AS acl,
+            (SELECT array_agg(a.item::text ORDER BY a.i) FROM unnest(n.nspacl) WITH ORDINALITY a(item, i)) AS acl,
             EXISTS (SELECT FROM aclexplode(n.nspacl) e WHERE e.grantor <> n.nspowner) AS foreign_grantor,
             (SELECT count(*)::int FROM pg_catalog.pg_depend d WHERE d.refclassid = 'pg_catalog.pg_namespace'::regclass AND d.refobjid = n.oid) AS dependents,
             (SELECT count(*)::int FROM pg_catalog.pg_seclabel l WHERE l.classoid = 'pg_catalog.pg_namespace'::regclass AND l.objoid = n.oid) AS labels,
@@ -84,7 +84,7 @@ export async function swapSchema(client: PgClient, staging: string, target: stri
   await client.query(`ALTER SCHEMA ${t} OWNER TO ${quoteIdent(state.owner!)}`);
   if (state.acl !== null && state.acl !== undefined) {
     // An explicit ACL: start from none (REVOKE from the owner turns the NULL default into an explicit list),
-    // then grant each entry (https://www.postgresql.org/docs/current/ddl-priv.html).
+    // then grant each entry in the catalog's order, which GRANT keeps (https://www.postgresql.org/docs/current/ddl-priv.html).
     await client.query(`REVOKE ALL ON SCHEMA ${t} FROM ${quoteIdent(state.owner!)}`);
     const { rows: grants } = await client.query<{ grantee: string | null; privilege: string; grantable: boolean }>(
       `SELECT CASE WHEN e.grantee = 0 THEN NULL ELSE e.grantee::regrole::text END AS grantee, e.privilege_type AS privilege, e.is_grantable AS grantable
@@ -96,7 +96,7 @@ export async function swapSchema(client: PgClient, staging: string, target: stri
       await client.query(`GRANT ${g.privilege} ON SCHEMA ${t} TO ${g.grantee === null ? "PUBLIC" : quoteIdent(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`);
     }
     const { rows } = await client.query<{ acl: string[] | null }>(
-      "SELECT (SELECT array_agg(a::text ORDER BY a::text) FROM unnest(nspacl) a) AS acl FROM pg_catalog.pg_namespace WHERE nspname = $1",
+      "SELECT (SELECT array_agg(a.item::text ORDER BY a.i) FROM unnest(nspacl) WITH ORDINALITY a(item, i)) AS acl FROM pg_catalog.pg_namespace WHERE nspname = $1",
       [target],
     );
     if (JSON.stringify(rows[0]?.acl ?? []) !== JSON.stringify(state.acl)) {

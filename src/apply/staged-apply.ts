@@ -40,10 +40,12 @@ export function namesSchema(statements: readonly string[], schema: string): bool
   return statements.some((sql) => sql.includes(`${quoted}.`) || (/^[a-z_][a-z0-9_$]*$/.test(schema) && new RegExp(`(?<![\\w$"])${schema}\\s*\\.\\s*"`, "i").test(sql)));
 }
 
-async function inTransaction(client: PgClient, schema: string, run: () => Promise<void>): Promise<void> {
+/** `durable` false: a step inside staging, which a crash makes worthless anyway (see copyOne in parallel-apply.ts). */
+async function inTransaction(client: PgClient, schema: string, run: () => Promise<void>, durable = false): Promise<void> {
   await client.query("BEGIN");
   try {
     await client.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(schema)]);
+    if (!durable) await client.query("SELECT set_config('synchronous_commit', 'off', true)");
     await run();
     await client.query("COMMIT");
   } catch (err) {
@@ -102,7 +104,7 @@ export async function applyStaged(options: ParallelApplyOptions, parallel: Paral
       inTransaction(client, staging, async () => {
         await recordBaseline(client, BASELINE_NAME, options.plan.checksum);
         await swapSchema(client, staging, options.pgSchema, locks.target);
-      }),
+      }, true),
     );
     markCommitted("the migration (schema, every row, the baseline)");
     return { copied, timings: { preDataMs: t1 - t0, dataMs: t2 - t1, postDataMs: performance.now() - t2 } };
