@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: sqlite2pg vs pgloader vs the server-side COPY floor, on the generated blog database.
 //
+//   npm run bench -- --suite many-tables [--counts 500,1000,2000]   (scripts/bench-lib/many-tables.js)
 //   npm run bench [-- --scale 1] [--keep] [--only sqlite2pg,pgloader,copy-limit,copy-limit-2conn]
 //                 [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--timeout 3600] [--no-docs]
 //   npm run bench -- --suite big-cells   (one huge TEXT/BLOB cell: peak RSS and exactness, scripts/bench-lib/big-cells.js)
@@ -29,6 +30,7 @@ import {
 import { describeSource, exportCopyFiles, runCopyLimit } from "./bench-lib/copy-limit.js";
 import { sourceSpotValues, targetSpotChecks } from "./bench-lib/spot-check.js";
 import { bigCellsTable, runBigCells } from "./bench-lib/big-cells.js";
+import { runManyTablesSuite } from "./bench-lib/many-tables.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DATA = path.join(ROOT, "bench-data");
@@ -57,6 +59,7 @@ function parseArgs(argv) {
     else if (k === "--timeout") o.timeout = Number(val());
     else if (k === "--no-docs") o.docs = false;
     else if (k === "--suite") o.suite = val();
+    else if (k === "--counts") o.counts = val().split(",").map(Number);
     else if (k === "-h" || k === "--help") o.help = true;
     else throw new Error(`unknown argument: ${argv[i]}`);
   }
@@ -151,6 +154,7 @@ async function main() {
   }
   fs.mkdirSync(DATA, { recursive: true });
   if (o.suite === "big-cells") return runBigCellsSuite(o);
+  if (o.suite === "many-tables") return runManyTablesSuite({ ...o, root: ROOT, dataDir: DATA, machine: machineInfo(), log });
   const dbFile = path.join(DATA, `blog-scale${scaleTag(o.scale)}.db`);
   let generation = null;
   if (!fs.existsSync(dbFile)) {

@@ -24,6 +24,7 @@ import { ProblemCollector } from "../core/problems.js";
 import { timedStage } from "../core/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
+import { dropSchemaInSteps } from "./drop-schema.js";
 import { resetSequence } from "./sequences.js";
 import { copyPlannedTable, DATA_PROBLEMS_HINT, isCreateSchema, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult, type TableCopyResult } from "./apply.js";
 
@@ -47,19 +48,23 @@ export interface ParallelPlan {
   readonly indexes: ReadonlyMap<string, readonly string[]>;
   /** Statements for the final transaction, in the migration's order. */
   readonly finalStatements: readonly string[];
+  /** Pre-data other than tables (enums, extensions): only with `allowShared` (staged-apply.ts runs them first). */
+  readonly shared: readonly string[];
 }
 
 /**
  * Which statements run where; null when the migration holds pre-data a table-by-table build cannot reproduce
  * (enums and extensions live in the schema they are created in), and the one-transaction path must be used.
  */
-export function planParallel(preData: readonly string[], postData: readonly string[]): ParallelPlan | null {
+export function planParallel(preData: readonly string[], postData: readonly string[], allowShared = false): ParallelPlan | null {
   const createTable = new Map<string, string>();
+  const shared: string[] = [];
   for (const sql of preData) {
     if (isCreateSchema(sql)) continue;
     const m = CREATE_TABLE.exec(sql);
-    if (!m || /;\s*\S/.test(sql)) return null;
-    createTable.set(m[1].replace(/""/g, '"'), sql);
+    if (m && !/;\s*\S/.test(sql)) createTable.set(m[1].replace(/""/g, '"'), sql);
+    else if (allowShared && !CREATE_TABLE.test(sql)) shared.push(sql);
+    else return null;
   }
   const indexes = new Map<string, string[]>();
   const finalStatements: string[] = [];
@@ -69,7 +74,7 @@ export function planParallel(preData: readonly string[], postData: readonly stri
     if (table !== undefined && createTable.has(table)) indexes.set(table, [...(indexes.get(table) ?? []), sql]);
     else finalStatements.push(sql);
   }
-  return { createTable, indexes, finalStatements };
+  return { createTable, indexes, finalStatements, shared };
 }
 
 /** Drop the staging schemas of runs that died (their advisory lock is free). */
@@ -83,7 +88,7 @@ export async function dropAbandonedStaging(client: PgClient): Promise<string[]> 
     const { rows: got } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [nspname]);
     if (!got[0].ok) continue; // a live run
     try {
-      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(nspname)} CASCADE`);
+      await dropSchemaInSteps(client, nspname);
       dropped.push(nspname);
     } finally {
       await client.query("SELECT pg_advisory_unlock(hashtext($1))", [nspname]);
@@ -96,7 +101,7 @@ export async function dropAbandonedStaging(client: PgClient): Promise<string[]> 
  * Create the staging schema, or return null when the role may not create schemas in this database (then the
  * one-transaction path runs, which needs no more than CREATE on the target schema).
  */
-async function createStaging(client: PgClient): Promise<string | null> {
+export async function createStaging(client: PgClient): Promise<string | null> {
   const name = `${STAGING_PREFIX}${randomBytes(6).toString("hex")}`;
   await client.query("SELECT pg_advisory_lock(hashtext($1))", [name]);
   try {
@@ -127,7 +132,7 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
     await Promise.all([...workers, client].map((w) => w.end().catch(() => undefined)));
     const fresh = await options.connect();
     try {
-      await fresh.query(`DROP SCHEMA IF EXISTS ${quoteIdent(staging)} CASCADE`);
+      await dropSchemaInSteps(fresh, staging);
     } finally {
       await fresh.end().catch(() => undefined);
     }
@@ -143,7 +148,7 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
     return { copied, timings: { preDataMs: t1 - t0, dataMs: t2 - t1, postDataMs: t3 - t2 } };
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
-    await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(staging)} CASCADE`).catch(() => undefined);
+    await dropSchemaInSteps(client, staging).catch(() => undefined);
     throw err;
   } finally {
     forget();
@@ -162,7 +167,7 @@ export function copyOrder(tables: readonly TablePlan[]): TablePlan[] {
   return [...tables].sort((a, b) => size(b) - size(a));
 }
 
-async function copyAll(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string, workers: PgClient[]): Promise<TableCopyResult[]> {
+export async function copyAll(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string, workers: PgClient[]): Promise<TableCopyResult[]> {
   const queue = copyOrder(options.tables);
   const problems = new ProblemCollector();
   const results = new Map<string, TableCopyResult>();
@@ -208,6 +213,10 @@ async function copyOne(
   await conn.query("BEGIN");
   try {
     await conn.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(staging)]);
+    // Nothing in staging is needed after a crash (the next run drops it), so its many small commits need not wait
+    // for the WAL flush; the final transaction into the target commits synchronously
+    // (https://www.postgresql.org/docs/current/wal-async-commit.html).
+    await conn.query("SELECT set_config('synchronous_commit', 'off', true)");
     // The one-transaction path gives its single index build 512MB; N concurrent builds share that budget.
     await conn.query("SELECT set_config('maintenance_work_mem', $1, true)", [`${Math.max(64, Math.floor(512 / options.jobs))}MB`]);
     await runStatements(conn, [createSql]);

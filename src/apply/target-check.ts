@@ -5,6 +5,7 @@
 import { Sqlite2pgError } from "../core/errors.js";
 import type { PgClient } from "../db/pg-client.js";
 import type { CreatedObjects } from "../plan/created-objects.js";
+import { inspectTargetSchema, type TargetSchemaState } from "./schema-swap.js";
 
 export const PRISMA_MIGRATIONS_TABLE = "_prisma_migrations";
 
@@ -66,14 +67,22 @@ export async function assertNamesFree(client: PgClient, schema: string, objects:
   );
 }
 
+/** How the migration's locks are held: all in one transaction, or (too many for that) staged-apply.ts. */
+export type LockPlan =
+  | { readonly oneTransaction: true }
+  | { readonly oneTransaction: false; readonly locksPerTransaction: number; readonly needed: number; readonly capacity: number; readonly target: TargetSchemaState };
+
 /**
  * The migration runs in one transaction (the parallel path: its final move), which holds a lock on every
  * relation it creates until COMMIT. PostgreSQL's lock table is shared and sized max_locks_per_transaction ×
  * (max_connections + max_prepared_transactions) (https://www.postgresql.org/docs/current/runtime-config-locks.html):
  * a file with thousands of tables would fail with "out of shared memory" after the whole copy. Counted before.
  * Each table may also get a TOAST table and its index, locked with it: two more per table.
+ *
+ * When it does not fit, the build is staged over many transactions and swapped in (staged-apply.ts), which
+ * needs the target schema empty or absent (schema-swap.ts); otherwise the run is refused here, before the copy.
  */
-export async function assertLockCapacity(client: PgClient, objects: CreatedObjects, tables: number): Promise<void> {
+export async function planLocks(client: PgClient, schema: string, objects: CreatedObjects, tables: number): Promise<LockPlan> {
   const { rows } = await client.query<{ name: string; setting: string }>(
     "SELECT name, setting FROM pg_catalog.pg_settings WHERE name IN ('max_locks_per_transaction', 'max_connections', 'max_prepared_transactions')",
   );
@@ -83,16 +92,19 @@ export async function assertLockCapacity(client: PgClient, objects: CreatedObjec
   const capacity = perTransaction * slots;
   const needed = objects.relations.length + objects.types.length + 2 * tables;
   // Measured here: a 2000-table file (8000 relations created, ~10000 objects with TOAST) fails at 6400, while the
-  // lock table's own slack lets a transaction of somewhat more than capacity through.
-  if (capacity === 0 || needed <= capacity) return;
-  const suggested = Math.ceil((needed * 1.5) / Math.max(1, slots) / 64) * 64;
+  // lock table's own slack lets a transaction of somewhat more than capacity through. Half the capacity is the
+  // limit for one transaction: other sessions share the table.
+  if (capacity === 0 || needed <= capacity / 2) return { oneTransaction: true };
+  const target = await inspectTargetSchema(client, schema);
+  if (!target.obstacle) return { oneTransaction: false, locksPerTransaction: perTransaction, needed, capacity, target };
+  const suggested = Math.ceil((needed * 2.5) / Math.max(1, slots) / 64) * 64;
   throw new Sqlite2pgError(
-    `the migration creates ${objects.relations.length} tables, indexes and sequences in one transaction, which would lock about ${needed} objects: more than this server's lock table holds (max_locks_per_transaction ${perTransaction} × ${slots} connection slots = ${capacity})`,
+    `the migration creates ${objects.relations.length} tables, indexes and sequences, which would lock about ${needed} objects in one transaction: more than this server's lock table holds (max_locks_per_transaction ${perTransaction} × ${slots} connection slots = ${capacity}), and it cannot be built in steps and swapped in because ${target.obstacle}`,
     {
       code: "TARGET_LOCK_CAPACITY",
       kind: "target",
       stage: "apply",
-      hint: `nothing was changed. Raise the limit and restart PostgreSQL (as for pg_restore of many tables): ALTER SYSTEM SET max_locks_per_transaction = ${suggested}; then e.g. pg_ctl restart, and run again`,
+      hint: `nothing was changed. Migrate into an empty schema (?schema=<new> in the URL) or a new database, or raise the limit and restart PostgreSQL (as for pg_restore of many tables): ALTER SYSTEM SET max_locks_per_transaction = ${suggested}; then e.g. pg_ctl restart, and run again`,
     },
   );
 }

@@ -90,6 +90,12 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
     rows = cloneableRows(db, rows);
     const clone = new Database(schemaClonePath);
     try {
+      // A throw-away file: one transaction, journal in memory, no fsync. In autocommit each CREATE was its own
+      // synced transaction (~2 ms): 8 s for a 2000-table file. A failing statement still rolls back alone
+      // (statement journal, https://sqlite.org/tempfiles.html#statement_journals), as before.
+      clone.pragma("journal_mode = MEMORY");
+      clone.pragma("synchronous = OFF");
+      clone.exec("BEGIN");
       for (const r of rows) {
         try {
           clone.exec(r.sql);
@@ -98,6 +104,7 @@ export async function takeSnapshot(sourcePath: string, keep: (table: string) => 
           // by the catalog stage; Prisma does not need it.
         }
       }
+      clone.exec("COMMIT");
     } finally {
       clone.close();
     }

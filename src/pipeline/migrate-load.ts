@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { applyMigration } from "../apply/apply-migration.js";
 import type { ApplyResult } from "../apply/apply.js";
-import { assertLockCapacity, assertNamesFree, assertTargetEmpty } from "../apply/target-check.js";
+import { assertNamesFree, assertTargetEmpty, planLocks, type LockPlan } from "../apply/target-check.js";
 import { refusedViewStatements } from "../apply/validate-views.js";
 import { pgNamesFor } from "../convert/pg-names.js";
 import { withoutLeftOutForeignKeys } from "../convert/relations.js";
@@ -66,10 +66,12 @@ export interface Planned {
   readonly plan: PlanResult;
   /** The conversion the plan was written from (without the views the target refused). */
   readonly converted: ConvertResult;
+  /** How many locks the migration takes, against the server's lock table (staged-apply.ts when one transaction cannot hold them). */
+  readonly locks: LockPlan | undefined;
 }
 
 /**
- * migrations/0_init written; the names it creates checked free on the target and the lock table big enough; every
+ * migrations/0_init written; the names it creates checked free on the target and the locks it takes counted; every
  * view tried on the target (rolled back): one PostgreSQL refuses is left out (a decision with its SQL) and the
  * baseline written again without it — found now, on empty tables, not at post-data after the copy.
  */
@@ -91,7 +93,7 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
   // not when the index or the final move meets them after the copy.
   const objects = createdObjects(plan.migrationSql);
   await assertNamesFree(client, schema, objects);
-  if (!run.embedded) await assertLockCapacity(client, objects, converted.tables.length);
+  const locks = run.embedded ? undefined : await planLocks(client, schema, objects, converted.tables.length);
   const refused =
     prepared.viewStatements.length === 0
       ? new Map<string, string>()
@@ -105,17 +107,18 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
     converted = again.converted;
     plan = await planFor(again);
   }
-  return { plan, converted };
+  return { plan, converted, locks };
 }
 
 /** The copy, its failures explained: the orphans or unique collisions behind a constraint PostgreSQL could not build. */
-export async function copyStep(run: MigrateRun, { opened, client }: RunIo, { plan, converted }: Planned, orphans: OrphanPlan): Promise<ApplyResult & { readonly rejects?: RejectsFile }> {
+export async function copyStep(run: MigrateRun, { opened, client }: RunIo, { plan, converted, locks }: Planned, orphans: OrphanPlan): Promise<ApplyResult & { readonly rejects?: RejectsFile }> {
   const { options, policy } = run;
   const source = opened.source;
   const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
   const rejects = options.onError === "reject" ? new RejectsFile(options.rejectsPath ?? join(options.outDir, "rejects.jsonl")) : undefined;
   const applied = await applyMigration({
     jobs: options.jobs ?? 1,
+    locks,
     // Only the full verification compares the checksums of the data sent (sent-checksums.ts).
     hashSent: run.verifyMode === "full",
     // The embedded target is one in-process database with a single connection.

@@ -11,6 +11,7 @@ import type { TablePlan } from "../convert/convert.js";
 import { timedStage } from "../core/events.js";
 import { connectTarget } from "../db/pg-target.js";
 import type { OrphanPlan } from "../profile/orphans.js";
+import { BASELINE_NAME } from "../plan/plan.js";
 import type { ProjectFiles } from "../prisma-project/prisma-project.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { targetCoverage, type CoverageResult } from "../verify/coverage.js";
@@ -71,6 +72,8 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
         pgSchema: schema,
         // <out>/migrations/0_init/migration.sql → <out>/migrations
         migrationsDir: dirname(dirname(migrationPath)),
+        // The run's own baseline may be replayed in groups of statements (replay.ts): a user's migrations never are.
+        ownBaseline: { name: BASELINE_NAME, checksum: planned.plan.checksum },
       }),
     );
   const drifting = full && !run.embedded ? checkingDrift() : undefined;

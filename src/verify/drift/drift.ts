@@ -19,6 +19,7 @@ import { MIGRATIONS_TABLE, readSchemaCatalog } from "./catalog.js";
 import { countObjects, diffCatalogs } from "./catalog-diff.js";
 import { readMigrations } from "./migration-files.js";
 import { inRolledBackTransaction, withShadow, type ShadowKind } from "./shadow.js";
+import type { OwnBaseline } from "./replay.js";
 
 export interface DriftResult {
   readonly status: "no-drift" | "drift" | "unavailable";
@@ -46,6 +47,8 @@ export interface DriftOptions {
   readonly pgSchema: string;
   /** The `migrations/` directory the database was built from. */
   readonly migrationsDir: string;
+  /** The baseline this run wrote (name and checksum): it may be replayed in groups of statements (replay.ts). */
+  readonly ownBaseline?: OwnBaseline;
 }
 
 export async function checkDrift(options: DriftOptions): Promise<DriftResult> {

@@ -27,6 +27,7 @@ import { migrationSearchPath, quoteIdent } from "../../core/quote.js";
 import { Sqlite2pgError, pgErrorFields } from "../../core/errors.js";
 import { redact } from "../../core/redact.js";
 import type { MigrationFile } from "./migration-files.js";
+import { isOwnBaseline, lockRoom, locksNeeded, replayGroups, type OwnBaseline } from "./replay.js";
 
 export type ShadowKind = "database" | "schema" | "pglite";
 
@@ -37,6 +38,8 @@ export interface ShadowOptions {
   /** The target schema: migrations run with search_path set to it. */
   readonly pgSchema: string;
   readonly migrations: readonly MigrationFile[];
+  /** The baseline this run wrote: the one migration that may be replayed in groups of statements (replay.ts). */
+  readonly ownBaseline?: OwnBaseline;
 }
 
 /** Reads the shadow; called inside a transaction on the shadow's connection with the schema holding the result. */
@@ -60,12 +63,26 @@ export function shadowUnavailable(reason: string, hint: string, cause?: unknown)
   return new Sqlite2pgError(reason, { code: "DRIFT_UNAVAILABLE", kind: "target", stage: "verify", hint, cause });
 }
 
-async function applyMigrations(client: PgClient, migrations: readonly MigrationFile[], where: string): Promise<void> {
+/**
+ * Replay each file as one query, except (`own`, a fresh shadow database) the run's own baseline when it needs
+ * more locks than one transaction should take: then in groups of statements (replay.ts).
+ */
+async function applyMigrations(client: PgClient, migrations: readonly MigrationFile[], where: string, own?: OwnBaseline): Promise<void> {
+  const room = own ? await lockRoom(client) : undefined;
   for (const m of migrations) {
+    const groups = room && isOwnBaseline(m, own) && locksNeeded(m.sql) > room.capacity / 2 ? replayGroups(m.sql, room.perTransaction) : null;
     try {
-      await client.query(m.sql);
+      for (const sql of groups ?? [m.sql]) await client.query(sql);
     } catch (cause) {
       const f = pgErrorFields(cause);
+      // 53200: the lock table is full (max_locks_per_transaction). The migration is not wrong; the check cannot run.
+      if (f.sqlstate === "53200") {
+        throw shadowUnavailable(
+          `migrations/${m.name}/migration.sql needs more locks than one transaction can hold on this server to be replayed in ${where} (${message(cause)})`,
+          "raise max_locks_per_transaction (ALTER SYSTEM SET max_locks_per_transaction = …; restart PostgreSQL) to let the check replay it",
+          cause,
+        );
+      }
       throw shadowUnavailable(
         `migrations/${m.name}/migration.sql failed in ${where}: ${message(cause)}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ""}`,
         "the migrations directory does not replay on an empty database; `prisma migrate dev` would fail the same way: fix the migration",
@@ -117,9 +134,9 @@ async function inTemporarySchema<T>(options: ShadowOptions, read: ShadowReader<T
 }
 
 /** The "database" and "pglite" kinds: replay on a fresh connection, with search_path set as for the target. */
-async function inFreshDatabase<T>(shadow: PgClient, options: ShadowOptions, where: string, read: ShadowReader<T>): Promise<T> {
+async function inFreshDatabase<T>(shadow: PgClient, options: ShadowOptions, where: string, read: ShadowReader<T>, freshDatabase = false): Promise<T> {
   await shadow.query("SELECT set_config('search_path', $1, false)", [migrationSearchPath(options.pgSchema)]);
-  await applyMigrations(shadow, options.migrations, where);
+  await applyMigrations(shadow, options.migrations, where, freshDatabase ? options.ownBaseline : undefined);
   return inRolledBackTransaction(shadow, () => read(shadow, options.pgSchema));
 }
 
@@ -179,7 +196,7 @@ async function onServer<T>(options: ShadowOptions, read: ShadowReader<T>): Promi
   const notes: string[] = [];
   let value: T;
   try {
-    value = await inFreshDatabase(shadow, options, `the shadow database ${name}`, read);
+    value = await inFreshDatabase(shadow, options, `the shadow database ${name}`, read, true);
   } finally {
     // Close before dropping: an open session blocks DROP DATABASE.
     await shadow.end().catch(() => undefined);

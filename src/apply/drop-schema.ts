@@ -1,0 +1,37 @@
+/**
+ * Drop a staging schema (ours: sqlite2pg_load_*) whatever it holds. `DROP SCHEMA … CASCADE` locks every relation
+ * in it until COMMIT, so a schema with thousands of tables fails with "out of shared memory" (the lock table is
+ * sized max_locks_per_transaction × connection slots: https://www.postgresql.org/docs/current/runtime-config-locks.html)
+ * and, while it fills the table, other sessions' transactions may fail too. A schema with more relations than
+ * one transaction's share is emptied in steps of a few tables per transaction first.
+ */
+import type { PgClient } from "../db/pg-client.js";
+import { quoteIdent } from "../core/quote.js";
+
+/** Locks one transaction of ours may take: max_locks_per_transaction, each session's average share. */
+export async function locksPerTransaction(client: PgClient): Promise<number> {
+  const { rows } = await client.query<{ n: number }>("SELECT current_setting('max_locks_per_transaction')::int AS n");
+  return rows[0]?.n ?? 64;
+}
+
+export async function dropSchemaInSteps(client: PgClient, schema: string): Promise<void> {
+  const budget = await locksPerTransaction(client);
+  // A table brings its TOAST table and index, its indexes, its sequences, and (CASCADE) the tables whose
+  // foreign keys point at it: ~8 locks is a generous estimate.
+  const perStep = Math.max(1, Math.floor(budget / 8));
+  const kinds: Record<string, string> = { r: "TABLE", p: "TABLE", f: "FOREIGN TABLE", v: "VIEW", m: "MATERIALIZED VIEW" };
+  for (;;) {
+    const { rows } = await client.query<{ relname: string; relkind: string; total: number }>(
+      `SELECT c.relname, c.relkind::text AS relkind, count(*) OVER ()::int AS total
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relkind DESC, c.relname LIMIT $2`,
+      [schema, perStep],
+    );
+    if (rows.length === 0 || rows[0].total <= perStep) break;
+    for (const kind of new Set(rows.map((r) => r.relkind))) {
+      const names = rows.filter((r) => r.relkind === kind).map((r) => `${quoteIdent(schema)}.${quoteIdent(r.relname)}`);
+      await client.query(`DROP ${kinds[kind]} IF EXISTS ${names.join(", ")} CASCADE`);
+    }
+  }
+  await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+}
