@@ -16,12 +16,15 @@ import { quoteIdent, quoteQualified } from "../../core/quote.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
 import type { LeftOutRows } from "../content/compare-table.js";
 import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "./compare-value.js";
-import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type Batches, type KeyPart, type Window } from "./pairing.js";
+import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type Batches, type KeyPart } from "./pairing.js";
 import { decodePg, parseFloat8, type TargetKind } from "./pg-decode.js";
 import { sqliteInteger } from "./sqlite-meaning.js";
 import { bigCellColumns, parsePgDigests, describeDigest, pgTextDigest, sqliteCellDigest, sqliteDigest } from "./big-cells.js";
 import { bigCellBytes } from "../../copy/big-cells.js";
 import type { TargetColumn } from "./target-columns.js";
+import { sqlitePages, pgStream } from "./pages.js";
+import { keyRangeWindows, pgBounds } from "./windows.js";
+import { type SqliteRow, type PgRow, type Column, WINDOWS } from "./row-types.js";
 
 export interface IndependentDifference {
   /** value: same key, different meaning; missing: only in SQLite; extra: only in PostgreSQL. */
@@ -75,29 +78,6 @@ export interface CheckTableOptions {
  * has its bytes read again (`CAST(x AS BLOB)`, https://sqlite.org/lang_expr.html#castexpr).
  */
 const BYTE_KINDS: ReadonlySet<TargetKind> = new Set(["text", "bytes", "json", "uuid", "other"]);
-const WINDOWS = 10;
-const FETCH = 5000;
-
-interface SqliteRow {
-  readonly cells: SqliteCell[];
-  /** Per column: the digest of a big cell (big-cells.ts), else null; null when the row has none. */
-  readonly digests: (string | null)[] | null;
-  readonly rowid: bigint | null;
-  readonly key: readonly KeyPart[];
-}
-
-interface PgRow {
-  readonly texts: (string | null)[];
-  readonly digests: (string | null)[] | null;
-  readonly key: readonly KeyPart[];
-}
-
-interface Column {
-  readonly name: string;
-  readonly pgName: string;
-  readonly target: TargetColumn;
-}
-
 /** The rowid's name in a rowid table (one no column shadows), or null for a WITHOUT ROWID table. */
 function rowidName(db: SqliteDb, table: string): string | null {
   const info = db.prepare("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table) as { wr: bigint | number } | undefined;
@@ -360,131 +340,3 @@ function describeKeyValue(v: unknown): string {
   return v === null || v === undefined ? "NULL" : String(v);
 }
 
-/**
- * SQLite rows in order, a page at a time: each page starts after the last key of the one before (a seek on the
- * key's index, or on the rowid), so no statement stays open between pages and the exact bytes of a value can be
- * read in between. Without a key or a rowid (never: a WITHOUT ROWID table has a key) everything is one page.
- */
-function sqlitePages(
-  db: SqliteDb,
-  from: string,
-  seekCols: readonly string[],
-  order: string,
-  rawKey: (raw: readonly unknown[]) => unknown[],
-  convert: (raw: unknown[]) => SqliteRow | null,
-): Batches<SqliteRow> {
-  const first = db.prepare(`${from}${order}${seekCols.length > 0 ? ` LIMIT ${FETCH}` : ""}`).safeIntegers(true).raw(true);
-  const next =
-    seekCols.length > 0
-      ? db.prepare(`${from} WHERE (${seekCols.join(", ")}) > (${seekCols.map(() => "?").join(", ")})${order} LIMIT ${FETCH}`).safeIntegers(true).raw(true)
-      : null;
-  let last: unknown[] | null = null;
-  let done = false;
-  return async () => {
-    while (!done) {
-      const raws = (last === null ? first.all() : next!.all(...last)) as unknown[][];
-      if (raws.length < FETCH || next === null) done = true;
-      if (raws.length === 0) return null;
-      const key = rawKey(raws[raws.length - 1]);
-      // A key SQLite hands back lossily (invalid UTF-8 in a text key) could seek to the same page again: stop.
-      if (last !== null && key.length === last.length && key.every((k, i) => k === last![i])) done = true;
-      last = key;
-      const rows = raws.map(convert).filter((r): r is SqliteRow => r !== null);
-      if (rows.length > 0) return rows;
-    }
-    return null;
-  };
-}
-
-let cursorSeq = 0;
-
-/**
- * PostgreSQL rows in order, in batches, through a cursor of the verify transaction
- * (https://www.postgresql.org/docs/current/sql-declare.html), so a large table is never held in memory.
- */
-async function pgStream(client: PgClient, sql: string, convert: (r: Record<string, string | null>) => PgRow): Promise<Batches<PgRow>> {
-  const name = quoteIdent(`sqlite2pg_independent_${++cursorSeq}`);
-  await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`);
-  let open = true;
-  return async () => {
-    if (!open) return null;
-    const { rows } = await client.query<Record<string, string | null>>(`FETCH FORWARD ${FETCH} FROM ${name}`);
-    if (rows.length === 0) {
-      open = false;
-      await client.query(`CLOSE ${name}`);
-      return null;
-    }
-    return rows.map(convert);
-  };
-}
-
-interface WindowInputs {
-  readonly source: SqliteDb;
-  readonly plan: TablePlan;
-  readonly columns: readonly Column[];
-  readonly keyIdx: readonly number[];
-  readonly perWindow: number;
-  readonly sqliteFrom: string;
-  readonly sqliteKeyOrder: (desc: boolean) => string;
-  readonly sqliteAll: (sql: string, params?: unknown[]) => SqliteRow[];
-}
-
-/**
- * SQLite's sample windows: the first `perWindow` rows, the last ones, and WINDOWS − 2 windows starting at evenly
- * spaced keys — by value when the first key column holds integers (an index seek each), else by position. Null
- * when a window's bounds cannot be given to PostgreSQL as integers or text.
- */
-function keyRangeWindows(w: WindowInputs): Window<SqliteRow>[] | null {
-  const { source, plan, columns, keyIdx, perWindow } = w;
-  const q = quoteIdent(plan.name);
-  const keyCols = keyIdx.map((i) => quoteIdent(columns[i].name));
-  const order = w.sqliteKeyOrder(false);
-  const starts: unknown[][] = [];
-  const first = columns[keyIdx[0]];
-  const range = first.target.kind === "int" ? (source.prepare(`SELECT min(${keyCols[0]}), max(${keyCols[0]}) FROM ${q}`).safeIntegers(true).raw(true).get() as unknown[]) : null;
-  const byValue = range !== null && typeof range[0] === "bigint" && typeof range[1] === "bigint";
-  for (let k = 1; k < WINDOWS - 1; k++) {
-    if (byValue) {
-      const [lo, hi] = range as [bigint, bigint];
-      starts.push([lo + ((hi - lo) * BigInt(k)) / BigInt(WINDOWS - 1)]);
-    } else {
-      const at = Math.floor((plan.rowCount * k) / (WINDOWS - 1));
-      const key = source.prepare(`SELECT ${keyCols.join(", ")} FROM ${q} ORDER BY ${order} LIMIT 1 OFFSET ?`).safeIntegers(true).raw(true).get(at) as unknown[] | undefined;
-      if (key) starts.push(key);
-    }
-  }
-  const colsOfStart = byValue ? [keyIdx[0]] : keyIdx;
-  const lhs = colsOfStart.map((i) => `${quoteIdent(columns[i].name)}${columns[i].target.kind === "text" ? " COLLATE BINARY" : ""}`);
-  const seek = `${w.sqliteFrom} WHERE (${lhs.join(", ")}) >= (${lhs.map(() => "?").join(", ")}) ORDER BY ${order} LIMIT ?`;
-  const windows: Window<SqliteRow>[] = [];
-  const make = (rows: SqliteRow[], openLo: boolean, openHi: boolean): void => {
-    if (rows.length === 0) return;
-    windows.push({ lo: openLo ? null : rows[0].key, hi: openHi ? null : rows[rows.length - 1].key, rows });
-  };
-  make(w.sqliteAll(`${w.sqliteFrom} ORDER BY ${order} LIMIT ?`, [perWindow]), true, false);
-  for (const s of starts) make(w.sqliteAll(seek, [...s, perWindow]), false, false);
-  make(w.sqliteAll(`${w.sqliteFrom} ORDER BY ${w.sqliteKeyOrder(true)} LIMIT ?`, [perWindow]).reverse(), false, true);
-  // Bounds travel to PostgreSQL as parameters: integers as their digits, text as itself.
-  const passable = windows.every((x) => [x.lo, x.hi].every((b) => b === null || b.every((p) => p !== null)));
-  return passable ? windows : null;
-}
-
-/** `WHERE ((k…) >= (lo…) AND (k…) <= (hi…)) OR …` over the windows, the bounds as parameters. */
-function pgBounds(columns: readonly Column[], keyIdx: readonly number[], windows: readonly Window<SqliteRow>[]): { where: string; params: string[] } {
-  const lhs = `(${keyIdx.map((i) => `${quoteIdent(columns[i].pgName)}${columns[i].target.collatable ? ' COLLATE "C"' : ""}`).join(", ")})`;
-  const params: string[] = [];
-  const bound = (b: readonly KeyPart[], op: string): string => {
-    const ph = b.map((p) => {
-      params.push(typeof p === "bigint" ? p.toString() : (p as Buffer).toString("utf8"));
-      return `$${params.length}`;
-    });
-    return `${lhs} ${op} (${ph.join(", ")})`;
-  };
-  const ranges: string[] = [];
-  for (const w of windows) {
-    const conds = [...(w.lo ? [bound(w.lo, ">=")] : []), ...(w.hi ? [bound(w.hi, "<=")] : [])];
-    if (conds.length === 0) return { where: "", params: [] }; // one window spans the table
-    ranges.push(`(${conds.join(" AND ")})`);
-  }
-  return { where: ` WHERE ${ranges.join(" OR ")}`, params };
-}
