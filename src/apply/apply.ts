@@ -5,7 +5,6 @@
  */
 import { markCommitted } from "../core/interrupt.js";
 import type { TablePlan } from "../convert/convert.js";
-import type { Decision } from "../core/decisions.js";
 import type { PgClient } from "../db/pg-client.js";
 import { targetError } from "../db/pg-target.js";
 import { migrationSearchPath } from "../core/quote.js";
@@ -13,6 +12,7 @@ import type { SqliteDb } from "../db/sqlite-source.js";
 import type { SqliteTable } from "../core/catalog.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { copyTable } from "../copy/copy-table.js";
+import type { TableCopyResult } from "../copy/copy-result.js";
 import { dataProblemsError } from "../copy/problems.js";
 import { ProblemCollector } from "../core/problems.js";
 import type { RejectsFile } from "../copy/rejects.js";
@@ -40,23 +40,6 @@ export interface ApplyOptions {
   readonly hashSent?: boolean;
   /** `--decode-fallback`: how text whose stored bytes are not UTF-8 is decoded. */
   readonly decodeFallback?: TextFallback;
-}
-
-export interface TableCopyResult {
-  readonly table: string;
-  readonly rows: number;
-  /** sha256 of the COPY text sent (copy-table.ts), for the verification; null when nothing was sent. */
-  readonly sentChecksum: string | null;
-  readonly rejected: number;
-  /** Rows left out by the orphan policy "delete". */
-  readonly skipped: number;
-  readonly rejectedRowids: ReadonlySet<bigint>;
-  readonly rejectedKeys: ReadonlySet<string>;
-  /** Values copied exactly in meaning but not in form (copy-table.ts). */
-  readonly decisions: readonly Decision[];
-  /** column → values decoded with the fallback encoding. */
-  readonly decoded: ReadonlyMap<string, number>;
-  readonly ms: number;
 }
 
 export interface ApplyResult {
@@ -124,8 +107,7 @@ export async function copyPlannedTable(
 ): Promise<TableCopyResult> {
   const table = options.catalog.get(plan.name);
   if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
-  const started = performance.now();
-  const result = await copyTable({
+  return copyTable({
     source: options.source,
     client,
     pgSchema,
@@ -141,7 +123,6 @@ export async function copyPlannedTable(
     hashSent: options.hashSent,
     decodeFallback: options.decodeFallback,
   });
-  return { table: plan.name, ...result, ms: performance.now() - started };
 }
 
 export const DATA_PROBLEMS_HINT =

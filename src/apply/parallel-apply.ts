@@ -27,7 +27,8 @@ import { recordBaseline } from "./baseline.js";
 import { dropSchemaInSteps } from "./drop-schema.js";
 import { resetSequence } from "./sequences.js";
 import type { PlannedStatement } from "../plan/statements.js";
-import { copyPlannedTable, DATA_PROBLEMS_HINT, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult, type TableCopyResult } from "./apply.js";
+import { copyPlannedTable, DATA_PROBLEMS_HINT, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult } from "./apply.js";
+import type { TableCopyResult } from "../copy/copy-result.js";
 
 export const STAGING_PREFIX = "sqlite2pg_load_";
 
