@@ -12,7 +12,7 @@ export interface TableCopyResult {
   /**
    * sha256 of the COPY text bytes sent, in the order sent; null when not hashed or nothing was sent (scan only, a
    * problem in "stop" mode). The encoders spell values as PostgreSQL prints them, so `COPY … TO STDOUT` of the
-   * table must give back exactly these bytes (src/verify/content/).
+   * table must give back exactly these bytes (src/verify/content/sent-checksums.ts).
    */
   readonly sentChecksum: string | null;
   readonly rejected: number;
