@@ -8,7 +8,7 @@ import type { PgClient } from "../db/pg-client.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { applyAndCopy, type ApplyOptions, type ApplyResult } from "./apply.js";
 import { applyInParallel, planParallel, type ParallelPlan } from "./parallel-apply.js";
-import { applyStaged, namesSchema } from "./staged-apply.js";
+import { applyStaged } from "./staged-apply.js";
 import type { LockPlan } from "./target-check.js";
 
 export interface ApplyMigrationOptions extends ApplyOptions {
@@ -27,8 +27,8 @@ export async function applyMigration(options: ApplyMigrationOptions): Promise<Ap
   const { connect, locks } = options;
   if (locks && !locks.oneTransaction) {
     const parallel = planParallel(options.plan.preData, options.plan.postData, true);
-    const statements = [...options.plan.preData, ...options.plan.postData];
-    if (!connect || !coversTables(parallel, options) || namesSchema(statements, options.pgSchema)) {
+    // A statement naming the target schema would write into it directly, not into staging.
+    if (!connect || !coversTables(parallel, options) || options.plan.namesTargetSchema) {
       throw new Sqlite2pgError(
         `the migration would lock about ${locks.needed} objects in one transaction, more than this server's lock table holds (${locks.capacity}), and its statements cannot be built table by table in a staging schema`,
         { code: "TARGET_LOCK_CAPACITY", kind: "target", stage: "apply", hint: "nothing was changed. Raise max_locks_per_transaction (ALTER SYSTEM SET max_locks_per_transaction = …; then restart PostgreSQL) and run again" },

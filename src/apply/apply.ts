@@ -5,14 +5,14 @@
  */
 import { markCommitted } from "../core/interrupt.js";
 import type { TablePlan } from "../convert/convert.js";
-import type { Decision } from "../core/decisions.js";
 import type { PgClient } from "../db/pg-client.js";
 import { targetError } from "../db/pg-target.js";
-import { migrationSearchPath, quoteIdent } from "../core/quote.js";
+import { migrationSearchPath } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 import type { SqliteTable } from "../core/catalog.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { copyTable } from "../copy/copy-table.js";
+import type { TableCopyResult } from "../copy/copy-result.js";
 import { dataProblemsError } from "../copy/problems.js";
 import { ProblemCollector } from "../core/problems.js";
 import type { RejectsFile } from "../copy/rejects.js";
@@ -20,6 +20,7 @@ import type { TextFallback } from "../copy/text-fallback.js";
 import type { EventListener } from "../core/events.js";
 import { timedStage } from "../core/events.js";
 import { BASELINE_NAME, type PlanResult } from "../plan/plan.js";
+import type { PlannedStatement } from "../plan/statements.js";
 import type { OrphanPlan } from "../profile/orphans.js";
 import { recordBaseline } from "./baseline.js";
 import { resetSequence } from "./sequences.js";
@@ -39,23 +40,6 @@ export interface ApplyOptions {
   readonly hashSent?: boolean;
   /** `--decode-fallback`: how text whose stored bytes are not UTF-8 is decoded. */
   readonly decodeFallback?: TextFallback;
-}
-
-export interface TableCopyResult {
-  readonly table: string;
-  readonly rows: number;
-  /** sha256 of the COPY text sent (copy-table.ts), for the verification; null when nothing was sent. */
-  readonly sentChecksum: string | null;
-  readonly rejected: number;
-  /** Rows left out by the orphan policy "delete". */
-  readonly skipped: number;
-  readonly rejectedRowids: ReadonlySet<bigint>;
-  readonly rejectedKeys: ReadonlySet<string>;
-  /** Values copied exactly in meaning but not in form (copy-table.ts). */
-  readonly decisions: readonly Decision[];
-  /** column → values decoded with the fallback encoding. */
-  readonly decoded: ReadonlyMap<string, number>;
-  readonly ms: number;
 }
 
 export interface ApplyResult {
@@ -98,22 +82,19 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
   }
 }
 
-/** The migration's own `CREATE SCHEMA IF NOT EXISTS` statement (plan.ts puts it first). */
-export const isCreateSchema = (sql: string): boolean => /^CREATE SCHEMA IF NOT EXISTS /.test(sql);
-
 /**
  * Inside the transaction that writes the target schema (the caller has run BEGIN): its session settings, and
  * `statements` without the migration's CREATE SCHEMA when the schema exists already — CREATE SCHEMA IF NOT
  * EXISTS needs CREATE on the database even then, and an application role that may create tables in an existing
  * schema would be refused for nothing.
  */
-export async function openTargetTransaction(client: PgClient, pgSchema: string, statements: readonly string[]): Promise<readonly string[]> {
+export async function openTargetTransaction(client: PgClient, pgSchema: string, statements: readonly PlannedStatement[]): Promise<readonly PlannedStatement[]> {
   await client.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(pgSchema)]);
   // Index builds after the copy sort whole tables: give them memory for this transaction only
   // (https://www.postgresql.org/docs/current/populate.html#POPULATE-WORK-MEM).
   await client.query("SELECT set_config('maintenance_work_mem', '512MB', true)");
   const { rows: ns } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_catalog.pg_namespace WHERE nspname = $1", [pgSchema]);
-  return ns[0]?.n ? statements.filter((sql) => !isCreateSchema(sql)) : statements;
+  return ns[0]?.n ? statements.filter((s) => s.kind !== "schema") : statements;
 }
 
 /** Copy one planned table (client null: scan only, to list problems) into `pgSchema`, timed. */
@@ -126,8 +107,7 @@ export async function copyPlannedTable(
 ): Promise<TableCopyResult> {
   const table = options.catalog.get(plan.name);
   if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
-  const started = performance.now();
-  const result = await copyTable({
+  return copyTable({
     source: options.source,
     client,
     pgSchema,
@@ -143,7 +123,6 @@ export async function copyPlannedTable(
     hashSent: options.hashSent,
     decodeFallback: options.decodeFallback,
   });
-  return { table: plan.name, ...result, ms: performance.now() - started };
 }
 
 export const DATA_PROBLEMS_HINT =
@@ -152,27 +131,32 @@ export const DATA_PROBLEMS_HINT =
 /**
  * Orphan policy "keep-without-fk": the foreign keys the orphans would violate are not created. The orphan plan
  * names them as SQLite does; the migration's statements use the PostgreSQL names (pg-names.ts renames tables and
- * columns PostgreSQL or Prisma cannot take), so the names are translated through the table plans first.
+ * columns PostgreSQL or Prisma cannot take), so the names are translated through the table plans first, then
+ * compared with each foreign key's table, columns and referenced table as the plan classified them (statements.ts).
  */
-export function withoutDroppedForeignKeys(statements: readonly string[], options: Pick<ApplyOptions, "orphans" | "tables">): readonly string[] {
+export function withoutDroppedForeignKeys(statements: readonly PlannedStatement[], options: Pick<ApplyOptions, "orphans" | "tables">): readonly PlannedStatement[] {
   const dropped = options.orphans?.droppedForeignKeys ?? [];
   if (dropped.length === 0) return statements;
   const byName = new Map(options.tables.map((t) => [t.name, t]));
   const tableName = (name: string): string => byName.get(name)?.pgName ?? name;
   const columnName = (table: string, name: string): string => byName.get(table)?.columns.find((c) => c.name === name)?.pgName ?? name;
-  const patterns = dropped.map((fk) => ({
-    head: `ALTER TABLE ${quoteIdent(tableName(fk.table))} ADD CONSTRAINT`,
-    body: `FOREIGN KEY (${fk.columns.map((c) => quoteIdent(columnName(fk.table, c))).join(", ")}) REFERENCES ${quoteIdent(tableName(fk.parent))}(`,
+  const keys = dropped.map((fk) => ({
+    table: tableName(fk.table),
+    columns: fk.columns.map((c) => columnName(fk.table, c)),
+    references: tableName(fk.parent),
   }));
-  return statements.filter((sql) => !patterns.some((p) => sql.startsWith(p.head) && sql.includes(p.body)));
+  const sameColumns = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c, i) => c === b[i]);
+  return statements.filter(
+    (s) => s.kind !== "foreignKey" || !keys.some((k) => s.table === k.table && s.references.table === k.references && sameColumns(s.columns, k.columns)),
+  );
 }
 
 /**
  * Each section of Prisma's script runs as one simple-protocol query: never split on `;` ourselves, a `;` may sit
  * inside a string literal (the reason adapter-pg's executeScript fails on such scripts).
  */
-export async function runStatements(client: PgClient, statements: readonly string[]): Promise<void> {
-  for (const sql of statements) {
+export async function runStatements(client: PgClient, statements: readonly { readonly sql: string }[]): Promise<void> {
+  for (const { sql } of statements) {
     try {
       await client.query(sql);
     } catch (err) {

@@ -26,7 +26,9 @@ import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
 import { dropSchemaInSteps } from "./drop-schema.js";
 import { resetSequence } from "./sequences.js";
-import { copyPlannedTable, DATA_PROBLEMS_HINT, isCreateSchema, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult, type TableCopyResult } from "./apply.js";
+import type { PlannedStatement } from "../plan/statements.js";
+import { copyPlannedTable, DATA_PROBLEMS_HINT, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult } from "./apply.js";
+import type { TableCopyResult } from "../copy/copy-result.js";
 
 export const STAGING_PREFIX = "sqlite2pg_load_";
 
@@ -36,43 +38,35 @@ export interface ParallelApplyOptions extends ApplyOptions {
   readonly connect: () => Promise<PgClient>;
 }
 
-const CREATE_TABLE = /^CREATE TABLE "((?:[^"]|"")+)" \(/;
-/** Prisma's plain index statement (one statement, one table): built by the table's own connection. */
-const CREATE_INDEX = /^CREATE (?:UNIQUE )?INDEX "(?:[^"]|"")+" ON "((?:[^"]|"")+)"\((?:[^;]|;(?!\s*\S))*;\s*$/;
-/** A primary key taken out of its CREATE TABLE (src/plan/split.ts deferPrimaryKey): built with the table too. */
-const ADD_PRIMARY_KEY = /^ALTER TABLE "((?:[^"]|"")+)" ADD CONSTRAINT "(?:[^"]|"")+" PRIMARY KEY \((?:[^;]|;(?!\s*\S))*;\s*$/;
-
 export interface ParallelPlan {
-  readonly createTable: ReadonlyMap<string, string>;
+  readonly createTable: ReadonlyMap<string, PlannedStatement>;
   /** Per table, its primary key and plain indexes, built right after its rows. */
-  readonly indexes: ReadonlyMap<string, readonly string[]>;
+  readonly indexes: ReadonlyMap<string, readonly PlannedStatement[]>;
   /** Statements for the final transaction, in the migration's order. */
-  readonly finalStatements: readonly string[];
+  readonly finalStatements: readonly PlannedStatement[];
   /** Pre-data other than tables (enums, extensions): only with `allowShared` (staged-apply.ts runs them first). */
-  readonly shared: readonly string[];
+  readonly shared: readonly PlannedStatement[];
 }
 
 /**
- * Which statements run where; null when the migration holds pre-data a table-by-table build cannot reproduce
- * (enums and extensions live in the schema they are created in), and the one-transaction path must be used.
+ * Which statements run where, by their kind (plan/statements.ts); null when the migration holds pre-data a
+ * table-by-table build cannot reproduce (enums, extensions and any other pre-data statement live in the schema they
+ * are created in), and the one-transaction path must be used.
  */
-export function planParallel(preData: readonly string[], postData: readonly string[], allowShared = false): ParallelPlan | null {
-  const createTable = new Map<string, string>();
-  const shared: string[] = [];
-  for (const sql of preData) {
-    if (isCreateSchema(sql)) continue;
-    const m = CREATE_TABLE.exec(sql);
-    if (m && !/;\s*\S/.test(sql)) createTable.set(m[1].replace(/""/g, '"'), sql);
-    else if (allowShared && !CREATE_TABLE.test(sql)) shared.push(sql);
+export function planParallel(preData: readonly PlannedStatement[], postData: readonly PlannedStatement[], allowShared = false): ParallelPlan | null {
+  const createTable = new Map<string, PlannedStatement>();
+  const shared: PlannedStatement[] = [];
+  for (const s of preData) {
+    if (s.kind === "schema") continue;
+    if (s.kind === "table") createTable.set(s.table, s);
+    else if (allowShared) shared.push(s);
     else return null;
   }
-  const indexes = new Map<string, string[]>();
-  const finalStatements: string[] = [];
-  for (const sql of postData) {
-    const m = CREATE_INDEX.exec(sql) ?? ADD_PRIMARY_KEY.exec(sql);
-    const table = m?.[1].replace(/""/g, '"');
-    if (table !== undefined && createTable.has(table)) indexes.set(table, [...(indexes.get(table) ?? []), sql]);
-    else finalStatements.push(sql);
+  const indexes = new Map<string, PlannedStatement[]>();
+  const finalStatements: PlannedStatement[] = [];
+  for (const s of postData) {
+    if ((s.kind === "index" || s.kind === "primaryKey") && createTable.has(s.table)) indexes.set(s.table, [...(indexes.get(s.table) ?? []), s]);
+    else finalStatements.push(s);
   }
   return { createTable, indexes, finalStatements, shared };
 }
@@ -208,8 +202,8 @@ async function copyOne(
   parallel: ParallelPlan,
 ): Promise<TableCopyResult> {
   if (conn === null) return copyPlannedTable(options, plan, null, staging, problems);
-  const createSql = parallel.createTable.get(plan.pgName);
-  if (!createSql) throw new Sqlite2pgError(`no CREATE TABLE for ${plan.pgName} in the migration`, { code: "INTERNAL", kind: "internal", stage: "apply" });
+  const create = parallel.createTable.get(plan.pgName);
+  if (!create) throw new Sqlite2pgError(`no CREATE TABLE for ${plan.pgName} in the migration`, { code: "INTERNAL", kind: "internal", stage: "apply" });
   await conn.query("BEGIN");
   try {
     await conn.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(staging)]);
@@ -219,7 +213,7 @@ async function copyOne(
     await conn.query("SELECT set_config('synchronous_commit', 'off', true)");
     // The one-transaction path gives its single index build 512MB; N concurrent builds share that budget.
     await conn.query("SELECT set_config('maintenance_work_mem', $1, true)", [`${Math.max(64, Math.floor(512 / options.jobs))}MB`]);
-    await runStatements(conn, [createSql]);
+    await runStatements(conn, [create]);
     const before = problems.count;
     const result = await copyPlannedTable(options, plan, conn, staging, problems);
     if (problems.count === before) await runStatements(conn, parallel.indexes.get(plan.pgName) ?? []);
@@ -235,9 +229,9 @@ async function copyOne(
 async function finish(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string): Promise<void> {
   const { client } = options;
   await client.query("BEGIN");
-  await runStatements(client, await openTargetTransaction(client, options.pgSchema, options.plan.preData.filter(isCreateSchema)));
+  await runStatements(client, await openTargetTransaction(client, options.pgSchema, options.plan.preData.filter((s) => s.kind === "schema")));
   for (const plan of options.tables) {
-    await runStatements(client, [`ALTER TABLE ${quoteIdent(staging)}.${quoteIdent(plan.pgName)} SET SCHEMA ${quoteIdent(options.pgSchema)}`]);
+    await runStatements(client, [{ sql: `ALTER TABLE ${quoteIdent(staging)}.${quoteIdent(plan.pgName)} SET SCHEMA ${quoteIdent(options.pgSchema)}` }]);
   }
   await runStatements(client, withoutDroppedForeignKeys(parallel.finalStatements, options));
   for (const plan of options.tables) await resetSequence(client, options.pgSchema, plan);

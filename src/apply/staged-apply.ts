@@ -17,7 +17,7 @@
  */
 import { markCommitted, onInterrupt } from "../core/interrupt.js";
 import type { PgClient } from "../db/pg-client.js";
-import { migrationSearchPath, quoteIdent } from "../core/quote.js";
+import { migrationSearchPath } from "../core/quote.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { timedStage } from "../core/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
@@ -32,12 +32,6 @@ export interface StagedLocks {
   /** max_locks_per_transaction: what one of our transactions may lock. */
   readonly locksPerTransaction: number;
   readonly target: TargetSchemaState;
-}
-
-/** A statement naming the target schema would write into it directly, not into staging. */
-export function namesSchema(statements: readonly string[], schema: string): boolean {
-  const quoted = quoteIdent(schema);
-  return statements.some((sql) => sql.includes(`${quoted}.`) || (/^[a-z_][a-z0-9_$]*$/.test(schema) && new RegExp(`(?<![\\w$"])${schema}\\s*\\.\\s*"`, "i").test(sql)));
 }
 
 /** `durable` false: a step inside staging, which a crash makes worthless anyway (see copyOne in parallel-apply.ts). */

@@ -25,12 +25,12 @@ export async function refusedViewStatements(
   try {
     try {
       const preData = await openTargetTransaction(client, pgSchema, plan.preData);
-      for (const sql of preData) await client.query(sql);
+      for (const { sql } of preData) await client.query(sql);
     } catch {
       // Not a view's doing: the real run meets the same error and reports it with its statement.
       return refused;
     }
-    for (const sql of plan.postData) {
+    for (const { sql } of plan.postData) {
       const isView = views.has(sql.trim());
       await client.query("SAVEPOINT sqlite2pg_view_check");
       try {

@@ -12,7 +12,6 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TablePlan } from "../convert/convert.js";
-import type { Decision } from "../core/decisions.js";
 import { readTargetColumns } from "../db/pg-columns.js";
 import type { PgClient } from "../db/pg-client.js";
 import { targetError } from "../db/pg-target.js";
@@ -24,7 +23,8 @@ import type { EventListener } from "../core/events.js";
 import type { ProblemCollector } from "../core/problems.js";
 import type { RejectsFile } from "./rejects.js";
 import type { TextFallback } from "./text-fallback.js";
-import { emptySummary, encodeTable, type EncodeSinks, type EncodeSummary, type EncodeTableInput } from "./table-encoder.js";
+import { encodeTable, type EncodeSinks, type EncodeTableInput } from "./table-encoder.js";
+import { emptyTally, type CopyTally, type TableCopyResult } from "./copy-result.js";
 
 export interface CopyTableOptions {
   readonly source: SqliteDb;
@@ -49,33 +49,13 @@ export interface CopyTableOptions {
   readonly decodeFallback?: TextFallback;
 }
 
-export interface CopyTableResult {
-  readonly rows: number;
-  /**
-   * sha256 of the COPY text bytes sent, in the order sent (null when nothing was sent). The encoders spell values
-   * as PostgreSQL prints them, so `COPY … TO STDOUT` of the table must give back exactly these bytes
-   * (src/verify/sent-checksums.ts).
-   */
-  readonly sentChecksum: string | null;
-  readonly rejected: number;
-  readonly skipped: number;
-  /** rowids of the rejected rows (verify leaves them out too). */
-  readonly rejectedRowids: ReadonlySet<bigint>;
-  /** Primary keys (see leftOutKey) of rejected rows in WITHOUT ROWID tables. */
-  readonly rejectedKeys: ReadonlySet<string>;
-  /** Values copied exactly in meaning but not in form, counted per column (table-encoder.ts). */
-  readonly decisions: readonly Decision[];
-  /** column → values decoded with the fallback encoding. */
-  readonly decoded: ReadonlyMap<string, number>;
-}
-
-export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
+export async function copyTable(o: CopyTableOptions): Promise<TableCopyResult> {
   const { plan, emit } = o;
   const started = performance.now();
   emit({ type: "table-start", table: plan.name, totalRows: plan.rowCount });
   if (plan.columns.length === 0) {
     emit({ type: "table-end", table: plan.name, rows: 0, ms: 0 });
-    return { ...emptySummary(), rows: 0 };
+    return { ...emptyTally(), table: plan.name, ms: performance.now() - started };
   }
   const input: EncodeTableInput = {
     plan,
@@ -98,14 +78,15 @@ export async function copyTable(o: CopyTableOptions): Promise<CopyTableResult> {
     },
     progress: (rows) => emit({ type: "table-progress", table: plan.name, rows, totalRows: plan.rowCount }),
   };
-  const summary: EncodeSummary = emptySummary();
+  const summary: CopyTally = emptyTally();
   await send(o, encodeTable(o.source, input, sinks, summary));
   return finish();
 
-  async function finish(): Promise<CopyTableResult> {
+  async function finish(): Promise<TableCopyResult> {
     await Promise.all(pending);
-    emit({ type: "table-end", table: plan.name, rows: summary.rows, ms: performance.now() - started });
-    return summary;
+    const ms = performance.now() - started;
+    emit({ type: "table-end", table: plan.name, rows: summary.rows, ms });
+    return { ...summary, table: plan.name, ms };
   }
 }
 

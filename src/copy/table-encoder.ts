@@ -11,7 +11,7 @@ import { quoteIdent } from "../core/quote.js";
 import { type SqliteDb } from "../db/sqlite-source.js";
 import { rowidAlias, type SqliteTable } from "../core/catalog.js";
 import { hashChunk } from "./checksum.js";
-import type { Decision } from "../core/decisions.js";
+import type { CopyTally } from "./copy-result.js";
 import { makeFieldEncoder, makeRowEncoder } from "../values/encode.js";
 import { INT64_MAX, INT64_MIN } from "../values/numbers.js";
 import { excerptOf, ValueError, type EncodeOptions, type ValueNote } from "../values/copy-text.js";
@@ -54,24 +54,6 @@ export interface EncodeSinks {
   problem(problem: DataProblem): void;
   reject(row: RejectedRow): void;
   progress(rows: number): void;
-}
-
-export interface EncodeSummary {
-  rows: number;
-  rejected: number;
-  skipped: number;
-  rejectedRowids: Set<bigint>;
-  rejectedKeys: Set<string>;
-  /** sha256 of the bytes handed out; null when not hashed or nothing is to be sent (scan only, a problem in "stop" mode). */
-  sentChecksum: string | null;
-  /** Rows whose COPY text SQLite built (sql-chunks.ts); the others went through the row path. */
-  sqlSpelledRows: number;
-  /** Big TEXT/BLOB cells sent in slices (big-cells.ts), never as one string. */
-  slicedCells: number;
-  /** Values of the rows copied that land exactly in meaning but not in form (encode.ts ValueNote), per column. */
-  decisions: Decision[];
-  /** column → values sent decoded with the fallback encoding (text not valid UTF-8). */
-  decoded: Map<string, number>;
 }
 
 const hexExcerpt = (bytes: Buffer): string => `x'${bytes.toString("hex").slice(0, 40)}'`;
@@ -124,12 +106,8 @@ function encodeOptions(c: ColumnPlan, pgColumns: ReadonlyMap<string, PgColumn> |
   return { epochUnit: c.epochUnit, pgType: pg?.typname, scale: pg?.scale, ...(onNote ? { onNote } : {}) };
 }
 
-export function emptySummary(): EncodeSummary {
-  return { rows: 0, rejected: 0, skipped: 0, rejectedRowids: new Set(), rejectedKeys: new Set(), sentChecksum: null, sqlSpelledRows: 0, slicedCells: 0, decisions: [], decoded: new Map() };
-}
-
 /** Yields the table's COPY data; fills `summary` (complete once the generator is exhausted). */
-export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: EncodeSinks, summary: EncodeSummary): Generator<Buffer> {
+export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: EncodeSinks, summary: CopyTally): Generator<Buffer> {
   const { plan, table } = o;
   const columns = plan.columns;
   const names = columns.map((c) => c.name);

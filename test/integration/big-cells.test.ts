@@ -5,7 +5,7 @@
  * --suite big-cells` measures the memory with 50 MB and 200 MB cells.
  *
  * Checked: the bytes the copy hands out are those of the unsliced row path; the sliced path really ran
- * (EncodeSummary.slicedCells); PostgreSQL holds exactly SQLite's bytes (length and sha256 in each database);
+ * (CopyTally.slicedCells); PostgreSQL holds exactly SQLite's bytes (length and sha256 in each database);
  * migrate's verification, `verify` and `--verify deep` pass; a big cell changed in PostgreSQL fails `verify`
  * and the independent check, naming the row and column.
  */
@@ -13,7 +13,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { emptySummary, encodeTable } from "../../src/copy/table-encoder.js";
+import { encodeTable } from "../../src/copy/table-encoder.js";
+import { emptyTally } from "../../src/copy/copy-result.js";
 import { openSnapshot, prepareSchema, type PreparedSource } from "../../src/pipeline/prepare.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
@@ -91,7 +92,7 @@ describe("the copy's encoder", () => {
     const table = prepared.catalog.tables.find((t) => t.name === "cell")!;
     const run = (threshold: string, rowPathOnly: boolean) => {
       process.env.SQLITE2PG_BIG_CELL_BYTES = threshold;
-      const summary = emptySummary();
+      const summary = emptyTally();
       const sinks = { problem: () => undefined, reject: () => undefined, progress: () => undefined };
       const chunks = [...encodeTable(prepared.source, { plan, table, pgColumns: null, onError: "stop", rejecting: false, scanOnly: false, hash: true, rowPathOnly }, sinks, summary)];
       return { bytes: Buffer.concat(chunks), summary };

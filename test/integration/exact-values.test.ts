@@ -10,7 +10,8 @@
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emptySummary, encodeTable } from "../../src/copy/table-encoder.js";
+import { encodeTable } from "../../src/copy/table-encoder.js";
+import { emptyTally } from "../../src/copy/copy-result.js";
 import type { ColumnPlan, TablePlan } from "../../src/convert/convert.js";
 import { openSqlite, sourceReadError } from "../../src/db/sqlite-source.js";
 import { readCatalog } from "../../src/introspect/read-catalog.js";
@@ -178,7 +179,7 @@ describe("wide tables", SLOW, () => {
       );
       const plan: TablePlan = { name: "w", pgName: "w", columns, keyColumns: ["id"], sequenceFloor: null, rowCount: 40 };
       const run = (rowPathOnly: boolean) => {
-        const summary = emptySummary();
+        const summary = emptyTally();
         const sink = { problem: () => undefined, reject: () => undefined, progress: () => undefined };
         const bytes = Buffer.concat([...encodeTable(source, { plan, table, pgColumns: null, onError: "stop", rejecting: false, scanOnly: false, hash: false, rowPathOnly }, sink, summary)]);
         return { bytes, summary };

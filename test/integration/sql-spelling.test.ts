@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ColumnProfile } from "../../src/core/column-type.js";
 import { sqlSpellingFor } from "../../src/values/sql-spelling.js";
 import { emptyProfile } from "../../src/profile/profile.js";
-import { emptySummary, encodeTable, type EncodeSummary } from "../../src/copy/table-encoder.js";
+import { encodeTable } from "../../src/copy/table-encoder.js";
+import { emptyTally, type CopyTally } from "../../src/copy/copy-result.js";
 import type { DataProblem } from "../../src/core/problems.js";
 import type { RejectedRow } from "../../src/copy/rejects.js";
 import { openSnapshot, prepareSchema, type PreparedSource } from "../../src/pipeline/prepare.js";
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 interface Encoded {
   bytes: Buffer;
-  summary: EncodeSummary;
+  summary: CopyTally;
   problems: DataProblem[];
   rejects: RejectedRow[];
 }
@@ -39,7 +40,7 @@ function encodeBoth(prepared: PreparedSource, tableName: string, onError: "stop"
   const run = (rowPathOnly: boolean): Encoded => {
     const problems: DataProblem[] = [];
     const rejects: RejectedRow[] = [];
-    const summary = emptySummary();
+    const summary = emptyTally();
     const chunks = [
       ...encodeTable(
         prepared.source,

@@ -6,12 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { copyOrder, planParallel } from "../../src/apply/parallel-apply.js";
 import type { TablePlan } from "../../src/convert/convert.js";
+import { postDataStatement, preDataStatement } from "../../src/plan/statements.js";
 
 const preData = [
   'CREATE SCHEMA IF NOT EXISTS "public";',
   'CREATE TABLE "users" (\n    "id" SERIAL NOT NULL,\n    "email" TEXT NOT NULL,\n\n    CONSTRAINT "users_pkey" PRIMARY KEY ("id")\n);',
   'CREATE TABLE "odd ""name""" (\n    "id" INTEGER NOT NULL\n);',
-];
+].map(preDataStatement);
 const postData = [
   'ALTER TABLE "users" ADD CONSTRAINT "users_pkey" PRIMARY KEY ("id");',
   'CREATE UNIQUE INDEX "users_email_key" ON "users"("email");',
@@ -19,7 +20,7 @@ const postData = [
   'ALTER TABLE "odd ""name""" ADD CONSTRAINT "odd_fkey" FOREIGN KEY ("id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;',
   'CREATE INDEX "users_lower_email" ON "users" (lower("email"));',
   'CREATE VIEW "v" AS SELECT 1;',
-];
+].map(postDataStatement);
 
 describe("planParallel", () => {
   it("gives each table its CREATE TABLE and plain indexes, keeps the rest in order for the final transaction", () => {
@@ -34,9 +35,9 @@ describe("planParallel", () => {
   });
 
   it("refuses (null) a migration that creates an enum or an extension, or holds two statements in one section", () => {
-    expect(planParallel([...preData, `CREATE TYPE "Role" AS ENUM ('A', 'B');`], postData)).toBeNull();
-    expect(planParallel([...preData, 'CREATE EXTENSION IF NOT EXISTS "citext";'], postData)).toBeNull();
-    expect(planParallel(['CREATE TABLE "a" ("id" INTEGER);\nCREATE TABLE "b" ("id" INTEGER);'], [])).toBeNull();
+    expect(planParallel([...preData, preDataStatement(`CREATE TYPE "Role" AS ENUM ('A', 'B');`)], postData)).toBeNull();
+    expect(planParallel([...preData, preDataStatement('CREATE EXTENSION IF NOT EXISTS "citext";')], postData)).toBeNull();
+    expect(planParallel([preDataStatement('CREATE TABLE "a" ("id" INTEGER);\nCREATE TABLE "b" ("id" INTEGER);')], [])).toBeNull();
   });
 });
 

@@ -38,7 +38,8 @@ ALTER TABLE "post_tags" ADD CONSTRAINT "post_tags_post_id_fkey" FOREIGN KEY ("po
 
 describe("splitMigration", () => {
   it("creates tables without their primary keys and adds the keys first after the data", () => {
-    const { preData, postData } = splitMigration(MIGRATION);
+    const split = splitMigration(MIGRATION);
+    const [preData, postData] = [split.preData.map((s) => s.sql), split.postData.map((s) => s.sql)];
     expect(preData).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "public";',
       'CREATE TABLE "users" (\n    "id" SERIAL NOT NULL,\n    "email" TEXT NOT NULL\n);',
