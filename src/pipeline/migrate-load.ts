@@ -14,7 +14,6 @@ import type { ConvertResult } from "../convert/convert.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { timedStage } from "../core/events.js";
 import { ProblemCollector, type DataProblem } from "../core/problems.js";
-import { connectTarget } from "../db/pg-target.js";
 import { dataProblemsError, withMoreProblems } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
@@ -93,7 +92,7 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
   // not when the index or the final move meets them after the copy.
   const objects = createdObjects(plan.migrationSql);
   await assertNamesFree(client, schema, objects);
-  const locks = run.embedded ? undefined : await planLocks(client, schema, objects, converted.tables.length);
+  const locks = run.target.can.lockTable ? await planLocks(client, schema, objects, converted.tables.length) : undefined;
   const refused =
     prepared.viewStatements.length === 0
       ? new Map<string, string>()
@@ -121,8 +120,8 @@ export async function copyStep(run: MigrateRun, { opened, client }: RunIo, { pla
     locks,
     // Only the full verification compares the checksums of the data sent (sent-checksums.ts).
     hashSent: run.verifyMode === "full",
-    // The embedded target is one in-process database with a single connection.
-    connect: run.embedded ? undefined : () => connectTarget(options.targetUrl, "apply"),
+    // One connection only (the embedded target): the one-transaction path.
+    connect: run.target.can.separateConnections ? () => run.target.connect("apply") : undefined,
     client,
     source,
     pgSchema: run.target.schema,

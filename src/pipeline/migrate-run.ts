@@ -1,10 +1,9 @@
 /**
  * What every step of `migrate` shares: the options, the target, the snapshot, the one target connection, and
- * the choices made once from the options (verification mode, orphan policy, embedded target, in-place project).
+ * the choices made once from the options (verification mode, orphan policy, in-place project); the target's capabilities say what it can do.
  */
 import type { PgClient } from "../db/pg-client.js";
-import { parseTargetUrl } from "../db/pg-url.js";
-import { isPgliteUrl } from "../db/pglite-target.js";
+import { openTarget, type Target } from "../db/target.js";
 import { quoteQualified } from "../core/quote.js";
 import { noopListener, type EventListener } from "../core/events.js";
 import { recordStages } from "../core/stage-timings.js";
@@ -51,12 +50,10 @@ export interface MigrateRun {
   readonly options: MigrateOptions;
   readonly emit: EventListener;
   readonly recorder: ReturnType<typeof recordStages>;
-  readonly target: ReturnType<typeof parseTargetUrl>;
+  readonly target: Target;
   readonly decodeFallback: TextFallback | undefined;
   /** "deep" is a full verification whose independent comparison reads every row. */
   readonly verifyMode: "full" | "counts" | "none";
-  /** The embedded target: one in-process database with a single connection (no parallel load, no drift check). */
-  readonly embedded: boolean;
   /** `--schema`: the project's files are replaced once PostgreSQL holds the data; until then they are staged. */
   readonly inPlace: boolean;
   readonly policy: OrphanPolicy;
@@ -70,10 +67,9 @@ export function startRun(options: MigrateOptions): MigrateRun {
     options,
     emit: recorder.emit,
     recorder,
-    target: parseTargetUrl(options.targetUrl),
+    target: openTarget(options.targetUrl),
     decodeFallback: options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback),
     verifyMode: options.verify === "deep" ? "full" : (options.verify ?? "full"),
-    embedded: isPgliteUrl(options.targetUrl),
     inPlace: options.userSchemaPath !== undefined,
     policy: options.orphans ?? "stop",
     started: performance.now(),
