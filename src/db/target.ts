@@ -33,7 +33,7 @@ export interface Target {
   readonly url: string;
   readonly redacted: string;
   /** The PostgreSQL schema the tables go into (Prisma's `?schema=`, default public). */
-  readonly schema: string;
+  readonly pgSchema: string;
   readonly database: string;
   readonly can: TargetCapabilities;
   /** The embedded target's data directory (`pglite:<dir>`); undefined for a server. */
@@ -51,7 +51,7 @@ export function openTarget(url: string): Target {
   return {
     url,
     redacted: redactUrl(url),
-    schema: parsed.schema,
+    pgSchema: parsed.schema,
     database: parsed.database,
     can: isPgliteUrl(url) ? EMBEDDED : SERVER,
     ...(isPgliteUrl(url) ? { embedded: { dataDir: pgliteDataDir(url) } } : {}),

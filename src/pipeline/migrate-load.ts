@@ -41,7 +41,7 @@ function problemsError(list: readonly DataProblem[], hint: string): Sqlite2pgErr
 export async function prepareStep(run: MigrateRun, { opened, client }: RunIo): Promise<PreparedSource> {
   // The PostgreSQL names convert will give the tables (pg-names.ts: long, empty and `"` names differ).
   const pgNames = pgNamesFor([...opened.catalog.tables.map((t) => t.name), ...opened.catalog.views.map((v) => v.name)], "table");
-  await assertTargetEmpty(client, run.target.schema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
+  await assertTargetEmpty(client, run.target.pgSchema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
   const prepared = await prepareSchema(opened, run.emit, run.options.typeOverrides, { userSchemaPath: run.options.userSchemaPath });
   if (run.inPlace) await assertProjectWritable(run.options.outDir);
   return prepared;
@@ -75,7 +75,7 @@ export interface Planned {
  * baseline written again without it — found now, on empty tables, not at post-data after the copy.
  */
 export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepared: PreparedSource): Promise<Planned> {
-  const schema = run.target.schema;
+  const schema = run.target.pgSchema;
   const planFor = (p: PreparedSource) =>
     timedStage(run.emit, "plan", "prisma migrate diff", () =>
       writePlan({
@@ -124,7 +124,7 @@ export async function copyStep(run: MigrateRun, { opened, client }: RunIo, { pla
     connect: run.target.can.separateConnections ? () => run.target.connect("apply") : undefined,
     client,
     source,
-    pgSchema: run.target.schema,
+    pgSchema: run.target.pgSchema,
     plan,
     tables: converted.tables,
     catalog: tablesByName,

@@ -33,7 +33,7 @@ export function summarize(run: MigrateRun, input: SummaryInput): MigrateSummary 
   const base = {
     source: run.options.sqlitePath,
     target: run.target.redacted,
-    pgSchema: run.target.schema,
+    pgSchema: run.target.pgSchema,
     ...(run.target.embedded ? { embedded: run.target.embedded } : {}),
     schemaPath: project?.schemaPath ?? plan.schemaPath,
     migrationPath: project?.migrationPath ?? plan.migrationPath,
@@ -61,7 +61,7 @@ export function summarize(run: MigrateRun, input: SummaryInput): MigrateSummary 
     stages: run.recorder.stages(),
     ...(project ? { project: { ...project, schemaCheck: input.prepared.schemaCheck?.result ?? "identical" } } : {}),
   };
-  const failure = verificationFailure(v, startOver(run.target.schema, converted.tables));
+  const failure = verificationFailure(v, startOver(run.target.pgSchema, converted.tables));
   const ok = v.coverage.ok && v.counts.every((c) => c.ok) && (v.content?.ok ?? true) && v.readBack?.status !== "different" && failure === undefined;
   return { ...base, ok, ...(failure ? { failure } : {}) };
 }

@@ -5,6 +5,7 @@
 import type { PgClient } from "../db/pg-client.js";
 import { openTarget, type Target } from "../db/target.js";
 import { quoteQualified } from "../core/quote.js";
+import { PRISMA_MIGRATIONS_TABLE } from "../core/prisma-migrations.js";
 import { noopListener, type EventListener } from "../core/events.js";
 import { recordStages } from "../core/stage-timings.js";
 import { textFallback, type TextFallback } from "../copy/text-fallback.js";
@@ -89,6 +90,6 @@ export const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), dro
  * into the same database (CASCADE takes the foreign keys, indexes, owned sequences and views on these tables).
  */
 export function startOver(pgSchema: string, tables: readonly { readonly pgName: string }[]): string {
-  const names = [...tables.map((t) => t.pgName), "_prisma_migrations"].map((n) => quoteQualified(pgSchema, n));
+  const names = [...tables.map((t) => t.pgName), PRISMA_MIGRATIONS_TABLE].map((n) => quoteQualified(pgSchema, n));
   return `To start over, remove what this run created (enum types, if any, too: see migration.sql) and run again: DROP TABLE IF EXISTS ${names.join(", ")} CASCADE;`;
 }

@@ -57,7 +57,7 @@ export interface VerifyInput {
 export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput): Promise<Verification> {
   const { client } = io;
   const { prepared, planned, applied } = input;
-  const schema = run.target.schema;
+  const schema = run.target.pgSchema;
   const tables = planned.converted.tables;
   const full = run.verifyMode === "full";
   const readingBack = full ? readBack(run, io, input) : undefined;
@@ -95,7 +95,7 @@ function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, app
   return verifyDatabase({
     source: opened.source,
     client,
-    pgSchema: run.target.schema,
+    pgSchema: run.target.pgSchema,
     tables: planned.converted.tables,
     catalog: new Map(opened.catalog.tables.map((t) => [t.name, t])),
     independent: run.options.verify === "deep" ? "all" : "sample",
@@ -124,7 +124,7 @@ function readBack(run: MigrateRun, { opened }: RunIo, { prepared, planned, appli
       pgSchemaPath: project?.schemaPath ?? planned.plan.schemaPath,
       targetUrl: run.options.targetUrl,
       target: run.target,
-      pgSchema: run.target.schema,
+      pgSchema: run.target.pgSchema,
       workDir: opened.snapshot.dir,
       epochSecondsColumns: epochSecondsColumns(planned.converted.tables),
       changedOnPurpose: new Map(

@@ -169,13 +169,13 @@ export async function verifyCommandRun(options: VerifyCommandOptions): Promise<V
     try {
       const prepared = await prepareSchema(opened, emit, options.typeOverrides);
       const coverage = await timedStage(emit, "verify", "accounting for every table and column of the file", () =>
-        targetCoverage(client, target.schema, prepared.coverageInput),
+        targetCoverage(client, target.pgSchema, prepared.coverageInput),
       );
       const rows = await timedStage(emit, "verify", "comparing every row", () =>
         verifyDatabase({
           source: prepared.source,
           client,
-          pgSchema: target.schema,
+          pgSchema: target.pgSchema,
           tables: prepared.converted.tables,
           emit,
           maxDifferences: options.maxDifferences,
