@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatVerifyResult, verifyCommandRun } from "../../pipeline/verify.js";
-import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOptions, usage } from "../context.js";
+import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { assertWritableFile } from "../output-paths.js";
