@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { PgClient } from "../db/pg-client.js";
-import { PRISMA_MIGRATIONS_TABLE } from "./target-check.js";
+import { PRISMA_MIGRATIONS_TABLE } from "../core/prisma-migrations.js";
 import { quoteIdent } from "../core/quote.js";
 
 export async function recordBaseline(client: PgClient, name: string, checksum: string): Promise<void> {

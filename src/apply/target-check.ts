@@ -2,12 +2,12 @@
  * Refuse to touch a target that already holds any table the migration would create (or a Prisma migration
  * history): we never merge into, or overwrite, somebody else's data.
  */
+import { PRISMA_MIGRATIONS_TABLE } from "../core/prisma-migrations.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import type { PgClient } from "../db/pg-client.js";
 import type { CreatedObjects } from "../plan/created-objects.js";
 import { inspectTargetSchema, type TargetSchemaState } from "./schema-swap.js";
 
-export const PRISMA_MIGRATIONS_TABLE = "_prisma_migrations";
 
 export async function findConflictingTables(
   client: PgClient,

@@ -1,4 +1,6 @@
 /** The SQLite catalog as the stages see it: tables, columns, indexes, foreign keys, virtual tables. Plain data. */
+import { PRISMA_MIGRATIONS_TABLE } from "./prisma-migrations.js";
+
 export interface SqliteColumn {
   readonly name: string;
   /** The type as written in CREATE TABLE ("" when none). */
@@ -69,7 +71,7 @@ export interface SqliteCatalog {
 
 /** Internal tables that are never user data (https://sqlite.org/fileformat2.html#intschema). */
 export function isInternalTable(name: string): boolean {
-  return /^sqlite_/i.test(name) || name === "_prisma_migrations";
+  return /^sqlite_/i.test(name) || name === PRISMA_MIGRATIONS_TABLE;
 }
 
 /** A name for the rowid that no column of the table shadows (https://sqlite.org/lang_createtable.html#rowid). */

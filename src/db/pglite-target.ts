@@ -12,7 +12,7 @@ import { Readable, Writable } from "node:stream";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import type { PgClient } from "./pg-client.js";
+import type { CopyStream, PgClient, QueryResultLike } from "./pg-client.js";
 
 /** Flush COPY data to PGlite in blobs of about this size (bounded memory). */
 const BLOB_BYTES = 8 * 1024 * 1024;
@@ -36,17 +36,23 @@ function isCopyQuery(arg: unknown): arg is CopyQuery & (Readable | Writable) {
   return (arg instanceof Writable || arg instanceof Readable) && typeof (arg as { text?: unknown }).text === "string";
 }
 
-class PgliteClient {
+class PgliteClient implements PgClient {
   constructor(private readonly db: PGlite) {}
 
   async connect(): Promise<void> {}
 
-  query(arg: string | (CopyQuery & (Readable | Writable)), params?: unknown[]): unknown {
-    if (isCopyQuery(arg)) return /\bTO\s+STDOUT\s*$/i.test(arg.text) ? this.copyOut(arg.text) : this.copyIn(arg.text);
+  query<R = any>(text: string, values?: unknown[]): Promise<QueryResultLike<R>>;
+  query<T extends CopyStream>(stream: T): T extends Writable ? Writable : Readable;
+  query(arg: string | CopyStream, params?: unknown[]): Promise<QueryResultLike<unknown>> | Readable | Writable {
+    if (typeof arg !== "string") {
+      if (!isCopyQuery(arg)) throw new Error("PGlite adapter: only COPY streams of pg-copy-streams can be submitted");
+      // The pipeline reads what the stream returned: the adapter's own stream, fed to or from PGlite's /dev/blob.
+      return /\bTO\s+STDOUT\s*$/i.test(arg.text) ? this.copyOut(arg.text) : this.copyIn(arg.text);
+    }
     return this.run(arg, params);
   }
 
-  private async run(text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number }> {
+  private async run(text: string, params?: unknown[]): Promise<QueryResultLike<unknown>> {
     if (params && params.length > 0) {
       const r = await this.db.query(text, params);
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
@@ -102,12 +108,11 @@ export async function connectPglite(dir: string): Promise<PgClient> {
   const absolute = resolve(dir);
   await mkdir(absolute, { recursive: true });
   const db = await PGlite.create(absolute);
-  // Only the subset of pg.Client described above is used by the pipeline.
-  return new PgliteClient(db) as unknown as PgClient;
+  return new PgliteClient(db);
 }
 
 /** A fresh, empty embedded database in memory (nothing on disk), e.g. a shadow to replay migrations into. */
 export async function openPgliteInMemory(): Promise<PgClient> {
   const db = await PGlite.create();
-  return new PgliteClient(db) as unknown as PgClient;
+  return new PgliteClient(db);
 }

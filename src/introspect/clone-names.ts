@@ -9,6 +9,7 @@
  * is partial or on expressions, which Prisma does not represent anyway (convert/extras.ts builds those from the
  * user's file).
  */
+import { readIndexKeys } from "./index-keys.js";
 import Database from "better-sqlite3";
 import { quoteIdent } from "../core/quote.js";
 import { isEmptyPlan, planCloneNames, type CloneNamePlan } from "../convert/prisma-names.js";
@@ -29,13 +30,12 @@ function renameQuotedIndexes(clone: Database.Database): Decision[] {
   const used = new Set(rows.map((r) => r.name.toLowerCase()));
   const decisions: Decision[] = [];
   for (const ix of rows.filter((r) => r.type === "index" && r.sql !== null && r.name.includes('"'))) {
-    const info = clone.prepare(`PRAGMA index_xinfo(${quoteIdent(ix.name)})`).all() as { cid: bigint | number; name: string | null; desc: bigint | number; key: bigint | number }[];
+    const keys = readIndexKeys(clone, ix.name);
     const list = clone.prepare(`PRAGMA index_list(${quoteIdent(ix.tbl_name)})`).all() as { name: string; unique: bigint | number; partial: bigint | number }[];
     const entry = list.find((l) => l.name === ix.name);
-    const keys = info.filter((c) => Number(c.key) === 1);
     clone.exec(`DROP INDEX ${quoteIdent(ix.name)}`);
     if (!entry || Number(entry.partial) === 1 || keys.some((c) => c.name === null)) continue;
-    const columns = keys.map((c) => `${quoteIdent(c.name!)}${Number(c.desc) === 1 ? " DESC" : ""}`).join(", ");
+    const columns = keys.map((c) => `${quoteIdent(c.name!)}${c.desc ? " DESC" : ""}`).join(", ");
     const unique = Number(entry.unique) === 1 ? "UNIQUE " : "";
     const stem = ix.name.replace(/"/g, "_");
     let name = stem;

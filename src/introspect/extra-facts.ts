@@ -7,23 +7,14 @@
  */
 import type { SqliteDb } from "../db/sqlite-source.js";
 import type { SqliteCatalog } from "../core/catalog.js";
-import { quoteIdent } from "../core/quote.js";
+import { readIndexKeys } from "./index-keys.js";
 import { type ExtraFacts } from "../core/catalog.js";
-
-interface XInfoRow { seqno: bigint | number; key: bigint | number; coll: string | null }
 
 export function readExtraFacts(db: SqliteDb, catalog: SqliteCatalog): ExtraFacts {
   const indexCollations = new Map<string, string[]>();
   for (const table of catalog.tables) {
     for (const index of table.indexes) {
-      const rows = db.prepare(`PRAGMA index_xinfo(${quoteIdent(index.name)})`).all() as XInfoRow[];
-      indexCollations.set(
-        index.name,
-        rows
-          .filter((r) => Number(r.key) === 1)
-          .sort((a, b) => Number(a.seqno) - Number(b.seqno))
-          .map((r) => (r.coll ?? "BINARY").toUpperCase()),
-      );
+      indexCollations.set(index.name, readIndexKeys(db, index.name).map((k) => k.collation));
     }
   }
   return { indexCollations };

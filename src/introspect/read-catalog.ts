@@ -1,4 +1,5 @@
 import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
+import { readIndexKeys } from "./index-keys.js";
 import Database from "better-sqlite3";
 import { Sqlite2pgError } from "../core/errors.js";
 import { quoteIdent } from "../core/quote.js";
@@ -39,7 +40,6 @@ export interface XInfoRow { name: string; type: string; notnull: bigint; dflt_va
 
 export interface IndexListRow { name: string; unique: bigint; origin: string; partial: bigint }
 
-export interface IndexXInfoRow { seqno: bigint; cid: bigint; name: string | null; key: bigint }
 
 export interface FkRow { id: bigint; seq: bigint; table: string; from: string; to: string | null; on_update: string; on_delete: string }
 
@@ -123,10 +123,7 @@ export function readCatalogUnchecked(db: SqliteDb): SqliteCatalog {
       }),
     );
     const indexes = (pragmas.prepare(`PRAGMA index_list(${q})`).all() as IndexListRow[]).map((ix): SqliteIndex => {
-      const cols = (pragmas.prepare(`PRAGMA index_xinfo(${quoteIdent(ix.name)})`).all() as IndexXInfoRow[])
-        .filter((c) => Number(c.key) === 1)
-        .sort((a, b) => Number(a.seqno) - Number(b.seqno))
-        .map((c) => (Number(c.cid) === -2 ? null : c.name));
+      const cols = readIndexKeys(pragmas, ix.name).map((c) => (c.cid === -2 ? null : c.name));
       return {
         name: ix.name,
         unique: Number(ix.unique) === 1,

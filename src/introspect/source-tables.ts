@@ -8,7 +8,7 @@
  * names of the standard modules are the fallback (SHADOW_SUFFIXES: https://sqlite.org/fts3.html#shadow_tables,
  * https://sqlite.org/fts5.html, https://sqlite.org/rtree.html).
  */
-
+import { PRISMA_MIGRATIONS_TABLE } from "../core/prisma-migrations.js";
 export type SourceTableKind = "table" | "virtual" | "shadow" | "internal";
 
 export interface SourceTableEntry {
@@ -45,7 +45,7 @@ export function internalReason(name: string): string | undefined {
   if (name.toLowerCase() === "sqlite_sequence") return "SQLite's AUTOINCREMENT counters: they move the PostgreSQL sequences past every id ever used";
   if (/^sqlite_stat\d$/i.test(name)) return "SQLite's query-planner statistics (ANALYZE); PostgreSQL keeps its own";
   if (/^sqlite_/i.test(name)) return "SQLite's internal table (https://sqlite.org/fileformat2.html#intschema)";
-  if (name === "_prisma_migrations") return "Prisma Migrate's history on SQLite; the new baseline 0_init replaces it";
+  if (name === PRISMA_MIGRATIONS_TABLE) return "Prisma Migrate's history on SQLite; the new baseline 0_init replaces it";
   if (name === "_Migration") return "Prisma 2's migration history (prisma migrate experimental); the new baseline 0_init replaces it";
   return undefined;
 }

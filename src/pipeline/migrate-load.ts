@@ -14,7 +14,6 @@ import type { ConvertResult } from "../convert/convert.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { timedStage } from "../core/events.js";
 import { ProblemCollector, type DataProblem } from "../core/problems.js";
-import { connectTarget } from "../db/pg-target.js";
 import { dataProblemsError, withMoreProblems } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
@@ -42,7 +41,7 @@ function problemsError(list: readonly DataProblem[], hint: string): Sqlite2pgErr
 export async function prepareStep(run: MigrateRun, { opened, client }: RunIo): Promise<PreparedSource> {
   // The PostgreSQL names convert will give the tables (pg-names.ts: long, empty and `"` names differ).
   const pgNames = pgNamesFor([...opened.catalog.tables.map((t) => t.name), ...opened.catalog.views.map((v) => v.name)], "table");
-  await assertTargetEmpty(client, run.target.schema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
+  await assertTargetEmpty(client, run.target.pgSchema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
   const prepared = await prepareSchema(opened, run.emit, run.options.typeOverrides, { userSchemaPath: run.options.userSchemaPath });
   if (run.inPlace) await assertProjectWritable(run.options.outDir);
   return prepared;
@@ -76,7 +75,7 @@ export interface Planned {
  * baseline written again without it — found now, on empty tables, not at post-data after the copy.
  */
 export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepared: PreparedSource): Promise<Planned> {
-  const schema = run.target.schema;
+  const schema = run.target.pgSchema;
   const planFor = (p: PreparedSource) =>
     timedStage(run.emit, "plan", "prisma migrate diff", () =>
       writePlan({
@@ -93,7 +92,7 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
   // not when the index or the final move meets them after the copy.
   const objects = createdObjects(plan.migrationSql);
   await assertNamesFree(client, schema, objects);
-  const locks = run.embedded ? undefined : await planLocks(client, schema, objects, converted.tables.length);
+  const locks = run.target.can.lockTable ? await planLocks(client, schema, objects, converted.tables.length) : undefined;
   const refused =
     prepared.viewStatements.length === 0
       ? new Map<string, string>()
@@ -121,11 +120,11 @@ export async function copyStep(run: MigrateRun, { opened, client }: RunIo, { pla
     locks,
     // Only the full verification compares the checksums of the data sent (sent-checksums.ts).
     hashSent: run.verifyMode === "full",
-    // The embedded target is one in-process database with a single connection.
-    connect: run.embedded ? undefined : () => connectTarget(options.targetUrl, "apply"),
+    // One connection only (the embedded target): the one-transaction path.
+    connect: run.target.can.separateConnections ? () => run.target.connect("apply") : undefined,
     client,
     source,
-    pgSchema: run.target.schema,
+    pgSchema: run.target.pgSchema,
     plan,
     tables: converted.tables,
     catalog: tablesByName,

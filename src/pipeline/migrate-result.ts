@@ -4,7 +4,6 @@
  */
 import type { ApplyResult } from "../apply/apply.js";
 import type { ObjectRef } from "../core/errors.js";
-import { redactUrl } from "../core/redact.js";
 import { decodedDecisions } from "../copy/text-fallback.js";
 import type { RejectsFile } from "../copy/rejects.js";
 import type { OrphanPlan } from "../profile/orphans.js";
@@ -33,8 +32,9 @@ export function summarize(run: MigrateRun, input: SummaryInput): MigrateSummary 
   const { plan, converted } = planned;
   const base = {
     source: run.options.sqlitePath,
-    target: redactUrl(run.options.targetUrl),
-    pgSchema: run.target.schema,
+    target: run.target.redacted,
+    pgSchema: run.target.pgSchema,
+    ...(run.target.embedded ? { embedded: run.target.embedded } : {}),
     schemaPath: project?.schemaPath ?? plan.schemaPath,
     migrationPath: project?.migrationPath ?? plan.migrationPath,
     checksum: plan.checksum,
@@ -61,7 +61,7 @@ export function summarize(run: MigrateRun, input: SummaryInput): MigrateSummary 
     stages: run.recorder.stages(),
     ...(project ? { project: { ...project, schemaCheck: input.prepared.schemaCheck?.result ?? "identical" } } : {}),
   };
-  const failure = verificationFailure(v, startOver(run.target.schema, converted.tables));
+  const failure = verificationFailure(v, startOver(run.target.pgSchema, converted.tables));
   const ok = v.coverage.ok && v.counts.every((c) => c.ok) && (v.content?.ok ?? true) && v.readBack?.status !== "different" && failure === undefined;
   return { ...base, ok, ...(failure ? { failure } : {}) };
 }

@@ -1,11 +1,11 @@
 /**
  * What every step of `migrate` shares: the options, the target, the snapshot, the one target connection, and
- * the choices made once from the options (verification mode, orphan policy, embedded target, in-place project).
+ * the choices made once from the options (verification mode, orphan policy, in-place project); the target's capabilities say what it can do.
  */
 import type { PgClient } from "../db/pg-client.js";
-import { parseTargetUrl } from "../db/pg-url.js";
-import { isPgliteUrl } from "../db/pglite-target.js";
+import { openTarget, type Target } from "../db/target.js";
 import { quoteQualified } from "../core/quote.js";
+import { PRISMA_MIGRATIONS_TABLE } from "../core/prisma-migrations.js";
 import { noopListener, type EventListener } from "../core/events.js";
 import { recordStages } from "../core/stage-timings.js";
 import { textFallback, type TextFallback } from "../copy/text-fallback.js";
@@ -51,12 +51,10 @@ export interface MigrateRun {
   readonly options: MigrateOptions;
   readonly emit: EventListener;
   readonly recorder: ReturnType<typeof recordStages>;
-  readonly target: ReturnType<typeof parseTargetUrl>;
+  readonly target: Target;
   readonly decodeFallback: TextFallback | undefined;
   /** "deep" is a full verification whose independent comparison reads every row. */
   readonly verifyMode: "full" | "counts" | "none";
-  /** The embedded target: one in-process database with a single connection (no parallel load, no drift check). */
-  readonly embedded: boolean;
   /** `--schema`: the project's files are replaced once PostgreSQL holds the data; until then they are staged. */
   readonly inPlace: boolean;
   readonly policy: OrphanPolicy;
@@ -70,10 +68,9 @@ export function startRun(options: MigrateOptions): MigrateRun {
     options,
     emit: recorder.emit,
     recorder,
-    target: parseTargetUrl(options.targetUrl),
+    target: openTarget(options.targetUrl),
     decodeFallback: options.decodeFallback === undefined ? undefined : textFallback(options.decodeFallback),
     verifyMode: options.verify === "deep" ? "full" : (options.verify ?? "full"),
-    embedded: isPgliteUrl(options.targetUrl),
     inPlace: options.userSchemaPath !== undefined,
     policy: options.orphans ?? "stop",
     started: performance.now(),
@@ -93,6 +90,6 @@ export const NO_ORPHANS: OrphanPlan = { nullify: new Map(), skip: new Map(), dro
  * into the same database (CASCADE takes the foreign keys, indexes, owned sequences and views on these tables).
  */
 export function startOver(pgSchema: string, tables: readonly { readonly pgName: string }[]): string {
-  const names = [...tables.map((t) => t.pgName), "_prisma_migrations"].map((n) => quoteQualified(pgSchema, n));
+  const names = [...tables.map((t) => t.pgName), PRISMA_MIGRATIONS_TABLE].map((n) => quoteQualified(pgSchema, n));
   return `To start over, remove what this run created (enum types, if any, too: see migration.sql) and run again: DROP TABLE IF EXISTS ${names.join(", ")} CASCADE;`;
 }

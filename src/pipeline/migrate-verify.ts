@@ -1,15 +1,14 @@
 /**
  * The verification of `migrate`, after the commit: every table and column accounted for (always), row counts,
  * every row's content with an independent sample, the drift check and the Prisma Client read-back. The drift
- * check and the read-back run on connections of their own beside the content check (the embedded target has
- * one connection: they run after it, or not at all). Returns the results as data; migrate-result.ts judges them.
+ * check and the read-back run on connections of their own beside the content check (a target with one
+ * connection runs them after it, or not at all). Returns the results as data; migrate-result.ts judges them.
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ApplyResult } from "../apply/apply.js";
 import type { TablePlan } from "../convert/convert.js";
 import { timedStage } from "../core/events.js";
-import { connectTarget } from "../db/pg-target.js";
 import type { OrphanPlan } from "../profile/orphans.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import type { ProjectFiles } from "../prisma-project/prisma-project.js";
@@ -35,7 +34,7 @@ export interface Verification {
  * and use the CPU time the plan (one Prisma process) and the copy (its encoder and PostgreSQL) leave idle.
  */
 export function startReadBackClients(run: MigrateRun, { opened }: RunIo, prepared: PreparedSource, signal: AbortSignal): Promise<ReadBackClientFiles> | undefined {
-  if (run.verifyMode !== "full" || run.embedded) return undefined;
+  if (run.verifyMode !== "full" || !run.target.can.readBack) return undefined;
   const clients = generateReadBackClients({ sqlite: prepared.sourceSchema, postgresql: prepared.converted.schema }, opened.snapshot.dir, { lowPriority: true, signal });
   clients.catch(() => undefined); // awaited by the read-back, which reports a failure
   return clients;
@@ -58,7 +57,7 @@ export interface VerifyInput {
 export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput): Promise<Verification> {
   const { client } = io;
   const { prepared, planned, applied } = input;
-  const schema = run.target.schema;
+  const schema = run.target.pgSchema;
   const tables = planned.converted.tables;
   const full = run.verifyMode === "full";
   const readingBack = full ? readBack(run, io, input) : undefined;
@@ -67,8 +66,9 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
   const checkingDrift = (): Promise<DriftResult> =>
     timedStage(run.emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
       checkDrift({
-        client: run.embedded ? client : () => connectTarget(run.options.targetUrl, "verify"),
+        client: run.target.can.separateConnections ? () => run.target.connect("verify") : client,
         targetUrl: run.options.targetUrl,
+        target: run.target,
         pgSchema: schema,
         // <out>/migrations/0_init/migration.sql → <out>/migrations
         migrationsDir: dirname(dirname(migrationPath)),
@@ -76,7 +76,7 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
         ownBaseline: { name: BASELINE_NAME, checksum: planned.plan.checksum },
       }),
     );
-  const drifting = full && !run.embedded ? checkingDrift() : undefined;
+  const drifting = full && run.target.can.separateConnections ? checkingDrift() : undefined;
   // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.
   const coverage = await timedStage(run.emit, "verify", "accounting for every table and column of the file", () => targetCoverage(client, schema, prepared.coverageInput));
   const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
@@ -95,7 +95,7 @@ function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, app
   return verifyDatabase({
     source: opened.source,
     client,
-    pgSchema: run.target.schema,
+    pgSchema: run.target.pgSchema,
     tables: planned.converted.tables,
     catalog: new Map(opened.catalog.tables.map((t) => [t.name, t])),
     independent: run.options.verify === "deep" ? "all" : "sample",
@@ -123,7 +123,8 @@ function readBack(run: MigrateRun, { opened }: RunIo, { prepared, planned, appli
       sqliteSchemaPath,
       pgSchemaPath: project?.schemaPath ?? planned.plan.schemaPath,
       targetUrl: run.options.targetUrl,
-      pgSchema: run.target.schema,
+      target: run.target,
+      pgSchema: run.target.pgSchema,
       workDir: opened.snapshot.dir,
       epochSecondsColumns: epochSecondsColumns(planned.converted.tables),
       changedOnPurpose: new Map(

@@ -5,7 +5,6 @@
  * summary carries the verification's verdict (migrate-result.ts): a failed check is `ok: false` with a
  * `failure`, not an exception.
  */
-import { connectTarget } from "../db/pg-target.js";
 import type { MigrateSummary } from "../report/summary-types.js";
 import { copyStep, orphansStep, planStep, prepareStep, projectStep } from "./migrate-load.js";
 import { summarize } from "./migrate-result.js";
@@ -22,7 +21,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   // Stops work started ahead of time (the read-back's client generation) when the run ends before using it.
   const generation = new AbortController();
   try {
-    const client = await connectTarget(options.targetUrl, "apply");
+    const client = await run.target.connect("apply");
     const io: RunIo = { opened, client };
     try {
       const prepared = await prepareStep(run, io);

@@ -4,9 +4,9 @@
  * what "equal" means per column kind.
  */
 import type { TablePlan } from "../convert/convert.js";
-import { connectTarget, targetError } from "../db/pg-target.js";
+import { targetError } from "../db/pg-target.js";
 import { type PgClient } from "../db/pg-client.js";
-import { parseTargetUrl } from "../db/pg-url.js";
+import { openTarget } from "../db/target.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 import type { SqliteTable } from "../core/catalog.js";
 import { Sqlite2pgError } from "../core/errors.js";
@@ -162,20 +162,20 @@ export interface VerifyCommandOptions {
 /** Snapshot + introspect the SQLite file (the same table plans `migrate` derives), then compare with PostgreSQL. */
 export async function verifyCommandRun(options: VerifyCommandOptions): Promise<VerifyResult> {
   const emit = options.emit ?? noopListener;
-  const target = parseTargetUrl(options.targetUrl);
+  const target = openTarget(options.targetUrl);
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
-    const client = await connectTarget(options.targetUrl, "verify");
+    const client = await target.connect("verify");
     try {
       const prepared = await prepareSchema(opened, emit, options.typeOverrides);
       const coverage = await timedStage(emit, "verify", "accounting for every table and column of the file", () =>
-        targetCoverage(client, target.schema, prepared.coverageInput),
+        targetCoverage(client, target.pgSchema, prepared.coverageInput),
       );
       const rows = await timedStage(emit, "verify", "comparing every row", () =>
         verifyDatabase({
           source: prepared.source,
           client,
-          pgSchema: target.schema,
+          pgSchema: target.pgSchema,
           tables: prepared.converted.tables,
           emit,
           maxDifferences: options.maxDifferences,

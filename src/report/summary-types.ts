@@ -35,6 +35,8 @@ export interface MigrateSummary {
   /** The target URL with its password redacted. */
   readonly target: string;
   readonly pgSchema: string;
+  /** The embedded target (PGlite) and its data directory; absent for a server. */
+  readonly embedded?: { readonly dataDir: string };
   readonly schemaPath: string;
   readonly migrationPath: string;
   readonly checksum: string;

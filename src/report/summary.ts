@@ -107,8 +107,8 @@ export function formatSummary(summary: MigrateSummary): string {
     for (const d of summary.decisions) lines.push(`  - ${describeDecision(d)}`);
   }
   lines.push("");
-  if (summary.target.startsWith("pglite:")) {
-    lines.push(`This run used the embedded PostgreSQL (PGlite) in ${summary.target.slice("pglite:".length)}.`);
+  if (summary.embedded) {
+    lines.push(`This run used the embedded PostgreSQL (PGlite) in ${summary.embedded.dataDir}.`);
     lines.push("  to migrate into a real server: sqlite2pg migrate <file> --to postgresql://user@host:5432/db");
     lines.push("  to load this copy elsewhere: dump it with pg_dump from @electric-sql/pglite-tools, then psql -f the dump");
   }

@@ -58,7 +58,7 @@ describe("copyOrder", () => {
 
 describe("defaultJobs", () => {
   it("leaves the encoder a core of its own: 1 job on 1 or 2 cores, cores − 1 above, at most 8", async () => {
-    const { defaultJobs } = await import("../../src/cli/commands/migrate.js");
+    const { defaultJobs } = await import("../../src/cli/options.js");
     expect([1, 2, 3, 4, 8, 16, 64].map(defaultJobs)).toEqual([1, 1, 2, 3, 7, 8, 8]);
   });
 });

@@ -1,5 +1,4 @@
 /** `sqlite2pg migrate <sqlite-file>` */
-import { availableParallelism } from "node:os";
 import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Command } from "commander";
@@ -14,6 +13,7 @@ import { collect, confirm, targetUrlFrom, toJson, track, usage, tableFilterFrom,
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { errorJson, formatError } from "../format-error.js";
+import { MIGRATE_VERIFY, ON_ERROR, ORPHANS, oneOf, parseDecodeFallback, parseJobs, parseTypeOverrides } from "../options.js";
 
 interface MigrateFlags {
   to?: string;
@@ -27,74 +27,23 @@ interface MigrateFlags {
   type: string[];
   tables?: string[];
   exclude?: string[];
-  onError: string;
+  onError?: string;
   rejects?: string;
-  orphans: string;
-  verify: string;
+  orphans?: string;
+  verify?: string;
   jobs?: string;
   report?: string;
   decodeFallback?: string;
 }
 
-const ON_ERROR = ["stop", "reject"] as const;
-const ORPHANS = ["stop", "null", "delete", "keep-without-fk"] as const;
-const VERIFY = ["full", "deep", "counts", "none"] as const;
-
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw usage(`${flag} must be one of ${allowed.join(", ")} (got "${value}")`);
-}
-
-export function parseTypeOverrides(values: readonly string[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const v of values) {
-    const m = /^(.+\..+?)=(.+)$/.exec(v);
-    if (!m) throw usage(`--type expects table.column=Type, got "${v}"`, "e.g. --type posts.views=BigInt");
-    map.set(m[1], m[2]);
-  }
-  return map;
-}
-
-/** `--decode-fallback <encoding>`: an encoding Node's TextDecoder knows (WHATWG labels: windows-1252, latin1, …). */
-export function parseDecodeFallback(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    new TextDecoder(value);
-  } catch {
-    throw usage(`--decode-fallback: unknown encoding "${value}"`, "e.g. --decode-fallback windows-1252 (labels: https://encoding.spec.whatwg.org/#names-and-labels)");
-  }
-  return value;
-}
-
-/**
- * The default --jobs for a machine with `cores` CPUs. Every table's rows are encoded by this process's one
- * thread while each job's PostgreSQL backend parses them: N jobs need N + 1 cores. On 2 cores `--jobs 2` was
- * measured slower than `--jobs 1` (18.0 s against 15.7 s in `npm run bench`, issue 19: the encoder and two
- * backends fight for two cores), so the default leaves the encoder a core of its own, at most 8 jobs.
- */
-export function defaultJobs(cores: number): number {
-  return Math.max(1, Math.min(cores - 1, 8));
-}
-
-/**
- * --jobs, else $SQLITE2PG_JOBS, else defaultJobs(the number of cores). The variable lets a CI job (or a test suite) pin the
- * path taken — parallel or one transaction — instead of inheriting it from whatever machine it runs on.
- */
-function parseJobs(value: string | undefined): number {
-  const env = process.env.SQLITE2PG_JOBS;
-  if (value === undefined && (env === undefined || env === "")) return defaultJobs(availableParallelism());
-  const [given, name] = value === undefined ? [env as string, "SQLITE2PG_JOBS"] : [value, "--jobs"];
-  if (!/^[1-9]\d*$/.test(given)) throw usage(`${name} expects a positive whole number (got "${given}")`, "e.g. --jobs 4; --jobs 1 copies one table at a time in one transaction");
-  return Number(given);
-}
-
 async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   const url = targetUrlFrom(flags.to);
-  parseJobs(flags.jobs);
+  // Every flag parsed once, before anything is touched (a bad value is exit 2 with nothing done).
+  const jobs = parseJobs(flags.jobs);
   const typeOverrides = parseTypeOverrides(flags.type);
-  oneOf("--on-error", flags.onError, ON_ERROR);
-  oneOf("--orphans", flags.orphans, ORPHANS);
-  oneOf("--verify", flags.verify, VERIFY);
+  const onError = oneOf("--on-error", flags.onError, ON_ERROR);
+  const orphans = oneOf("--orphans", flags.orphans, ORPHANS);
+  const verify = oneOf("--verify", flags.verify, MIGRATE_VERIFY);
   const decodeFallback = parseDecodeFallback(flags.decodeFallback);
   if (flags.prisma7 && !flags.schema) throw usage("--prisma7 needs --schema", "pass the project's schema.prisma with --schema");
   const outDir = flags.out ?? (flags.schema ? dirname(flags.schema) : "./prisma");
@@ -122,11 +71,11 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     prisma7: flags.prisma7,
     typeOverrides,
     tables: tableFilterFrom(flags),
-    onError: oneOf("--on-error", flags.onError, ON_ERROR),
+    onError,
     rejectsPath: flags.rejects,
-    orphans: oneOf("--orphans", flags.orphans, ORPHANS),
-    verify: oneOf("--verify", flags.verify, VERIFY),
-    jobs: parseJobs(flags.jobs),
+    orphans,
+    verify,
+    jobs,
     emit,
   }).catch(async (err: unknown) => {
     // A failure before the verification is reported too: with data problems, the report holds every one of them
@@ -156,12 +105,12 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--prisma7", "with --schema: write Prisma 7 style (no url in the datasource; prisma.config.ts next to the schema)")
     .option("-y, --yes", "do not ask for confirmation (required when stdin is not a terminal)")
     .option("--type <table.column=Type>", "override a column's type (repeatable), e.g. posts.views=BigInt", collect, [])
-    .option("--on-error <mode>", "a value that cannot be converted exactly: stop (list every problem, write nothing) or reject (copy the rest, write those rows to a rejects file)", "stop")
+    .option("--on-error <mode>", "a value that cannot be converted exactly: stop (list every problem, write nothing) or reject (copy the rest, write those rows to a rejects file) (default: stop)")
     .option("--rejects <file>", "rejects file for --on-error=reject (JSON Lines, full rows)", undefined)
     .option("--decode-fallback <encoding>", "text whose bytes are not valid UTF-8 is decoded with this encoding (e.g. windows-1252), each such column reported as a decision; verify with the same flag")
-    .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk", "stop")
+    .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk (default: stop)")
     .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: $SQLITE2PG_JOBS, else the CPU cores minus one, at most 8; 1 = one table at a time in one transaction)")
-    .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none", "full")
+    .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none (default: full)")
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")

@@ -1,6 +1,6 @@
 /** `sqlite2pg plan <sqlite-file>`: write the converted schema and baseline migration, list decisions and problems; no PostgreSQL. */
 import { writeFile } from "node:fs/promises";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import type { Suggestion } from "../../copy/remedies.js";
 import { plan } from "../../pipeline/plan.js";
 import { formatPlan, planMarkdown } from "../../report/plan-report.js";
@@ -8,12 +8,15 @@ import { collect, toJson, track, tableFilterFrom, tableFilterOptions } from "../
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { assertWritableDir, assertWritableFile } from "../output-paths.js";
-import { parseDecodeFallback, parseTypeOverrides } from "./migrate.js";
+import { parseDecodeFallback, parseTypeOverrides } from "../options.js";
 import { formatFlags } from "../suggest-command.js";
 
 interface PlanFlags {
   out: string;
-  schema: string;
+  /** The PostgreSQL namespace. */
+  pgSchema?: string;
+  /** Deprecated alias of pgSchema (migrate's --schema is a Prisma file: one word, one meaning). */
+  schema?: string;
   type: string[];
   tables?: string[];
   exclude?: string[];
@@ -26,8 +29,9 @@ interface PlanFlags {
 async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
   assertWritableDir("--out", flags.out);
   if (flags.report) assertWritableFile("--report", flags.report);
+  if (flags.schema !== undefined) process.stderr.write("warning: plan --schema is deprecated, use --pg-schema (migrate's --schema is a Prisma schema file)\n");
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), emit });
+  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.pgSchema ?? flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), emit });
   if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary) : `${toJson(summary)}\n`);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n${planSuggestion(summary.suggestion)}`);
   return summary.problemCount + summary.orphans.length === 0 ? EXIT_OK : EXIT_FAILURE;
@@ -50,7 +54,8 @@ export function registerPlan(program: Command, setResult: (p: Promise<number>) =
     .addOption(tableFilterOptions()[0])
     .addOption(tableFilterOptions()[1])
     .option("--out <dir>", "where schema.prisma and migrations/ are written", "./prisma")
-    .option("--schema <name>", "the PostgreSQL schema the migration will target", "public")
+    .option("--pg-schema <name>", "the PostgreSQL schema (namespace) the migration will target (default: public, or ?schema= of the URL migrate gets)")
+    .addOption(new Option("--schema <name>", "deprecated: use --pg-schema (in migrate, --schema names a Prisma schema file)").hideHelp())
     .option("--type <table.column=Type>", "override a column's type (repeatable)", collect, [])
     .option("--decode-fallback <encoding>", "text whose bytes are not valid UTF-8 is decoded with this encoding (e.g. windows-1252), as migrate would")
     .option("--report <file>", "write the plan as JSON, or as Markdown when the name ends in .md (for a pull request)")

@@ -2,11 +2,11 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatVerifyResult, verifyCommandRun } from "../../pipeline/verify.js";
-import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOptions, usage } from "../context.js";
+import { collect, targetUrlFrom, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { assertWritableFile } from "../output-paths.js";
-import { parseDecodeFallback, parseTypeOverrides } from "./migrate.js";
+import { oneOf, parseDecodeFallback, parseTypeOverrides, VERIFY_VERIFY } from "../options.js";
 
 interface VerifyFlags {
   to?: string;
@@ -16,24 +16,25 @@ interface VerifyFlags {
   type: string[];
   tables?: string[];
   exclude?: string[];
-  verify: string;
+  verify?: string;
   decodeFallback?: string;
 }
 
 async function run(sqliteFile: string, flags: VerifyFlags): Promise<number> {
   const url = targetUrlFrom(flags.to);
   const typeOverrides = parseTypeOverrides(flags.type);
+  const verify = oneOf("--verify", flags.verify, VERIFY_VERIFY);
+  const decodeFallback = parseDecodeFallback(flags.decodeFallback);
   if (flags.report) assertWritableFile("--report", flags.report);
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  if (flags.verify !== "full" && flags.verify !== "deep") throw usage(`--verify must be one of full, deep (got "${flags.verify}")`);
   const result = await verifyCommandRun({
     sqlitePath: sqliteFile,
     targetUrl: url,
     typeOverrides,
     tables: tableFilterFrom(flags),
-    decodeFallback: parseDecodeFallback(flags.decodeFallback),
+    decodeFallback,
     emit,
-    verify: flags.verify,
+    verify,
   });
   if (flags.report) writeFileSync(flags.report, `${toJson(result)}\n`);
   process.stdout.write(flags.json ? `${toJson(result)}\n` : `\n${formatVerifyResult(result)}\n`);
@@ -50,7 +51,7 @@ export function registerVerify(program: Command, setResult: (p: Promise<number>)
     .option("--to <url>", "PostgreSQL URL (default: $DATABASE_URL)")
     .option("--report <file>", "also write the full result as JSON to this file")
     .option("--type <table.column=Type>", "the --type overrides given to migrate (repeatable)", collect, [])
-    .option("--verify <mode>", "full: checksums of every row and a sample of rows decoded independently of the copy's encoder; deep: every row decoded independently", "full")
+    .option("--verify <mode>", "full: checksums of every row and a sample of rows decoded independently of the copy's encoder; deep: every row decoded independently (default: full)")
     .option("--decode-fallback <encoding>", "the --decode-fallback encoding given to migrate: text that is not UTF-8 is compared decoded with it")
     .option("--json", "print the result as JSON")
     .option("-q, --quiet", "no progress output")

@@ -17,7 +17,8 @@ import {
 } from "./catalog-sql.js";
 
 /** Prisma's migration history table: created by `migrate`/`migrate deploy`, never by a migration.sql. */
-export const MIGRATIONS_TABLE = "_prisma_migrations";
+export { PRISMA_MIGRATIONS_TABLE as MIGRATIONS_TABLE } from "../../core/prisma-migrations.js";
+import { PRISMA_MIGRATIONS_TABLE as MIGRATIONS_TABLE } from "../../core/prisma-migrations.js";
 
 export interface ColumnFacts {
   readonly type: string;

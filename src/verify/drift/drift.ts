@@ -12,6 +12,7 @@
  * dropped rather than kept as a second opinion: where it worked it could only repeat this verdict (the
  * migration is generated from schema.prisma in the same run), and it cost two Prisma CLI runs (~3 s).
  */
+import { openTarget, type Target } from "../../db/target.js";
 import type { PgClient } from "../../db/pg-client.js";
 import { Sqlite2pgError } from "../../core/errors.js";
 import { redact } from "../../core/redact.js";
@@ -44,6 +45,8 @@ export interface DriftOptions {
    */
   readonly client: PgClient | (() => Promise<PgClient>);
   readonly targetUrl: string;
+  /** The target built from targetUrl, when the caller has one (db/target.ts): not parsed again. */
+  readonly target?: Target;
   readonly pgSchema: string;
   /** The `migrations/` directory the database was built from. */
   readonly migrationsDir: string;
@@ -58,7 +61,8 @@ export async function checkDrift(options: DriftOptions): Promise<DriftResult> {
     if (migrations.length === 0) return { status: "unavailable", detail: `no migration.sql under ${options.migrationsDir}` };
     const client = typeof options.client === "function" ? (own = await options.client()) : options.client;
     const database = await inRolledBackTransaction(client, () => readSchemaCatalog(client, options.pgSchema));
-    const shadow = await withShadow({ ...options, client, migrations }, readSchemaCatalog);
+    const target = options.target ?? openTarget(options.targetUrl);
+    const shadow = await withShadow({ client, target, pgSchema: options.pgSchema, migrations, ownBaseline: options.ownBaseline }, readSchemaCatalog);
     const differences = diffCatalogs(shadow.value, database);
     if (!database.hasMigrationsTable) differences.push(`table ${MIGRATIONS_TABLE} (Prisma's migration history) missing in database`);
     const common = {

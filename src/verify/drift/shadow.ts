@@ -21,8 +21,9 @@
 import { randomBytes } from "node:crypto";
 import { connectTarget } from "../../db/pg-target.js";
 import { type PgClient } from "../../db/pg-client.js";
-import { isPgliteUrl, openPgliteInMemory } from "../../db/pglite-target.js";
-import { parseTargetUrl, withDatabase } from "../../db/pg-url.js";
+import { openPgliteInMemory } from "../../db/pglite-target.js";
+import { withDatabase } from "../../db/pg-url.js";
+import type { Target } from "../../db/target.js";
 import { migrationSearchPath, quoteIdent } from "../../core/quote.js";
 import { Sqlite2pgError, pgErrorFields } from "../../core/errors.js";
 import { redact } from "../../core/redact.js";
@@ -34,7 +35,7 @@ export type ShadowKind = "database" | "schema" | "pglite";
 export interface ShadowOptions {
   /** An open connection to the target (idle, not inside a transaction). */
   readonly client: PgClient;
-  readonly targetUrl: string;
+  readonly target: Target;
   /** The target schema: migrations run with search_path set to it. */
   readonly pgSchema: string;
   readonly migrations: readonly MigrationFile[];
@@ -167,7 +168,7 @@ async function fallBackToSchema<T>(options: ShadowOptions, read: ShadowReader<T>
     return { value: await inTemporarySchema(options, read), kind: "schema", notes };
   } catch (schemaError) {
     const role = quoteIdent(await currentRole(options.client).catch(() => "<role>"));
-    const database = quoteIdent(parseTargetUrl(options.targetUrl).database);
+    const database = quoteIdent(options.target.database);
     throw shadowUnavailable(
       `no shadow to replay migrations/ into: ${why}, and ${message(schemaError)}`,
       `let the role create a shadow database: ALTER ROLE ${role} CREATEDB (and connect to it); or create schemas in this database: GRANT CREATE ON DATABASE ${database} TO ${role}`,
@@ -187,7 +188,7 @@ async function onServer<T>(options: ShadowOptions, read: ShadowReader<T>): Promi
   }
   let shadow: PgClient;
   try {
-    shadow = await connectTarget(withDatabase(options.targetUrl, name), "verify");
+    shadow = await connectTarget(withDatabase(options.target.url, name), "verify");
   } catch (connectError) {
     // e.g. pg_hba.conf lets the role reach listed databases only.
     const dropFailed = await dropDatabase(client, name);
@@ -224,5 +225,5 @@ async function embedded<T>(options: ShadowOptions, read: ShadowReader<T>): Promi
 
 /** Replay `migrations/` into a shadow, read it with `read`, and remove the shadow. */
 export async function withShadow<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T>> {
-  return isPgliteUrl(options.targetUrl) ? embedded(options, read) : onServer(options, read);
+  return options.target.can.shadowDatabase ? onServer(options, read) : embedded(options, read);
 }

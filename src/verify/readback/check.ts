@@ -22,7 +22,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { isPgliteUrl } from "../../db/pglite-target.js";
+import { openTarget, type Target } from "../../db/target.js";
 import { pgPoolConfig } from "../../db/pg-url.js";
 import type { Snapshot } from "../../introspect/snapshot.js";
 import { redact } from "../../core/redact.js";
@@ -44,6 +44,8 @@ export interface ReadBackOptions {
   /** The converted postgresql schema.prisma. */
   readonly pgSchemaPath: string;
   readonly targetUrl: string;
+  /** The target built from targetUrl, when the caller has one (db/target.ts): not parsed again. */
+  readonly target?: Target;
   /** PostgreSQL schema holding the tables (`?schema=`). */
   readonly pgSchema: string;
   /** Scratch directory for the generated clients (the run's snapshot directory). */
@@ -105,7 +107,7 @@ type Client = Record<string, unknown> & { $disconnect(): Promise<void> };
 export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackResult> {
   const started = performance.now();
   const done = (r: Omit<ReadBackResult, "ms">): ReadBackResult => ({ ...r, ms: performance.now() - started });
-  if (isPgliteUrl(options.targetUrl)) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for the embedded target (PGlite)" });
+  if (!(options.target ?? openTarget(options.targetUrl)).can.readBack) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for the embedded target (PGlite)" });
   // Synchronous up to the sample: the caller starts the read-back and goes on reading the snapshot's connection
   // (verification), which better-sqlite3 cannot share with a statement started in between.
   const sqliteSchemaText = readFileSync(options.sqliteSchemaPath, "utf8");
