@@ -2,7 +2,7 @@
 // Benchmark: sqlite2pg vs pgloader vs the server-side COPY floor, on the generated blog database.
 //
 //   npm run bench -- --suite many-tables [--counts 500,1000,2000]   (scripts/bench-lib/many-tables.js)
-//   npm run bench [-- --scale 1] [--keep] [--only sqlite2pg,pgloader,copy-limit,copy-limit-2conn]
+//   npm run bench [-- --suite small|big-cells|many-tables] [--scale 1] [--keep] [--only sqlite2pg,pgloader,copy-limit,copy-limit-2conn]
 //                 [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--timeout 3600] [--no-docs]
 //   npm run bench -- --suite big-cells   (one huge TEXT/BLOB cell: peak RSS and exactness, scripts/bench-lib/big-cells.js)
 //
@@ -59,6 +59,8 @@ function parseArgs(argv) {
     else if (k === "--timeout") o.timeout = Number(val());
     else if (k === "--no-docs") o.docs = false;
     else if (k === "--suite") o.suite = val();
+    else if (k === "--rounds") o.rounds = Number(val());
+    else if (k === "--file") o.file = val();
     else if (k === "--counts") o.counts = val().split(",").map(Number);
     else if (k === "-h" || k === "--help") o.help = true;
     else throw new Error(`unknown argument: ${argv[i]}`);
@@ -154,6 +156,7 @@ async function main() {
   }
   fs.mkdirSync(DATA, { recursive: true });
   if (o.suite === "big-cells") return runBigCellsSuite(o);
+  if (o.suite === "small") return runSmallSuite(o);
   if (o.suite === "many-tables") return runManyTablesSuite({ ...o, root: ROOT, dataDir: DATA, machine: machineInfo(), log });
   const dbFile = path.join(DATA, `blog-scale${scaleTag(o.scale)}.db`);
   let generation = null;
@@ -261,6 +264,83 @@ async function main() {
     log(`kept databases: ${Object.values(dbNames).join(", ")}`);
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
+}
+
+/**
+ * The small case (issue 19): most databases apps move off SQLite are small, so the fixed cost is the whole wait.
+ * Chinook (11 tables, 15.6k rows) by default, or --file; contenders alternate for --rounds rounds (default 3) on
+ * fresh databases, and the medians are compared side by side: default migrate, --verify counts, pgloader.
+ */
+async function runSmallSuite(o) {
+  const file = o.file ?? path.join(ROOT, "..", "shared", "corpus", "pgloader", "Chinook_Sqlite.sqlite");
+  // Copied: the corpus is read-only, and every contender reads the same bytes from the OS cache.
+  const dbFile = path.join(DATA, `small-${path.basename(file)}`);
+  fs.copyFileSync(file, dbFile);
+  await warmFile(dbFile);
+  const source = describeSource(dbFile);
+  const totalRows = source.reduce((a, t) => a + t.rows, 0);
+  const contenders = o.only === ALL ? ["sqlite2pg", "sqlite2pg-counts", "pgloader"] : o.only;
+  const rounds = Number.isFinite(o.rounds) && o.rounds > 0 ? o.rounds : 3;
+  const machine = machineInfo();
+  const server = await serverInfo(o.pgUrl);
+  log(`small: ${path.basename(file)}, ${totalRows} rows in ${source.length} tables; ${rounds} rounds of ${contenders.join(", ")}; ${machine.nproc} CPU, PostgreSQL ${server.version}`);
+  const runs = Object.fromEntries(contenders.map((c) => [c, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const name of contenders) {
+      const dbName = `bench_small_${name.replace(/-/g, "_")}`;
+      const url = withDatabase(o.pgUrl, dbName);
+      const r = { contender: name, ok: false, wallSec: null, peakRssMb: null, notes: [] };
+      await recreateDatabase(o.pgUrl, dbName);
+      await checkpoint(o.pgUrl);
+      try {
+        if (name === "sqlite2pg") await runSqlite2pg(o, dbFile, url, r, name, []);
+        else if (name === "sqlite2pg-counts") await runSqlite2pg(o, dbFile, url, r, name, ["--verify=counts"]);
+        else if (name === "sqlite2pg-jobs1") await runSqlite2pg(o, dbFile, url, r, name, ["--jobs=1"]);
+        else if (name === "pgloader") await runPgloader(o, dbFile, url, r);
+        else throw new Error(`contender ${name} is not part of the small suite`);
+        const rows = checkRows(source, await countTargetRows(url, source.map((t) => t.name)));
+        if (!rows.ok) throw new Error(`row check: ${rows.detail}`);
+      } catch (e) {
+        r.ok = false;
+        r.error = String(e?.message ?? e).split("\n")[0];
+      }
+      await dropDatabase(o.pgUrl, dbName).catch(() => {});
+      log(`  round ${round} ${name}: ${r.ok ? `${fmt(r.wallSec, 2)} s, ${fmt(r.peakRssMb, 0)} MB` : `FAILED ${r.error}`}`);
+      runs[name].push(r);
+    }
+  }
+  const median = (xs) => {
+    const v = xs.filter((x) => typeof x === "number").sort((a, b) => a - b);
+    return v.length === 0 ? null : v[Math.floor(v.length / 2)];
+  };
+  const pgl = median(runs.pgloader?.filter((r) => r.ok).map((r) => r.wallSec) ?? []);
+  const rows = contenders.map((name) => {
+    const ok = runs[name].filter((r) => r.ok);
+    const wall = median(ok.map((r) => r.wallSec));
+    // The slowest stages of the median run (from its own stage table), so the next regression shows at once.
+    const mid = ok.find((r) => r.wallSec === wall);
+    const stages = (mid?.stages ?? [])
+      .slice()
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 4)
+      .map((s) => `${s.step ?? s.stage} ${(s.ms / 1000).toFixed(2)}`)
+      .join("; ");
+    return { name, ok: ok.length, wall, rss: median(ok.map((r) => r.peakRssMb)), vs: wall !== null && pgl ? wall / pgl : null, stages };
+  });
+  const table = [
+    "| contender | ok runs | median wall s | median peak RSS MB | vs pgloader | slowest stages of the median run (s) |",
+    "|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.name} | ${r.ok}/${rounds} | ${fmt(r.wall, 2)} | ${fmt(r.rss, 0)} | ${r.vs === null ? "—" : `${r.vs.toFixed(2)}×`} | ${r.stages || "—"} |`),
+  ].join("\n");
+  log("\n" + table);
+  const report = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), machine, server, file: path.basename(file), totalRows, rounds, rows, runs };
+  fs.writeFileSync(path.join(DATA, "small-results.json"), JSON.stringify(report, null, 2) + "\n");
+  if (o.docs) {
+    const md = ["", `## ${report.date.slice(0, 10)} — small database: ${report.file} (${totalRows} rows), \`${report.command}\``, "", `- Machine: ${machine.nproc} CPU, ${machine.ramGb} GB RAM, Node ${machine.node}; PostgreSQL ${server.version}; contenders alternate, ${rounds} rounds, medians.`, "", table, ""];
+    fs.appendFileSync(path.join(ROOT, "docs", "benchmarks.md"), md.join("\n"));
+    log("appended a section to docs/benchmarks.md");
+  }
+  if (rows.some((r) => r.ok < rounds)) process.exitCode = 1;
 }
 
 async function runBigCellsSuite(o) {
