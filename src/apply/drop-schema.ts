@@ -7,6 +7,7 @@
  */
 import type { PgClient } from "../db/pg-client.js";
 import { quoteIdent } from "../core/quote.js";
+import { onInterrupt } from "../core/interrupt.js";
 
 /** Locks one transaction of ours may take: max_locks_per_transaction, each session's average share. */
 export async function locksPerTransaction(client: PgClient): Promise<number> {
@@ -34,4 +35,21 @@ export async function dropSchemaInSteps(client: PgClient, schema: string): Promi
     }
   }
   await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+}
+
+/**
+ * Ctrl-C during a staged build: end our sessions (the server rolls back what they had not committed, releasing
+ * their locks), then drop the staging schema from a fresh session, so the target is left exactly as it was.
+ * Returns the function that removes the handler once the staging schema is in place or dropped.
+ */
+export function dropStagingOnInterrupt(sessions: () => readonly PgClient[], connect: () => Promise<PgClient>, staging: string): () => void {
+  return onInterrupt(async () => {
+    await Promise.all(sessions().map((w) => w.end().catch(() => undefined)));
+    const fresh = await connect();
+    try {
+      await dropSchemaInSteps(fresh, staging);
+    } finally {
+      await fresh.end().catch(() => undefined);
+    }
+  });
 }

@@ -12,7 +12,7 @@
  * after a crash (kill -9, lost server) the next run drops it: each run holds an advisory lock named after its
  * staging schema, so a staging schema whose lock is free belongs to a dead run.
  */
-import { markCommitted, onInterrupt } from "../core/interrupt.js";
+import { markCommitted } from "../core/interrupt.js";
 import { randomBytes } from "node:crypto";
 import type { TablePlan } from "../convert/convert.js";
 import type { PgClient } from "../db/pg-client.js";
@@ -24,7 +24,7 @@ import { ProblemCollector } from "../core/problems.js";
 import { timedStage } from "../core/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
-import { dropSchemaInSteps } from "./drop-schema.js";
+import { dropSchemaInSteps, dropStagingOnInterrupt } from "./drop-schema.js";
 import { resetSequence } from "./sequences.js";
 import type { PlannedStatement } from "../plan/statements.js";
 import { copyPlannedTable, DATA_PROBLEMS_HINT, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult } from "./apply.js";
@@ -120,17 +120,7 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
     return null;
   }
   const workers: PgClient[] = [];
-  // Ctrl-C: end our sessions (the server rolls back what they had not committed, releasing their locks), then
-  // drop the staging schema from a fresh session, so the database is left exactly as it was.
-  const forget = onInterrupt(async () => {
-    await Promise.all([...workers, client].map((w) => w.end().catch(() => undefined)));
-    const fresh = await options.connect();
-    try {
-      await dropSchemaInSteps(fresh, staging);
-    } finally {
-      await fresh.end().catch(() => undefined);
-    }
-  });
+  const forget = dropStagingOnInterrupt(() => [...workers, client], options.connect, staging);
   try {
     const t1 = performance.now();
     const copied = await timedStage(emit, "copy", `copying rows and building indexes, ${options.jobs} tables at a time`, () =>

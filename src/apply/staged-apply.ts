@@ -15,14 +15,14 @@
  * Until step 5 commits the target schema is untouched; a failure drops the staging schema (in steps:
  * drop-schema.ts), an interrupt drops it too, and after a crash the next run drops it (its advisory lock is free).
  */
-import { markCommitted, onInterrupt } from "../core/interrupt.js";
+import { markCommitted } from "../core/interrupt.js";
 import type { PgClient } from "../db/pg-client.js";
 import { migrationSearchPath } from "../core/quote.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { timedStage } from "../core/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
-import { dropSchemaInSteps } from "./drop-schema.js";
+import { dropSchemaInSteps, dropStagingOnInterrupt } from "./drop-schema.js";
 import { copyAll, createStaging, dropAbandonedStaging, type ParallelApplyOptions, type ParallelPlan } from "./parallel-apply.js";
 import { runStatements, withoutDroppedForeignKeys, type ApplyResult } from "./apply.js";
 import { resetSequence } from "./sequences.js";
@@ -67,15 +67,7 @@ export async function applyStaged(options: ParallelApplyOptions, parallel: Paral
     message: `[apply] more objects than one transaction can lock (max_locks_per_transaction ${locks.locksPerTransaction}): building in schema ${staging} over many transactions, then renaming it to ${options.pgSchema} in one; until then ${options.pgSchema} is unchanged`,
   });
   const workers: PgClient[] = [];
-  const forget = onInterrupt(async () => {
-    await Promise.all([...workers, client].map((w) => w.end().catch(() => undefined)));
-    const fresh = await options.connect();
-    try {
-      await dropSchemaInSteps(fresh, staging);
-    } finally {
-      await fresh.end().catch(() => undefined);
-    }
-  });
+  const forget = dropStagingOnInterrupt(() => [...workers, client], options.connect, staging);
   try {
     if (parallel.shared.length > 0) await inTransaction(client, staging, () => runStatements(client, parallel.shared));
     const t1 = performance.now();
