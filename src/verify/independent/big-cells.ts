@@ -65,6 +65,9 @@ export function bigCellColumns(db: SqliteDb, columns: readonly { readonly name: 
   const indexes = columns.flatMap((c, i) => (!keyIdx.includes(i) && (c.target.kind === "bytes" || (c.target.kind === "text" && utf8)) ? [i] : []));
   const big = (name: string): string => `octet_length(${name}) > ${threshold}`;
   const bytesOf = (i: number, c: string): string => (columns[i].target.kind === "bytes" ? c : `convert_to(${c}::text, 'UTF8')`);
+  // The length in bytes as PostgreSQL stores the value: an enum, citext or varchar column has no octet_length of
+  // its own, its text has (the database encoding is UTF-8, as the copy requires).
+  const pgLength = (i: number, c: string): string => (columns[i].target.kind === "bytes" ? `octet_length(${c})` : `octet_length(${c}::text)`);
   return {
     indexes,
     sqliteExpr: (i, name) => (indexes.includes(i) ? `CASE WHEN ${big(name)} THEN NULL ELSE ${name} END` : name),
@@ -72,7 +75,7 @@ export function bigCellColumns(db: SqliteDb, columns: readonly { readonly name: 
       indexes.length === 0 ? null : balanced(indexes.map((i) => `(CASE WHEN ${big(quoteIdent(columns[i].name))} THEN '1' ELSE '0' END)`), "||"),
     pgItem: (i, pgName, alias) => {
       const c = quoteIdent(pgName);
-      return indexes.includes(i) ? `CASE WHEN octet_length(${c}) > ${threshold} THEN NULL ELSE ${c}::text END AS ${alias}` : `${c}::text AS ${alias}`;
+      return indexes.includes(i) ? `CASE WHEN ${pgLength(i, c)} > ${threshold} THEN NULL ELSE ${c}::text END AS ${alias}` : `${c}::text AS ${alias}`;
     },
     pgDigests:
       indexes.length === 0
@@ -80,7 +83,7 @@ export function bigCellColumns(db: SqliteDb, columns: readonly { readonly name: 
         : balanced(
             indexes.map((i, j) => {
               const c = quoteIdent(columns[i].pgName);
-              return `(CASE WHEN octet_length(${c}) > ${threshold} THEN '${j}=' || octet_length(${bytesOf(i, c)})::text || ':' || encode(sha256(${bytesOf(i, c)}), 'hex') || ';' ELSE '' END)`;
+              return `(CASE WHEN ${pgLength(i, c)} > ${threshold} THEN '${j}=' || octet_length(${bytesOf(i, c)})::text || ':' || encode(sha256(${bytesOf(i, c)}), 'hex') || ';' ELSE '' END)`;
             }),
             "||",
           ),
