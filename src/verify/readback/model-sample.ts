@@ -13,8 +13,11 @@
 import { getSchema, printSchema, type Block, type Field, type Model } from "@mrleebo/prisma-ast";
 import { fieldsOf } from "../../convert/ast.js";
 
-/** Models read back in full up to here (a client of ~200 models generates in ~200 MB). */
-const DEFAULT_MAX_MODELS = 200;
+/**
+ * Models read back in full up to here. On the many-tables bench a 200-model sample took our process to ~300 MB
+ * while both clients were loaded; 100 keeps it, and each `prisma generate` child, near 256 MB.
+ */
+const DEFAULT_MAX_MODELS = 100;
 
 /**
  * The threshold; `SQLITE2PG_READBACK_MAX_MODELS` lowers it so tests exercise the sampled path on a few tables (an
