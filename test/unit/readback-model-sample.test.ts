@@ -48,4 +48,31 @@ describe("readBackSchemas (model-sample.ts)", () => {
     expect(readBackSchemas(pg, pg, 8)).toEqual(a);
     expect(readModels(a.postgresql).map((m) => m.model)).toEqual(["m0", "m5", "m10", "m15", "m20", "m25", "m30", "m35"]);
   });
+
+  it("finds blocks by brace depth outside strings and comments", () => {
+    const pg = `${DATASOURCE("postgresql")}
+/// a doc comment with a } brace
+model a {
+  id   Int    @id
+  note String @default("} { \\" }") // and a { here
+  cs   c[]
+}
+
+model b {
+  id Int @id
+}
+
+model c {
+  id  Int @id
+  aId Int
+  a   a   @relation(fields: [aId], references: [id])
+}
+`;
+    // Two of three: a and b; c goes, and with it a's relation field to it.
+    const r = readBackSchemas(pg, pg, 2);
+    expect(r.sample).toEqual({ models: 2, of: 3 });
+    expect(readModels(r.postgresql).map((m) => m.model)).toEqual(["a", "b"]);
+    expect(r.postgresql).toContain('@default("} { \\" }")');
+    expect(r.postgresql).not.toMatch(/\bcs\b|model c/);
+  });
 });

@@ -84,15 +84,15 @@ export async function generateReadBackClients(
 ): Promise<ReadBackClientFiles> {
   await mkdir(workDir, { recursive: true });
   // The same sample of models readBackCheck reads (model-sample.ts), when there are very many.
-  const reduced = readBackSchemas(unignoreKeyedModels(schemas.sqlite), schemas.postgresql);
+  const reduced = readBackSchemas(schemas.sqlite, schemas.postgresql);
   const generate = (schema: string, name: string) => generateClientFiles(schema, workDir, name, options);
   // Each `prisma generate` is a child process: both at once, except for a sampled schema, where each child is at
   // its largest (up to the sample's size in models) and one at a time keeps the process tree's memory bounded.
   if (reduced.sample) {
-    const sqlite = await generate(reduced.sqlite, "readback-sqlite");
+    const sqlite = await generate(unignoreKeyedModels(reduced.sqlite), "readback-sqlite");
     return { sqlite, postgresql: await generate(reduced.postgresql, "readback-postgresql") };
   }
-  const [sqlite, postgresql] = await Promise.all([generate(reduced.sqlite, "readback-sqlite"), generate(reduced.postgresql, "readback-postgresql")]);
+  const [sqlite, postgresql] = await Promise.all([generate(unignoreKeyedModels(reduced.sqlite), "readback-sqlite"), generate(reduced.postgresql, "readback-postgresql")]);
   return { sqlite, postgresql };
 }
 
@@ -119,8 +119,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   const sqliteSchemaText = readFileSync(options.sqliteSchemaPath, "utf8");
   const pgSchemaText = readFileSync(options.pgSchemaPath, "utf8");
   // Reduced to a sample of models when there are very many, as the clients were (generateReadBackClients).
-  const schemas = readBackSchemas(unignoreKeyedModels(sqliteSchemaText), pgSchemaText);
-  const sqliteSchema = schemas.sqlite;
+  const schemas = readBackSchemas(sqliteSchemaText, pgSchemaText);
+  const sqliteSchema = unignoreKeyedModels(schemas.sqlite);
   const sample = schemas.sample ? { sample: schemas.sample } : {};
   const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
   const pgModels = new Map(readModels(schemas.postgresql).map((m) => [m.model, m]));

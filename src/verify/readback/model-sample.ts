@@ -10,7 +10,7 @@
  *
  * Below the threshold the schemas are returned unchanged: ordinary schemas are read back as before.
  */
-import { getSchema, printSchema, type Block, type Field, type Model } from "@mrleebo/prisma-ast";
+import { getSchema, printSchema, type Field } from "@mrleebo/prisma-ast";
 import { fieldsOf } from "../../convert/ast.js";
 
 /**
@@ -37,38 +37,79 @@ export interface ReadBackSchemas {
 
 /**
  * The schemas the read-back generates its clients from and reads its models in. Called alike where the clients
- * are generated and where they are read, so both see the same sample.
+ * are generated and where they are read, so both see the same sample. The whole schema is only scanned for its
+ * blocks (parsing a 2000-model schema with prisma-ast takes ~1 s and ~100 MB of garbage per schema); only the
+ * sample is parsed, to remove its relation fields to models left out.
  */
 export function readBackSchemas(sqlite: string, postgresql: string, maxModels: number = readBackMaxModels()): ReadBackSchemas {
-  const pg = getSchema(postgresql);
-  const names = pg.list.filter((b): b is Model => b.type === "model").map((m) => m.name);
+  const pgBlocks = topLevelBlocks(postgresql);
+  const names = pgBlocks.filter((b) => b.keyword === "model").map((b) => b.name);
   if (names.length <= maxModels) return { sqlite, postgresql };
   // Evenly spaced over the schema's order (introspection lists tables by name): deterministic, and spread over
   // the whole file rather than its first tables.
   const kept = new Set<string>();
   for (let i = 0; i < maxModels; i++) kept.add(names[Math.floor((i * names.length) / maxModels)]);
-  return {
-    sqlite: `${printSchema(reduced(getSchema(sqlite), kept)).trim()}\n`,
-    postgresql: `${printSchema(reduced(pg, kept)).trim()}\n`,
-    sample: { models: kept.size, of: names.length },
-  };
+  return { sqlite: reduced(sqlite, kept), postgresql: reduced(postgresql, kept, pgBlocks), sample: { models: kept.size, of: names.length } };
 }
 
-type Schema = ReturnType<typeof getSchema>;
-
-/** Only the kept models (and every non-model block but views), without relation fields to what is gone. */
-function reduced(schema: Schema, kept: ReadonlySet<string>): Schema {
-  const dropped = new Set(
-    schema.list.filter((b): b is Model => (b.type === "model" && !kept.has(b.name)) || b.type === "view").map((b) => b.name),
-  );
-  const list: Block[] = [];
-  for (const block of schema.list) {
-    if ((block.type === "model" || block.type === "view") && dropped.has(block.name)) continue;
-    if (block.type === "model") {
-      const gone = new Set<Field>(fieldsOf(block).filter((f) => typeof f.fieldType === "string" && dropped.has(f.fieldType)));
-      if (gone.size > 0) block.properties = block.properties.filter((p) => !gone.has(p as Field));
-    }
-    list.push(block);
+/** Only the kept models (and every other block but views), without relation fields to what is gone. */
+function reduced(text: string, kept: ReadonlySet<string>, blocks: readonly TopLevelBlock[] = topLevelBlocks(text)): string {
+  const isDropped = (b: TopLevelBlock) => (b.keyword === "model" && !kept.has(b.name)) || b.keyword === "view";
+  const dropped = new Set(blocks.filter(isDropped).map((b) => b.name));
+  let cut = "";
+  let at = 0;
+  for (const b of blocks.filter(isDropped)) {
+    cut += text.slice(at, b.start);
+    at = b.end;
   }
-  return { ...schema, list };
+  cut += text.slice(at);
+  const ast = getSchema(cut);
+  for (const block of ast.list) {
+    if (block.type !== "model") continue;
+    const gone = new Set<Field>(fieldsOf(block).filter((f) => typeof f.fieldType === "string" && dropped.has(f.fieldType)));
+    if (gone.size > 0) block.properties = block.properties.filter((p) => !gone.has(p as Field));
+  }
+  return `${printSchema(ast).trim()}\n`;
+}
+
+interface TopLevelBlock {
+  readonly keyword: string;
+  readonly name: string;
+  /** Offsets in the text: the block's first line, and just past its closing brace. */
+  readonly start: number;
+  readonly end: number;
+}
+
+const HEADER = /^\s*(model|view|enum|type|datasource|generator)\s+(\w+)\s*$/;
+
+/**
+ * The top-level blocks of a schema.prisma (`model X { … }`), by brace depth outside string literals and `//`
+ * comments (https://www.prisma.io/docs/orm/reference/prisma-schema-reference). Text that is not a block (comments,
+ * blank lines) is left where it is.
+ */
+function topLevelBlocks(text: string): TopLevelBlock[] {
+  const blocks: TopLevelBlock[] = [];
+  let depth = 0;
+  let lineStart = 0;
+  let open: { keyword: string; name: string; start: number } | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") lineStart = i + 1;
+    else if (c === "/" && text[i + 1] === "/") {
+      const nl = text.indexOf("\n", i);
+      i = (nl < 0 ? text.length : nl) - 1;
+    } else if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"' && text[i] !== "\n"; i++) if (text[i] === "\\") i++;
+    } else if (c === "{") {
+      if (depth === 0) {
+        const header = HEADER.exec(text.slice(lineStart, i));
+        open = header ? { keyword: header[1], name: header[2], start: lineStart } : undefined;
+      }
+      depth++;
+    } else if (c === "}" && depth > 0 && --depth === 0 && open) {
+      blocks.push({ ...open, end: i + 1 });
+      open = undefined;
+    }
+  }
+  return blocks;
 }
