@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // Launcher: the TypeScript sources are compiled to dist/ by `npm install` (the "prepare" script).
-import { main } from "../dist/cli/main.js";
+import { setFlagsFromString } from "node:v8";
+
+// Collect garbage sooner, for the CLI process only (a library user's process keeps its own settings). By default V8
+// lets the heap grow up to 4× between full collections, so a run holding ~150 MB of live data peaked near 600 MB
+// on the 2000-table bench (docs/benchmarks.md, "Many tables"). A growing factor of 1.1 is not a limit: the heap
+// still grows to whatever a run needs (a big cell needs ~3× its size), it is only collected before each 10%.
+// https://v8.dev/blog/trash-talk · `node --v8-options` (--heap-growing-percent)
+setFlagsFromString("--heap-growing-percent=10");
+
+const { main } = await import("../dist/cli/main.js");
 
 main(process.argv).then((code) => {
   process.exitCode = code;

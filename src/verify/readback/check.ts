@@ -30,6 +30,7 @@ import { generateClientFiles, loadClient, type GenerateOptions, type GeneratedCl
 import { comparisonFor, excerpt, unreadableOnSqlite, type Comparison } from "./compare.js";
 import { buildReadBackSample, type SampleRelation, type SampleTable } from "./sample.js";
 import { compareRelation } from "./relations.js";
+import { readBackSchemas } from "./model-sample.js";
 import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "./schema.js";
 import { type ReadBackDifference, type ReadBackModel } from "./types.js";
 
@@ -84,17 +85,24 @@ export async function generateReadBackClients(
   options: GenerateOptions = {},
 ): Promise<ReadBackClientFiles> {
   await mkdir(workDir, { recursive: true });
-  // Each `prisma generate` is a child process: both at once.
-  const [sqlite, postgresql] = await Promise.all([
-    generateClientFiles(unignoreKeyedModels(schemas.sqlite), workDir, "readback-sqlite", options),
-    generateClientFiles(schemas.postgresql, workDir, "readback-postgresql", options),
-  ]);
+  // The same sample of models readBackCheck reads (model-sample.ts), when there are very many.
+  const reduced = readBackSchemas(schemas.sqlite, schemas.postgresql);
+  const generate = (schema: string, name: string) => generateClientFiles(schema, workDir, name, options);
+  // Each `prisma generate` is a child process: both at once, except for a sampled schema, where each child is at
+  // its largest (up to the sample's size in models) and one at a time keeps the process tree's memory bounded.
+  if (reduced.sample) {
+    const sqlite = await generate(unignoreKeyedModels(reduced.sqlite), "readback-sqlite");
+    return { sqlite, postgresql: await generate(reduced.postgresql, "readback-postgresql") };
+  }
+  const [sqlite, postgresql] = await Promise.all([generate(unignoreKeyedModels(reduced.sqlite), "readback-sqlite"), generate(reduced.postgresql, "readback-postgresql")]);
   return { sqlite, postgresql };
 }
 
 export interface ReadBackResult {
   readonly status: "same" | "different" | "unavailable";
   readonly models: readonly ReadBackModel[];
+  /** Set when the schema has more models than are read back (model-sample.ts): how many were read, of how many. */
+  readonly sample?: { readonly models: number; readonly of: number };
   /** Why the check could not run. */
   readonly detail?: string;
   readonly ms: number;
@@ -112,9 +120,12 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   // (verification), which better-sqlite3 cannot share with a statement started in between.
   const sqliteSchemaText = readFileSync(options.sqliteSchemaPath, "utf8");
   const pgSchemaText = readFileSync(options.pgSchemaPath, "utf8");
-  const sqliteSchema = unignoreKeyedModels(sqliteSchemaText);
+  // Reduced to a sample of models when there are very many, as the clients were (generateReadBackClients).
+  const schemas = readBackSchemas(sqliteSchemaText, pgSchemaText);
+  const sqliteSchema = unignoreKeyedModels(schemas.sqlite);
+  const sample = schemas.sample ? { sample: schemas.sample } : {};
   const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
-  const pgModels = new Map(readModels(pgSchemaText).map((m) => [m.model, m]));
+  const pgModels = new Map(readModels(schemas.postgresql).map((m) => [m.model, m]));
   const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE;
   // The rows the SQLite client will read, copied out of the snapshot. Only models that can be compared need them.
   const tables: SampleTable[] = [];
@@ -125,7 +136,7 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   }
   // Implicit many-to-many relations declared alike in both schemas, and the tables their links point at.
   const sqliteRelations = new Map(readRelations(sqliteSchema).map((r) => [r.table, r]));
-  const relations = readRelations(pgSchemaText).filter((r) => {
+  const relations = readRelations(schemas.postgresql).filter((r) => {
     const s = sqliteRelations.get(r.table);
     return s !== undefined && JSON.stringify(s) === JSON.stringify(r);
   });
@@ -207,7 +218,7 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
       );
     }
     const different = models.some((m) => m.status === "failed" || m.differences.length > 0);
-    return done({ status: different ? "different" : "same", models });
+    return done({ status: different ? "different" : "same", models, ...sample });
   } finally {
     await Promise.all([sqliteClient.$disconnect().catch(() => undefined), pgClient.$disconnect().catch(() => undefined)]);
   }

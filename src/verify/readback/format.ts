@@ -15,7 +15,12 @@ export function describeReadBack(r: ReadBackResult): string {
   const byReason = new Map<string, string[]>();
   for (const m of skipped) byReason.set(m.reason ?? "", [...(byReason.get(m.reason ?? "") ?? []), m.model]);
   const notes = r.models.flatMap((m) => m.notes ?? []);
+  // A schema with very many models is read back on a sample of them (model-sample.ts): say so, and what covers the rest.
+  const sampled = r.sample
+    ? `; ${r.sample.models} of ${countOf(r.sample.of, "model")} read back (a deterministic sample: the schema has more models than are read back; every row of every table is compared by the checksums and the independent check)`
+    : "";
   const tail =
+    sampled +
     (skipped.length > 0 ? `; not compared: ${[...byReason].map(([reason, names]) => `${names.join(", ")} (${reason})`).join("; ")}` : "") +
     (notes.length > 0 ? `; note: ${notes.join("; ")}` : "");
   if (r.status === "same") return `${countOf(rows, "row")} of ${countOf(compared.length, "model")}${links} identical through Prisma Client${tail}`;
