@@ -1,5 +1,5 @@
 /**
- * Stage 4 entry point: the parallel build (parallel-apply.ts) when more than one job is asked for and the
+ * Stage 6 (apply + copy) entry point: the parallel build (parallel-apply.ts) when more than one job is asked for and the
  * migration allows it, otherwise everything in one transaction on one connection (apply.ts). Both leave the
  * target schema unchanged unless everything succeeded. A migration with more objects than one transaction can
  * lock is built in steps and swapped in (staged-apply.ts), which keeps that promise too.

@@ -1,5 +1,5 @@
 /**
- * Stage 4 — apply + copy, in one PostgreSQL transaction: pre-data DDL, every table's rows, post-data DDL
+ * Stage 6 — apply + copy, in one PostgreSQL transaction: pre-data DDL, every table's rows, post-data DDL
  * (indexes and foreign keys, built once over the loaded data), sequences, and the baseline record in
  * `_prisma_migrations`. A failure or an interrupted run leaves the target exactly as it was.
  */

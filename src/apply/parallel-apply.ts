@@ -1,5 +1,5 @@
 /**
- * Stage 4, parallel (`--jobs N`, N > 1): several tables are copied at once, over N connections, and each table's
+ * Stage 6, parallel (`--jobs N`, N > 1): several tables are copied at once, over N connections, and each table's
  * indexes are built by its own connection right after its rows, while other tables are still copying.
  *
  * PostgreSQL has no transaction shared by several connections, so the one-transaction guarantee of apply.ts is

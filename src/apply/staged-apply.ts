@@ -1,5 +1,5 @@
 /**
- * Stage 4 for migrations that create more objects than one transaction can lock (target-check.ts planLocks):
+ * Stage 6 for migrations that create more objects than one transaction can lock (target-check.ts planLocks):
  * thousands of tables, each with its indexes, sequence and TOAST table. The one-transaction promise — an
  * interrupted or failed run leaves the target unchanged — is kept by building everything in a private staging
  * schema over many short transactions and making it the target at the end in one transaction that locks O(1)

@@ -1,5 +1,5 @@
 /**
- * Stage 2 — convert (PURE: no I/O). Rewrites the schema Prisma introspected from SQLite into a `postgresql`
+ * Stage 4 — convert (PURE: no I/O). Rewrites the schema Prisma introspected from SQLite into a `postgresql`
  * schema: native types chosen from the declared SQLite type *and* the data profile, defaults re-derived from
  * SQLite's own default SQL, SQLite-internal index names replaced by Prisma's defaults. Returns the new schema
  * text, the decisions a reviewer should read, and the per-table column plan the copy stage encodes with.

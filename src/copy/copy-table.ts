@@ -1,5 +1,5 @@
 /**
- * Stage 4b — copy one table: stream its rows out of SQLite and into `COPY … FROM STDIN` (text format,
+ * Stage 6 — copy one table: stream its rows out of SQLite and into `COPY … FROM STDIN` (text format,
  * https://www.postgresql.org/docs/current/sql-copy.html) through pg-copy-streams, with back-pressure, so memory
  * stays bounded whatever the table size.
  *

@@ -1,5 +1,5 @@
 /**
- * Stage 1 — introspect: `prisma db pull` on the snapshot through @prisma/adapter-better-sqlite3. The catalog
+ * Stage 2 — introspect: `prisma db pull` on the snapshot through @prisma/adapter-better-sqlite3. The catalog
  * facts Prisma's introspection drops (declared types, defaults as SQL, AUTOINCREMENT, sqlite_sequence,
  * partial/expression indexes, views, triggers) are read from SQLite's PRAGMAs by db/sqlite-source.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * Stage 3 — plan: write the converted schema.prisma and the baseline migration Prisma Migrate would write for it
+ * Stage 5 — plan: write the converted schema.prisma and the baseline migration Prisma Migrate would write for it
  * (`prisma migrate diff --from-empty --to-schema-datamodel … --script`, the documented way to baseline:
  * https://www.prisma.io/docs/orm/prisma-migrate/workflows/baselining), plus migration_lock.toml.
  *

@@ -1,5 +1,5 @@
 /**
- * Stage 5 — verify (row counts). Each table's row count in the SQLite snapshot (counted once by readCatalog,
+ * Stage 7 — verify (row counts). Each table's row count in the SQLite snapshot (counted once by readCatalog,
  * inside the snapshot's read transaction) is compared with PostgreSQL's, after accounting for rows deliberately
  * left out (rejected values, deleted orphans) — never silently.
  */
