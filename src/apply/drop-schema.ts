@@ -53,3 +53,29 @@ export function dropStagingOnInterrupt(sessions: () => readonly PgClient[], conn
     }
   });
 }
+
+/**
+ * Runs a build in `staging` with its cleanup: Ctrl-C drops the staging schema (dropStagingOnInterrupt); a
+ * failure rolls back and drops it; at the end the workers' sessions are closed and the staging schema's
+ * advisory lock (which marks it as a live run's) is released. `workers` is filled by the build.
+ */
+export async function inStaging<T>(
+  client: PgClient,
+  connect: () => Promise<PgClient>,
+  staging: string,
+  build: (workers: PgClient[]) => Promise<T>,
+): Promise<T> {
+  const workers: PgClient[] = [];
+  const forget = dropStagingOnInterrupt(() => [...workers, client], connect, staging);
+  try {
+    return await build(workers);
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    await dropSchemaInSteps(client, staging).catch(() => undefined);
+    throw err;
+  } finally {
+    forget();
+    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
+    await client.query("SELECT pg_advisory_unlock(hashtext($1))", [staging]).catch(() => undefined);
+  }
+}

@@ -24,7 +24,7 @@ import { ProblemCollector } from "../core/problems.js";
 import { timedStage } from "../core/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
-import { dropSchemaInSteps, dropStagingOnInterrupt } from "./drop-schema.js";
+import { dropSchemaInSteps, inStaging } from "./drop-schema.js";
 import { resetSequence } from "./sequences.js";
 import type { PlannedStatement } from "../plan/statements.js";
 import { copyPlannedTable, DATA_PROBLEMS_HINT, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult } from "./apply.js";
@@ -119,9 +119,7 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
     emit({ type: "info", message: "[apply] this role may not create a staging schema (CREATE on the database): copying one table at a time in one transaction" });
     return null;
   }
-  const workers: PgClient[] = [];
-  const forget = dropStagingOnInterrupt(() => [...workers, client], options.connect, staging);
-  try {
+  return inStaging(client, options.connect, staging, async (workers) => {
     const t1 = performance.now();
     const copied = await timedStage(emit, "copy", `copying rows and building indexes, ${options.jobs} tables at a time`, () =>
       copyAll(options, parallel, staging, workers),
@@ -130,15 +128,7 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
     await timedStage(emit, "post-data", "moving the tables into place, building foreign keys", () => finish(options, parallel, staging));
     const t3 = performance.now();
     return { copied, timings: { preDataMs: t1 - t0, dataMs: t2 - t1, postDataMs: t3 - t2 } };
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    await dropSchemaInSteps(client, staging).catch(() => undefined);
-    throw err;
-  } finally {
-    forget();
-    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
-    await client.query("SELECT pg_advisory_unlock(hashtext($1))", [staging]).catch(() => undefined);
-  }
+  });
 }
 
 /**

@@ -22,7 +22,7 @@ import { Sqlite2pgError } from "../core/errors.js";
 import { timedStage } from "../core/events.js";
 import { BASELINE_NAME } from "../plan/plan.js";
 import { recordBaseline } from "./baseline.js";
-import { dropSchemaInSteps, dropStagingOnInterrupt } from "./drop-schema.js";
+import { inStaging } from "./drop-schema.js";
 import { copyAll, createStaging, dropAbandonedStaging, type ParallelApplyOptions, type ParallelPlan } from "./parallel-apply.js";
 import { runStatements, withoutDroppedForeignKeys, type ApplyResult } from "./apply.js";
 import { resetSequence } from "./sequences.js";
@@ -66,9 +66,7 @@ export async function applyStaged(options: ParallelApplyOptions, parallel: Paral
     type: "info",
     message: `[apply] more objects than one transaction can lock (max_locks_per_transaction ${locks.locksPerTransaction}): building in schema ${staging} over many transactions, then renaming it to ${options.pgSchema} in one; until then ${options.pgSchema} is unchanged`,
   });
-  const workers: PgClient[] = [];
-  const forget = dropStagingOnInterrupt(() => [...workers, client], options.connect, staging);
-  try {
+  return inStaging(client, options.connect, staging, async (workers) => {
     if (parallel.shared.length > 0) await inTransaction(client, staging, () => runStatements(client, parallel.shared));
     const t1 = performance.now();
     const copied = await timedStage(emit, "copy", `copying rows and building indexes, ${options.jobs} ${options.jobs === 1 ? "table" : "tables"} at a time, one transaction each`, () =>
@@ -94,13 +92,5 @@ export async function applyStaged(options: ParallelApplyOptions, parallel: Paral
     );
     markCommitted("the migration (schema, every row, the baseline)");
     return { copied, timings: { preDataMs: t1 - t0, dataMs: t2 - t1, postDataMs: performance.now() - t2 } };
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    await dropSchemaInSteps(client, staging).catch(() => undefined);
-    throw err;
-  } finally {
-    forget();
-    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
-    await client.query("SELECT pg_advisory_unlock(hashtext($1))", [staging]).catch(() => undefined);
-  }
+  });
 }
