@@ -42,7 +42,7 @@ export async function prepareStep(run: MigrateRun, { opened, client }: RunIo): P
   // The PostgreSQL names convert will give the tables (pg-names.ts: long, empty and `"` names differ).
   const pgNames = pgNamesFor([...opened.catalog.tables.map((t) => t.name), ...opened.catalog.views.map((v) => v.name)], "table");
   await assertTargetEmpty(client, run.target.pgSchema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
-  const prepared = await prepareSchema(opened, run.emit, run.options.typeOverrides, { userSchemaPath: run.options.userSchemaPath });
+  const prepared = await prepareSchema(opened, run.emit, run.options.typeOverrides, { userSchemaPath: run.options.userSchemaPath, naming: run.options.naming });
   if (run.inPlace) await assertProjectWritable(run.options.outDir);
   return prepared;
 }

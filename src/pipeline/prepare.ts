@@ -5,6 +5,7 @@
 import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
+import { NAMING_DECISION, nameSchema, renameImplicitRelation, renameSchema, type NamingMode, type NamingPlan } from "../convert/naming/index.js";
 import { reconcileSchemaRelations } from "../convert/relations.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
@@ -53,6 +54,11 @@ export interface PrepareOptions {
    * instead of the introspected schema, keeping the user's names, defaults, enums, generators and comments.
    */
   readonly userSchemaPath?: string;
+  /**
+   * Model and field names of an introspected database: "prisma" (default) gives Prisma's conventions through
+   * `@map`/`@@map` (convert/naming/), "keep" keeps the database's names. A user's schema keeps its names either way.
+   */
+  readonly naming?: NamingMode;
 }
 
 export interface OpenedSnapshot {
@@ -128,13 +134,14 @@ export async function prepareSchema(
   // STORED generated columns PostgreSQL cannot compute keep their values as ordinary columns (kept-generated.ts).
   const { storedNotComputable } = convertExtras(opened.catalog, { facts });
   const sourceSchema = keepStoredGenerated(userSchema?.text ?? restoreInvalidFields(pulledSchema), opened.catalog, storedNotComputable);
-  const base = convertSchema({
+  const conversion = convertSchema({
     pulledSchema: sourceSchema,
     catalog: opened.catalog,
     profiles,
     typeOverrides,
     source: userSchema ? "user" : "introspected",
   });
+  const { base, plan: namingPlan } = userSchema || options.naming === "keep" ? { base: conversion, plan: undefined } : withPrismaNames(conversion);
   const sourceCoverage = readSourceCoverage(opened.source);
   const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
     const extras = convertExtras(opened.catalog, { facts, tables: base.tables, refusedViews });
@@ -143,7 +150,8 @@ export async function prepareSchema(
       // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
       schema: annotateModels(
         base.schema,
-        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined), ...extras.decisions],
+        // A rename is in the schema itself (`@map`/`@@map`): no `///` line repeats it.
+        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined && d.code !== NAMING_DECISION), ...extras.decisions],
         new Map(base.tables.map((t) => [t.pgName, t.name])),
       ),
       decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions],
@@ -162,7 +170,8 @@ export async function prepareSchema(
       coverageInput,
       converted,
       // The read-back generates a SQLite client from it: its relations need the same fixes (relations.ts).
-      sourceSchema: reconcileSchemaRelations(sourceSchema),
+      // …and the same model and field names, so that both clients read the same delegates and fields.
+      sourceSchema: namingPlan ? renameSchema(reconcileSchemaRelations(sourceSchema), namingPlan) : reconcileSchemaRelations(sourceSchema),
       extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
       ...(schemaCheck ? { schemaCheck } : {}),
       viewStatements: extras.viewStatements,
@@ -170,6 +179,13 @@ export async function prepareSchema(
     };
   };
   return finish(new Map());
+}
+
+/** The converted schema with Prisma's naming conventions (convert/naming/): the tables and columns keep their names. */
+function withPrismaNames(converted: ConvertResult): { base: ConvertResult; plan: NamingPlan } {
+  const named = nameSchema(converted.schema, new Map(converted.tables.map((t) => [t.pgName, t.name])));
+  const tables = converted.tables.map((t) => (t.implicitRelation ? { ...t, implicitRelation: renameImplicitRelation(t.implicitRelation, named.plan) } : t));
+  return { base: { ...converted, schema: named.schema, tables, decisions: [...converted.decisions, ...named.decisions] }, plan: named.plan };
 }
 
 /** Decisions that leave a table or column out on purpose, with the reason the summary gives (coverage.ts). */

@@ -13,7 +13,7 @@ import { collect, confirm, targetUrlFrom, toJson, track, usage, tableFilterFrom,
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { errorJson, formatError } from "../format-error.js";
-import { MIGRATE_VERIFY, ON_ERROR, ORPHANS, oneOf, parseDecodeFallback, parseJobs, parseTypeOverrides } from "../options.js";
+import { MIGRATE_VERIFY, NAMING_HELP, ON_ERROR, ORPHANS, oneOf, parseDecodeFallback, parseJobs, parseNaming, parseTypeOverrides } from "../options.js";
 
 interface MigrateFlags {
   to?: string;
@@ -34,6 +34,7 @@ interface MigrateFlags {
   jobs?: string;
   report?: string;
   decodeFallback?: string;
+  naming?: string;
 }
 
 async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
@@ -45,6 +46,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   const orphans = oneOf("--orphans", flags.orphans, ORPHANS);
   const verify = oneOf("--verify", flags.verify, MIGRATE_VERIFY);
   const decodeFallback = parseDecodeFallback(flags.decodeFallback);
+  const naming = parseNaming(flags.naming, flags.schema);
   if (flags.prisma7 && !flags.schema) throw usage("--prisma7 needs --schema", "pass the project's schema.prisma with --schema");
   const outDir = flags.out ?? (flags.schema ? dirname(flags.schema) : "./prisma");
   assertWritableDir("--out", outDir);
@@ -76,6 +78,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     orphans,
     verify,
     jobs,
+    naming,
     emit,
   }).catch(async (err: unknown) => {
     // A failure before the verification is reported too: with data problems, the report holds every one of them
@@ -111,6 +114,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk (default: stop)")
     .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: $SQLITE2PG_JOBS, else the CPU cores minus one, at most 8; 1 = one table at a time in one transaction)")
     .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none (default: full)")
+    .option("--naming <mode>", NAMING_HELP)
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")

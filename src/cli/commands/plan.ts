@@ -8,7 +8,7 @@ import { collect, toJson, track, tableFilterFrom, tableFilterOptions } from "../
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { assertWritableDir, assertWritableFile } from "../output-paths.js";
-import { parseDecodeFallback, parseTypeOverrides } from "../options.js";
+import { NAMING_HELP, parseDecodeFallback, parseNaming, parseTypeOverrides } from "../options.js";
 import { formatFlags } from "../suggest-command.js";
 
 interface PlanFlags {
@@ -24,14 +24,16 @@ interface PlanFlags {
   json?: boolean;
   quiet?: boolean;
   decodeFallback?: string;
+  naming?: string;
 }
 
 async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
+  const naming = parseNaming(flags.naming, undefined);
   assertWritableDir("--out", flags.out);
   if (flags.report) assertWritableFile("--report", flags.report);
   if (flags.schema !== undefined) process.stderr.write("warning: plan --schema is deprecated, use --pg-schema (migrate's --schema is a Prisma schema file)\n");
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.pgSchema ?? flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), emit });
+  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.pgSchema ?? flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), naming, emit });
   if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary) : `${toJson(summary)}\n`);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n${planSuggestion(summary.suggestion)}`);
   return summary.problemCount + summary.orphans.length === 0 ? EXIT_OK : EXIT_FAILURE;
@@ -58,6 +60,7 @@ export function registerPlan(program: Command, setResult: (p: Promise<number>) =
     .addOption(new Option("--schema <name>", "deprecated: use --pg-schema (in migrate, --schema names a Prisma schema file)").hideHelp())
     .option("--type <table.column=Type>", "override a column's type (repeatable)", collect, [])
     .option("--decode-fallback <encoding>", "text whose bytes are not valid UTF-8 is decoded with this encoding (e.g. windows-1252), as migrate would")
+    .option("--naming <mode>", NAMING_HELP)
     .option("--report <file>", "write the plan as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the plan as JSON")
     .option("-q, --quiet", "no progress output")
