@@ -121,6 +121,11 @@ function tableNameOf(model: Model): string {
   return model.name;
 }
 
+/** The words of a foreign key's columns, each without its key word (`author_id` → author; `ReportsTo` → Reports, To). */
+function keyColumnWords(fk: ModelShape["foreignKeys"][number]): string[] {
+  return fk.from.flatMap((f) => (withoutKeyWord(f).length > 0 ? withoutKeyWord(f) : splitWords(f)));
+}
+
 function planFields(shapes: readonly ModelShape[], models: ReadonlyMap<string, string>): Map<string, Map<string, string>> {
   const taken = new Map(shapes.map((s) => [s.model.name, new Set<string>()]));
   const out = new Map(shapes.map((s) => [s.model.name, new Map<string, string>()]));
@@ -136,9 +141,8 @@ function planFields(shapes: readonly ModelShape[], models: ReadonlyMap<string, s
     for (const fk of s.foreignKeys) {
       const keyWords = fk.from.length === 1 ? withoutKeyWord(fk.from[0]) : [];
       const soleToTarget = s.foreignKeys.filter((o) => o.target === fk.target).length === 1 && fk.target !== own;
-      const fromWords = fk.from.flatMap((f) => (withoutKeyWord(f).length > 0 ? withoutKeyWord(f) : splitWords(f)));
       const target = newModel(fk.target);
-      out.get(own)!.set(fk.field.name, take([camelCase(keyWords), soleToTarget ? singularCamel(target) : "", camelCase([...fromWords, ...splitWords(target)])], taken.get(own)!));
+      out.get(own)!.set(fk.field.name, take([camelCase(keyWords), soleToTarget ? singularCamel(target) : "", camelCase([...keyColumnWords(fk), ...splitWords(target)])], taken.get(own)!));
     }
   }
   // 3. Implicit many-to-many sides: the relation's own name when it has one, else the other model in plural.
@@ -164,8 +168,9 @@ function planFields(shapes: readonly ModelShape[], models: ReadonlyMap<string, s
       const list = back.field.array === true;
       const several = (source?.foreignKeys.filter((fk) => fk.target === own).length ?? 0) > 1 || back.target === own;
       const plain = list ? pluralCamel(sourceName) : singularCamel(sourceName);
-      const keyName = counterpart ? out.get(back.target)!.get(counterpart.field.name)! : camelCase(splitWords(back.field.name));
-      const told = camelCase([...splitWords(keyName), ...(list ? pluralWords(splitWords(sourceName)) : splitWords(sourceName))]);
+      // Told apart by the key that points here: `author_id` → authorPosts, `ReportsTo` → reportsToEmployees.
+      const keyWords = counterpart ? keyColumnWords(counterpart) : splitWords(back.field.name);
+      const told = camelCase([...keyWords, ...(list ? pluralWords(splitWords(sourceName)) : splitWords(sourceName))]);
       out.get(own)!.set(back.field.name, take([several ? "" : plain, told, plain], taken.get(own)!));
     }
   }
