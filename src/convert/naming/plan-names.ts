@@ -121,6 +121,23 @@ function tableNameOf(model: Model): string {
   return model.name;
 }
 
+/**
+ * The two fields of a many-to-many relation of a model with itself. Which one reads column A is decided by Prisma
+ * from the fields themselves (their order), not by anything this pass could re-derive, so the new names keep both
+ * the order in the file and the order by name: `Member_A`/`Member_B` of relation "Follows" → followsA/followsB.
+ * When the new pair would sort the other way round, the fields keep their names.
+ */
+function selfPair(relation: string, first: string, second: string): [string, string] {
+  const suffix = (f: string) => {
+    const words = splitWords(f);
+    return words.length > 1 && words[words.length - 1].length === 1 ? [words[words.length - 1].toUpperCase()] : splitWords(f);
+  };
+  const rel = pluralWords(splitWords(relation));
+  const pair: [string, string] = [camelCase([...rel, ...suffix(first)]), camelCase([...rel, ...suffix(second)])];
+  const sign = (x: string, y: string) => Math.sign(byName(x, y));
+  return pair[0].toLowerCase() !== pair[1].toLowerCase() && sign(pair[0], pair[1]) === sign(first, second) ? pair : [first, second];
+}
+
 /** The words of a foreign key's columns, each without its key word (`author_id` → author; `ReportsTo` → Reports, To). */
 function keyColumnWords(fk: ModelShape["foreignKeys"][number]): string[] {
   return fk.from.flatMap((f) => (withoutKeyWord(f).length > 0 ? withoutKeyWord(f) : splitWords(f)));
@@ -148,12 +165,23 @@ function planFields(shapes: readonly ModelShape[], models: ReadonlyMap<string, s
   // 3. Implicit many-to-many sides: the relation's own name when it has one, else the other model in plural.
   for (const s of shapes) {
     const own = s.model.name;
+    const selfSides = s.manyToMany.filter((side) => side.target === own);
+    for (const side of selfSides) {
+      if (out.get(own)!.has(side.field.name)) continue;
+      const [first, second] = selfSides.filter((o) => o.relation === side.relation).map((o) => o.field.name);
+      if (second === undefined) continue;
+      const [a, b] = selfPair(side.relation.relation, first, second);
+      out.get(own)!.set(first, take([a], taken.get(own)!));
+      out.get(own)!.set(second, take([b], taken.get(own)!));
+    }
     for (const side of s.manyToMany) {
+      if (out.get(own)!.has(side.field.name)) continue;
       const r = side.relation;
       const defaultName = r.relation === `${r.modelA}To${r.modelB}`;
       const other = side.target === own ? "" : pluralCamel(newModel(side.target));
       const relWords = splitWords(r.relation);
-      const named = defaultName ? "" : camelCase(pluralWords(relWords));
+      // The relation's name as written ("Votes" → votes, "Tagged" → tagged): it already says what the list holds.
+      const named = defaultName ? "" : camelCase(relWords);
       out.get(own)!.set(side.field.name, take([named, other, camelCase(splitWords(side.field.name)), camelCase([...relWords, ...pluralWords(splitWords(newModel(side.target)))])], taken.get(own)!));
     }
   }
