@@ -39,9 +39,10 @@ export function camelCase(words: readonly string[]): string {
 export function singularWords(words: readonly string[]): string[] {
   if (words.length === 0) return [];
   const last = words[words.length - 1];
-  // Digits end no English word: `t2s` is left alone.
+  // Digits end no English word: `t2s` is left alone. A singular whose plural is not the word again is a guess
+  // about an abbreviation (`sys` → `sy`): the word stays.
   const singular = /\d/.test(last) ? last : pluralize.singular(last);
-  return [...words.slice(0, -1), singular];
+  return [...words.slice(0, -1), pluralize.plural(singular).toLowerCase() === last.toLowerCase() ? singular : last];
 }
 
 export function pluralWords(words: readonly string[]): string[] {
