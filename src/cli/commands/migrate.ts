@@ -9,7 +9,7 @@ import { Sqlite2pgError } from "../../core/errors.js";
 import { assertWritableDir, assertWritableFile } from "../output-paths.js";
 import { redactUrl } from "../../core/redact.js";
 import { formatSummary } from "../../report/summary.js";
-import { collect, confirm, targetUrlFrom, toJson, track, usage, tableFilterFrom, tableFilterOptions } from "../context.js";
+import { collect, confirm, readSchemaText, targetUrlFrom, toJson, track, usage, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { errorJson, formatError } from "../format-error.js";
@@ -62,8 +62,8 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     if (!ok) throw usage("cancelled");
   }
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const writeReport = (summary: MigrateSummary): Promise<void> =>
-    flags.report ? writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary) : `${toJson(summary)}\n`) : Promise.resolve();
+  const writeReport = async (summary: MigrateSummary): Promise<void> =>
+    flags.report ? writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary, await readSchemaText(summary.schemaPath)) : `${toJson(summary)}\n`) : Promise.resolve();
   const summary = await migrate({
     decodeFallback,
     sqlitePath: sqliteFile,

@@ -4,7 +4,7 @@ import { Option, type Command } from "commander";
 import type { Suggestion } from "../../copy/remedies.js";
 import { plan } from "../../pipeline/plan.js";
 import { formatPlan, planMarkdown } from "../../report/plan-report.js";
-import { collect, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
+import { collect, readSchemaText, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { assertWritableDir, assertWritableFile } from "../output-paths.js";
@@ -34,7 +34,7 @@ async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
   if (flags.schema !== undefined) process.stderr.write("warning: plan --schema is deprecated, use --pg-schema (migrate's --schema is a Prisma schema file)\n");
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
   const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.pgSchema ?? flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), naming, emit });
-  if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary) : `${toJson(summary)}\n`);
+  if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary, await readSchemaText(summary.schemaPath)) : `${toJson(summary)}\n`);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n${planSuggestion(summary.suggestion)}`);
   return summary.problemCount + summary.orphans.length === 0 ? EXIT_OK : EXIT_FAILURE;
 }
