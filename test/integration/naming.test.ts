@@ -157,8 +157,8 @@ describe("migrate: rows in the file's tables, read back under Prisma's names", (
   beforeAll(async () => {
     db = await createTestDatabase("naming");
     file = buildBlog(tmp.dir);
-    res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, "prisma"), "--report", join(tmp.dir, "summary.json"), "--yes"]);
-    summary = JSON.parse(readFileSync(join(tmp.dir, "summary.json"), "utf8")) as MigrateSummary;
+    res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, "prisma"), "--report", join(tmp.dir, "report.md"), "--json", "--yes"]);
+    summary = JSON.parse(res.stdout) as MigrateSummary;
   });
   afterAll(async () => {
     await db?.drop();
@@ -186,5 +186,14 @@ describe("migrate: rows in the file's tables, read back under Prisma's names", (
     }
     expect(byModel.get("_CategoryToposts")).toMatchObject({ status: "compared", relation: ["Category.posts", "Post.categories"], differences: [] });
     expect(byModel.get("_LabelToarticle")).toMatchObject({ status: "compared", differences: [] });
+  });
+
+  it("the Markdown report draws the schema under Prisma's names", () => {
+    const md = readFileSync(join(tmp.dir, "report.md"), "utf8");
+    expect(md).toContain("## Schema\n\n```mermaid\nerDiagram\n  Category {\n");
+    expect(md).toContain("  %% User: table users\n  User {\n    Int id PK\n    String email UK\n    String fullName \"full_name\"\n");
+    expect(md).toContain("  User ||--o{ Post : author");
+    expect(md).toContain("  Post ||--o{ PostTag : post");
+    expect(md).toContain('  Label }o--o{ article : "LabelToarticle"');
   });
 });
