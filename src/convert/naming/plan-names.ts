@@ -25,6 +25,7 @@
  */
 import type { Model } from "@mrleebo/prisma-ast";
 import { PRISMA_SCALAR_TYPES } from "../prisma-names.js";
+import { tableNameOf } from "../ast.js";
 import { camelCase, pascalCase, pluralCamel, pluralWords, singularCamel, singularWords, splitWords, withoutKeyWord } from "./words.js";
 import { readShapes, type ModelShape } from "./schema-shape.js";
 
@@ -109,16 +110,6 @@ export function planNames(input: NamingInput): NamingPlan {
   const fields = planFields(shapes, models);
   const relationNames = planRelationNames(shapes, models, fields);
   return { models, fields, relationNames, pinned };
-}
-
-function tableNameOf(model: Model): string {
-  for (const p of model.properties) {
-    if (p.type === "attribute" && p.kind === "object" && p.name === "map") {
-      const v = p.args?.[0]?.value;
-      if (typeof v === "string") return JSON.parse(v) as string;
-    }
-  }
-  return model.name;
 }
 
 /**
