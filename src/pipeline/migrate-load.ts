@@ -82,7 +82,6 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
         outDir: run.inPlace ? join(opened.snapshot.dir, "project") : run.options.outDir,
         schema: p.converted.schema,
         pgSchema: schema,
-        workDir: opened.snapshot.dir,
         extrasSql: p.extrasSql,
       }),
     );

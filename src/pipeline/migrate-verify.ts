@@ -15,7 +15,7 @@ import type { ProjectFiles } from "../prisma-project/prisma-project.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { checkDrift, type DriftResult } from "../verify/drift/drift.js";
-import { generateReadBackClients, readBackCheck, type ReadBackClientFiles, type ReadBackResult } from "../verify/readback/check.js";
+import { readBackCheck, type ReadBackResult } from "../verify/readback/check.js";
 import type { Planned } from "./migrate-load.js";
 import type { MigrateRun, RunIo } from "./migrate-run.js";
 import type { PreparedSource } from "./prepare.js";
@@ -29,17 +29,6 @@ export interface Verification {
   readonly readBack?: ReadBackResult;
 }
 
-/**
- * The read-back's two `prisma generate` need only the two schemas: they start before the plan, at low priority,
- * and use the CPU time the plan (one Prisma process) and the copy (its encoder and PostgreSQL) leave idle.
- */
-export function startReadBackClients(run: MigrateRun, { opened }: RunIo, prepared: PreparedSource, signal: AbortSignal): Promise<ReadBackClientFiles> | undefined {
-  if (run.verifyMode !== "full" || !run.target.can.readBack) return undefined;
-  const clients = generateReadBackClients({ sqlite: prepared.sourceSchema, postgresql: prepared.converted.schema }, opened.snapshot.dir, { lowPriority: true, signal });
-  clients.catch(() => undefined); // awaited by the read-back, which reports a failure
-  return clients;
-}
-
 /** `table.column` of the DATETIME columns where convert read (some) integers as epoch seconds (see readback/check.ts). */
 function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
   return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s" || c.epochUnit === "mixed").map((c) => `${t.name}.${c.name}`)));
@@ -51,7 +40,6 @@ export interface VerifyInput {
   readonly applied: ApplyResult;
   readonly orphans: OrphanPlan;
   readonly project: ProjectFiles | undefined;
-  readonly clients: Promise<ReadBackClientFiles> | undefined;
 }
 
 export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput): Promise<Verification> {
@@ -110,14 +98,13 @@ function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, app
   });
 }
 
-/** The read-back's clients were generated beside the copy (startReadBackClients); it reads on connections of its own. */
-function readBack(run: MigrateRun, { opened }: RunIo, { prepared, planned, applied, orphans, project, clients }: VerifyInput): Promise<ReadBackResult> {
+/** The read-back reads on connections of its own, beside the content check. */
+function readBack(run: MigrateRun, { opened }: RunIo, { prepared, planned, applied, orphans, project }: VerifyInput): Promise<ReadBackResult> {
   return timedStage(run.emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
     const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
     // Synchronously, like readBackCheck up to its sample: nothing else uses the snapshot meanwhile.
     writeFileSync(sqliteSchemaPath, prepared.sourceSchema);
     return readBackCheck({
-      clients,
       // SQLite's rows come from the snapshot (its read transaction), not from the live file.
       snapshot: opened.snapshot,
       sqliteSchemaPath,

@@ -36,7 +36,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
   try {
     const { converted, source, extrasSql, coverage } = await prepareSchema(opened, emit, options.typeOverrides);
     const written = await timedStage(emit, "plan", "prisma migrate diff", () =>
-      writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", workDir: opened.snapshot.dir, extrasSql }),
+      writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", extrasSql }),
     );
     const orphans = findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), "stop");
     const problems = new ProblemCollector();

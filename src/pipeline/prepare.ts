@@ -120,7 +120,7 @@ export async function prepareSchema(
   const nameDecisions = userSchema ? [] : pulledNames;
   const schemaCheck = userSchema
     ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
-        checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name, workDir: opened.snapshot.dir }),
+        checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name }),
       )
     : undefined;
   if (userSchema) checkEnumValues(opened.source, userSchema.text);

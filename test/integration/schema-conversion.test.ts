@@ -47,7 +47,7 @@ async function planFor(sqlitePath: string, outDir: string): Promise<{ schema: st
   const opened = await openSnapshot(sqlitePath, emit);
   try {
     const { converted, extrasSql } = await prepareSchema(opened, emit);
-    const plan = await writePlan({ outDir, schema: converted.schema, pgSchema: "public", workDir: opened.snapshot.dir, extrasSql });
+    const plan = await writePlan({ outDir, schema: converted.schema, pgSchema: "public", extrasSql });
     return { schema: readFileSync(plan.schemaPath, "utf8"), migration: readFileSync(plan.migrationPath, "utf8") };
   } finally {
     await opened.dispose();
