@@ -111,28 +111,43 @@ function parserError(err: unknown, stage: Stage): Sqlite2pgError {
   });
 }
 
+interface ParsedSchema {
+  readonly model: RuntimeDataModel;
+  readonly provider: string;
+  readonly previewFeatures: readonly string[];
+}
+
+/** What a client needs from the schema, read by Prisma's own parser. */
+function parseForClient(schema: string, stage: Stage): ParsedSchema {
+  schemaWasm ??= require("@prisma/prisma-schema-wasm") as SchemaWasm;
+  try {
+    const datamodel = JSON.parse(schemaWasm.get_datamodel(JSON.stringify({ prismaSchema: schema, noColor: true }))) as Datamodel;
+    const config = JSON.parse(schemaWasm.get_config(JSON.stringify({ prismaSchema: schema, datasourceOverrides: {}, ignoreEnvVarErrors: true, env: {} }))) as {
+      config: { datasources: { provider: string }[]; generators: { previewFeatures: string[] }[] };
+    };
+    return {
+      model: runtimeDataModel(datamodel),
+      provider: config.config.datasources[0]?.provider ?? "",
+      previewFeatures: [...new Set(config.config.generators.flatMap((g) => g.previewFeatures))],
+    };
+  } catch (err) {
+    throw parserError(err, stage);
+  }
+}
+
+/** The runtime data model a generated client for `schema` embeds (compared with `prisma generate`'s in the tests). */
+export function runtimeDataModelFor(schema: string): RuntimeDataModel {
+  return parseForClient(schema, "verify").model;
+}
+
 /**
  * A Prisma Client class (and its `Prisma.dmmf`) for `schema`, whose datasource provider is sqlite or postgresql.
  * The schema's generator blocks are ignored except for their `previewFeatures`.
  */
 export function prismaClientFor(schema: string, stage: Stage): PrismaClientModule {
-  schemaWasm ??= require("@prisma/prisma-schema-wasm") as SchemaWasm;
   runtime ??= require("@prisma/client/runtime/client.js") as ClientRuntime;
-  let datamodel: Datamodel;
-  let provider: string;
-  let previewFeatures: string[];
-  try {
-    datamodel = JSON.parse(schemaWasm.get_datamodel(JSON.stringify({ prismaSchema: schema, noColor: true }))) as Datamodel;
-    const config = JSON.parse(schemaWasm.get_config(JSON.stringify({ prismaSchema: schema, datasourceOverrides: {}, ignoreEnvVarErrors: true, env: {} }))) as {
-      config: { datasources: { provider: string }[]; generators: { previewFeatures: string[] }[] };
-    };
-    provider = config.config.datasources[0]?.provider ?? "";
-    previewFeatures = [...new Set(config.config.generators.flatMap((g) => g.previewFeatures))];
-  } catch (err) {
-    throw parserError(err, stage);
-  }
+  const { model, provider, previewFeatures } = parseForClient(schema, stage);
   if (!PROVIDERS.has(provider)) throw parserError(new Error(`datasource provider "${provider}" is not sqlite or postgresql`), stage);
-  const model = runtimeDataModel(datamodel);
   // The WASM query compiler for the provider, as `prisma generate` copies it next to a client (same bytes).
   const compilerDir = dirname(require.resolve("prisma/package.json"));
   const PrismaClient = runtime.getPrismaClient({
