@@ -12,7 +12,7 @@
  * The client reads through a driver adapter (https://www.prisma.io/docs/orm/overview/databases/database-drivers),
  * so nothing is downloaded.
  */
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Sqlite2pgError, type Stage } from "../core/errors.js";
@@ -55,6 +55,27 @@ interface ClientRuntime {
 const CLIENT_VERSION = (require("@prisma/client/package.json") as { version: string }).version;
 const ENGINE_VERSION = (require("@prisma/engines-version/package.json") as { prisma: { enginesVersion: string } }).prisma.enginesVersion;
 const PROVIDERS = new Set(["sqlite", "postgresql"]);
+
+/** `WebAssembly.compile` (its types live in TypeScript's DOM library, not in @types/node). */
+const wasmCompile = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<object> } }).WebAssembly.compile;
+const PRISMA_DIR = dirname(require.resolve("prisma/package.json"));
+/** The WASM query compiler for a provider: the files `prisma generate` copies next to a client (same bytes). */
+const compilerFile = (provider: string, ext: "js" | "wasm"): string => join(PRISMA_DIR, "build", `query_compiler_bg.${provider}.${ext}`);
+const compiled = new Map<string, Promise<object>>();
+
+/**
+ * Compile the query compiler for `provider` now, off the main thread (V8 compiles WASM on background threads), so
+ * that a client's first query does not wait for it; every client of the process shares the compiled module.
+ */
+export function precompileQueryCompiler(provider: "sqlite" | "postgresql"): Promise<object> {
+  let module = compiled.get(provider);
+  if (!module) {
+    module = readFile(compilerFile(provider, "wasm")).then((bytes) => wasmCompile(bytes));
+    module.catch(() => compiled.delete(provider)); // tried again at the first query, which reports the failure
+    compiled.set(provider, module);
+  }
+  return module;
+}
 
 let schemaWasm: SchemaWasm | undefined;
 let runtime: ClientRuntime | undefined;
@@ -148,8 +169,6 @@ export function prismaClientFor(schema: string, stage: Stage): PrismaClientModul
   runtime ??= require("@prisma/client/runtime/client.js") as ClientRuntime;
   const { model, provider, previewFeatures } = parseForClient(schema, stage);
   if (!PROVIDERS.has(provider)) throw parserError(new Error(`datasource provider "${provider}" is not sqlite or postgresql`), stage);
-  // The WASM query compiler for the provider, as `prisma generate` copies it next to a client (same bytes).
-  const compilerDir = dirname(require.resolve("prisma/package.json"));
   const PrismaClient = runtime.getPrismaClient({
     generator: { name: "client", provider: { fromEnvVar: null, value: "prisma-client-js" }, config: { engineType: "client" }, binaryTargets: [], previewFeatures },
     relativeEnvPaths: {},
@@ -161,12 +180,12 @@ export function prismaClientFor(schema: string, stage: Stage): PrismaClientModul
     inlineDatasources: {},
     inlineSchema: schema,
     copyEngine: true,
-    dirname: compilerDir,
+    dirname: PRISMA_DIR,
     runtimeDataModel: model,
     engineWasm: undefined,
     compilerWasm: {
-      getRuntime: async () => require(join(compilerDir, "build", `query_compiler_bg.${provider}.js`)) as unknown,
-      getQueryCompilerWasmModule: async () => new WebAssemblyModule(readFileSync(join(compilerDir, "build", `query_compiler_bg.${provider}.wasm`))),
+      getRuntime: async () => require(compilerFile(provider, "js")) as unknown,
+      getQueryCompilerWasmModule: () => precompileQueryCompiler(provider as "sqlite" | "postgresql"),
     },
   });
   const Prisma = {} as PrismaClientModule["Prisma"];
@@ -174,5 +193,3 @@ export function prismaClientFor(schema: string, stage: Stage): PrismaClientModul
   return { PrismaClient, Prisma };
 }
 
-/** `WebAssembly.Module` (its types live in TypeScript's DOM library, not in @types/node). */
-const WebAssemblyModule = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }).WebAssembly.Module;

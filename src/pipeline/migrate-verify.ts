@@ -14,7 +14,7 @@ import { BASELINE_NAME } from "../plan/plan.js";
 import type { ProjectFiles } from "../prisma-project/prisma-project.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { targetCoverage, type CoverageResult } from "../verify/coverage.js";
-import { checkDrift, type DriftResult } from "../verify/drift/drift.js";
+import { checkDrift, describeShadow, type DriftOptions, type DriftResult, type ShadowCatalog } from "../verify/drift/drift.js";
 import { readBackCheck, type ReadBackResult } from "../verify/readback/check.js";
 import type { Planned } from "./migrate-load.js";
 import type { MigrateRun, RunIo } from "./migrate-run.js";
@@ -29,6 +29,31 @@ export interface Verification {
   readonly readBack?: ReadBackResult;
 }
 
+/** What the drift check reads: the target through its own connection when it can have one. */
+function driftOptions(run: MigrateRun, { client }: RunIo, migrationPath: string, planned: Planned): Omit<DriftOptions, "shadow"> {
+  return {
+    client: run.target.can.separateConnections ? () => run.target.connect("verify") : client,
+    targetUrl: run.options.targetUrl,
+    target: run.target,
+    pgSchema: run.target.pgSchema,
+    // <out>/migrations/0_init/migration.sql → <out>/migrations
+    migrationsDir: dirname(dirname(migrationPath)),
+    // The run's own baseline may be replayed in groups of statements (replay.ts): a user's migrations never are.
+    ownBaseline: { name: BASELINE_NAME, checksum: planned.plan.checksum },
+  };
+}
+
+/**
+ * The drift check's shadow needs only migrations/: it is replayed and described beside the copy, on a connection
+ * of its own, so that after the commit only the target is left to describe. Not for a project written in place
+ * (its files are installed after the copy) nor a target with one connection. Settles (never rejects) once its
+ * shadow database is dropped; the caller awaits it whatever happens to the run.
+ */
+export function startShadow(run: MigrateRun, io: RunIo, planned: Planned): Promise<ShadowCatalog | Error> | undefined {
+  if (run.verifyMode !== "full" || run.inPlace || !run.target.can.separateConnections) return undefined;
+  return describeShadow(driftOptions(run, io, planned.plan.migrationPath, planned)).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+}
+
 /** `table.column` of the DATETIME columns where convert read (some) integers as epoch seconds (see readback/check.ts). */
 function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
   return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s" || c.epochUnit === "mixed").map((c) => `${t.name}.${c.name}`)));
@@ -40,6 +65,8 @@ export interface VerifyInput {
   readonly applied: ApplyResult;
   readonly orphans: OrphanPlan;
   readonly project: ProjectFiles | undefined;
+  /** The drift check's shadow, replayed beside the copy (startShadow). */
+  readonly shadow?: Promise<ShadowCatalog | Error>;
 }
 
 export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput): Promise<Verification> {
@@ -51,18 +78,10 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
   const readingBack = full ? readBack(run, io, input) : undefined;
   readingBack?.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
   const migrationPath = input.project?.migrationPath ?? planned.plan.migrationPath;
+  const shadow = input.shadow?.then((r) => (r instanceof Error ? Promise.reject(r) : r));
   const checkingDrift = (): Promise<DriftResult> =>
     timedStage(run.emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
-      checkDrift({
-        client: run.target.can.separateConnections ? () => run.target.connect("verify") : client,
-        targetUrl: run.options.targetUrl,
-        target: run.target,
-        pgSchema: schema,
-        // <out>/migrations/0_init/migration.sql → <out>/migrations
-        migrationsDir: dirname(dirname(migrationPath)),
-        // The run's own baseline may be replayed in groups of statements (replay.ts): a user's migrations never are.
-        ownBaseline: { name: BASELINE_NAME, checksum: planned.plan.checksum },
-      }),
+      checkDrift({ ...driftOptions(run, io, migrationPath, planned), ...(shadow ? { shadow } : {}) }),
     );
   const drifting = full && run.target.can.separateConnections ? checkingDrift() : undefined;
   // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.

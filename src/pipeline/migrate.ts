@@ -9,7 +9,7 @@ import type { MigrateSummary } from "../report/summary-types.js";
 import { copyStep, orphansStep, planStep, prepareStep, projectStep } from "./migrate-load.js";
 import { summarize } from "./migrate-result.js";
 import { startRun, type MigrateOptions, type RunIo } from "./migrate-run.js";
-import { verifyStep } from "./migrate-verify.js";
+import { startShadow, verifyStep } from "./migrate-verify.js";
 import { openSnapshot } from "./prepare.js";
 
 export type { MigrateOptions } from "./migrate-run.js";
@@ -21,15 +21,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   try {
     const client = await run.target.connect("apply");
     const io: RunIo = { opened, client };
+    let shadow: ReturnType<typeof startShadow>;
     try {
       const prepared = await prepareStep(run, io);
       const orphans = await orphansStep(run, io, prepared.converted);
       const planned = await planStep(run, io, prepared);
+      shadow = startShadow(run, io, planned);
       const applied = await copyStep(run, io, planned, orphans);
       const project = await projectStep(run, io);
-      const verification = await verifyStep(run, io, { prepared, planned, applied, orphans, project });
+      const verification = await verifyStep(run, io, { prepared, planned, applied, orphans, project, shadow });
       return summarize(run, { prepared, planned, applied, orphans, project, verification });
     } finally {
+      // A shadow started beside the copy drops its database before the run ends, whatever became of the run.
+      await shadow;
       await client.end().catch(() => undefined);
     }
   } finally {
