@@ -16,6 +16,7 @@ import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { checkDrift, describeShadow, type DriftOptions, type DriftResult, type ShadowCatalog } from "../verify/drift/drift.js";
 import { readBackCheck, type ReadBackResult } from "../verify/readback/check.js";
+import { precompileQueryCompiler } from "../db/prisma-client.js";
 import type { Planned } from "./migrate-load.js";
 import type { MigrateRun, RunIo } from "./migrate-run.js";
 import type { PreparedSource } from "./prepare.js";
@@ -52,6 +53,15 @@ function driftOptions(run: MigrateRun, { client }: RunIo, migrationPath: string,
 export function startShadow(run: MigrateRun, io: RunIo, planned: Planned): Promise<ShadowCatalog | Error> | undefined {
   if (run.verifyMode !== "full" || run.inPlace || !run.target.can.separateConnections) return undefined;
   return describeShadow(driftOptions(run, io, planned.plan.migrationPath, planned)).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+}
+
+/**
+ * The read-back's query compilers (WASM, ~2 MB each) compile on V8's background threads while the copy runs, so
+ * the read-back's first queries do not wait for them (db/prisma-client.ts).
+ */
+export function warmUpReadBack(run: MigrateRun): void {
+  if (run.verifyMode !== "full" || !run.target.can.readBack) return;
+  for (const provider of ["sqlite", "postgresql"] as const) precompileQueryCompiler(provider).catch(() => undefined);
 }
 
 /** `table.column` of the DATETIME columns where convert read (some) integers as epoch seconds (see readback/check.ts). */

@@ -9,7 +9,7 @@ import type { MigrateSummary } from "../report/summary-types.js";
 import { copyStep, orphansStep, planStep, prepareStep, projectStep } from "./migrate-load.js";
 import { summarize } from "./migrate-result.js";
 import { startRun, type MigrateOptions, type RunIo } from "./migrate-run.js";
-import { startShadow, verifyStep } from "./migrate-verify.js";
+import { startShadow, verifyStep, warmUpReadBack } from "./migrate-verify.js";
 import { openSnapshot } from "./prepare.js";
 
 export type { MigrateOptions } from "./migrate-run.js";
@@ -27,6 +27,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       const orphans = await orphansStep(run, io, prepared.converted);
       const planned = await planStep(run, io, prepared);
       shadow = startShadow(run, io, planned);
+      warmUpReadBack(run);
       const applied = await copyStep(run, io, planned, orphans);
       const project = await projectStep(run, io);
       const verification = await verifyStep(run, io, { prepared, planned, applied, orphans, project, shadow });

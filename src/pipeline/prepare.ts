@@ -5,7 +5,6 @@
 import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
-import { reconcileSchemaRelations } from "../convert/relations.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
@@ -161,8 +160,8 @@ export async function prepareSchema(
       coverage,
       coverageInput,
       converted,
-      // The read-back generates a SQLite client from it: its relations need the same fixes (relations.ts).
-      sourceSchema: reconcileSchemaRelations(sourceSchema),
+      // The read-back builds a SQLite client from it (with convert's relation fixes, on the models it reads).
+      sourceSchema,
       extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
       ...(schemaCheck ? { schemaCheck } : {}),
       viewStatements: extras.viewStatements,
