@@ -37,7 +37,7 @@ function isCopyQuery(arg: unknown): arg is CopyQuery & (Readable | Writable) {
 }
 
 class PgliteClient implements PgClient {
-  constructor(private readonly db: PGlite) {}
+  constructor(readonly db: PGlite) {}
 
   async connect(): Promise<void> {}
 
@@ -101,6 +101,11 @@ class PgliteClient implements PgClient {
   async end(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** The PGlite instance behind a connection of the embedded target (one instance per data directory). */
+export function pgliteOf(client: PgClient): PGlite | undefined {
+  return client instanceof PgliteClient ? client.db : undefined;
 }
 
 /** Open (creating on first use) the embedded database in `dir`. */

@@ -85,7 +85,9 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
   const schema = run.target.pgSchema;
   const tables = planned.converted.tables;
   const full = run.verifyMode === "full";
-  const readingBack = full ? readBack(run, io, input) : undefined;
+  // On its own connections beside the content check; the embedded target (one connection) reads back last.
+  const alongside = run.target.can.separateConnections;
+  const readingBack = full && alongside ? readBack(run, io, input) : undefined;
   readingBack?.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
   const migrationPath = input.project?.migrationPath ?? planned.plan.migrationPath;
   const shadow = input.shadow?.then((r) => (r instanceof Error ? Promise.reject(r) : r));
@@ -100,7 +102,7 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
   const counts = run.verifyMode === "none" ? [] : await timedStage(run.emit, "verify", "comparing row counts", () => compareCounts(client, schema, tables, leftOut));
   const content = full ? await timedStage(run.emit, "verify", "comparing every row (checksums of the COPY data)", () => contentCheck(run, io, input)) : undefined;
   const drift = full ? await (drifting ?? checkingDrift()) : undefined;
-  const readBackResult = await readingBack;
+  const readBackResult = await (readingBack ?? (full ? readBack(run, io, input) : undefined));
   if (drift?.status === "drift") {
     run.emit({ type: "warning", message: `schema drift: the database differs from migrations/ (${drift.differences?.length} difference(s)):\n${drift.detail}` });
   }
@@ -127,8 +129,8 @@ function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, app
   });
 }
 
-/** The read-back reads on connections of its own, beside the content check. */
-function readBack(run: MigrateRun, { opened }: RunIo, { prepared, planned, applied, orphans, project }: VerifyInput): Promise<ReadBackResult> {
+/** The read-back: on connections of its own on a server, on the run's PGlite instance when embedded. */
+function readBack(run: MigrateRun, { opened, client }: RunIo, { prepared, planned, applied, orphans, project }: VerifyInput): Promise<ReadBackResult> {
   return timedStage(run.emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
     const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
     // Synchronously, like readBackCheck up to its sample: nothing else uses the snapshot meanwhile.
@@ -140,6 +142,7 @@ function readBack(run: MigrateRun, { opened }: RunIo, { prepared, planned, appli
       pgSchemaPath: project?.schemaPath ?? planned.plan.schemaPath,
       targetUrl: run.options.targetUrl,
       target: run.target,
+      client,
       pgSchema: run.target.pgSchema,
       workDir: opened.snapshot.dir,
       epochSecondsColumns: epochSecondsColumns(planned.converted.tables),

@@ -26,6 +26,8 @@ describe("first run", () => {
     expect(res.stdout).toContain("embedded PostgreSQL (PGlite)");
     // The embedded target gets the same drift proof: migrations/ replayed in a rolled-back schema of it.
     expect(res.stdout).toMatch(/schema drift: none \(database = migrations\/ applied to a temporary schema, rolled back, \d+ objects compared\)/);
+    // And the same read-back: Prisma Client reads the embedded database through pglite-prisma-adapter.
+    expect(res.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client/);
     expect(existsSync(join(REPO_ROOT, "demo-output", "prisma", "migrations", "0_init", "migration.sql"))).toBe(true);
   });
 

@@ -6,11 +6,12 @@
  * application rewriting sampled rows during the run (WAL) causes no difference, and the sample file
  * (readback-sample.ts) holds the snapshot's values with their storage classes.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPrisma } from "../helpers/prisma-cli.js";
+import { connectPglite } from "../../src/db/pglite-target.js";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
 import { readBackCheck, type ReadBackResult } from "../../src/verify/readback/check.js";
 import { buildReadBackSample } from "../../src/verify/readback/sample.js";
@@ -50,7 +51,6 @@ function buildApp(dir: string): string {
   });
 }
 
-/** Live processes whose environment holds `fragment` (Linux /proc; ours, so readable). */
 describe("application read-back through Prisma Client", () => {
   let db: TestDatabase;
   const tmp = tempDir("readback");
@@ -222,6 +222,57 @@ describe("the read-back's SQLite sample (readback-sample.ts)", () => {
       expect(audit).toBe(0);
     } finally {
       await snapshot.dispose();
+    }
+  });
+});
+
+describe("application read-back on the embedded target (PGlite)", () => {
+  const tmp = tempDir("readback-pglite");
+  const out = join(tmp.dir, "prisma");
+  const dataDir = join(tmp.dir, "pgdata");
+  let sqlitePath: string;
+  let run: Awaited<ReturnType<typeof runCli>>;
+
+  beforeAll(async () => {
+    sqlitePath = buildApp(tmp.dir);
+    run = await runCli(["migrate", sqlitePath, "--to", `pglite:${dataDir}`, "--out", out, "--report", join(tmp.dir, "summary.json"), "--yes"]);
+  });
+  afterAll(() => tmp.cleanup());
+
+  it("reads the sampled rows back through Prisma Client on the run's PGlite instance", () => {
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const rb = (JSON.parse(readFileSync(join(tmp.dir, "summary.json"), "utf8")) as { readBack: ReadBackResult }).readBack;
+    expect(rb.status).toBe("same");
+    expect(rb.models.find((m) => m.model === "account")).toMatchObject({ status: "compared", rows: 3, differences: [] });
+    expect(run.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client/);
+  });
+
+  it("names a value changed in the embedded database afterwards", async () => {
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const sqliteSchemaPath = join(tmp.dir, "sqlite.prisma");
+    writeFileSync(sqliteSchemaPath, `datasource db {\n  provider = "sqlite"\n  url      = "file:./app.db"\n}\n`);
+    await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${sqlitePath}`, schemaPath: sqliteSchemaPath, cwd: tmp.dir });
+    const client = await connectPglite(dataDir);
+    const snapshot = await takeSnapshot(sqlitePath);
+    try {
+      await client.query("UPDATE account SET handle = 'mallory' WHERE id = 2");
+      const result = await readBackCheck({
+        snapshot,
+        sqliteSchemaPath,
+        pgSchemaPath: join(out, "schema.prisma"),
+        targetUrl: `pglite:${dataDir}`,
+        client,
+        pgSchema: "public",
+        workDir: join(tmp.dir, "work"),
+        epochSecondsColumns: new Set(["account.joined"]),
+      });
+      expect(result.status).toBe("different");
+      expect(result.models.find((m) => m.model === "account")?.differences).toEqual([
+        { model: "account", key: "id=2", field: "handle", sqlite: '"bob"', postgres: '"mallory"' },
+      ]);
+    } finally {
+      await snapshot.dispose();
+      await client.end();
     }
   });
 });

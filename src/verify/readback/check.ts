@@ -20,9 +20,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { openTarget, type Target } from "../../db/target.js";
-import { pgPoolConfig } from "../../db/pg-url.js";
+import type { PgClient } from "../../db/pg-client.js";
 import type { Snapshot } from "../../introspect/snapshot.js";
 import { redact } from "../../core/redact.js";
 import { readBackClient, type GeneratedClient, type ModelDelegate } from "./client.js";
@@ -47,6 +46,8 @@ export interface ReadBackOptions {
   readonly targetUrl: string;
   /** The target built from targetUrl, when the caller has one (db/target.ts): not parsed again. */
   readonly target?: Target;
+  /** The run's connection to the target: the embedded target is read through its PGlite instance. */
+  readonly client?: PgClient;
   /** PostgreSQL schema holding the tables (`?schema=`). */
   readonly pgSchema: string;
   /** Scratch directory for the sample file (the run's snapshot directory). */
@@ -82,7 +83,8 @@ type Client = Record<string, unknown> & { $disconnect(): Promise<void> };
 export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackResult> {
   const started = performance.now();
   const done = (r: Omit<ReadBackResult, "ms">): ReadBackResult => ({ ...r, ms: performance.now() - started });
-  if (!(options.target ?? openTarget(options.targetUrl)).can.readBack) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for the embedded target (PGlite)" });
+  const target = options.target ?? openTarget(options.targetUrl);
+  if (!target.can.readBack) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for this target" });
   // Synchronous up to the sample: the caller starts the read-back and goes on reading the snapshot's connection
   // (verification), which better-sqlite3 cannot share with a statement started in between.
   const sqliteSchemaText = readFileSync(options.sqliteSchemaPath, "utf8");
@@ -133,10 +135,16 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     return done({ status: "unavailable", models: [], detail: `cannot copy the sample rows from the snapshot: ${firstLine(err)}` });
   }
   let generated: [GeneratedClient, GeneratedClient];
+  let pgAdapter: object;
   try {
     generated = [readBackClient(sqliteSchema), readBackClient(schemas.postgresql)];
   } catch (err) {
     return done({ status: "unavailable", models: [], detail: `no Prisma Client for the schema: ${firstLine(err)}` });
+  }
+  try {
+    pgAdapter = await target.prismaAdapter(options.pgSchema, options.client);
+  } catch (err) {
+    return done({ status: "unavailable", models: [], detail: `no Prisma driver adapter for the target: ${firstLine(err)}` });
   }
   const [sqliteGen, pgGen] = generated;
   const sqliteClient = new sqliteGen.PrismaClient({
@@ -144,10 +152,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     // only decides how DateTimes are written. The sample holds the snapshot's rows (readback-sample.ts).
     adapter: new PrismaBetterSQLite3({ url: `file:${samplePath}`, readonly: true, fileMustExist: true }),
   }) as Client;
-  // Discrete pool fields, never a connectionString (docs/toolchain.md, adapter-pg defect 2); `schema` makes the
-  // client qualify table names with the target schema.
   const pgClient = new pgGen.PrismaClient({
-    adapter: new PrismaPg({ ...pgPoolConfig(options.targetUrl), max: 2 }, { schema: options.pgSchema }),
+    adapter: pgAdapter,
   }) as Client;
   try {
     const models: ReadBackModel[] = [];
