@@ -5,6 +5,7 @@
 import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
+import type { CitextSupport } from "../convert/nocase.js";
 import { reconcileSchemaRelations } from "../convert/relations.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
@@ -53,6 +54,8 @@ export interface PrepareOptions {
    * instead of the introspected schema, keeping the user's names, defaults, enums, generators and comments.
    */
   readonly userSchemaPath?: string;
+  /** Whether the target can use citext (apply/extensions.ts); absent: assumed (nocase.ts). */
+  readonly citext?: CitextSupport;
 }
 
 export interface OpenedSnapshot {
@@ -134,6 +137,7 @@ export async function prepareSchema(
     profiles,
     typeOverrides,
     source: userSchema ? "user" : "introspected",
+    ...(options.citext ? { citext: options.citext } : {}),
   });
   const sourceCoverage = readSourceCoverage(opened.source);
   const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
