@@ -46,7 +46,7 @@ export async function citextSupport(client: PgClient, pgSchema: string): Promise
   return {
     available: false,
     reason: yes(r.trusted)
-      ? `the role may not create extensions here (it needs CREATE on the database${schemaOk ? "" : ` and on schema "${pgSchema}"`}: GRANT CREATE ON DATABASE … TO …, or CREATE EXTENSION citext run once by an owner)`
-      : "the role may not create the citext extension (not a trusted extension on this server: a superuser must run CREATE EXTENSION citext)",
+      ? `the role may not create extensions here: it needs CREATE on the database${schemaOk ? "" : ` and on schema "${pgSchema}"`} — GRANT CREATE ON DATABASE, or have an owner run CREATE EXTENSION citext once`
+      : "the role may not create the citext extension: it is not trusted on this server, a superuser must run CREATE EXTENSION citext",
   };
 }
