@@ -6,6 +6,7 @@ import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
 import type { CitextSupport } from "../convert/nocase.js";
+import type { ColumnProfile } from "../core/column-type.js";
 import { reconcileSchemaRelations } from "../convert/relations.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
@@ -30,6 +31,8 @@ export interface PreparedSource {
   readonly source: SqliteDb;
   readonly catalog: SqliteCatalog;
   readonly converted: ConvertResult;
+  /** What the profile measured, table → column (the columns whose type depends on the data). */
+  readonly profiles: ReadonlyMap<string, ReadonlyMap<string, ColumnProfile>>;
   /** The SQLite schema.prisma the conversion started from (the user's, or Prisma's introspection). */
   readonly sourceSchema: string;
   /** Raw SQL for what Prisma's schema language cannot express, appended to the baseline migration. */
@@ -165,6 +168,7 @@ export async function prepareSchema(
       coverage,
       coverageInput,
       converted,
+      profiles,
       // The read-back generates a SQLite client from it: its relations need the same fixes (relations.ts).
       sourceSchema: reconcileSchemaRelations(sourceSchema),
       extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
