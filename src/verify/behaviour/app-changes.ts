@@ -67,7 +67,9 @@ export async function appChanges(input: AppChangesInput): Promise<AppChanges> {
     input.client === null
       ? notMeasured()
       : await measureOrdering(input.client, input.source, text).catch((err: unknown): OrderingEvidence => ({ measured: false, reason: `the target could not sort the samples: ${(err as Error).message}` }));
-  const matching = text.filter((c) => c.plan.nocase !== "citext").flatMap((c) => matchingChange(c));
+  // Keys and relation scalars hold identifiers, which apps compare whole, not search.
+  const searchable = new Set(located.filter((l) => !l.field.key).map((l) => l.plan));
+  const matching = text.filter((c) => c.plan.nocase !== "citext" && searchable.has(c.plan)).flatMap((c) => matchingChange(c));
   const stricter = located.flatMap(({ where, plan, tablePlan, field }) => stricterColumn(input.source, where, plan, tablePlan, field, input.profiles.get(tablePlan.name)?.get(plan.name)));
   return { ordering, matching, stricter };
 }
