@@ -38,7 +38,7 @@ export interface AppChangesInput {
 
 /** Values longer than this are left out of the sample: the order of short values shows the collation as well. */
 const MAX_SAMPLE_CHARS = 200;
-/** Rows read per column to draw the sample from (spread over the first rows, in rowid order). */
+/** Rows read per column to draw the sample from (the first rows, in rowid order; the sample is spread over them). */
 const SAMPLE_SCAN = 5000;
 
 interface TextColumn {
@@ -82,7 +82,8 @@ function notMeasured(): OrderingEvidence {
 function sampleOf(source: SqliteDb, table: string, column: string, size: number): string[] {
   const q = quoteIdent(column);
   const rows = source
-    .prepare(`SELECT ${q} FROM ${quoteIdent(table)} WHERE typeof(${q}) = 'text' AND length(${q}) <= ${MAX_SAMPLE_CHARS} LIMIT ${SAMPLE_SCAN}`)
+    // The first SAMPLE_SCAN rows only: a mostly-NULL column of a big table must not cost a full scan.
+    .prepare(`SELECT v FROM (SELECT ${q} AS v FROM ${quoteIdent(table)} LIMIT ${SAMPLE_SCAN}) WHERE typeof(v) = 'text' AND length(v) <= ${MAX_SAMPLE_CHARS}`)
     .pluck()
     .all() as string[];
   const distinct = [...new Set(rows.filter((v) => !v.includes("\0")))];
