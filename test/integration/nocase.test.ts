@@ -107,6 +107,21 @@ describe("COLLATE NOCASE becomes citext where the target can create it", () => {
   });
 });
 
+describe("citext installed in a schema the migration does not search", () => {
+  it("falls back to text, saying where the extension is", async () => {
+    const db = await createTestDatabase("nocase_elsewhere");
+    databases.push(db);
+    await db.query("CREATE SCHEMA ext");
+    await db.query("CREATE EXTENSION citext SCHEMA ext");
+    const url = new URL(db.url);
+    url.searchParams.set("schema", "app");
+    const res = await migrate(build("nocase-elsewhere.db"), url.toString(), "elsewhere", ["--verify", "counts"]);
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    expect(res.stdout).toMatch(/COLLATE NOCASE not kept as citext \(the database has the citext extension in schema "ext", which the migration's search_path \("app", pg_catalog\) does not include\)/);
+    expect(await columnType(db, "app", "account", "email")).toBe("text");
+  }, 120_000);
+});
+
 describe("values SQLite's NOCASE kept apart but citext folds alike", () => {
   it("are named, and nothing is committed", async () => {
     const db = await createTestDatabase("nocase_fold");
