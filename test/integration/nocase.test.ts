@@ -68,6 +68,13 @@ describe("COLLATE NOCASE becomes citext where the target can create it", () => {
     expect(res.stdout).toMatch(/É = é/);
   });
 
+  it("`verify` re-reads both sides ordered by the citext key's bytes, as SQLite orders it: identical", async () => {
+    const v = await runCli(["verify", join(tmp.dir, "nocase.db"), "--to", db.url, "--verify", "deep"]);
+    expect(v.code, v.stderr + v.stdout).toBe(0);
+    expect(v.stdout).toMatch(/ok\s+tag\s+4 rows\s+checksum ok/);
+    expect(v.stdout).toMatch(/verified: PostgreSQL holds exactly the SQLite data/);
+  });
+
   it("declares the extension in schema.prisma and creates it in the migration", async () => {
     const schema = readFileSync(join(res.out, "schema.prisma"), "utf8");
     expect(schema).toMatch(/extensions\s*=\s*\[citext\]/);
