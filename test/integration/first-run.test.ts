@@ -37,6 +37,9 @@ describe("first run", () => {
     expect(second).toContain("switched to PostgreSQL in place");
     expect(second).toMatch(/target:\s+pglite:.*demo-output\/app-pgdata/);
     expect(second).toMatch(/posts\.created_at: 2 integer value\(s\) read as unix epoch milliseconds/);
+    // What changes for the app, from the app's own data: its names (model.field), a value that matched on SQLite.
+    expect(second).toMatch(/User\.email \(users\.email\): 3 of 3 sampled values; \{ contains: "zoe" \} found "Zoe@Example\.com" on SQLite, not on PostgreSQL/);
+    expect(second).not.toMatch(/User\.id \(users\.id\): \d+ of/);
     expect(second).toMatch(/what --schema changed in schema\.prisma/);
     expect(second).toMatch(/^- {3}provider = "sqlite"$/m);
     expect(second).toMatch(/^\+ {3}provider = "postgresql"$/m);
