@@ -8,17 +8,25 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import { createTestDatabase, SERVER_URL, type TestDatabase } from "../helpers/pg.js";
 
 const tmp = tempDir("nocase");
 const databases: TestDatabase[] = [];
 const roles: string[] = [];
 afterAll(async () => {
   for (const db of databases) await db.drop();
-  if (databases[0]) for (const role of roles) await databases[0].query(`DROP ROLE IF EXISTS "${role}"`).catch(() => undefined);
+  // Roles are the cluster's: dropped once the databases holding their objects are gone.
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  try {
+    for (const role of roles) await admin.query(`DROP ROLE IF EXISTS "${role}"`);
+  } finally {
+    await admin.end();
+  }
   tmp.cleanup();
 });
 
