@@ -21,6 +21,7 @@ import type { Planned } from "./migrate-load.js";
 import type { MigrateRun, RunIo } from "./migrate-run.js";
 import type { PreparedSource } from "./prepare.js";
 import { verifyDatabase, type VerifyResult } from "./verify.js";
+import { appChanges, type AppChanges } from "../verify/behaviour/app-changes.js";
 
 export interface Verification {
   readonly coverage: CoverageResult;
@@ -28,6 +29,8 @@ export interface Verification {
   readonly content?: VerifyResult;
   readonly drift?: DriftResult;
   readonly readBack?: ReadBackResult;
+  /** What changes for the app (ordering, matching, stricter types), measured on the data. */
+  readonly appChanges: AppChanges;
 }
 
 /** What the drift check reads: the target through its own connection when it can have one. */
@@ -101,13 +104,16 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
   const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
   const counts = run.verifyMode === "none" ? [] : await timedStage(run.emit, "verify", "comparing row counts", () => compareCounts(client, schema, tables, leftOut));
   const content = full ? await timedStage(run.emit, "verify", "comparing every row (checksums of the COPY data)", () => contentCheck(run, io, input)) : undefined;
+  const changes = await timedStage(run.emit, "verify", "sampling what changes for the app (ordering, matching, types)", () =>
+    appChanges({ source: io.opened.source, tables, schema: planned.converted.schema, profiles: prepared.profiles, client }),
+  );
   const drift = full ? await (drifting ?? checkingDrift()) : undefined;
   const readBackResult = await (readingBack ?? (full ? readBack(run, io, input) : undefined));
   if (drift?.status === "drift") {
     run.emit({ type: "warning", message: `schema drift: the database differs from migrations/ (${drift.differences?.length} difference(s)):\n${drift.detail}` });
   }
   for (const note of drift?.notes ?? []) run.emit({ type: "warning", message: note });
-  return { coverage, counts, ...(content ? { content } : {}), ...(drift ? { drift } : {}), ...(readBackResult ? { readBack: readBackResult } : {}) };
+  return { coverage, counts, appChanges: changes, ...(content ? { content } : {}), ...(drift ? { drift } : {}), ...(readBackResult ? { readBack: readBackResult } : {}) };
 }
 
 function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, applied, orphans }: VerifyInput): Promise<VerifyResult> {

@@ -16,6 +16,7 @@ import { withoutLeftOutForeignKeys } from "../convert/relations.js";
 import { noopListener, timedStage, type EventListener } from "../core/events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
 import { type PlanSummary } from "../report/summary-types.js";
+import { appChanges } from "../verify/behaviour/app-changes.js";
 
 export interface PlanOptions {
   readonly sqlitePath: string;
@@ -34,7 +35,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
   const emit = options.emit ?? noopListener;
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
-    const { converted, source, extrasSql, coverage } = await prepareSchema(opened, emit, options.typeOverrides);
+    const { converted, source, extrasSql, coverage, profiles } = await prepareSchema(opened, emit, options.typeOverrides);
     const written = await timedStage(emit, "plan", "prisma migrate diff", () =>
       writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", extrasSql }),
     );
@@ -59,6 +60,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
     const grouped = problems.grouped;
     for (const o of orphans.orphans) grouped.add(o);
     const problemGroups = grouped.groups();
+    const changes = await appChanges({ source, tables: converted.tables, schema: converted.schema, profiles, client: null });
     return {
       source: options.sqlitePath,
       schemaPath: written.schemaPath,
@@ -72,6 +74,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
       coverage,
       problemGroups,
       suggestion: problemGroups.length === 0 ? null : suggestFlags(problemGroups, grouped.rowCounts()),
+      appChanges: changes,
     };
   } finally {
     await opened.dispose();

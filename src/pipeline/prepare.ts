@@ -5,6 +5,8 @@
 import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
+import type { CitextSupport } from "../convert/nocase.js";
+import type { ColumnProfile } from "../core/column-type.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
@@ -28,6 +30,8 @@ export interface PreparedSource {
   readonly source: SqliteDb;
   readonly catalog: SqliteCatalog;
   readonly converted: ConvertResult;
+  /** What the profile measured, table → column (the columns whose type depends on the data). */
+  readonly profiles: ReadonlyMap<string, ReadonlyMap<string, ColumnProfile>>;
   /** The SQLite schema.prisma the conversion started from (the user's, or Prisma's introspection). */
   readonly sourceSchema: string;
   /** Raw SQL for what Prisma's schema language cannot express, appended to the baseline migration. */
@@ -52,6 +56,8 @@ export interface PrepareOptions {
    * instead of the introspected schema, keeping the user's names, defaults, enums, generators and comments.
    */
   readonly userSchemaPath?: string;
+  /** Whether the target can use citext (apply/extensions.ts); absent: assumed (nocase.ts). */
+  readonly citext?: CitextSupport;
 }
 
 export interface OpenedSnapshot {
@@ -133,6 +139,7 @@ export async function prepareSchema(
     profiles,
     typeOverrides,
     source: userSchema ? "user" : "introspected",
+    ...(options.citext ? { citext: options.citext } : {}),
   });
   const sourceCoverage = readSourceCoverage(opened.source);
   const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
@@ -160,6 +167,7 @@ export async function prepareSchema(
       coverage,
       coverageInput,
       converted,
+      profiles,
       // The read-back builds a SQLite client from it (with convert's relation fixes, on the models it reads).
       sourceSchema,
       extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
