@@ -1,5 +1,6 @@
 /** One model converted for PostgreSQL: each field's type and default, its keys, its column plan. Pure. */
 import { type Attribute, type Field, type Model } from "@mrleebo/prisma-ast";
+import type { ColumnTypeChoice } from "../core/column-type.js";
 import type { SqliteTable } from "../core/catalog.js";
 import { blockAttributes, columnNameOf, findFieldAttribute, makeAttribute, namedArgument, unquote } from "./ast.js";
 import type { Decision } from "../core/decisions.js";
@@ -9,6 +10,7 @@ import { type LeftOutForeignKey, type RelationResult } from "./relations.js";
 import { sqlSpellingFor } from "../values/sql-spelling.js";
 import { INT32_MAX } from "../values/numbers.js";
 import { type ConvertInput, type ColumnPlan, type TablePlan, epochUnitFor } from "./table-plan.js";
+import { columnKey, type NocasePlan } from "./nocase.js";
 import { setFieldMap, dropKey, withoutKey, hasAutoincrement, sameFieldList, idListIncludes, applyType, applyDefault, applyUserDefault, dropDefaultNative, withoutBareDecimalNote, renameAutoIndex } from "./field-edits.js";
 
 export function isRelationField(field: Field, modelNames: ReadonlySet<string>): boolean {
@@ -22,6 +24,7 @@ export function convertModel(
   modelNames: ReadonlySet<string>,
   enumNames: ReadonlySet<string>,
   decisions: Decision[],
+  nocase: NocasePlan = { citext: new Set(), kept: new Map() },
 ): ColumnPlan[] {
   const plans: ColumnPlan[] = [];
   const userMode = input.source === "user";
@@ -74,6 +77,8 @@ export function convertModel(
       choice = { prismaType: "BigInt", kind: "bigint", note: `AUTOINCREMENT has handed out ids up to ${table.sequence} (sqlite_sequence): beyond 32 bits` };
     }
     const notes: string[] = [];
+    const nocaseNote = nocaseChoice(nocase, table.name, column.name, choice, input.typeOverrides?.has(`${table.name}.${column.name}`) ?? false);
+    if (nocaseNote) choice = nocaseNote.choice;
     const userType = typeof field.fieldType === "string" ? field.fieldType : undefined;
     applyType(field, choice);
     if (userMode) {
@@ -115,8 +120,10 @@ export function convertModel(
     }
     const epoch = epochUnitFor(table.name, column.name, choice, profile);
     if (epoch.note) notes.push(epoch.note);
+    if (nocaseNote) notes.push(nocaseNote.note);
     for (const note of notes) {
-      decisions.push({ table: table.name, column: column.name, code: note === epoch.note ? "epoch" : note === renameNote ? "identifier" : "type", message: note });
+      const code = note === epoch.note ? "epoch" : note === renameNote ? "identifier" : note === nocaseNote?.note ? nocaseNote.code : "type";
+      decisions.push({ table: table.name, column: column.name, code, message: note });
       // In a user's schema a `///` would become part of their field's documentation (generated client docs).
       newProperties.push({ type: "comment", text: userMode ? `// sqlite2pg: ${note}` : `/// ${note}` });
     }
@@ -128,6 +135,7 @@ export function convertModel(
       kind: choice.kind,
       ...(epoch.unit ? { epochUnit: epoch.unit } : {}),
       ...(sqlSpelling ? { sqlSpelling } : {}),
+      ...(nocaseNote ? { nocase: nocaseNote.nocase } : {}),
     });
   }
   model.properties = keyDropped ? withoutKey(newProperties) : newProperties;
@@ -150,4 +158,41 @@ export function widenColumnPlans(tables: TablePlan[], widened: RelationResult["w
     const plan = tables[at];
     tables[at] = { ...plan, columns: plan.columns.map((c) => (c.pgName === pgColumn && c.kind === "int" ? { ...c, kind: "bigint" } : c)) };
   }
+}
+
+/**
+ * A text column declared COLLATE NOCASE: `@db.Citext` when the plan allows it (nocase.ts), else text with the
+ * reason. SQLite's NOCASE folds only ASCII A–Z (https://sqlite.org/datatype3.html#collating_sequences); citext
+ * folds with lower() in the database's locale (https://www.postgresql.org/docs/current/citext.html), so it is the
+ * wider of the two. The value itself is stored as written either way.
+ */
+function nocaseChoice(
+  nocase: NocasePlan,
+  table: string,
+  column: string,
+  choice: ColumnTypeChoice,
+  overridden: boolean,
+): { choice: ColumnTypeChoice; note: string; code: string; nocase: "citext" | "text" } | undefined {
+  const key = columnKey(table, column);
+  if (choice.kind !== "text" || overridden || !(nocase.citext.has(key) || nocase.kept.has(key))) return undefined;
+  if (nocase.citext.has(key)) {
+    const length = choice.native?.name === "VarChar" ? `; citext has no length: the declared ${choice.native.name.toLowerCase()}(${choice.native.args[0]}) is not enforced (SQLite did not enforce it either)` : "";
+    return {
+      choice: { ...choice, native: { name: "Citext", args: [] } },
+      code: "nocase-citext",
+      nocase: "citext",
+      note:
+        "COLLATE NOCASE kept as citext (@db.Citext): =, unique, LIKE and ORDER BY stay case-insensitive; " +
+        "citext folds every letter (É = é), SQLite's NOCASE only ASCII A–Z; values are stored as written" +
+        length,
+    };
+  }
+  return {
+    choice,
+    code: "nocase",
+    nocase: "text",
+    note:
+      `COLLATE NOCASE not kept as citext (${nocase.kept.get(key)}): PostgreSQL compares this text case-sensitively — = 'A@x.io' no longer finds 'a@x.io', ` +
+      "LIKE and ORDER BY are case-sensitive; a unique index on it stays case-insensitive through lower() (see the index decision)",
+  };
 }

@@ -13,7 +13,8 @@ import { fitConstraintNames } from "./constraint-names.js";
 import { reconcileRelations, type LeftOutForeignKey } from "./relations.js";
 import { findImplicitManyToMany } from "./implicit-m2m.js";
 import { type ConvertInput, type TablePlan, planTable, planRelationTable } from "./table-plan.js";
-import { reattachDocComments, rewriteUserDatasource, rewriteDatasource, ensureGenerator } from "./datasource.js";
+import { reattachDocComments, rewriteUserDatasource, rewriteDatasource, ensureGenerator, declareExtension } from "./datasource.js";
+import { planNocase } from "./nocase.js";
 import { setBlockMap, unignoreIfKeyed, removeIgnoreDoc } from "./field-edits.js";
 import { convertModel, sqliteColumnsOf, widenColumnPlans } from "./convert-model.js";
 
@@ -42,6 +43,7 @@ export function convertSchema(input: ConvertInput): ConvertResult {
   const idPlans = new Map<string, { readonly column: string; readonly plan: TablePlan }>();
 
   // PostgreSQL truncates identifiers beyond 63 bytes, refuses some (pg-names.ts); tables and views share one namespace.
+  const nocase = planNocase(input.catalog, input.citext ?? { available: true });
   const pgTableNames = pgNamesFor([...input.catalog.tables.map((t) => t.name), ...input.catalog.views.map((v) => v.name)], "table");
 
   if (userMode) rewriteUserDatasource(ast.list, decisions);
@@ -61,7 +63,7 @@ export function convertSchema(input: ConvertInput): ConvertResult {
     }
     // Read before convertModel, which may @map the column to a PostgreSQL name.
     const idField = block.properties.find((p): p is Field => p.type === "field" && findFieldAttribute(p, "id") !== undefined);
-    const columnPlans = convertModel(block, table, input, modelNames, enumNames, decisions);
+    const columnPlans = convertModel(block, table, input, modelNames, enumNames, decisions, nocase);
     if (unignoreIfKeyed(block)) removeIgnoreDoc(ast.list, block);
     const plan = planTable(table, pgName, columnPlans, block);
     tables.push(plan);
@@ -87,6 +89,7 @@ export function convertSchema(input: ConvertInput): ConvertResult {
       decisions.push({ table: t.name, code: "not-in-schema", message: "Prisma could not represent this table; it is not migrated" });
     }
   }
+  if (tables.some((t) => t.columns.some((c) => c.nocase === "citext"))) declareExtension(ast.list, "citext");
   const printed = `${printSchema(ast).trim()}\n`;
   return { schema: userMode ? reattachDocComments(printed) : printed, decisions, tables, leftOutForeignKeys };
 }

@@ -7,6 +7,7 @@ import { sqlSpellingFor, type SqlSpelling } from "../values/sql-spelling.js";
 import { type ImplicitManyToMany } from "./implicit-m2m.js";
 import { epochUnitOf } from "../values/timestamps.js";
 import { hasAutoincrement } from "./field-edits.js";
+import type { CitextSupport } from "./nocase.js";
 
 export interface ConvertInput {
   readonly pulledSchema: string;
@@ -15,6 +16,11 @@ export interface ConvertInput {
   readonly profiles: ReadonlyMap<string, ReadonlyMap<string, ColumnProfile>>;
   /** `table.column` → type override (the CLI's --type). */
   readonly typeOverrides?: ReadonlyMap<string, string>;
+  /**
+   * Can the target create (or does it hold) the citext extension? Checked on the target by migrate
+   * (apply/extensions.ts); absent (`plan` with no server): assumed, as on any PostgreSQL ≥ 13 with contrib.
+   */
+  readonly citext?: CitextSupport;
   /**
    * Where `pulledSchema` comes from (default "introspected"). "user": the schema of an existing Prisma project
    * (`migrate --schema`), already checked against the database. Its names, relations, `@default`s, `@updatedAt`,
@@ -38,6 +44,11 @@ export interface ColumnPlan {
   readonly epochUnit?: "s" | "ms" | "mixed";
   /** The profile proves SQLite can spell every value in COPY text itself (src/copy/sql-spelling.ts). */
   readonly sqlSpelling?: SqlSpelling;
+  /**
+   * Declared `COLLATE NOCASE` (nocase.ts): "citext" when PostgreSQL compares it case-insensitively too
+   * (`@db.Citext`), "text" when it stays case-sensitive text (the reason is a decision).
+   */
+  readonly nocase?: "citext" | "text";
 }
 
 export interface TablePlan {

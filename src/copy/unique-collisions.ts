@@ -6,7 +6,8 @@
  * of the table, so the user sees them all at once instead of PostgreSQL's first duplicate.
  *
  * Two values collide when the copy spells them with the same COPY text (the encoder decides what PostgreSQL
- * stores) while SQLite held different values (different storage class or bytes).
+ * stores) while SQLite held different values (different storage class or bytes); in a citext column, when the
+ * spellings are equal once lower-cased.
  */
 import type { TablePlan } from "../convert/convert.js";
 import { quoteIdent } from "../core/quote.js";
@@ -39,7 +40,10 @@ export function findUniqueCollisions(source: SqliteDb, table: SqliteTable, plan:
   for (const set of uniqueColumnSets(table, plan)) {
     const encoders = set.columns.map((c) => {
       const col = byName.get(c)!;
-      return makeFieldEncoder(col.kind, { epochUnit: col.epochUnit });
+      const encode = makeFieldEncoder(col.kind, { epochUnit: col.epochUnit });
+      // citext's unique index compares lower() of each value (https://www.postgresql.org/docs/current/citext.html),
+      // every letter folded, where SQLite's NOCASE folded only A–Z: 'É' and 'é' were two values, now they are one.
+      return col.nocase === "citext" ? (v: unknown) => encode(v).toLowerCase() : encode;
     });
     const keyCols = plan.keyColumns.length > 0 ? plan.keyColumns : [];
     const select = [...set.columns.map(quoteIdent), ...(rowid ? [rowid] : []), ...keyCols.map(quoteIdent)];

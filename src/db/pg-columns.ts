@@ -35,3 +35,14 @@ export async function readTargetColumns(client: PgClient, pgSchema: string, tabl
     ]),
   );
 }
+
+/**
+ * `expr` ordered and compared by its bytes, as SQLite's BINARY: `COLLATE "C"` on text
+ * (https://www.postgresql.org/docs/current/collation.html). A citext column is cast to text first: citext
+ * compares lower() of its values under any collation (https://www.postgresql.org/docs/current/citext.html),
+ * so `'B' < 'a'` in bytes but not in citext.
+ */
+export function byteOrdered(expr: string, column: { readonly typname: string; readonly collatable: boolean } | undefined): string {
+  if (column?.typname === "citext") return `${expr}::text COLLATE "C"`;
+  return column?.collatable ? `${expr} COLLATE "C"` : expr;
+}

@@ -12,6 +12,7 @@ import { Readable, Writable } from "node:stream";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { citext } from "@electric-sql/pglite/contrib/citext";
 import type { CopyStream, PgClient, QueryResultLike } from "./pg-client.js";
 
 /** Flush COPY data to PGlite in blobs of about this size (bounded memory). */
@@ -37,7 +38,7 @@ function isCopyQuery(arg: unknown): arg is CopyQuery & (Readable | Writable) {
 }
 
 class PgliteClient implements PgClient {
-  constructor(private readonly db: PGlite) {}
+  constructor(readonly db: PGlite) {}
 
   async connect(): Promise<void> {}
 
@@ -103,16 +104,27 @@ class PgliteClient implements PgClient {
   }
 }
 
+/** The PGlite instance behind a connection of the embedded target (one instance per data directory). */
+export function pgliteOf(client: PgClient): PGlite | undefined {
+  return client instanceof PgliteClient ? client.db : undefined;
+}
+
+/**
+ * Extensions a migration may create: PGlite ships contrib modules as bundles loaded at start
+ * (https://pglite.dev/extensions/), so `CREATE EXTENSION citext` works only when it is listed here.
+ */
+const EXTENSIONS = { citext };
+
 /** Open (creating on first use) the embedded database in `dir`. */
 export async function connectPglite(dir: string): Promise<PgClient> {
   const absolute = resolve(dir);
   await mkdir(absolute, { recursive: true });
-  const db = await PGlite.create(absolute);
+  const db = await PGlite.create(absolute, { extensions: EXTENSIONS });
   return new PgliteClient(db);
 }
 
 /** A fresh, empty embedded database in memory (nothing on disk), e.g. a shadow to replay migrations into. */
 export async function openPgliteInMemory(): Promise<PgClient> {
-  const db = await PGlite.create();
+  const db = await PGlite.create({ extensions: EXTENSIONS });
   return new PgliteClient(db);
 }

@@ -1,12 +1,12 @@
 /**
- * Stage 2 — introspect: `prisma db pull` on the snapshot through @prisma/adapter-better-sqlite3. The catalog
+ * Stage 2 — introspect: `prisma db pull` on the snapshot through @prisma/adapter-better-sqlite3, by Prisma's schema
+ * engine in this process (db/schema-engine.ts). The catalog
  * facts Prisma's introspection drops (declared types, defaults as SQL, AUTOINCREMENT, sqlite_sequence,
  * partial/expression indexes, views, triggers) are read from SQLite's PRAGMAs by db/sqlite-source.ts.
  */
-import { copyFileSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { runPrisma } from "../db/prisma-cli.js";
+import { introspectSqlite } from "../db/schema-engine.js";
 import type { Snapshot } from "./snapshot.js";
 import type { Decision } from "../core/decisions.js";
 import { restoreCloneNames } from "../convert/prisma-names.js";
@@ -26,21 +26,15 @@ const PULL_SEED = `datasource db {
 `;
 
 export async function introspect(snapshot: Snapshot): Promise<IntrospectResult> {
-  const schemaPath = join(snapshot.dir, "introspected.prisma");
-  // Synchronous on purpose: the child process must start now, while the caller profiles the data.
-  writeFileSync(schemaPath, PULL_SEED);
   // Renames go into a copy: the read-back copies sample rows into the clone under the real names.
   const pullPath = join(snapshot.dir, "introspected.db");
   copyFileSync(snapshot.schemaClonePath, pullPath);
   const renamed = renameHostileNames(pullPath);
-  // `db pull` rewrites the schema file in place; `--print` would mix a warning banner into stdout.
-  await runPrisma(["db", "pull"], {
+  const pulled = await introspectSqlite({ path: "schema.prisma", content: PULL_SEED }, snapshot.dir, {
     stage: "introspect",
-    adapter: "sqlite",
-    adapterUrl: `file:${pullPath}`,
-    schemaPath,
-    cwd: snapshot.dir,
+    kind: "source",
+    sqliteUrl: `file:${pullPath}`,
   });
-  const restored = restoreCloneNames(await readFile(schemaPath, "utf8"), renamed.plan);
+  const restored = restoreCloneNames(pulled.schema, renamed.plan);
   return { pulledSchema: restored.schema, decisions: [...renamed.decisions, ...restored.decisions] };
 }

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { applyMigration } from "../apply/apply-migration.js";
 import type { ApplyResult } from "../apply/apply.js";
+import { citextSupport } from "../apply/extensions.js";
 import { assertNamesFree, assertTargetEmpty, planLocks, type LockPlan } from "../apply/target-check.js";
 import { refusedViewStatements } from "../apply/validate-views.js";
 import { pgNamesFor } from "../convert/pg-names.js";
@@ -25,7 +26,7 @@ import { NO_ORPHANS, type MigrateRun, type RunIo } from "./migrate-run.js";
 import { prepareSchema, type PreparedSource } from "./prepare.js";
 
 const COLLISIONS_HINT =
-  "these rows hold values SQLite kept apart (another storage class, another spelling of one time or number) that are equal once converted, so PostgreSQL's unique index refuses them; nothing was committed. Make the values distinct (or delete the duplicate row) in SQLite, then run again";
+  "these rows hold values SQLite kept apart (another storage class, another spelling of one time or number, letters citext folds alike) that are equal once converted, so PostgreSQL's unique index refuses them; nothing was committed. Make the values distinct (or delete the duplicate row) in SQLite, then run again";
 
 const ORPHANS_HINT =
   "SQLite did not enforce these foreign keys. Fix the rows, or choose --orphans=null (clear the reference), --orphans=delete (leave the rows out) or --orphans=keep-without-fk (keep them, skip the constraint)";
@@ -42,7 +43,9 @@ export async function prepareStep(run: MigrateRun, { opened, client }: RunIo): P
   // The PostgreSQL names convert will give the tables (pg-names.ts: long, empty and `"` names differ).
   const pgNames = pgNamesFor([...opened.catalog.tables.map((t) => t.name), ...opened.catalog.views.map((v) => v.name)], "table");
   await assertTargetEmpty(client, run.target.pgSchema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
-  const prepared = await prepareSchema(opened, run.emit, run.options.typeOverrides, { userSchemaPath: run.options.userSchemaPath, naming: run.options.naming });
+  // COLLATE NOCASE columns become citext only where the target can create the extension (or has it).
+  const citext = await citextSupport(client, run.target.pgSchema);
+  const prepared = await prepareSchema(opened, run.emit, run.options.typeOverrides, { userSchemaPath: run.options.userSchemaPath, citext, naming: run.options.naming });
   if (run.inPlace) await assertProjectWritable(run.options.outDir);
   return prepared;
 }
@@ -82,7 +85,6 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
         outDir: run.inPlace ? join(opened.snapshot.dir, "project") : run.options.outDir,
         schema: p.converted.schema,
         pgSchema: schema,
-        workDir: opened.snapshot.dir,
         extrasSql: p.extrasSql,
       }),
     );

@@ -46,6 +46,7 @@ export function summarize(run: MigrateRun, input: SummaryInput): MigrateSummary 
     verified: run.verifyMode,
     ...(v.drift ? { drift: v.drift } : {}),
     ...(v.readBack ? { readBack: v.readBack } : {}),
+    appChanges: v.appChanges,
     ...(v.content?.independent ? { independent: v.content.independent } : {}),
     content: (v.content?.tables ?? []).map((t) => ({
       table: t.table,

@@ -14,12 +14,14 @@ import { BASELINE_NAME } from "../plan/plan.js";
 import type { ProjectFiles } from "../prisma-project/prisma-project.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { targetCoverage, type CoverageResult } from "../verify/coverage.js";
-import { checkDrift, type DriftResult } from "../verify/drift/drift.js";
-import { generateReadBackClients, readBackCheck, type ReadBackClientFiles, type ReadBackResult } from "../verify/readback/check.js";
+import { checkDrift, describeShadow, type DriftOptions, type DriftResult, type ShadowCatalog } from "../verify/drift/drift.js";
+import { readBackCheck, type ReadBackResult } from "../verify/readback/check.js";
+import { precompileQueryCompiler } from "../db/prisma-client.js";
 import type { Planned } from "./migrate-load.js";
 import type { MigrateRun, RunIo } from "./migrate-run.js";
 import type { PreparedSource } from "./prepare.js";
 import { verifyDatabase, type VerifyResult } from "./verify.js";
+import { appChanges, type AppChanges } from "../verify/behaviour/app-changes.js";
 
 export interface Verification {
   readonly coverage: CoverageResult;
@@ -27,17 +29,42 @@ export interface Verification {
   readonly content?: VerifyResult;
   readonly drift?: DriftResult;
   readonly readBack?: ReadBackResult;
+  /** What changes for the app (ordering, matching, stricter types), measured on the data. */
+  readonly appChanges: AppChanges;
+}
+
+/** What the drift check reads: the target through its own connection when it can have one. */
+function driftOptions(run: MigrateRun, { client }: RunIo, migrationPath: string, planned: Planned): Omit<DriftOptions, "shadow"> {
+  return {
+    client: run.target.can.separateConnections ? () => run.target.connect("verify") : client,
+    targetUrl: run.options.targetUrl,
+    target: run.target,
+    pgSchema: run.target.pgSchema,
+    // <out>/migrations/0_init/migration.sql → <out>/migrations
+    migrationsDir: dirname(dirname(migrationPath)),
+    // The run's own baseline may be replayed in groups of statements (replay.ts): a user's migrations never are.
+    ownBaseline: { name: BASELINE_NAME, checksum: planned.plan.checksum },
+  };
 }
 
 /**
- * The read-back's two `prisma generate` need only the two schemas: they start before the plan, at low priority,
- * and use the CPU time the plan (one Prisma process) and the copy (its encoder and PostgreSQL) leave idle.
+ * The drift check's shadow needs only migrations/: it is replayed and described beside the copy, on a connection
+ * of its own, so that after the commit only the target is left to describe. Not for a project written in place
+ * (its files are installed after the copy) nor a target with one connection. Settles (never rejects) once its
+ * shadow database is dropped; the caller awaits it whatever happens to the run.
  */
-export function startReadBackClients(run: MigrateRun, { opened }: RunIo, prepared: PreparedSource, signal: AbortSignal): Promise<ReadBackClientFiles> | undefined {
-  if (run.verifyMode !== "full" || !run.target.can.readBack) return undefined;
-  const clients = generateReadBackClients({ sqlite: prepared.sourceSchema, postgresql: prepared.converted.schema }, opened.snapshot.dir, { lowPriority: true, signal });
-  clients.catch(() => undefined); // awaited by the read-back, which reports a failure
-  return clients;
+export function startShadow(run: MigrateRun, io: RunIo, planned: Planned): Promise<ShadowCatalog | Error> | undefined {
+  if (run.verifyMode !== "full" || run.inPlace || !run.target.can.separateConnections) return undefined;
+  return describeShadow(driftOptions(run, io, planned.plan.migrationPath, planned)).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+}
+
+/**
+ * The read-back's query compilers (WASM, ~2 MB each) compile on V8's background threads while the copy runs, so
+ * the read-back's first queries do not wait for them (db/prisma-client.ts).
+ */
+export function warmUpReadBack(run: MigrateRun): void {
+  if (run.verifyMode !== "full" || !run.target.can.readBack) return;
+  for (const provider of ["sqlite", "postgresql"] as const) precompileQueryCompiler(provider).catch(() => undefined);
 }
 
 /** `table.column` of the DATETIME columns where convert read (some) integers as epoch seconds (see readback/check.ts). */
@@ -51,7 +78,8 @@ export interface VerifyInput {
   readonly applied: ApplyResult;
   readonly orphans: OrphanPlan;
   readonly project: ProjectFiles | undefined;
-  readonly clients: Promise<ReadBackClientFiles> | undefined;
+  /** The drift check's shadow, replayed beside the copy (startShadow). */
+  readonly shadow?: Promise<ShadowCatalog | Error>;
 }
 
 export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput): Promise<Verification> {
@@ -60,21 +88,15 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
   const schema = run.target.pgSchema;
   const tables = planned.converted.tables;
   const full = run.verifyMode === "full";
-  const readingBack = full ? readBack(run, io, input) : undefined;
+  // On its own connections beside the content check; the embedded target (one connection) reads back last.
+  const alongside = run.target.can.separateConnections;
+  const readingBack = full && alongside ? readBack(run, io, input) : undefined;
   readingBack?.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
   const migrationPath = input.project?.migrationPath ?? planned.plan.migrationPath;
+  const shadow = input.shadow?.then((r) => (r instanceof Error ? Promise.reject(r) : r));
   const checkingDrift = (): Promise<DriftResult> =>
     timedStage(run.emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
-      checkDrift({
-        client: run.target.can.separateConnections ? () => run.target.connect("verify") : client,
-        targetUrl: run.options.targetUrl,
-        target: run.target,
-        pgSchema: schema,
-        // <out>/migrations/0_init/migration.sql → <out>/migrations
-        migrationsDir: dirname(dirname(migrationPath)),
-        // The run's own baseline may be replayed in groups of statements (replay.ts): a user's migrations never are.
-        ownBaseline: { name: BASELINE_NAME, checksum: planned.plan.checksum },
-      }),
+      checkDrift({ ...driftOptions(run, io, migrationPath, planned), ...(shadow ? { shadow } : {}) }),
     );
   const drifting = full && run.target.can.separateConnections ? checkingDrift() : undefined;
   // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.
@@ -82,13 +104,16 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
   const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
   const counts = run.verifyMode === "none" ? [] : await timedStage(run.emit, "verify", "comparing row counts", () => compareCounts(client, schema, tables, leftOut));
   const content = full ? await timedStage(run.emit, "verify", "comparing every row (checksums of the COPY data)", () => contentCheck(run, io, input)) : undefined;
+  const changes = await timedStage(run.emit, "verify", "sampling what changes for the app (ordering, matching, types)", () =>
+    appChanges({ source: io.opened.source, tables, schema: planned.converted.schema, profiles: prepared.profiles, client }),
+  );
   const drift = full ? await (drifting ?? checkingDrift()) : undefined;
-  const readBackResult = await readingBack;
+  const readBackResult = await (readingBack ?? (full ? readBack(run, io, input) : undefined));
   if (drift?.status === "drift") {
     run.emit({ type: "warning", message: `schema drift: the database differs from migrations/ (${drift.differences?.length} difference(s)):\n${drift.detail}` });
   }
   for (const note of drift?.notes ?? []) run.emit({ type: "warning", message: note });
-  return { coverage, counts, ...(content ? { content } : {}), ...(drift ? { drift } : {}), ...(readBackResult ? { readBack: readBackResult } : {}) };
+  return { coverage, counts, appChanges: changes, ...(content ? { content } : {}), ...(drift ? { drift } : {}), ...(readBackResult ? { readBack: readBackResult } : {}) };
 }
 
 function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, applied, orphans }: VerifyInput): Promise<VerifyResult> {
@@ -110,20 +135,20 @@ function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, app
   });
 }
 
-/** The read-back's clients were generated beside the copy (startReadBackClients); it reads on connections of its own. */
-function readBack(run: MigrateRun, { opened }: RunIo, { prepared, planned, applied, orphans, project, clients }: VerifyInput): Promise<ReadBackResult> {
+/** The read-back: on connections of its own on a server, on the run's PGlite instance when embedded. */
+function readBack(run: MigrateRun, { opened, client }: RunIo, { prepared, planned, applied, orphans, project }: VerifyInput): Promise<ReadBackResult> {
   return timedStage(run.emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
     const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
     // Synchronously, like readBackCheck up to its sample: nothing else uses the snapshot meanwhile.
     writeFileSync(sqliteSchemaPath, prepared.sourceSchema);
     return readBackCheck({
-      clients,
       // SQLite's rows come from the snapshot (its read transaction), not from the live file.
       snapshot: opened.snapshot,
       sqliteSchemaPath,
       pgSchemaPath: project?.schemaPath ?? planned.plan.schemaPath,
       targetUrl: run.options.targetUrl,
       target: run.target,
+      client,
       pgSchema: run.target.pgSchema,
       workDir: opened.snapshot.dir,
       epochSecondsColumns: epochSecondsColumns(planned.converted.tables),

@@ -9,7 +9,7 @@ import type { MigrateSummary } from "../report/summary-types.js";
 import { copyStep, orphansStep, planStep, prepareStep, projectStep } from "./migrate-load.js";
 import { summarize } from "./migrate-result.js";
 import { startRun, type MigrateOptions, type RunIo } from "./migrate-run.js";
-import { startReadBackClients, verifyStep } from "./migrate-verify.js";
+import { startShadow, verifyStep, warmUpReadBack } from "./migrate-verify.js";
 import { openSnapshot } from "./prepare.js";
 
 export type { MigrateOptions } from "./migrate-run.js";
@@ -18,25 +18,26 @@ export { startOver } from "./migrate-run.js";
 export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
   const run = startRun(options);
   const opened = await openSnapshot(options.sqlitePath, run.emit, options.tables);
-  // Stops work started ahead of time (the read-back's client generation) when the run ends before using it.
-  const generation = new AbortController();
   try {
     const client = await run.target.connect("apply");
     const io: RunIo = { opened, client };
+    let shadow: ReturnType<typeof startShadow>;
     try {
       const prepared = await prepareStep(run, io);
       const orphans = await orphansStep(run, io, prepared.converted);
-      const clients = startReadBackClients(run, io, prepared, generation.signal);
       const planned = await planStep(run, io, prepared);
+      shadow = startShadow(run, io, planned);
+      warmUpReadBack(run);
       const applied = await copyStep(run, io, planned, orphans);
       const project = await projectStep(run, io);
-      const verification = await verifyStep(run, io, { prepared, planned, applied, orphans, project, clients });
+      const verification = await verifyStep(run, io, { prepared, planned, applied, orphans, project, shadow });
       return summarize(run, { prepared, planned, applied, orphans, project, verification });
     } finally {
+      // A shadow started beside the copy drops its database before the run ends, whatever became of the run.
+      await shadow;
       await client.end().catch(() => undefined);
     }
   } finally {
-    generation.abort();
     await opened.dispose();
   }
 }

@@ -17,6 +17,7 @@ import { noopListener, timedStage, type EventListener } from "../core/events.js"
 import { openSnapshot, prepareSchema } from "./prepare.js";
 import { type PlanSummary } from "../report/summary-types.js";
 import type { NamingMode } from "../convert/naming/index.js";
+import { appChanges } from "../verify/behaviour/app-changes.js";
 
 export interface PlanOptions {
   readonly sqlitePath: string;
@@ -37,9 +38,9 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
   const emit = options.emit ?? noopListener;
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
-    const { converted, source, extrasSql, coverage } = await prepareSchema(opened, emit, options.typeOverrides, { naming: options.naming });
+    const { converted, source, extrasSql, coverage, profiles } = await prepareSchema(opened, emit, options.typeOverrides, { naming: options.naming });
     const written = await timedStage(emit, "plan", "prisma migrate diff", () =>
-      writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", workDir: opened.snapshot.dir, extrasSql }),
+      writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", extrasSql }),
     );
     const orphans = findOrphans(source, withoutLeftOutForeignKeys(opened.catalog.tables, converted.leftOutForeignKeys), "stop");
     const problems = new ProblemCollector();
@@ -62,6 +63,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
     const grouped = problems.grouped;
     for (const o of orphans.orphans) grouped.add(o);
     const problemGroups = grouped.groups();
+    const changes = await appChanges({ source, tables: converted.tables, schema: converted.schema, profiles, client: null });
     return {
       source: options.sqlitePath,
       schemaPath: written.schemaPath,
@@ -75,6 +77,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
       coverage,
       problemGroups,
       suggestion: problemGroups.length === 0 ? null : suggestFlags(problemGroups, grouped.rowCounts()),
+      appChanges: changes,
     };
   } finally {
     await opened.dispose();

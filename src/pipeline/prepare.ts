@@ -6,7 +6,8 @@ import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
 import { NAMING_DECISION, nameSchema, renameImplicitRelation, renameSchema, type NamingMode, type NamingPlan } from "../convert/naming/index.js";
-import { reconcileSchemaRelations } from "../convert/relations.js";
+import type { CitextSupport } from "../convert/nocase.js";
+import type { ColumnProfile } from "../core/column-type.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
@@ -30,6 +31,8 @@ export interface PreparedSource {
   readonly source: SqliteDb;
   readonly catalog: SqliteCatalog;
   readonly converted: ConvertResult;
+  /** What the profile measured, table → column (the columns whose type depends on the data). */
+  readonly profiles: ReadonlyMap<string, ReadonlyMap<string, ColumnProfile>>;
   /** The SQLite schema.prisma the conversion started from (the user's, or Prisma's introspection). */
   readonly sourceSchema: string;
   /** Raw SQL for what Prisma's schema language cannot express, appended to the baseline migration. */
@@ -59,6 +62,8 @@ export interface PrepareOptions {
    * `@map`/`@@map` (convert/naming/), "keep" keeps the database's names. A user's schema keeps its names either way.
    */
   readonly naming?: NamingMode;
+  /** Whether the target can use citext (apply/extensions.ts); absent: assumed (nocase.ts). */
+  readonly citext?: CitextSupport;
 }
 
 export interface OpenedSnapshot {
@@ -126,7 +131,7 @@ export async function prepareSchema(
   const nameDecisions = userSchema ? [] : pulledNames;
   const schemaCheck = userSchema
     ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
-        checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name, workDir: opened.snapshot.dir }),
+        checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name }),
       )
     : undefined;
   if (userSchema) checkEnumValues(opened.source, userSchema.text);
@@ -140,6 +145,7 @@ export async function prepareSchema(
     profiles,
     typeOverrides,
     source: userSchema ? "user" : "introspected",
+    ...(options.citext ? { citext: options.citext } : {}),
   });
   const { base, plan: namingPlan } = userSchema || options.naming === "keep" ? { base: conversion, plan: undefined } : withPrismaNames(conversion);
   const sourceCoverage = readSourceCoverage(opened.source);
@@ -169,9 +175,10 @@ export async function prepareSchema(
       coverage,
       coverageInput,
       converted,
-      // The read-back generates a SQLite client from it: its relations need the same fixes (relations.ts).
-      // …and the same model and field names, so that both clients read the same delegates and fields.
-      sourceSchema: namingPlan ? renameSchema(reconcileSchemaRelations(sourceSchema), namingPlan) : reconcileSchemaRelations(sourceSchema),
+      profiles,
+      // The read-back builds a SQLite client from it (with convert's relation fixes, on the models it reads), under
+      // the converted schema's model and field names, so that both clients have the same delegates and fields.
+      sourceSchema: namingPlan ? renameSchema(sourceSchema, namingPlan) : sourceSchema,
       extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
       ...(schemaCheck ? { schemaCheck } : {}),
       viewStatements: extras.viewStatements,

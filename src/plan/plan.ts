@@ -3,14 +3,14 @@
  * (`prisma migrate diff --from-empty --to-schema-datamodel … --script`, the documented way to baseline:
  * https://www.prisma.io/docs/orm/prisma-migrate/workflows/baselining), plus migration_lock.toml.
  *
- * The diff runs through a better-sqlite3 `:memory:` adapter: `--from-empty` needs no database, and this way
- * `plan` works with no PostgreSQL reachable. Against a live server Prisma also emits the `CREATE SCHEMA` line,
+ * The diff runs in this process (db/schema-engine.ts) through a better-sqlite3 `:memory:` adapter: `--from-empty`
+ * needs no database, and this way `plan` works with no PostgreSQL reachable. Against a live server Prisma also emits the `CREATE SCHEMA` line,
  * which we add ourselves so the file is byte-identical to Prisma's.
  */
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { runPrisma } from "../db/prisma-cli.js";
+import { diffScript } from "../db/schema-engine.js";
 import { quoteIdent } from "../core/quote.js";
 import { splitMigration, type SplitMigration } from "./split.js";
 import { namesSchema } from "./statements.js";
@@ -40,27 +40,16 @@ export async function writePlan(options: {
   readonly outDir: string;
   readonly schema: string;
   readonly pgSchema: string;
-  readonly workDir: string;
   /** Reviewed raw SQL for what Prisma's schema cannot express (partial indexes, CHECKs, views, …). */
   readonly extrasSql?: string;
 }): Promise<PlanResult> {
-  // The Prisma CLI runs in the work directory: every path handed to it must be absolute.
   const outDir = resolve(options.outDir);
   const schemaPath = join(outDir, "schema.prisma");
   await mkdir(outDir, { recursive: true });
   await writeFile(schemaPath, options.schema);
-  const { stdout } = await runPrisma(
-    ["migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaPath, "--script"],
-    {
-      stage: "plan",
-      adapter: "sqlite",
-      adapterUrl: ":memory:",
-      schemaPath,
-      cwd: options.workDir,
-      // The schema says url = env("DATABASE_URL"); it must resolve for the schema to load, and is not used.
-      env: { DATABASE_URL: "postgresql://localhost/unused" },
-    },
-  );
+  const { script } = await diffScript("empty", { path: schemaPath, content: options.schema }, { stage: "plan", kind: "internal" });
+  // What `prisma migrate diff … --script > migration.sql` writes: the CLI prints the engine's script with a newline.
+  const stdout = `${script}\n`;
   // Prisma allows hand-written SQL in a migration (https://www.prisma.io/docs/orm/prisma-migrate/workflows/customizing-migrations).
   const extras = options.extrasSql ? `\n${options.extrasSql}` : "";
   const migrationSql = `-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.pgSchema)};\n\n${stdout}${extras}`;

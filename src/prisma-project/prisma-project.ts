@@ -15,7 +15,7 @@ import { basename, dirname, join } from "node:path";
 import { getSchema, printSchema, type Attribute, type BlockAttribute, type Block, type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
 import { blockAttributes, columnNameOf, firstPositional, quote, removeNamedArgument, tableNameOf, unquote } from "../convert/ast.js";
 import type { Decision } from "../core/decisions.js";
-import { runPrisma } from "../db/prisma-cli.js";
+import { diffScript } from "../db/schema-engine.js";
 import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
 import { Sqlite2pgError } from "../core/errors.js";
@@ -108,28 +108,18 @@ export interface SchemaCheck {
   readonly decisions: readonly Decision[];
 }
 
-async function diffSchemas(workDir: string, pulled: string, user: string, label: string): Promise<{ same: boolean; script: string }> {
-  const from = join(workDir, `check-${label}-database.prisma`);
-  const to = join(workDir, `check-${label}-project.prisma`);
-  await writeFile(from, pulled);
-  await writeFile(to, user);
-  const { stdout, exitCode } = await runPrisma(
-    ["migrate", "diff", "--from-schema-datamodel", from, "--to-schema-datamodel", to, "--exit-code", "--script"],
-    { stage: "introspect", adapter: "sqlite", adapterUrl: ":memory:", schemaPath: to, cwd: workDir, okExitCodes: [2] },
-  ).catch((err: unknown) => {
-    if (err instanceof Sqlite2pgError && /ENOTFOUND|binaries\.prisma\.sh/.test(err.message)) {
-      // Prisma 6.19 offline hides a schema validation error behind a failed engine download (docs/toolchain.md).
-      throw new Sqlite2pgError(`Prisma could not load the schema ${label === "raw" ? "" : "(names removed) "}to compare it with the database`, {
-        code: "SCHEMA_INVALID",
-        kind: "source",
-        stage: "introspect",
-        cause: err,
-        hint: "run `npx prisma validate` in the project: the schema probably has an error (e.g. an unknown preview feature for this Prisma version)",
-      });
-    }
-    throw err;
+async function diffSchemas(pulled: string, user: string, label: string): Promise<{ same: boolean; script: string }> {
+  const from = { path: `check-${label}-database.prisma`, content: pulled };
+  const to = { path: `check-${label}-project.prisma`, content: user };
+  return diffScript(from, to, { stage: "introspect", kind: "source" }).catch((err: unknown) => {
+    throw new Sqlite2pgError(`Prisma could not load the schema ${label === "raw" ? "" : "(names removed) "}to compare it with the database`, {
+      code: "SCHEMA_INVALID",
+      kind: "source",
+      stage: "introspect",
+      cause: err,
+      hint: `${err instanceof Error ? err.message : String(err)}\nrun \`npx prisma validate\` in the project to see the error in your own files (e.g. an unknown preview feature for this Prisma version)`,
+    });
   });
-  return { same: exitCode === 0, script: stdout.trim() };
 }
 
 /**
@@ -140,11 +130,10 @@ export async function checkUserSchema(options: {
   readonly pulledSchema: string;
   readonly userSchema: UserSchema;
   readonly sqlitePath: string;
-  readonly workDir: string;
 }): Promise<SchemaCheck> {
-  const raw = await diffSchemas(options.workDir, checkableSchema(options.pulledSchema, false), checkableSchema(options.userSchema.text, false), "raw");
+  const raw = await diffSchemas(checkableSchema(options.pulledSchema, false), checkableSchema(options.userSchema.text, false), "raw");
   if (raw.same) return { result: "identical", decisions: [] };
-  const named = await diffSchemas(options.workDir, checkableSchema(options.pulledSchema, true), checkableSchema(options.userSchema.text, true), "names");
+  const named = await diffSchemas(checkableSchema(options.pulledSchema, true), checkableSchema(options.userSchema.text, true), "names");
   if (named.same) {
     return {
       result: "names",

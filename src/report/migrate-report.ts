@@ -1,6 +1,7 @@
 /** Markdown report of a migration, to attach to the pull request that commits the new schema (pure). */
 import type { MigrateSummary } from "./summary-types.js";
 import { formatDuration } from "./summary.js";
+import { appChangesMarkdown } from "./app-changes.js";
 import { describeReadBack } from "../verify/readback/format.js";
 import { coverageName, describeCoverage } from "../verify/coverage.js";
 import { describeIndependent, formatIndependentDifference } from "../verify/independent/independent-check.js";
@@ -33,7 +34,8 @@ export function migrateMarkdown(s: MigrateSummary, schema?: string): string {
   out.push("## Decisions to review", "");
   if (s.decisions.length === 0) out.push("None.");
   for (const d of s.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);
-  out.push("", "## Data handling", "");
+  out.push("", ...appChangesMarkdown(s.appChanges));
+  out.push("## Data handling", "");
   out.push(s.rejects && s.rejects.count > 0 ? `- ${s.rejects.count} row(s) rejected → \`${s.rejects.path}\`` : "- No row rejected.");
   out.push(s.orphans.found > 0 ? `- ${s.orphans.found} orphaned reference(s), policy \`${s.orphans.policy}\`` : "- No orphaned foreign key.");
   out.push("", `Verification: \`${s.verified}\`; result: **${s.ok ? "identical" : "DIFFERENT"}**.`, "");

@@ -3,6 +3,7 @@ import { countOf } from "../core/plural.js";
 import { describeProblem, formatProblemGroups } from "../core/problems.js";
 import { describeDecision } from "../core/decisions.js";
 import type { PlanSummary } from "./summary-types.js";
+import { appChangesLines, appChangesMarkdown } from "./app-changes.js";
 import { coverageLines, coverageName, describeCoverage } from "../verify/coverage.js";
 import { schemaSection } from "./er-diagram.js";
 
@@ -23,6 +24,7 @@ export function formatPlan(p: PlanSummary): string {
     lines.push(formatProblemGroups(p.problemGroups.filter((g) => g.kind === "orphan")));
   }
   if (p.problemCount === 0 && p.orphans.length === 0) lines.push("", "no data problems: every value converts exactly.");
+  lines.push("", ...appChangesLines(p.appChanges));
   return lines.join("\n");
 }
 
@@ -46,6 +48,7 @@ export function planMarkdown(p: PlanSummary, schema?: string): string {
     for (const pr of g.examples) out.push(`  - ${cell(describeProblem(pr))}`);
     if (g.count > g.examples.length) out.push(`  - … and ${g.count - g.examples.length} more (all in the JSON plan: \`--report plan.json\`)`);
   }
-  out.push("", `Baseline migration: \`${p.migrationPath}\` (sha256 \`${p.checksum}\`).`, "");
+  out.push("", ...appChangesMarkdown(p.appChanges));
+  out.push(`Baseline migration: \`${p.migrationPath}\` (sha256 \`${p.checksum}\`).`, "");
   return out.join("\n");
 }

@@ -12,6 +12,7 @@ import type { ReadBackResult } from "../verify/readback/check.js";
 import type { IndependentResult } from "../verify/independent/independent-check.js";
 import type { TableVerification } from "../verify/content/compare-table.js";
 import type { ProjectFiles } from "../prisma-project/prisma-project.js";
+import type { AppChanges } from "../verify/behaviour/types.js";
 export interface TableSummary {
   readonly table: string;
   readonly rows: number;
@@ -51,6 +52,8 @@ export interface MigrateSummary {
   readonly drift?: DriftResult;
   /** With --verify=full: a sample of rows per model read through Prisma Client from both databases, compared. */
   readonly readBack?: ReadBackResult;
+  /** What changes for the app: text ordering, case-sensitive matching, stricter types — measured on the data. */
+  readonly appChanges: AppChanges;
   readonly content: readonly ContentCheck[];
   /** With --verify=full/deep: PostgreSQL's values decoded by pg's parsers against SQLite's (a sample, or every row). */
   readonly independent?: IndependentResult;
@@ -83,6 +86,8 @@ export interface PlanSummary {
   /** The problems and orphans by column (exact counts), and the flags that would let migrate proceed. */
   readonly problemGroups: readonly ProblemGroup[];
   readonly suggestion: Suggestion | null;
+  /** What changes for the app (ordering not measured: plan has no target). */
+  readonly appChanges: AppChanges;
 }
 
 /** A verification that failed after the commit, as data: cli/ prints it as an error and exits 1. */

@@ -5,6 +5,7 @@ import type { MigrateSummary } from "./summary-types.js";
 import type { DriftResult } from "../verify/drift/drift.js";
 import { describeReadBack } from "../verify/readback/format.js";
 import { coverageLines } from "../verify/coverage.js";
+import { appChangesLines } from "./app-changes.js";
 import { describeIndependent, formatIndependentDifference } from "../verify/independent/independent-check.js";
 
 function pad(text: string, width: number, right = false): string {
@@ -101,6 +102,7 @@ export function formatSummary(summary: MigrateSummary): string {
     if (p.prismaConfig) lines.push(`           ${p.prismaConfig} written (Prisma 7: the datasource URL comes from DATABASE_URL there)`);
     if (p.schemaCheck === "names") lines.push("           the database's index/constraint names differed from the schema's: PostgreSQL got the schema's names");
   }
+  lines.push("", ...appChangesLines(summary.appChanges));
   if (summary.decisions.length > 0) {
     lines.push("");
     lines.push(`decisions to review (also ${summary.project ? "// sqlite2pg: comments" : "/// comments"} in schema.prisma):`);

@@ -26,7 +26,29 @@ describe("first run", () => {
     expect(res.stdout).toContain("embedded PostgreSQL (PGlite)");
     // The embedded target gets the same drift proof: migrations/ replayed in a rolled-back schema of it.
     expect(res.stdout).toMatch(/schema drift: none \(database = migrations\/ applied to a temporary schema, rolled back, \d+ objects compared\)/);
+    // And the same read-back: Prisma Client reads the embedded database through pglite-prisma-adapter.
+    expect(res.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client/);
     expect(existsSync(join(REPO_ROOT, "demo-output", "prisma", "migrations", "0_init", "migration.sql"))).toBe(true);
+    // Part 2: the repository's Prisma app (prisma/: its rows written by Prisma Client, DateTime as integer ms and as
+    // ISO text) migrated with --schema into a second embedded database, a copy switched in place, the diff shown.
+    const second = res.stdout.slice(res.stdout.indexOf("===== 2. an app on Prisma already"));
+    expect(second.length, res.stdout).toBeGreaterThan(100);
+    for (const [table, rows] of [["users", 3], ["posts", 4], ["tags", 3], ["_PostToTag", 5]] as const) {
+      expect(second).toMatch(new RegExp(`${table}\\s+${rows}\\s+0\\s+.*rows identical`));
+    }
+    expect(second).toContain("switched to PostgreSQL in place");
+    expect(second).toMatch(/target:\s+pglite:.*demo-output\/app-pgdata/);
+    expect(second).toMatch(/posts\.created_at: 2 integer value\(s\) read as unix epoch milliseconds/);
+    // What changes for the app, from the app's own data: its names (model.field), a value that matched on SQLite.
+    expect(second).toMatch(/User\.email \(users\.email\): 3 of 3 sampled values; \{ contains: "zoe" \} found "Zoe@Example\.com" on SQLite, not on PostgreSQL/);
+    expect(second).not.toMatch(/User\.id \(users\.id\): \d+ of/);
+    expect(second).toMatch(/what --schema changed in schema\.prisma/);
+    expect(second).toMatch(/^- {3}provider = "sqlite"$/m);
+    expect(second).toMatch(/^\+ {3}provider = "postgresql"$/m);
+    expect(existsSync(join(REPO_ROOT, "demo-output", "app", "prisma", "migrations", "0_init", "migration.sql"))).toBe(true);
+    // The repository's own app is left as it is: only the copy was switched.
+    expect(readFileSync(join(REPO_ROOT, "prisma", "schema.prisma"), "utf8")).toMatch(/provider = "sqlite"/);
+    expect(existsSync(join(REPO_ROOT, "prisma", "schema.prisma.sqlite.bak"))).toBe(false);
   });
 
   it("plan needs no PostgreSQL: writes the schema, the baseline and a Markdown review", async () => {

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPrisma } from "../../src/db/prisma-cli.js";
+import { runPrisma } from "../helpers/prisma-cli.js";
 import { nameSchema } from "../../src/convert/naming/index.js";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
 import type { ReadBackResult } from "../../src/verify/readback/check.js";

@@ -1,6 +1,7 @@
 /**
  * SIGINT / SIGTERM mid-copy: the CLI says nothing was committed, exits 130 / 143, the target schema holds no
- * table, no staging schema is left (parallel path), and the work directory is removed.
+ * table, no staging schema is left (parallel path), no shadow database (the drift check's, replayed beside the
+ * copy), and the work directory is removed.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
@@ -27,7 +28,7 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup());
 
 /** Run migrate, send `signal` once the copy has started (its first progress line), resolve with the outcome. */
-function interruptDuringCopy(db: TestDatabase, jobs: string, signal: NodeJS.Signals, workTmp: string): Promise<{ code: number | null; stderr: string }> {
+function interruptDuringCopy(db: TestDatabase, jobs: string, signal: NodeJS.Signals, workTmp: string): Promise<{ code: number | null; stderr: string; pid: number | undefined }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sqlite2pg.js"), "migrate", sqlite, "--to", db.url, "--out", join(tmp.dir, `out-${jobs}-${signal}`), "--yes", "--jobs", jobs], {
       cwd: REPO_ROOT,
@@ -44,7 +45,7 @@ function interruptDuringCopy(db: TestDatabase, jobs: string, signal: NodeJS.Sign
       }
     });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stderr }));
+    child.on("close", (code) => resolve({ code, stderr, pid: child.pid }));
   });
 }
 
@@ -72,6 +73,10 @@ describe.each([
     expect(tables).toEqual([]);
     const schemas = await db.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'sqlite2pg_load_%'");
     expect(schemas).toEqual([]);
+    // The drift check's shadow database is replayed beside the copy: dropped too (named after the run's pid).
+    expect(res.pid).toBeTypeOf("number");
+    const shadows = await db.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`sqlite2pg_shadow_${res.pid}_%`]);
+    expect(shadows).toEqual([]);
     // Prisma's config loader leaves its own cache (jiti) there; our work directories are sqlite2pg-*.
     expect(readdirSync(workTmp).filter((n) => n.startsWith("sqlite2pg-"))).toEqual([]);
   });

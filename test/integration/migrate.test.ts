@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectTarget } from "../../src/db/pg-target.js";
-import { runPrisma } from "../../src/db/prisma-cli.js";
+import { runPrisma } from "../helpers/prisma-cli.js";
 import { checkDrift } from "../../src/verify/drift/drift.js";
 import pg from "pg";
 import { runCli, type CliResult } from "../helpers/cli.js";

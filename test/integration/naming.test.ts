@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPrisma } from "../../src/db/prisma-cli.js";
+import { runPrisma } from "../helpers/prisma-cli.js";
 import type { MigrateSummary } from "../../src/report/summary-types.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";

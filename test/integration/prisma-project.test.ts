@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertSchema } from "../../src/convert/convert.js";
 import { openSqlite } from "../../src/db/sqlite-source.js";
 import { readCatalog } from "../../src/introspect/read-catalog.js";
-import { runPrisma } from "../../src/db/prisma-cli.js";
+import { runPrisma } from "../helpers/prisma-cli.js";
 import { runCli } from "../helpers/cli.js";
 import { REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";

@@ -6,14 +6,15 @@
  * application rewriting sampled rows during the run (WAL) causes no difference, and the sample file
  * (readback-sample.ts) holds the snapshot's values with their storage classes.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPrisma } from "../../src/db/prisma-cli.js";
+import { runPrisma } from "../helpers/prisma-cli.js";
+import { connectPglite } from "../../src/db/pglite-target.js";
 import { nameSchema } from "../../src/convert/naming/index.js";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
-import { generateReadBackClients, readBackCheck, type ReadBackResult } from "../../src/verify/readback/check.js";
+import { readBackCheck, type ReadBackResult } from "../../src/verify/readback/check.js";
 import { buildReadBackSample } from "../../src/verify/readback/sample.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
@@ -49,29 +50,6 @@ function buildApp(dir: string): string {
     for (const [name, uses] of [["a", 1], ["B", 2], ["_x", 3], ["Z", 4]] as const) tag.run(name, uses);
     d.prepare("INSERT INTO log (message) VALUES ('no key here')").run();
   });
-}
-
-/** Live processes whose environment holds `fragment` (Linux /proc; ours, so readable). */
-function prismaChildren(fragment: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/environ`, "latin1").split("\0").some((e) => e.startsWith(fragment))) pids.push(Number(name));
-    } catch {
-      // gone meanwhile, or not ours
-    }
-  }
-  return pids;
-}
-
-/** Poll a condition (not a clock): resolves as soon as it holds; the cap only turns a hang into a clear failure. */
-async function until(condition: () => boolean, what: string, capMs = 60_000): Promise<void> {
-  const deadline = Date.now() + capMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("application read-back through Prisma Client", () => {
@@ -142,27 +120,6 @@ describe("application read-back through Prisma Client", () => {
       { model: "Account", key: "id=2", field: "balance", sqlite: "Decimal(0.1)", postgres: "Decimal(99)" },
     ]);
     expect(result.models.find((m) => m.model === "Tag")?.differences).toEqual([]);
-  });
-
-  it("generation started ahead of the read-back stops when aborted: the child is killed, no client is written", async () => {
-    const workDir = join(tmp.dir, "aborted");
-    const aborting = new AbortController();
-    // Generation only reads the schemas: the converted one serves for both sides here.
-    const schema = readFileSync(join(out, "schema.prisma"), "utf8");
-    const generating = generateReadBackClients({ sqlite: schema, postgresql: schema }, workDir, { lowPriority: true, signal: aborting.signal });
-    // Abort once a `prisma generate` child is really running (runPrisma gives it SQLITE2PG_SCHEMA=<workDir>/…).
-    const marker = `SQLITE2PG_SCHEMA=${workDir}/`;
-    await until(() => prismaChildren(marker).length > 0, "a prisma generate child to start");
-    aborting.abort();
-    await expect(generating).rejects.toMatchObject({ name: "AbortError" });
-    // Killed, the children go away without writing; had one only been disowned, it would live on until it had
-    // written its client — so once none is left, a missing index.js proves they were stopped.
-    await until(() => prismaChildren(marker).length === 0, "the prisma generate children to exit");
-    expect(existsSync(join(workDir, "readback-postgresql", "index.js"))).toBe(false);
-    expect(existsSync(join(workDir, "readback-sqlite", "index.js"))).toBe(false);
-    // Not aborted, the same call generates both clients.
-    const files = await generateReadBackClients({ sqlite: schema, postgresql: schema }, workDir, { lowPriority: true });
-    expect(existsSync(join(files.postgresql, "index.js")) && existsSync(join(files.sqlite, "index.js"))).toBe(true);
   });
 });
 
@@ -269,6 +226,57 @@ describe("the read-back's SQLite sample (readback-sample.ts)", () => {
       expect(audit).toBe(0);
     } finally {
       await snapshot.dispose();
+    }
+  });
+});
+
+describe("application read-back on the embedded target (PGlite)", () => {
+  const tmp = tempDir("readback-pglite");
+  const out = join(tmp.dir, "prisma");
+  const dataDir = join(tmp.dir, "pgdata");
+  let sqlitePath: string;
+  let run: Awaited<ReturnType<typeof runCli>>;
+
+  beforeAll(async () => {
+    sqlitePath = buildApp(tmp.dir);
+    run = await runCli(["migrate", sqlitePath, "--to", `pglite:${dataDir}`, "--out", out, "--report", join(tmp.dir, "summary.json"), "--yes"]);
+  });
+  afterAll(() => tmp.cleanup());
+
+  it("reads the sampled rows back through Prisma Client on the run's PGlite instance", () => {
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const rb = (JSON.parse(readFileSync(join(tmp.dir, "summary.json"), "utf8")) as { readBack: ReadBackResult }).readBack;
+    expect(rb.status).toBe("same");
+    expect(rb.models.find((m) => m.model === "account")).toMatchObject({ status: "compared", rows: 3, differences: [] });
+    expect(run.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client/);
+  });
+
+  it("names a value changed in the embedded database afterwards", async () => {
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const sqliteSchemaPath = join(tmp.dir, "sqlite.prisma");
+    writeFileSync(sqliteSchemaPath, `datasource db {\n  provider = "sqlite"\n  url      = "file:./app.db"\n}\n`);
+    await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${sqlitePath}`, schemaPath: sqliteSchemaPath, cwd: tmp.dir });
+    const client = await connectPglite(dataDir);
+    const snapshot = await takeSnapshot(sqlitePath);
+    try {
+      await client.query("UPDATE account SET handle = 'mallory' WHERE id = 2");
+      const result = await readBackCheck({
+        snapshot,
+        sqliteSchemaPath,
+        pgSchemaPath: join(out, "schema.prisma"),
+        targetUrl: `pglite:${dataDir}`,
+        client,
+        pgSchema: "public",
+        workDir: join(tmp.dir, "work"),
+        epochSecondsColumns: new Set(["account.joined"]),
+      });
+      expect(result.status).toBe("different");
+      expect(result.models.find((m) => m.model === "account")?.differences).toEqual([
+        { model: "account", key: "id=2", field: "handle", sqlite: '"bob"', postgres: '"mallory"' },
+      ]);
+    } finally {
+      await snapshot.dispose();
+      await client.end();
     }
   });
 });

@@ -31,7 +31,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 import type { MigrateSummary } from "../../src/report/summary-types.js";
 import type { Decision } from "../../src/core/decisions.js";
 import { NAMING_DECISION, type NamingMode } from "../../src/convert/naming/index.js";
-import { runPrisma } from "../../src/db/prisma-cli.js";
+import { runPrisma } from "../helpers/prisma-cli.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const GOLDEN_DIR = join(REPO_ROOT, "test", "golden");
@@ -49,7 +49,7 @@ async function planFor(sqlitePath: string, outDir: string, naming?: NamingMode):
   const opened = await openSnapshot(sqlitePath, emit);
   try {
     const { converted, extrasSql } = await prepareSchema(opened, emit, undefined, { naming });
-    const plan = await writePlan({ outDir, schema: converted.schema, pgSchema: "public", workDir: opened.snapshot.dir, extrasSql });
+    const plan = await writePlan({ outDir, schema: converted.schema, pgSchema: "public", extrasSql });
     return { schema: readFileSync(plan.schemaPath, "utf8"), migration: readFileSync(plan.migrationPath, "utf8") };
   } finally {
     await opened.dispose();

@@ -114,6 +114,7 @@ describe("planMarkdown", () => {
     coverage: { ok: true, sourceTables: 1, sourceColumns: 4, migratedTables: 1, leftOut: [], missing: [] },
     problemGroups: [],
     suggestion: null,
+    appChanges: { ordering: { measured: false, reason: "plan" }, matching: [], stricter: [] },
   };
 
   it("holds the diagram in a mermaid fence when given the schema, nothing of it otherwise", () => {

@@ -126,10 +126,10 @@ model autoinc {
 `;
 
   it("writes a schema with only our generator and a literal URL", () => {
-    const text = clientSchemaText(schema, "/work/out/client");
+    const text = clientSchemaText(schema);
     expect(text).not.toContain("prisma-erd-generator");
     expect(text).not.toContain("env(");
-    expect(text).toMatch(/output\s*=\s*"\/work\/out\/client"/);
+    expect(text).not.toMatch(/output\s*=/);
     expect(text).toMatch(/engineType\s*=\s*"client"/);
     expect(text).toMatch(/previewFeatures\s*=\s*\["views"\]/);
     expect(text).toMatch(/url\s*=\s*"file:\.\/unused\.db"/);

@@ -46,6 +46,8 @@ export interface TableCtx {
   /** SQLite column name → PostgreSQL name, for the columns that exist in PostgreSQL. */
   readonly columns: Map<string, string>;
   readonly kinds: Map<string, ColumnKind>;
+  /** SQLite column name → how a COLLATE NOCASE column was converted (table-plan.ts ColumnPlan.nocase). */
+  readonly nocase: ReadonlyMap<string, "citext" | "text">;
   /** Constraint names used on this table. */
   readonly constraintNames: Set<string>;
 }

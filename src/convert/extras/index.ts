@@ -4,7 +4,7 @@
  * plus a decision for each object, migrated or not. PURE: works on the catalog (and optional extra facts) only.
  *
  * Covered: partial and expression indexes (Prisma's SQLite introspection drops them), case-insensitive
- * uniqueness (`COLLATE NOCASE` → a unique index on lower(col)), CHECK constraints, generated columns (as STORED:
+ * uniqueness (`COLLATE NOCASE` on a column that stays text → a unique index on lower(col)), CHECK constraints, generated columns (as STORED:
  * PostgreSQL 15 has no virtual ones), views, and reports for triggers and tables without a primary key.
  * Expressions are translated only when they mean the same in PostgreSQL (see sql/translate.ts); otherwise the
  * decision carries the SQLite text for a human to port.
@@ -107,6 +107,7 @@ export function convertExtras(catalog: SqliteCatalog, options: ExtrasOptions = {
       parsed,
       columns: pgCols,
       kinds,
+      nocase: new Map((plan?.columns ?? []).flatMap((c) => (c.nocase ? [[c.name, c.nocase] as const] : []))),
       constraintNames: new Set([`${table.name}_pkey`, ...table.foreignKeys.map((fk) => `${table.name}_${fk.from.join("_")}_fkey`)]),
     });
   }

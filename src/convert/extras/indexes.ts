@@ -90,7 +90,10 @@ export function indexes(
       continue;
     }
     // Plain index Prisma keeps; a case-insensitive UNIQUE needs a companion index on lower(col).
-    const nocase = ix.columns.map((col, i) => col !== null && collations[i] === "NOCASE" && ctx.kinds.get(columnKey(ctx, col)) === "text");
+    // A citext column (nocase.ts) compares case-insensitively itself: the index Prisma keeps is enough.
+    const nocase = ix.columns.map(
+      (col, i) => col !== null && collations[i] === "NOCASE" && ctx.kinds.get(columnKey(ctx, col)) === "text" && ctx.nocase.get(columnKey(ctx, col)) !== "citext",
+    );
     ix.columns.forEach((col, i) => {
       if (col !== null && collations[i] === "NOCASE") nocaseCovered.add(col.toLowerCase());
     });
@@ -114,12 +117,13 @@ export function indexes(
       code: "nocase-unique",
       message:
         `case-insensitive uniqueness (COLLATE NOCASE) kept as unique index ${quoteIdent(name)} on ${parts.join(", ")}; ` +
-        `queries on ${lowered} stay case-sensitive in PostgreSQL — consider citext (@db.Citext); ` +
+        `queries on ${lowered} stay case-sensitive in PostgreSQL${cols.every((c, i) => !nocase[i] || ctx.nocase.has(columnKey(ctx, c))) ? "" : " — consider citext (@db.Citext)"}; ` +
         "lower() folds all letters in PostgreSQL, only ASCII in SQLite",
     });
   }
   for (const col of ctx.parsed?.columns ?? []) {
-    if (col.collation !== "NOCASE" || nocaseCovered.has(col.name.toLowerCase())) continue;
+    // Converted columns have their decision from convert-model.ts (citext, or why not).
+    if (col.collation !== "NOCASE" || nocaseCovered.has(col.name.toLowerCase()) || ctx.nocase.has(columnKey(ctx, col.name))) continue;
     decisions.push({
       table: ctx.table.name,
       column: col.name,
@@ -158,7 +162,9 @@ function translateIndex(
     if (collation === "NOCASE") {
       const col = single ? columnKey(ctx, item.expr[0].value) : null;
       const folded = !single && isWord(item.expr[0], "lower", "upper") && isOp(item.expr[1], "(") && matchParen(item.expr, 1) === item.expr.length - 1;
-      if (col !== null && ctx.kinds.get(col) === "text") {
+      if (col !== null && ctx.nocase.get(col) === "citext") {
+        // citext compares case-insensitively: the index keeps NOCASE as it is.
+      } else if (col !== null && ctx.kinds.get(col) === "text") {
         if (ix.unique) {
           sql = `lower(${tr.sql})`;
           notes.add("COLLATE NOCASE uniqueness kept with lower(); lower() folds all letters in PostgreSQL, only ASCII in SQLite");

@@ -15,7 +15,7 @@ import type { PgClient } from "../../db/pg-client.js";
 import { leftOutKey, tableBigCellLine, tableRowEncoder } from "../../copy/table-encoder.js";
 import { type SqliteDb } from "../../db/sqlite-source.js";
 import { rowidAlias, type SqliteTable } from "../../core/catalog.js";
-import { readTargetColumns } from "../../db/pg-columns.js";
+import { byteOrdered, readTargetColumns } from "../../db/pg-columns.js";
 import { quoteIdent, quoteQualified } from "../../core/quote.js";
 import { Sqlite2pgError } from "../../core/errors.js";
 import { displayCanonical, makeCanonicalComparator, type Canonical, type CanonicalColumn } from "./canonical.js";
@@ -110,7 +110,7 @@ export async function compareTable(options: CompareTableOptions): Promise<TableV
   // NULLs first (https://sqlite.org/lang_select.html#the_order_by_clause), PostgreSQL last unless told.
   const pgOrder = orderIdx.map((i) => {
     const c = columns[i];
-    return `${quoteIdent(c.pgName)}${c.kind === "text" && pgColumns.get(c.pgName)?.collatable ? ' COLLATE "C"' : ""} NULLS FIRST`;
+    return `${c.kind === "text" ? byteOrdered(quoteIdent(c.pgName), pgColumns.get(c.pgName)) : quoteIdent(c.pgName)} NULLS FIRST`;
   });
   const orderBy = (parts: string[]): string => (parts.length > 0 ? ` ORDER BY ${parts.join(", ")}` : "");
   const hasRowid = options.table !== undefined && rowidAlias(options.table) !== null;

@@ -16,10 +16,10 @@ import { openTarget, type Target } from "../../db/target.js";
 import type { PgClient } from "../../db/pg-client.js";
 import { Sqlite2pgError } from "../../core/errors.js";
 import { redact } from "../../core/redact.js";
-import { MIGRATIONS_TABLE, readSchemaCatalog } from "./catalog.js";
+import { MIGRATIONS_TABLE, readSchemaCatalog, type SchemaCatalog } from "./catalog.js";
 import { countObjects, diffCatalogs } from "./catalog-diff.js";
 import { readMigrations } from "./migration-files.js";
-import { inRolledBackTransaction, withShadow, type ShadowKind } from "./shadow.js";
+import { inRolledBackTransaction, withShadow, type ShadowKind, type ShadowResult } from "./shadow.js";
 import type { OwnBaseline } from "./replay.js";
 
 export interface DriftResult {
@@ -52,17 +52,41 @@ export interface DriftOptions {
   readonly migrationsDir: string;
   /** The baseline this run wrote (name and checksum): it may be replayed in groups of statements (replay.ts). */
   readonly ownBaseline?: OwnBaseline;
+  /** The shadow's description, started ahead (describeShadow); by default the check replays migrations/ itself. */
+  readonly shadow?: Promise<ShadowCatalog>;
+}
+
+/** The shadow's side of the check: migrations/ replayed and described. Needs nothing the copy writes. */
+export type ShadowCatalog = ShadowResult<SchemaCatalog>;
+
+/**
+ * Replay migrations/ into a shadow and describe it, on a connection of its own (closed at the end). It needs only
+ * the migration files, so `migrate` starts it as soon as they are written, beside the copy (checkDrift's `shadow`).
+ */
+export async function describeShadow(options: Omit<DriftOptions, "shadow">): Promise<ShadowCatalog> {
+  const migrations = await readMigrations(options.migrationsDir);
+  if (migrations.length === 0) throw new Sqlite2pgError(`no migration.sql under ${options.migrationsDir}`, { code: "DRIFT_UNAVAILABLE", kind: "target", stage: "verify" });
+  return withClient(options.client, async (client) => {
+    const target = options.target ?? openTarget(options.targetUrl);
+    return withShadow({ client, target, pgSchema: options.pgSchema, migrations, ownBaseline: options.ownBaseline }, readSchemaCatalog);
+  });
+}
+
+async function withClient<T>(client: DriftOptions["client"], use: (c: PgClient) => Promise<T>): Promise<T> {
+  if (typeof client !== "function") return use(client);
+  const own = await client();
+  try {
+    return await use(own);
+  } finally {
+    await own.end().catch(() => undefined);
+  }
 }
 
 export async function checkDrift(options: DriftOptions): Promise<DriftResult> {
-  let own: PgClient | undefined;
   try {
-    const migrations = await readMigrations(options.migrationsDir);
-    if (migrations.length === 0) return { status: "unavailable", detail: `no migration.sql under ${options.migrationsDir}` };
-    const client = typeof options.client === "function" ? (own = await options.client()) : options.client;
-    const database = await inRolledBackTransaction(client, () => readSchemaCatalog(client, options.pgSchema));
-    const target = options.target ?? openTarget(options.targetUrl);
-    const shadow = await withShadow({ client, target, pgSchema: options.pgSchema, migrations, ownBaseline: options.ownBaseline }, readSchemaCatalog);
+    // The shadow first (or the one started ahead): on one connection, the target is described after it.
+    const shadow = await (options.shadow ?? describeShadow(options));
+    const database = await withClient(options.client, (client) => inRolledBackTransaction(client, () => readSchemaCatalog(client, options.pgSchema)));
     const differences = diffCatalogs(shadow.value, database);
     if (!database.hasMigrationsTable) differences.push(`table ${MIGRATIONS_TABLE} (Prisma's migration history) missing in database`);
     const common = {
@@ -77,7 +101,5 @@ export async function checkDrift(options: DriftOptions): Promise<DriftResult> {
     // The check must never turn a committed, verified migration into a failure: it reports why it could not run.
     const hint = err instanceof Sqlite2pgError && err.hint ? { hint: err.hint } : {};
     return { status: "unavailable", detail: redact(err instanceof Error ? err.message : String(err)), ...hint };
-  } finally {
-    await own?.end().catch(() => undefined);
   }
 }

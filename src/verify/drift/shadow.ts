@@ -26,6 +26,7 @@ import { withDatabase } from "../../db/pg-url.js";
 import type { Target } from "../../db/target.js";
 import { migrationSearchPath, quoteIdent } from "../../core/quote.js";
 import { Sqlite2pgError, pgErrorFields } from "../../core/errors.js";
+import { onInterrupt } from "../../core/interrupt.js";
 import { redact } from "../../core/redact.js";
 import type { MigrationFile } from "./migration-files.js";
 import { isOwnBaseline, lockRoom, locksNeeded, replayGroups, type OwnBaseline } from "./replay.js";
@@ -180,8 +181,26 @@ async function fallBackToSchema<T>(options: ShadowOptions, read: ShadowReader<T>
 async function onServer<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T>> {
   const { client } = options;
   const name = uniqueName();
+  const creating = client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+  // Interrupted (Ctrl-C) from now on, e.g. while the shadow is replayed beside the copy: dropped on a connection of
+  // its own, since `client` may be in the middle of a query. A CREATE DATABASE under way is waited for first: the
+  // server finishes it even if our connection goes away, and it would then outlive a DROP sent before it.
+  const releaseInterrupt = onInterrupt(async () => {
+    await creating.catch(() => undefined);
+    const admin = await connectTarget(options.target.url, "verify");
+    await dropDatabase(admin, name).finally(() => admin.end().catch(() => undefined));
+  });
   try {
-    await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+    return await shadowDatabase(options, read, name, creating);
+  } finally {
+    releaseInterrupt();
+  }
+}
+
+async function shadowDatabase<T>(options: ShadowOptions, read: ShadowReader<T>, name: string, creating: Promise<unknown>): Promise<ShadowResult<T>> {
+  const { client } = options;
+  try {
+    await creating;
   } catch (createError) {
     // Most often 42501: the role lacks CREATEDB.
     return fallBackToSchema(options, read, `CREATE DATABASE failed (${message(createError)})`, []);

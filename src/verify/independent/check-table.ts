@@ -12,6 +12,7 @@ import { isUtf8 } from "node:buffer";
 import type { TextFallback } from "../../copy/text-fallback.js";
 import type { TablePlan } from "../../convert/convert.js";
 import type { PgClient } from "../../db/pg-client.js";
+import { byteOrdered } from "../../db/pg-columns.js";
 import { quoteIdent, quoteQualified } from "../../core/quote.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
 import type { LeftOutRows } from "../content/compare-table.js";
@@ -152,7 +153,7 @@ async function checkTableOrdered(options: CheckTableOptions): Promise<Independen
   // The key as the sort sees it: k0, k1, … of the subquery below (ctid when there is no key).
   const pgKeyOrder = (desc: boolean): string =>
     keyed
-      ? keyIdx.map((i, n) => `"k${n}"${columns[i].target.collatable ? ' COLLATE "C"' : ""}${desc ? " DESC NULLS LAST" : " NULLS FIRST"}`).join(", ")
+      ? keyIdx.map((i, n) => `${byteOrdered(`"k${n}"`, columns[i].target)}${desc ? " DESC NULLS LAST" : " NULLS FIRST"}`).join(", ")
       : `"k0"${desc ? " DESC" : ""}`;
   const sqliteFrom = `SELECT ${sqliteSelect.join(", ")} FROM ${quoteIdent(plan.name)}`;
   const pgItems = columns.map((c, i) => big.pgItem(i, c.pgName, quoteIdent(`v${i}`)));

@@ -1,5 +1,6 @@
 /** Key-range windows of the independent check's sample: where they fall in SQLite, and the same ranges in PostgreSQL. */
 import type { TablePlan } from "../../convert/convert.js";
+import { byteOrdered } from "../../db/pg-columns.js";
 import { quoteIdent } from "../../core/quote.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
 import { type KeyPart, type Window } from "./pairing.js";
@@ -59,7 +60,7 @@ export function keyRangeWindows(w: WindowInputs): Window<SqliteRow>[] | null {
 
 /** `WHERE ((k…) >= (lo…) AND (k…) <= (hi…)) OR …` over the windows, the bounds as parameters. */
 export function pgBounds(columns: readonly Column[], keyIdx: readonly number[], windows: readonly Window<SqliteRow>[]): { where: string; params: string[] } {
-  const lhs = `(${keyIdx.map((i) => `${quoteIdent(columns[i].pgName)}${columns[i].target.collatable ? ' COLLATE "C"' : ""}`).join(", ")})`;
+  const lhs = `(${keyIdx.map((i) => byteOrdered(quoteIdent(columns[i].pgName), columns[i].target)).join(", ")})`;
   const params: string[] = [];
   const bound = (b: readonly KeyPart[], op: string): string => {
     const ph = b.map((p) => {

@@ -3,7 +3,7 @@
  * PostgreSQL and compare the JavaScript objects — proof that the app gets the same data after the switch, beyond
  * the byte-level verification (verify.ts), which compares what the databases store.
  *
- * Two throw-away clients are generated (readback-client.ts): one from the SQLite schema the run started from (the
+ * Two throw-away clients are built (client.ts): one from the SQLite schema the run started from (the
  * introspected one, or the user's with --schema), one from the converted postgresql schema. Both run the query
  * compiler through driver adapters — @prisma/adapter-better-sqlite3 and @prisma/adapter-pg — so nothing is
  * downloaded. Per model, the first `sampleSize` rows in key order are read from SQLite, the rows with the same keys
@@ -15,23 +15,22 @@
  * causes no false difference.
  *
  * Best effort like the drift check: no Prisma adapter for the embedded target, or a client that cannot be
- * generated, makes the check "unavailable" with the reason; it never passes silently.
+ * built, makes the check "unavailable" with the reason; it never passes silently.
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { openTarget, type Target } from "../../db/target.js";
-import { pgPoolConfig } from "../../db/pg-url.js";
+import type { PgClient } from "../../db/pg-client.js";
 import type { Snapshot } from "../../introspect/snapshot.js";
 import { redact } from "../../core/redact.js";
-import { generateClientFiles, loadClient, type GenerateOptions, type GeneratedClient, type ModelDelegate } from "./client.js";
+import { readBackClient, type GeneratedClient, type ModelDelegate } from "./client.js";
 import { comparisonFor, excerpt, unreadableOnSqlite, type Comparison } from "./compare.js";
 import { buildReadBackSample, type SampleRelation, type SampleTable } from "./sample.js";
 import { compareRelation } from "./relations.js";
 import { readBackSchemas } from "./model-sample.js";
 import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "./schema.js";
+import { reconcileSchemaRelations } from "../../convert/relations.js";
 import { type ReadBackDifference, type ReadBackModel } from "./types.js";
 
 export interface ReadBackOptions {
@@ -47,9 +46,11 @@ export interface ReadBackOptions {
   readonly targetUrl: string;
   /** The target built from targetUrl, when the caller has one (db/target.ts): not parsed again. */
   readonly target?: Target;
+  /** The run's connection to the target: the embedded target is read through its PGlite instance. */
+  readonly client?: PgClient;
   /** PostgreSQL schema holding the tables (`?schema=`). */
   readonly pgSchema: string;
-  /** Scratch directory for the generated clients (the run's snapshot directory). */
+  /** Scratch directory for the sample file (the run's snapshot directory). */
   readonly workDir: string;
   /** Rows read per model (default 100). */
   readonly sampleSize?: number;
@@ -63,39 +64,6 @@ export interface ReadBackOptions {
    * or NULL in such a column, is what the user chose, not a difference.
    */
   readonly changedOnPurpose?: ReadonlyMap<string, { readonly leftOut: boolean; readonly nullified: ReadonlySet<string>; readonly decoded?: ReadonlySet<string> }>;
-  /** The two clients, already being generated (generateReadBackClients); by default they are generated here. */
-  readonly clients?: Promise<ReadBackClientFiles>;
-}
-
-/** The folders of the two generated clients. */
-export interface ReadBackClientFiles {
-  readonly sqlite: string;
-  readonly postgresql: string;
-}
-
-/**
- * Generate both read-back clients from the two schemas' text: nothing in it depends on the copied data, so the
- * migration starts it as soon as the schema is converted, at low priority, and the ~2 s of CPU of two `prisma
- * generate` fill time the plan and the copy leave idle instead of adding to the verification. Only the
- * generation: the clients are loaded when the read-back runs.
- */
-export async function generateReadBackClients(
-  schemas: { readonly sqlite: string; readonly postgresql: string },
-  workDir: string,
-  options: GenerateOptions = {},
-): Promise<ReadBackClientFiles> {
-  await mkdir(workDir, { recursive: true });
-  // The same sample of models readBackCheck reads (model-sample.ts), when there are very many.
-  const reduced = readBackSchemas(schemas.sqlite, schemas.postgresql);
-  const generate = (schema: string, name: string) => generateClientFiles(schema, workDir, name, options);
-  // Each `prisma generate` is a child process: both at once, except for a sampled schema, where each child is at
-  // its largest (up to the sample's size in models) and one at a time keeps the process tree's memory bounded.
-  if (reduced.sample) {
-    const sqlite = await generate(unignoreKeyedModels(reduced.sqlite), "readback-sqlite");
-    return { sqlite, postgresql: await generate(reduced.postgresql, "readback-postgresql") };
-  }
-  const [sqlite, postgresql] = await Promise.all([generate(unignoreKeyedModels(reduced.sqlite), "readback-sqlite"), generate(reduced.postgresql, "readback-postgresql")]);
-  return { sqlite, postgresql };
 }
 
 export interface ReadBackResult {
@@ -115,14 +83,17 @@ type Client = Record<string, unknown> & { $disconnect(): Promise<void> };
 export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackResult> {
   const started = performance.now();
   const done = (r: Omit<ReadBackResult, "ms">): ReadBackResult => ({ ...r, ms: performance.now() - started });
-  if (!(options.target ?? openTarget(options.targetUrl)).can.readBack) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for the embedded target (PGlite)" });
+  const target = options.target ?? openTarget(options.targetUrl);
+  if (!target.can.readBack) return done({ status: "unavailable", models: [], detail: "no Prisma driver adapter for this target" });
   // Synchronous up to the sample: the caller starts the read-back and goes on reading the snapshot's connection
   // (verification), which better-sqlite3 cannot share with a statement started in between.
   const sqliteSchemaText = readFileSync(options.sqliteSchemaPath, "utf8");
   const pgSchemaText = readFileSync(options.pgSchemaPath, "utf8");
-  // Reduced to a sample of models when there are very many, as the clients were (generateReadBackClients).
+  // Reduced to a sample of models when there are very many (model-sample.ts): the clients are built from these.
   const schemas = readBackSchemas(sqliteSchemaText, pgSchemaText);
-  const sqliteSchema = unignoreKeyedModels(schemas.sqlite);
+  // Prisma validates relations whatever the provider: the SQLite client needs convert's relation fixes too
+  // (relations.ts), applied here to the models read back only (parsing 2000 models costs ~0.6 s and ~90 MB).
+  const sqliteSchema = unignoreKeyedModels(reconcileSchemaRelations(schemas.sqlite));
   const sample = schemas.sample ? { sample: schemas.sample } : {};
   const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
   const pgModels = new Map(readModels(schemas.postgresql).map((m) => [m.model, m]));
@@ -164,11 +135,16 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     return done({ status: "unavailable", models: [], detail: `cannot copy the sample rows from the snapshot: ${firstLine(err)}` });
   }
   let generated: [GeneratedClient, GeneratedClient];
+  let pgAdapter: object;
   try {
-    const files = await (options.clients ?? generateReadBackClients({ sqlite: sqliteSchemaText, postgresql: pgSchemaText }, options.workDir));
-    generated = [loadClient(files.sqlite), loadClient(files.postgresql)];
+    generated = [readBackClient(sqliteSchema), readBackClient(schemas.postgresql)];
   } catch (err) {
-    return done({ status: "unavailable", models: [], detail: `prisma generate failed: ${firstLine(err)}` });
+    return done({ status: "unavailable", models: [], detail: `no Prisma Client for the schema: ${firstLine(err)}` });
+  }
+  try {
+    pgAdapter = await target.prismaAdapter(options.pgSchema, options.client);
+  } catch (err) {
+    return done({ status: "unavailable", models: [], detail: `no Prisma driver adapter for the target: ${firstLine(err)}` });
   }
   const [sqliteGen, pgGen] = generated;
   const sqliteClient = new sqliteGen.PrismaClient({
@@ -176,10 +152,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     // only decides how DateTimes are written. The sample holds the snapshot's rows (readback-sample.ts).
     adapter: new PrismaBetterSQLite3({ url: `file:${samplePath}`, readonly: true, fileMustExist: true }),
   }) as Client;
-  // Discrete pool fields, never a connectionString (docs/toolchain.md, adapter-pg defect 2); `schema` makes the
-  // client qualify table names with the target schema.
   const pgClient = new pgGen.PrismaClient({
-    adapter: new PrismaPg({ ...pgPoolConfig(options.targetUrl), max: 2 }, { schema: options.pgSchema }),
+    adapter: pgAdapter,
   }) as Client;
   try {
     const models: ReadBackModel[] = [];
@@ -224,7 +198,7 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   }
 }
 
-/** Scalar and enum fields of a model as the generated client knows them (enums are read as text). */
+/** Scalar and enum fields of a model as the client knows them (enums are read as text). */
 function fieldTypes(client: GeneratedClient, model: string): Map<string, string> {
   const m = client.Prisma.dmmf.datamodel.models.find((x) => x.name === model);
   return new Map((m?.fields ?? []).filter((f) => f.kind === "scalar" || f.kind === "enum").map((f) => [f.name, f.kind === "enum" ? "String" : f.type]));

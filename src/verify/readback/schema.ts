@@ -1,6 +1,6 @@
 /**
  * Read-back, schema side (PURE: text in, text/data out). Two things are read from a schema.prisma:
- * - the schema a throw-away Prisma Client is generated from: the user's generators replaced by one of ours
+ * - the schema a throw-away Prisma Client is built from: the user's generators replaced by one of ours
  *   (`prisma-client-js` with `engineType = "client"`: the query compiler in WASM, used through a driver adapter, so
  *   no query-engine download — see docs/toolchain.md), and a literal datasource URL so that generating needs no
  *   environment variable (Prisma 6.19 requires a `url`; a Prisma 7 style schema has none);
@@ -23,11 +23,11 @@ export interface ModelInfo {
 }
 
 const CLIENT_PROVIDERS = new Set(["prisma-client-js", "prisma-client"]);
-/** Literal URLs for `prisma generate` only: it parses the datasource but connects to nothing. */
+/** Literal URLs for the client's schema only: it is parsed, and the client connects through an adapter instead. */
 const PLACEHOLDER_URL: Readonly<Record<string, string>> = { sqlite: "file:./unused.db", postgresql: "postgresql://localhost/unused" };
 
-/** The schema text `prisma generate` gets: our generator only, writing into `outputDir`, and a literal URL. */
-export function clientSchemaText(schema: string, outputDir: string): string {
+/** The schema text a read-back client is built from: our generator only, and a literal URL. */
+export function clientSchemaText(schema: string): string {
   const ast = getSchema(schema);
   const generators = ast.list.filter((b): b is Generator => b.type === "generator");
   // Preview features change what the schema may contain (e.g. `views`, `postgresqlExtensions`): keep the client's.
@@ -39,7 +39,6 @@ export function clientSchemaText(schema: string, outputDir: string): string {
     name: "readback",
     assignments: [
       { type: "assignment", key: "provider", value: quote("prisma-client-js") },
-      { type: "assignment", key: "output", value: quote(outputDir.replace(/\\/g, "/")) },
       { type: "assignment", key: "engineType", value: quote("client") },
       ...(preview ? [preview] : []),
     ],
