@@ -247,7 +247,7 @@ describe("application read-back on the embedded target (PGlite)", () => {
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const rb = (JSON.parse(readFileSync(join(tmp.dir, "summary.json"), "utf8")) as { readBack: ReadBackResult }).readBack;
     expect(rb.status).toBe("same");
-    expect(rb.models.find((m) => m.model === "account")).toMatchObject({ status: "compared", rows: 3, differences: [] });
+    expect(rb.models.find((m) => m.model === "Account")).toMatchObject({ status: "compared", rows: 3, differences: [] });
     expect(run.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client/);
   });
 
@@ -256,6 +256,8 @@ describe("application read-back on the embedded target (PGlite)", () => {
     const sqliteSchemaPath = join(tmp.dir, "sqlite.prisma");
     writeFileSync(sqliteSchemaPath, `datasource db {\n  provider = "sqlite"\n  url      = "file:./app.db"\n}\n`);
     await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${sqlitePath}`, schemaPath: sqliteSchemaPath, cwd: tmp.dir });
+    // …with the names the migration gave the models (migrate renames the SQLite side alike).
+    writeFileSync(sqliteSchemaPath, nameSchema(readFileSync(sqliteSchemaPath, "utf8")).schema);
     const client = await connectPglite(dataDir);
     const snapshot = await takeSnapshot(sqlitePath);
     try {
@@ -271,8 +273,8 @@ describe("application read-back on the embedded target (PGlite)", () => {
         epochSecondsColumns: new Set(["account.joined"]),
       });
       expect(result.status).toBe("different");
-      expect(result.models.find((m) => m.model === "account")?.differences).toEqual([
-        { model: "account", key: "id=2", field: "handle", sqlite: '"bob"', postgres: '"mallory"' },
+      expect(result.models.find((m) => m.model === "Account")?.differences).toEqual([
+        { model: "Account", key: "id=2", field: "handle", sqlite: '"bob"', postgres: '"mallory"' },
       ]);
     } finally {
       await snapshot.dispose();
