@@ -141,6 +141,33 @@ describe("Prisma's conventions, every rename through @map/@@map", () => {
     expect(s).toMatch(/managerUsers\s+User\[\]\s+@relation\("UserManager"\)/);
   });
 
+  it("a key column named like its relation (no `_id`) becomes <name>Id, the relation takes the name", () => {
+    const e = nameSchema(`${HEAD}model Employee {
+  EmployeeId Int @id
+  ReportsTo  Int?
+  Employee   Employee?  @relation("EmployeeToEmployee", fields: [ReportsTo], references: [EmployeeId])
+  other_Employee Employee[] @relation("EmployeeToEmployee")
+}
+
+model notes {
+  id     Int   @id
+  author Int
+  users  users @relation(fields: [author], references: [id])
+}
+
+model users {
+  id    Int     @id
+  notes notes[]
+}
+`).schema;
+    expect(e).toMatch(/reportsToId\s+Int\?\s+@map\("ReportsTo"\)/);
+    expect(e).toMatch(/reportsTo\s+Employee\?\s+@relation\("EmployeeReportsTo", fields: \[reportsToId\], references: \[employeeId\]\)/);
+    expect(e).toMatch(/reportsToEmployees\s+Employee\[\]\s+@relation\("EmployeeReportsTo"\)/);
+    expect(e).toMatch(/authorId\s+Int\s+@map\("author"\)/);
+    expect(e).toMatch(/author\s+User\s+@relation\(fields: \[authorId\], references: \[id\]\)/);
+    expect(databaseNames(e)).toEqual({ Employee: ["EmployeeId", "ReportsTo"], notes: ["id", "author"], users: ["id"] });
+  });
+
   it("one decision per renamed model, naming each rename", () => {
     const posts = named.decisions.find((d) => d.table === "posts");
     expect(posts?.code).toBe("naming");

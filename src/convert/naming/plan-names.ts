@@ -129,6 +129,15 @@ function selfPair(relation: string, first: string, second: string): [string, str
   return pair[0].toLowerCase() !== pair[1].toLowerCase() && sign(pair[0], pair[1]) === sign(first, second) ? pair : [first, second];
 }
 
+/** Columns that alone are a foreign key and carry no key word (`ReportsTo`, `author`): named `<name>Id` in step 1. */
+function bareKeyColumns(shape: ModelShape): Set<string> {
+  const out = new Set<string>();
+  for (const fk of shape.foreignKeys) if (fk.from.length === 1 && withoutKeyWord(fk.from[0]).length === 0) out.add(fk.from[0]);
+  // A column two relations share is left as it is: neither has a better claim to its name.
+  for (const c of [...out]) if (shape.foreignKeys.filter((fk) => fk.from.includes(c)).length > 1) out.delete(c);
+  return out;
+}
+
 /** The words of a foreign key's columns, each without its key word (`author_id` → author; `ReportsTo` → Reports, To). */
 function keyColumnWords(fk: ModelShape["foreignKeys"][number]): string[] {
   return fk.from.flatMap((f) => (withoutKeyWord(f).length > 0 ? withoutKeyWord(f) : splitWords(f)));
@@ -138,16 +147,20 @@ function planFields(shapes: readonly ModelShape[], models: ReadonlyMap<string, s
   const taken = new Map(shapes.map((s) => [s.model.name, new Set<string>()]));
   const out = new Map(shapes.map((s) => [s.model.name, new Map<string, string>()]));
   const newModel = (old: string) => models.get(old) ?? old;
-  // 1. Columns: camelCase, else their name as it is.
+  // 1. Columns: camelCase, else their name as it is. A foreign key column named like its relation (`ReportsTo`,
+  //    `author`: no key word) becomes `<name>Id`, Prisma's way, so that the relation field can have the name.
   for (const s of shapes) {
-    const order = claimOrder(s.scalars, (f) => f.name, (f) => camelCase(splitWords(f.name)));
-    for (const f of order) out.get(s.model.name)!.set(f.name, take([camelCase(splitWords(f.name)), f.name], taken.get(s.model.name)!));
+    const bare = bareKeyColumns(s);
+    const candidates = (f: { name: string }) => [...(bare.has(f.name) ? [camelCase([...splitWords(f.name), "Id"])] : []), camelCase(splitWords(f.name)), f.name];
+    const order = claimOrder(s.scalars, (f) => f.name, (f) => candidates(f)[0]);
+    for (const f of order) out.get(s.model.name)!.set(f.name, take(candidates(f), taken.get(s.model.name)!));
   }
   // 2. Foreign-key relation fields: after their key (`author_id` → author), else the model they point at.
   for (const s of shapes) {
     const own = s.model.name;
     for (const fk of s.foreignKeys) {
-      const keyWords = fk.from.length === 1 ? withoutKeyWord(fk.from[0]) : [];
+      const single = fk.from.length === 1 ? fk.from[0] : undefined;
+      const keyWords = single === undefined ? [] : withoutKeyWord(single).length > 0 ? withoutKeyWord(single) : splitWords(single);
       const soleToTarget = s.foreignKeys.filter((o) => o.target === fk.target).length === 1 && fk.target !== own;
       const target = newModel(fk.target);
       out.get(own)!.set(fk.field.name, take([camelCase(keyWords), soleToTarget ? singularCamel(target) : "", camelCase([...keyColumnWords(fk), ...splitWords(target)])], taken.get(own)!));
