@@ -5,7 +5,8 @@
  * (https://www.prisma.io/docs/orm/reference/prisma-schema-reference#naming-conventions):
  *
  * - models: PascalCase, singular (`users` → `User`, `post_tags` → `PostTag`);
- * - scalar fields: camelCase (`user_id` → `userId`);
+ * - scalar fields: camelCase (`user_id` → `userId`); a foreign key column without a key word (`ReportsTo`) becomes
+ *   `reportsToId`, so that its relation field can be `reportsTo`;
  * - foreign-key relation fields: after their key (`author_id` → `author`), else after the model they point at;
  * - back-relation fields: the other model in plural camelCase (`posts`); when the other model points here through
  *   several keys, told apart by them (`authorPosts`, `editorPosts`);
