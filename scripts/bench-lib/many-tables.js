@@ -3,9 +3,9 @@
 // A generated SQLite file with N tables (each: an INTEGER PRIMARY KEY, a UNIQUE text column, a foreign key to the
 // table before it, an index, 5 rows) is migrated with `sqlite2pg migrate` on the server's default settings, for
 // each N. Per run: wall time, and peak RSS of each process of the run's tree, polled from /proc every 50 ms
-// (VmHWM, the process's own high-water mark): the sqlite2pg process itself, and the Prisma CLI children it spawns
-// (`prisma migrate diff`, `prisma generate` for the read-back), reported separately, never summed. GNU time's
-// %M would give only the largest of them, without saying which.
+// (VmHWM, the process's own high-water mark): the sqlite2pg process itself (Prisma's engines run in it, in worker
+// threads), and any child it spawns, reported separately, never summed. GNU time's %M would give only the largest
+// of them, without saying which.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -72,7 +72,7 @@ export function runPolled(cmd, args, { stdoutFile, stderrFile, cwd, env }) {
   let concurrentKb = 0;
   const poll = () => {
     let sum = 0;
-    for (const pid of [child.pid, ...processTree(child.pid)]) {
+    for (const pid of new Set([child.pid, ...processTree(child.pid)])) {
       try {
         const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
         const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -160,8 +160,8 @@ export async function runManyTables({ root, dataDir, pgUrl, counts, log }) {
 export function manyTablesMarkdown(results, context) {
   const lines = [
     `\n## Many tables (${context.date.slice(0, 10)}, \`${context.command}\`)\n`,
-    `Machine: ${context.machine}. PostgreSQL ${context.postgres} with its default settings (max_locks_per_transaction ${context.locks}, max_connections ${context.connections}). Each table: INTEGER PRIMARY KEY, a UNIQUE text column, a foreign key to the previous table, one index, ${MANY_TABLES_ROWS} rows. Peak RSS per process (VmHWM polled every 50 ms): "sqlite2pg" is the CLI's own Node process; the Prisma CLI children it spawns are listed apart; "together" is the largest sum of the tree's RSS seen at one poll.\n`,
-    "| tables | wall s | s per 1000 tables | sqlite2pg peak RSS MB | Prisma children peak RSS MB | together MB | rows | drift check |",
+    `Machine: ${context.machine}. PostgreSQL ${context.postgres} with its default settings (max_locks_per_transaction ${context.locks}, max_connections ${context.connections}). Each table: INTEGER PRIMARY KEY, a UNIQUE text column, a foreign key to the previous table, one index, ${MANY_TABLES_ROWS} rows. Peak RSS per process (VmHWM polled every 50 ms): "sqlite2pg" is the CLI's own Node process, Prisma's engines included (worker threads); child processes, if any, are listed apart; "together" is the largest sum of the tree's RSS seen at one poll.\n`,
+    "| tables | wall s | s per 1000 tables | sqlite2pg peak RSS MB | children peak RSS MB | together MB | rows | drift check |",
     "| ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |",
   ];
   for (const r of results) {

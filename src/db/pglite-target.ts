@@ -11,8 +11,7 @@
 import { Readable, Writable } from "node:stream";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { citext } from "@electric-sql/pglite/contrib/citext";
+import type { PGlite } from "@electric-sql/pglite";
 import type { CopyStream, PgClient, QueryResultLike } from "./pg-client.js";
 
 /** Flush COPY data to PGlite in blobs of about this size (bounded memory). */
@@ -110,21 +109,25 @@ export function pgliteOf(client: PgClient): PGlite | undefined {
 }
 
 /**
- * Extensions a migration may create: PGlite ships contrib modules as bundles loaded at start
- * (https://pglite.dev/extensions/), so `CREATE EXTENSION citext` works only when it is listed here.
+ * PGlite, loaded on first use: a run into a server never needs it. Extensions a migration may create: PGlite ships
+ * contrib modules as bundles loaded at start (https://pglite.dev/extensions/), so `CREATE EXTENSION citext` works
+ * only when it is listed here.
  */
-const EXTENSIONS = { citext };
+async function createPglite(dataDir?: string): Promise<PGlite> {
+  const [{ PGlite }, { citext }] = await Promise.all([import("@electric-sql/pglite"), import("@electric-sql/pglite/contrib/citext")]);
+  return PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), extensions: { citext } });
+}
 
 /** Open (creating on first use) the embedded database in `dir`. */
 export async function connectPglite(dir: string): Promise<PgClient> {
   const absolute = resolve(dir);
   await mkdir(absolute, { recursive: true });
-  const db = await PGlite.create(absolute, { extensions: EXTENSIONS });
+  const db = await createPglite(absolute);
   return new PgliteClient(db);
 }
 
 /** A fresh, empty embedded database in memory (nothing on disk), e.g. a shadow to replay migrations into. */
 export async function openPgliteInMemory(): Promise<PgClient> {
-  const db = await PGlite.create({ extensions: EXTENSIONS });
+  const db = await createPglite();
   return new PgliteClient(db);
 }

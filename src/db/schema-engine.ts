@@ -8,7 +8,6 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Sqlite2pgError, type ErrorKind, type Stage } from "../core/errors.js";
-import * as inThread from "./schema-engine-wasm.js";
 import type { EngineCall, SchemaFile } from "./schema-engine-wasm.js";
 
 export type { EngineCall, SchemaFile } from "./schema-engine-wasm.js";
@@ -32,18 +31,27 @@ function inWorker(request: EngineRequest): Promise<unknown> {
       if (reply.ok) resolve(reply.value);
       else reject(new Sqlite2pgError(reply.message, { code: reply.code, kind: reply.kind, stage: reply.stage, hint: reply.hint }));
     });
-    worker.once("error", (err) => reject(inThread.engineError(request.op === "introspect" ? "db pull" : "migrate diff", err, request.call)));
+    const failed = (err: unknown): void =>
+      reject(new Sqlite2pgError(`prisma ${request.op === "introspect" ? "db pull" : "migrate diff"} failed: ${err instanceof Error ? err.message : String(err)}`, {
+        code: "PRISMA_ENGINE",
+        kind: request.call.kind,
+        stage: request.call.stage,
+        cause: err,
+      }));
+    worker.once("error", failed);
     worker.once("exit", (code) => {
-      if (!replied) reject(inThread.engineError(request.op === "introspect" ? "db pull" : "migrate diff", new Error(`the engine's thread ended (exit ${code})`), request.call));
+      if (!replied) failed(new Error(`the engine's thread ended (exit ${code})`));
     });
   });
 }
 
 const workerBuilt = (): boolean => existsSync(fileURLToPath(WORKER_URL));
+/** The engine in this thread (loaded only then: its driver adapter and WASM glue are not needed otherwise). */
+const inThread = () => import("./schema-engine-wasm.js");
 
 /** `prisma db pull` of the SQLite file at `call.sqliteUrl` into `seed` (a schema with a datasource and no models). */
 export async function introspectSqlite(seed: SchemaFile, baseDirectory: string, call: EngineCall): Promise<{ schema: string; warnings: string | null }> {
-  if (!workerBuilt()) return inThread.introspectSqlite(seed, baseDirectory, call);
+  if (!workerBuilt()) return (await inThread()).introspectSqlite(seed, baseDirectory, call);
   return (await inWorker({ op: "introspect", seed, baseDirectory, call })) as { schema: string; warnings: string | null };
 }
 
@@ -52,6 +60,6 @@ export async function introspectSqlite(seed: SchemaFile, baseDirectory: string, 
  * schema, or nothing) to `to`; `same` is the `--exit-code` answer (exit 0: nothing to do, 2: a difference).
  */
 export async function diffScript(from: SchemaFile | "empty", to: SchemaFile, call: Omit<EngineCall, "sqliteUrl">): Promise<{ script: string; same: boolean }> {
-  if (!workerBuilt()) return inThread.diffScript(from, to, call);
+  if (!workerBuilt()) return (await inThread()).diffScript(from, to, call);
   return (await inWorker({ op: "diff", from, to, call })) as { script: string; same: boolean };
 }

@@ -6,7 +6,7 @@ import { migrateMarkdown } from "../../report/migrate-report.js";
 import { migrate } from "../../pipeline/migrate.js";
 import { type MigrateSummary } from "../../report/summary-types.js";
 import { Sqlite2pgError } from "../../core/errors.js";
-import { assertWritableDir, assertWritableFile } from "../output-paths.js";
+import { assertNotAnAppSchema, assertWritableDir, assertWritableFile } from "../output-paths.js";
 import { redactUrl } from "../../core/redact.js";
 import { formatSummary } from "../../report/summary.js";
 import { collect, confirm, readSchemaText, targetUrlFrom, toJson, track, usage, tableFilterFrom, tableFilterOptions } from "../context.js";
@@ -50,6 +50,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   if (flags.prisma7 && !flags.schema) throw usage("--prisma7 needs --schema", "pass the project's schema.prisma with --schema");
   const outDir = flags.out ?? (flags.schema ? dirname(flags.schema) : "./prisma");
   assertWritableDir("--out", outDir);
+  if (!flags.schema) assertNotAnAppSchema("--out", outDir);
   if (flags.report) assertWritableFile("--report", flags.report);
   if (flags.rejects) assertWritableFile("--rejects", flags.rejects);
   if (!flags.yes) {

@@ -7,7 +7,7 @@ import { formatPlan, planMarkdown } from "../../report/plan-report.js";
 import { collect, readSchemaText, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
-import { assertWritableDir, assertWritableFile } from "../output-paths.js";
+import { assertNotAnAppSchema, assertWritableDir, assertWritableFile } from "../output-paths.js";
 import { NAMING_HELP, parseDecodeFallback, parseNaming, parseTypeOverrides } from "../options.js";
 import { formatFlags } from "../suggest-command.js";
 
@@ -30,6 +30,7 @@ interface PlanFlags {
 async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
   const naming = parseNaming(flags.naming, undefined);
   assertWritableDir("--out", flags.out);
+  assertNotAnAppSchema("--out", flags.out);
   if (flags.report) assertWritableFile("--report", flags.report);
   if (flags.schema !== undefined) process.stderr.write("warning: plan --schema is deprecated, use --pg-schema (migrate's --schema is a Prisma schema file)\n");
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
