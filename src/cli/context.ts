@@ -1,4 +1,6 @@
 /** What every command shares: usage errors, confirmation, JSON output. */
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Option } from "commander";
 import { Sqlite2pgError } from "../core/errors.js";
@@ -52,4 +54,18 @@ export function tableFilterOptions(): Option[] {
     new Option("--tables <globs>", "only these tables (comma-separated globs, repeatable), e.g. 'users,post*'").argParser(collect).default([]),
     new Option("--exclude <globs>", "leave these tables out (comma-separated globs, repeatable)").argParser(collect).default([]),
   ];
+}
+
+/**
+ * The converted schema's text, for the Markdown report's diagram: the file, or every `.prisma` file of a schema
+ * folder (multi-file schemas). Undefined when it cannot be read: the report is written without a diagram.
+ */
+export async function readSchemaText(path: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(path)).isDirectory()) return await readFile(path, "utf8");
+    const files = (await readdir(path)).filter((f) => f.endsWith(".prisma")).sort();
+    return (await Promise.all(files.map((f) => readFile(join(path, f), "utf8")))).join("\n");
+  } catch {
+    return undefined;
+  }
 }

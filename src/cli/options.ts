@@ -5,17 +5,31 @@
  */
 import { availableParallelism } from "node:os";
 import { usage } from "./context.js";
+import { NAMING_MODES } from "../convert/naming/index.js";
 
 export const ON_ERROR = ["stop", "reject"] as const;
 export const ORPHANS = ["stop", "null", "delete", "keep-without-fk"] as const;
 export const MIGRATE_VERIFY = ["full", "deep", "counts", "none"] as const;
 export const VERIFY_VERIFY = ["full", "deep"] as const;
+export const NAMING = NAMING_MODES;
+export const NAMING_HELP =
+  "model and field names of an introspected database: prisma (PascalCase singular models, camelCase fields, relation fields named after their keys, all through @map/@@map: tables and columns keep their names) or keep (the database's names) (default: prisma; with --schema the project's names are kept)";
 
 /** One of `allowed`, or undefined when the flag was not given; a usage error (exit 2) otherwise. */
 export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw usage(`${flag} must be one of ${allowed.join(", ")} (got "${value}")`);
+}
+
+/**
+ * `--naming prisma|keep`. With `--schema` the names are the project's own: asking for Prisma's conventions there is
+ * a usage error rather than a flag silently ignored.
+ */
+export function parseNaming(value: string | undefined, userSchema: string | undefined): (typeof NAMING)[number] | undefined {
+  const naming = oneOf("--naming", value, NAMING);
+  if (naming === "prisma" && userSchema !== undefined) throw usage("--naming prisma does not apply with --schema: the project's schema keeps its own names", "leave --naming out with --schema");
+  return naming;
 }
 
 /** `--type table.column=Type`, repeatable. */

@@ -45,7 +45,7 @@ export async function prepareStep(run: MigrateRun, { opened, client }: RunIo): P
   await assertTargetEmpty(client, run.target.pgSchema, opened.catalog.tables.map((t) => pgNames.get(t.name)?.name ?? t.name));
   // COLLATE NOCASE columns become citext only where the target can create the extension (or has it).
   const citext = await citextSupport(client, run.target.pgSchema);
-  const prepared = await prepareSchema(opened, run.emit, run.options.typeOverrides, { userSchemaPath: run.options.userSchemaPath, citext });
+  const prepared = await prepareSchema(opened, run.emit, run.options.typeOverrides, { userSchemaPath: run.options.userSchemaPath, citext, naming: run.options.naming });
   if (run.inPlace) await assertProjectWritable(run.options.outDir);
   return prepared;
 }

@@ -12,6 +12,7 @@ import { textFallback, type TextFallback } from "../copy/text-fallback.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import type { OrphanPlan, OrphanPolicy } from "../profile/orphans.js";
 import type { OpenedSnapshot } from "./prepare.js";
+import type { NamingMode } from "../convert/naming/index.js";
 
 export interface MigrateOptions {
   readonly sqlitePath: string;
@@ -43,6 +44,8 @@ export interface MigrateOptions {
   readonly prisma7?: boolean;
   /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8 (e.g. "windows-1252"). */
   readonly decodeFallback?: string;
+  /** Model and field names of an introspected database: Prisma's conventions (default) or the database's (`keep`). */
+  readonly naming?: NamingMode;
   readonly emit?: EventListener;
 }
 

@@ -16,6 +16,7 @@ import { withoutLeftOutForeignKeys } from "../convert/relations.js";
 import { noopListener, timedStage, type EventListener } from "../core/events.js";
 import { openSnapshot, prepareSchema } from "./prepare.js";
 import { type PlanSummary } from "../report/summary-types.js";
+import type { NamingMode } from "../convert/naming/index.js";
 import { appChanges } from "../verify/behaviour/app-changes.js";
 
 export interface PlanOptions {
@@ -28,6 +29,8 @@ export interface PlanOptions {
   readonly tables?: TableFilter;
   /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8. */
   readonly decodeFallback?: string;
+  /** Model and field names: Prisma's conventions (default) or the database's (`--naming keep`). */
+  readonly naming?: NamingMode;
   readonly emit?: EventListener;
 }
 
@@ -35,7 +38,7 @@ export async function plan(options: PlanOptions): Promise<PlanSummary> {
   const emit = options.emit ?? noopListener;
   const opened = await openSnapshot(options.sqlitePath, emit, options.tables);
   try {
-    const { converted, source, extrasSql, coverage, profiles } = await prepareSchema(opened, emit, options.typeOverrides);
+    const { converted, source, extrasSql, coverage, profiles } = await prepareSchema(opened, emit, options.typeOverrides, { naming: options.naming });
     const written = await timedStage(emit, "plan", "prisma migrate diff", () =>
       writePlan({ outDir: options.outDir, schema: converted.schema, pgSchema: options.pgSchema ?? "public", extrasSql }),
     );

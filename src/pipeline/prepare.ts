@@ -5,6 +5,7 @@
 import { annotateModels } from "../convert/annotate.js";
 import { restoreInvalidFields } from "../convert/restore-fields.js";
 import { convertSchema, type ConvertResult } from "../convert/convert.js";
+import { NAMING_DECISION, nameSchema, renameImplicitRelation, renameSchema, type NamingMode, type NamingPlan } from "../convert/naming/index.js";
 import type { CitextSupport } from "../convert/nocase.js";
 import type { ColumnProfile } from "../core/column-type.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
@@ -56,6 +57,11 @@ export interface PrepareOptions {
    * instead of the introspected schema, keeping the user's names, defaults, enums, generators and comments.
    */
   readonly userSchemaPath?: string;
+  /**
+   * Model and field names of an introspected database: "prisma" (default) gives Prisma's conventions through
+   * `@map`/`@@map` (convert/naming/), "keep" keeps the database's names. A user's schema keeps its names either way.
+   */
+  readonly naming?: NamingMode;
   /** Whether the target can use citext (apply/extensions.ts); absent: assumed (nocase.ts). */
   readonly citext?: CitextSupport;
 }
@@ -133,7 +139,7 @@ export async function prepareSchema(
   // STORED generated columns PostgreSQL cannot compute keep their values as ordinary columns (kept-generated.ts).
   const { storedNotComputable } = convertExtras(opened.catalog, { facts });
   const sourceSchema = keepStoredGenerated(userSchema?.text ?? restoreInvalidFields(pulledSchema), opened.catalog, storedNotComputable);
-  const base = convertSchema({
+  const conversion = convertSchema({
     pulledSchema: sourceSchema,
     catalog: opened.catalog,
     profiles,
@@ -141,6 +147,7 @@ export async function prepareSchema(
     source: userSchema ? "user" : "introspected",
     ...(options.citext ? { citext: options.citext } : {}),
   });
+  const { base, plan: namingPlan } = userSchema || options.naming === "keep" ? { base: conversion, plan: undefined } : withPrismaNames(conversion);
   const sourceCoverage = readSourceCoverage(opened.source);
   const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
     const extras = convertExtras(opened.catalog, { facts, tables: base.tables, refusedViews });
@@ -149,7 +156,8 @@ export async function prepareSchema(
       // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
       schema: annotateModels(
         base.schema,
-        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined), ...extras.decisions],
+        // A rename is in the schema itself (`@map`/`@@map`): no `///` line repeats it.
+        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined && d.code !== NAMING_DECISION), ...extras.decisions],
         new Map(base.tables.map((t) => [t.pgName, t.name])),
       ),
       decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions],
@@ -168,8 +176,9 @@ export async function prepareSchema(
       coverageInput,
       converted,
       profiles,
-      // The read-back builds a SQLite client from it (with convert's relation fixes, on the models it reads).
-      sourceSchema,
+      // The read-back builds a SQLite client from it (with convert's relation fixes, on the models it reads), under
+      // the converted schema's model and field names, so that both clients have the same delegates and fields.
+      sourceSchema: namingPlan ? renameSchema(sourceSchema, namingPlan) : sourceSchema,
       extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
       ...(schemaCheck ? { schemaCheck } : {}),
       viewStatements: extras.viewStatements,
@@ -177,6 +186,13 @@ export async function prepareSchema(
     };
   };
   return finish(new Map());
+}
+
+/** The converted schema with Prisma's naming conventions (convert/naming/): the tables and columns keep their names. */
+function withPrismaNames(converted: ConvertResult): { base: ConvertResult; plan: NamingPlan } {
+  const named = nameSchema(converted.schema, new Map(converted.tables.map((t) => [t.pgName, t.name])));
+  const tables = converted.tables.map((t) => (t.implicitRelation ? { ...t, implicitRelation: renameImplicitRelation(t.implicitRelation, named.plan) } : t));
+  return { base: { ...converted, schema: named.schema, tables, decisions: [...converted.decisions, ...named.decisions] }, plan: named.plan };
 }
 
 /** Decisions that leave a table or column out on purpose, with the reason the summary gives (coverage.ts). */

@@ -5,10 +5,12 @@ import { appChangesMarkdown } from "./app-changes.js";
 import { describeReadBack } from "../verify/readback/format.js";
 import { coverageName, describeCoverage } from "../verify/coverage.js";
 import { describeIndependent, formatIndependentDifference } from "../verify/independent/independent-check.js";
+import { schemaSection } from "./er-diagram.js";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function migrateMarkdown(s: MigrateSummary): string {
+/** `schema`: the text of the converted schema.prisma, drawn as a diagram (er-diagram.ts) when given. */
+export function migrateMarkdown(s: MigrateSummary, schema?: string): string {
   const out = [
     `# Migration report: \`${s.source}\` → PostgreSQL`,
     "",
@@ -28,7 +30,8 @@ export function migrateMarkdown(s: MigrateSummary): string {
   out.push("", "## Every table of the SQLite file", "", cell(describeCoverage(s.coverage)), "");
   for (const l of s.coverage.leftOut) out.push(`- left out: **${cell(coverageName(l))}**: ${cell(l.reason)}`);
   for (const m of s.coverage.missing) out.push(`- MISSING: **${cell(coverageName(m))}**: ${cell(m.why)}`);
-  out.push("", "## Decisions to review", "");
+  out.push("", ...schemaSection(schema));
+  out.push("## Decisions to review", "");
   if (s.decisions.length === 0) out.push("None.");
   for (const d of s.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);
   out.push("", ...appChangesMarkdown(s.appChanges));

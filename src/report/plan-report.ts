@@ -5,6 +5,7 @@ import { describeDecision } from "../core/decisions.js";
 import type { PlanSummary } from "./summary-types.js";
 import { appChangesLines, appChangesMarkdown } from "./app-changes.js";
 import { coverageLines, coverageName, describeCoverage } from "../verify/coverage.js";
+import { schemaSection } from "./er-diagram.js";
 
 export function formatPlan(p: PlanSummary): string {
   const lines = [`${countOf(p.tables.length, "table")}, ${countOf(p.tables.reduce((n, t) => n + t.rows, 0), "row")}`, `schema:    ${p.schemaPath}`, `baseline:  ${p.migrationPath}`];
@@ -29,12 +30,14 @@ export function formatPlan(p: PlanSummary): string {
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function planMarkdown(p: PlanSummary): string {
+/** `schema`: the text of the converted schema.prisma, drawn as a diagram (er-diagram.ts) when given. */
+export function planMarkdown(p: PlanSummary, schema?: string): string {
   const out = [`# Migration plan: \`${p.source}\` → PostgreSQL`, "", "| table | rows |", "| --- | ---: |"];
   for (const t of p.tables) out.push(`| ${cell(t.table)} | ${t.rows} |`);
   out.push("", cell(describeCoverage(p.coverage)), "");
   for (const l of p.coverage.leftOut) out.push(`- left out: **${cell(coverageName(l))}**: ${cell(l.reason)}`);
-  out.push("", "## Decisions to review", "");
+  out.push("", ...schemaSection(schema));
+  out.push("## Decisions to review", "");
   if (p.decisions.length === 0) out.push("None.");
   for (const d of p.decisions) out.push(`- **${cell(d.column ? `${d.table}.${d.column}` : d.table)}** (${d.code}): ${cell(d.message)}`);
   out.push("", "## Data problems", "");

@@ -66,33 +66,34 @@ describe("migrate into a database with an ICU collation (en-US)", () => {
     expect(res.code, res.stderr + res.stdout).toBe(0);
     expect(res.stdout).toMatch(/what changes for the app:/);
     expect(res.stdout).toMatch(/text ordering: ORDER BY follows the database's collation en-US \(icu\), not SQLite's byte order — 1 of 4 sampled text column\(s\) order differently/);
+    // Fields by the app's names (model Person, Prisma's name for table person), then the table and column.
     // Bytes: 'Zoe' (Z = 0x5A) < '_under' (0x5F) < 'adam'; en-US puts punctuation first and ignores case.
-    expect(res.stdout).toMatch(/person\.name: 5 of 5 sampled values move; SQLite: "Zoe" before "_under", PostgreSQL: "_under" first/);
+    expect(res.stdout).toMatch(/Person\.name \(person\.name\): 5 of 5 sampled values move; SQLite: "Zoe" before "_under", PostgreSQL: "_under" first/);
     expect(res.stdout).toMatch(/COLLATE "C"/);
     // Digits order alike; the citext column orders case-insensitively on both sides.
-    expect(res.stdout).not.toMatch(/person\.code: \d+ of/);
-    expect(res.stdout).not.toMatch(/person\.email: \d+ of \d+ sampled values move/);
+    expect(res.stdout).not.toMatch(/Person\.code \(person\.code\): \d+ of/);
+    expect(res.stdout).not.toMatch(/Person\.email \(person\.email\): \d+ of \d+ sampled values move/);
   });
 
   it("lists the text fields whose contains/LIKE matching depends on case, with the fix", () => {
-    expect(res.stdout).toMatch(/person\.name: 5 of 5 sampled values; \{ contains: "zoe" \} found "Zoe" on SQLite, not on PostgreSQL/);
+    expect(res.stdout).toMatch(/Person\.name \(person\.name\): 5 of 5 sampled values; \{ contains: "zoe" \} found "Zoe" on SQLite, not on PostgreSQL/);
     expect(res.stdout).toMatch(/mode: "insensitive"/);
     // citext keeps matching case-insensitively; digits-only codes do not depend on case.
-    expect(res.stdout).not.toMatch(/person\.email: \d+ of \d+ sampled values;/);
-    expect(res.stdout).not.toMatch(/person\.code: \d+ of \d+ sampled values;/);
+    expect(res.stdout).not.toMatch(/Person\.email \(person\.email\): \d+ of \d+ sampled values;/);
+    expect(res.stdout).not.toMatch(/Person\.code \(person\.code\): \d+ of \d+ sampled values;/);
   });
 
   it("names the columns whose SQLite values were looser than the new type, with a value", () => {
-    expect(res.stdout).toMatch(/person\.born → timestamp\(3\): SQLite accepted any value here and held 1 unix epoch number\(s\) \(converted\).*e\.g\. "1700000000000"/);
-    expect(res.stdout).toMatch(/person\.nick → varchar\(20\): SQLite ignored the declared length; PostgreSQL refuses values over 20 characters .*longest today: 2/);
-    expect(res.stdout).toMatch(/score\.points → double precision: SQLite kept 1 text value\(s\) in this numeric column.*e\.g\. "4,5"/);
+    expect(res.stdout).toMatch(/Person\.born \(person\.born\) → timestamp\(3\): SQLite accepted any value here and held 1 unix epoch number\(s\) \(converted\).*e\.g\. "1700000000000"/);
+    expect(res.stdout).toMatch(/Person\.nick \(person\.nick\) → varchar\(20\): SQLite ignored the declared length; PostgreSQL refuses values over 20 characters .*longest today: 2/);
+    expect(res.stdout).toMatch(/Score\.points \(score\.points\) → double precision: SQLite kept 1 text value\(s\) in this numeric column.*e\.g\. "4,5"/);
   });
 
   it("the Markdown report has the same section", () => {
     const md = readFileSync(join(tmp.dir, "icu.md"), "utf8");
     expect(md).toMatch(/## What changes for the app/);
-    expect(md).toMatch(/- person\.name: 5 of 5 sampled values move/);
-    expect(md).toMatch(/- score\.points → double precision/);
+    expect(md).toMatch(/- Person\.name \(person\.name\): 5 of 5 sampled values move/);
+    expect(md).toMatch(/- Score\.points \(score\.points\) → double precision/);
   });
 });
 

@@ -41,6 +41,10 @@ describe("a bad flag value", () => {
     [["migrate", EXAMPLE_DB, "--to", "postgresql://nobody@127.0.0.1:1/x", "--yes", "--orphans", "maybe"], '--orphans must be one of stop, null, delete, keep-without-fk (got "maybe")'],
     [["migrate", EXAMPLE_DB, "--to", "postgresql://nobody@127.0.0.1:1/x", "--yes", "--verify", "some"], '--verify must be one of full, deep, counts, none (got "some")'],
     [["verify", EXAMPLE_DB, "--to", "postgresql://nobody@127.0.0.1:1/x", "--verify", "counts"], '--verify must be one of full, deep (got "counts")'],
+    [["migrate", EXAMPLE_DB, "--to", "postgresql://nobody@127.0.0.1:1/x", "--yes", "--naming", "snake"], '--naming must be one of prisma, keep (got "snake")'],
+    [["plan", EXAMPLE_DB, "--out", join(tmp.dir, "naming"), "--naming", "Keep"], '--naming must be one of prisma, keep (got "Keep")'],
+    // With --schema the names are the project's: asking for Prisma's is refused, not silently ignored.
+    [["migrate", EXAMPLE_DB, "--to", "postgresql://nobody@127.0.0.1:1/x", "--yes", "--schema", "schema.prisma", "--naming", "prisma"], "--naming prisma does not apply with --schema"],
   ])("%j: exit 2 naming the flag, before any connection", async (args, message) => {
     // Port 1 refuses connections: a run that got past the flags would fail with a connection error, not this one.
     const res = await runCli(args);

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPrisma } from "../helpers/prisma-cli.js";
+import { nameSchema } from "../../src/convert/naming/index.js";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
 import type { ReadBackResult } from "../../src/verify/readback/check.js";
 import { readBackCheck } from "../../src/verify/readback/check.js";
@@ -99,7 +100,8 @@ describe("introspection mode: the corpus' Prisma 4 app (prisma_hn.db, join table
     expect(rb.models.find((m) => m.model === "_Votes")).toMatchObject({
       status: "compared",
       rows: 1,
-      relation: ["Link.User_Votes", "User.Link_Votes"],
+      // Prisma's names (convert/naming/): the named relation's fields take its name.
+      relation: ["Link.votes", "User.votes"],
       differences: [],
     });
     expect(run.stdout).toContain("application read-back: 5 rows of 2 models and 1 link of 1 many-to-many relation identical through Prisma Client");
@@ -111,6 +113,8 @@ describe("introspection mode: the corpus' Prisma 4 app (prisma_hn.db, join table
     const sqliteSchemaPath = join(tmp.dir, "sqlite.prisma");
     writeFileSync(sqliteSchemaPath, `datasource db {\n  provider = "sqlite"\n  url      = "file:./prisma_hn.db"\n}\n`);
     await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${sqlitePath}`, schemaPath: sqliteSchemaPath, cwd: tmp.dir });
+    // …with the names the migration gave the fields (migrate renames the SQLite side alike).
+    writeFileSync(sqliteSchemaPath, nameSchema(readFileSync(sqliteSchemaPath, "utf8")).schema);
     const snapshot = await takeSnapshot(sqlitePath);
     const rb = await readBackCheck({
       snapshot,
@@ -122,7 +126,7 @@ describe("introspection mode: the corpus' Prisma 4 app (prisma_hn.db, join table
     }).finally(() => snapshot.dispose());
     expect(rb.status).toBe("different");
     expect(rb.models.find((m) => m.model === "_Votes")?.differences).toEqual([
-      { model: "_Votes", key: "Link id=1", field: "User_Votes", sqlite: "[2]", postgres: "[]" },
+      { model: "_Votes", key: "Link id=1", field: "votes", sqlite: "[2]", postgres: "[]" },
     ]);
     // The models' own rows are untouched: only the relation differs.
     expect(rb.models.filter((m) => m.relation === undefined).every((m) => m.differences.length === 0)).toBe(true);
@@ -208,7 +212,7 @@ describe("introspection mode: a file with unnamed, named and self many-to-many r
     expect(byTable.get("_CategoryToPost")).toMatchObject({ status: "compared", rows: 3, differences: [] });
     expect(byTable.get("_Likes")).toMatchObject({ status: "compared", rows: 3, differences: [] });
     // Every member is an owner (a value of A); each link is read once through each of the two fields.
-    expect(byTable.get("_Follows")).toMatchObject({ status: "compared", rows: 6, relation: ["Member.Member_A", "Member.Member_B"], differences: [] });
+    expect(byTable.get("_Follows")).toMatchObject({ status: "compared", rows: 6, relation: ["Member.followsA", "Member.followsB"], differences: [] });
   });
 });
 

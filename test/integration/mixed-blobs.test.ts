@@ -76,7 +76,7 @@ describe.each([
     );
     expect(readFileSync(join(out(`${key}-text`), "schema.prisma"), "utf8")).toContain(`/// ${decision!.message}`);
     expect(summary.readBack?.status).toBe("same");
-    expect(summary.readBack?.models.map((m) => [m.model, m.status, m.rows])).toEqual([["t", "compared", 6]]);
+    expect(summary.readBack?.models.map((m) => [m.model, m.status, m.rows])).toEqual([["T", "compared", 6]]); // model T: Prisma's name for table t
     expect(summary.independent).toMatchObject({ mode: "all", ok: true, rows: 6, differenceCount: 0 });
     expect(summary.ok).toBe(true);
 

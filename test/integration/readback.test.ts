@@ -12,6 +12,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPrisma } from "../helpers/prisma-cli.js";
 import { connectPglite } from "../../src/db/pglite-target.js";
+import { nameSchema } from "../../src/convert/naming/index.js";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
 import { readBackCheck, type ReadBackResult } from "../../src/verify/readback/check.js";
 import { buildReadBackSample } from "../../src/verify/readback/sample.js";
@@ -77,14 +78,15 @@ describe("application read-back through Prisma Client", () => {
     const summary = JSON.parse(readFileSync(join(tmp.dir, "summary.json"), "utf8")) as { readBack: ReadBackResult };
     const rb = summary.readBack;
     expect(rb.status).toBe("same");
+    // Models by Prisma's names (convert/naming/): both clients were generated with them.
     const byModel = new Map(rb.models.map((m) => [m.model, m]));
-    expect(byModel.get("account")).toMatchObject({ status: "compared", rows: 3, differences: [], fieldsNotCompared: [] });
-    expect(byModel.get("tag")).toMatchObject({ status: "compared", rows: 4, differences: [] });
-    expect(byModel.get("log")?.status).toBe("not-compared");
-    expect(run.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client; not compared: log \(/);
+    expect(byModel.get("Account")).toMatchObject({ status: "compared", rows: 3, differences: [], fieldsNotCompared: [] });
+    expect(byModel.get("Tag")).toMatchObject({ status: "compared", rows: 4, differences: [] });
+    expect(byModel.get("Log")?.status).toBe("not-compared");
+    expect(run.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client; not compared: Log \(/);
     const note =
-      "account.seen: Prisma Client on SQLite reads 1 value(s) as Invalid Date (DATETIME text it does not parse, e.g. without seconds); PostgreSQL reads a valid timestamp, checked by the copy's verification";
-    expect(byModel.get("account")?.notes).toEqual([note]);
+      "Account.seen: Prisma Client on SQLite reads 1 value(s) as Invalid Date (DATETIME text it does not parse, e.g. without seconds); PostgreSQL reads a valid timestamp, checked by the copy's verification";
+    expect(byModel.get("Account")?.notes).toEqual([note]);
     expect(run.stdout).toContain(`; note: ${note}`);
   });
 
@@ -98,6 +100,8 @@ describe("application read-back through Prisma Client", () => {
     const sqliteSchemaPath = join(tmp.dir, "sqlite.prisma");
     writeFileSync(sqliteSchemaPath, `datasource db {\n  provider = "sqlite"\n  url      = "file:./app.db"\n}\n`);
     await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${sqlitePath}`, schemaPath: sqliteSchemaPath, cwd: tmp.dir });
+    // …with the names the migration gave the models (migrate renames the SQLite side alike).
+    writeFileSync(sqliteSchemaPath, nameSchema(readFileSync(sqliteSchemaPath, "utf8")).schema);
     await db.query("UPDATE account SET handle = 'mallory', balance = 99 WHERE id = 2");
     const snapshot = await takeSnapshot(sqlitePath);
     const result = await readBackCheck({
@@ -110,12 +114,12 @@ describe("application read-back through Prisma Client", () => {
       epochSecondsColumns: new Set(["account.joined"]),
     }).finally(() => snapshot.dispose());
     expect(result.status).toBe("different");
-    const account = result.models.find((m) => m.model === "account");
+    const account = result.models.find((m) => m.model === "Account");
     expect(account?.differences).toEqual([
-      { model: "account", key: "id=2", field: "handle", sqlite: '"bob"', postgres: '"mallory"' },
-      { model: "account", key: "id=2", field: "balance", sqlite: "Decimal(0.1)", postgres: "Decimal(99)" },
+      { model: "Account", key: "id=2", field: "handle", sqlite: '"bob"', postgres: '"mallory"' },
+      { model: "Account", key: "id=2", field: "balance", sqlite: "Decimal(0.1)", postgres: "Decimal(99)" },
     ]);
-    expect(result.models.find((m) => m.model === "tag")?.differences).toEqual([]);
+    expect(result.models.find((m) => m.model === "Tag")?.differences).toEqual([]);
   });
 });
 
@@ -164,7 +168,7 @@ describe("application read-back while the application keeps writing (WAL)", () =
     const summary = JSON.parse(res.stdout) as { ok: boolean; readBack: ReadBackResult };
     expect(summary.ok).toBe(true);
     expect(summary.readBack.status).toBe("same");
-    expect(summary.readBack.models.find((m) => m.model === "note")).toMatchObject({ status: "compared", rows: 100, differences: [] });
+    expect(summary.readBack.models.find((m) => m.model === "Note")).toMatchObject({ status: "compared", rows: 100, differences: [] });
     // The live file really moved on past what was migrated: reading it would have shown differences.
     const [migrated] = await db.query<{ body: string }>(`SELECT body FROM note WHERE id = 1`);
     expect(writes).toBeGreaterThan(0);
@@ -243,7 +247,7 @@ describe("application read-back on the embedded target (PGlite)", () => {
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const rb = (JSON.parse(readFileSync(join(tmp.dir, "summary.json"), "utf8")) as { readBack: ReadBackResult }).readBack;
     expect(rb.status).toBe("same");
-    expect(rb.models.find((m) => m.model === "account")).toMatchObject({ status: "compared", rows: 3, differences: [] });
+    expect(rb.models.find((m) => m.model === "Account")).toMatchObject({ status: "compared", rows: 3, differences: [] });
     expect(run.stdout).toMatch(/application read-back: 7 rows of 2 models identical through Prisma Client/);
   });
 
@@ -252,6 +256,8 @@ describe("application read-back on the embedded target (PGlite)", () => {
     const sqliteSchemaPath = join(tmp.dir, "sqlite.prisma");
     writeFileSync(sqliteSchemaPath, `datasource db {\n  provider = "sqlite"\n  url      = "file:./app.db"\n}\n`);
     await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${sqlitePath}`, schemaPath: sqliteSchemaPath, cwd: tmp.dir });
+    // …with the names the migration gave the models (migrate renames the SQLite side alike).
+    writeFileSync(sqliteSchemaPath, nameSchema(readFileSync(sqliteSchemaPath, "utf8")).schema);
     const client = await connectPglite(dataDir);
     const snapshot = await takeSnapshot(sqlitePath);
     try {
@@ -267,8 +273,8 @@ describe("application read-back on the embedded target (PGlite)", () => {
         epochSecondsColumns: new Set(["account.joined"]),
       });
       expect(result.status).toBe("different");
-      expect(result.models.find((m) => m.model === "account")?.differences).toEqual([
-        { model: "account", key: "id=2", field: "handle", sqlite: '"bob"', postgres: '"mallory"' },
+      expect(result.models.find((m) => m.model === "Account")?.differences).toEqual([
+        { model: "Account", key: "id=2", field: "handle", sqlite: '"bob"', postgres: '"mallory"' },
       ]);
     } finally {
       await snapshot.dispose();

@@ -244,7 +244,7 @@ describe("a read-back difference fails migrate", () => {
     expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).toContain("error [VERIFY_READBACK]");
     expect(res.stderr).toContain("DIFFERS: 1 difference(s) (2 rows of 1 model read)");
-    expect(res.stderr).toContain("reading [id=1] value: SQLite 0.30000000000000004 ≠ PostgreSQL 0.3");
+    expect(res.stderr).toContain("Reading [id=1] value: SQLite 0.30000000000000004 ≠ PostgreSQL 0.3");
     // Only the read-back failed (migrate.ts checks coverage, counts, content and the independent decode first), and the value is exact.
     expect(res.stderr).not.toMatch(/VERIFY_(COVERAGE|COUNTS|CONTENT|INDEPENDENT)/);
     const [row] = await db.query("SELECT value = 0.30000000000000004::float8 AS exact, value = 0.3::float8 AS rounded FROM reading WHERE id = 1");
@@ -305,7 +305,7 @@ describe("the next Prisma migration builds on the baseline", () => {
 
   it("a field added to the schema: the next migration holds that one change and nothing else", async () => {
     const changed = join(out, "changed.prisma");
-    writeFileSync(changed, readFileSync(join(out, "schema.prisma"), "utf8").replace(/^model post \{\n/m, "model post {\n  subtitle String?\n"));
+    writeFileSync(changed, readFileSync(join(out, "schema.prisma"), "utf8").replace(/^model Post \{\n/m, "model Post {\n  subtitle String?\n"));
     const res = await prisma(["migrate", "diff", "--from-migrations", join(out, "migrations"), "--to-schema-datamodel", changed, "--script"], changed);
     expect(res.code, res.stderr + res.stdout).toBe(0);
     const statements = res.stdout.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("--"));

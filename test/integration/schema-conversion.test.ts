@@ -30,6 +30,8 @@ import { copyToTemp, corpusFile, REPO_ROOT, tempDir } from "../helpers/files.js"
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 import type { MigrateSummary } from "../../src/report/summary-types.js";
 import type { Decision } from "../../src/core/decisions.js";
+import { NAMING_DECISION, type NamingMode } from "../../src/convert/naming/index.js";
+import { runPrisma } from "../helpers/prisma-cli.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const GOLDEN_DIR = join(REPO_ROOT, "test", "golden");
@@ -42,11 +44,11 @@ const tmp = tempDir("schema-conv");
 afterAll(() => tmp.cleanup());
 
 /** The source half of `migrate`, as src/pipeline/migrate.ts wires it, without any PostgreSQL. */
-async function planFor(sqlitePath: string, outDir: string): Promise<{ schema: string; migration: string }> {
+async function planFor(sqlitePath: string, outDir: string, naming?: NamingMode): Promise<{ schema: string; migration: string }> {
   const emit = (): void => {};
   const opened = await openSnapshot(sqlitePath, emit);
   try {
-    const { converted, extrasSql } = await prepareSchema(opened, emit);
+    const { converted, extrasSql } = await prepareSchema(opened, emit, undefined, { naming });
     const plan = await writePlan({ outDir, schema: converted.schema, pgSchema: "public", extrasSql });
     return { schema: readFileSync(plan.schemaPath, "utf8"), migration: readFileSync(plan.migrationPath, "utf8") };
   } finally {
@@ -102,6 +104,13 @@ describe.concurrent("golden schema.prisma and migration.sql for every corpus dat
       expect(migration).toBe(readFileSync(join(golden, "migration.sql"), "utf8"));
       // The plan must not leak anything machine-specific into the committed files.
       expect(schema + migration).not.toContain(tmp.dir);
+      // Prisma itself accepts the reviewed schema (names, relations, maps): `prisma validate`, exit 0.
+      const validated = await runPrisma(["validate"], { stage: "plan", adapter: "sqlite", adapterUrl: ":memory:", schemaPath: join(golden, "schema.prisma"), env: { DATABASE_URL: "postgresql://localhost/unused" } });
+      expect(validated.stdout).toContain("is valid");
+      // Prisma's names (the default) are only names: with the database's own names (--naming keep) the baseline
+      // creates the very same tables, columns and constraints, byte for byte.
+      const kept = await planFor(source, join(dir, "prisma-keep"), "keep");
+      expect(kept.migration).toBe(migration);
     });
   }
 });
@@ -227,8 +236,9 @@ describe.concurrent("every corpus database migrated into a real PostgreSQL", () 
       expect(m, `no @map for ${field} in\n${schema}`).not.toBeNull();
       return m![1];
     };
-    const x = mapped("col_very_long_name_that_exceeds_postgresql_identifier_limit_aaax");
-    const y = mapped("col_very_long_name_that_exceeds_postgresql_identifier_limit_aaay");
+    // The fields carry Prisma's camelCase names (convert/naming/); their @map is the shortened column name.
+    const x = mapped("colVeryLongNameThatExceedsPostgresqlIdentifierLimitAaax");
+    const y = mapped("colVeryLongNameThatExceedsPostgresqlIdentifierLimitAaay");
     expect(names).toEqual(["id", "name", x, y]);
     const rows = await db.query(`SELECT id, name, "${x}" AS x, "${y}" AS y FROM "products"`);
     expect(rows).toEqual([{ id: 1, name: "apple", x: 10, y: 20 }]);
@@ -500,7 +510,9 @@ describe("fixture: what the corpus does not cover, migrated into a real PostgreS
     expect(summary.decisions.length).toBeGreaterThan(0);
     const sections = modelSections(schema);
     const missing: string[] = [];
-    for (const d of summary.decisions) {
+    // A rename (convert/naming/) is in the schema itself, as the @map/@@map that keeps the database's name.
+    for (const d of summary.decisions.filter((x) => x.code === NAMING_DECISION)) expect(sections.get(d.table) ?? "", d.message).toMatch(/@@?map\(/);
+    for (const d of summary.decisions.filter((x) => x.code !== NAMING_DECISION)) {
       const section = sections.get(d.table) ?? schema;
       const docs = section.split("\n").filter((l) => l.trim().startsWith("///")).map(oneLine);
       if (!docs.some((l) => l.includes(oneLine(d.message)))) missing.push(`${d.table}${d.column ? `.${d.column}` : ""} [${d.code}]: ${d.message}`);

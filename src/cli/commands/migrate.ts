@@ -9,11 +9,11 @@ import { Sqlite2pgError } from "../../core/errors.js";
 import { assertNotAnAppSchema, assertWritableDir, assertWritableFile } from "../output-paths.js";
 import { redactUrl } from "../../core/redact.js";
 import { formatSummary } from "../../report/summary.js";
-import { collect, confirm, targetUrlFrom, toJson, track, usage, tableFilterFrom, tableFilterOptions } from "../context.js";
+import { collect, confirm, readSchemaText, targetUrlFrom, toJson, track, usage, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { errorJson, formatError } from "../format-error.js";
-import { MIGRATE_VERIFY, ON_ERROR, ORPHANS, oneOf, parseDecodeFallback, parseJobs, parseTypeOverrides } from "../options.js";
+import { MIGRATE_VERIFY, NAMING_HELP, ON_ERROR, ORPHANS, oneOf, parseDecodeFallback, parseJobs, parseNaming, parseTypeOverrides } from "../options.js";
 
 interface MigrateFlags {
   to?: string;
@@ -34,6 +34,7 @@ interface MigrateFlags {
   jobs?: string;
   report?: string;
   decodeFallback?: string;
+  naming?: string;
 }
 
 async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
@@ -45,6 +46,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
   const orphans = oneOf("--orphans", flags.orphans, ORPHANS);
   const verify = oneOf("--verify", flags.verify, MIGRATE_VERIFY);
   const decodeFallback = parseDecodeFallback(flags.decodeFallback);
+  const naming = parseNaming(flags.naming, flags.schema);
   if (flags.prisma7 && !flags.schema) throw usage("--prisma7 needs --schema", "pass the project's schema.prisma with --schema");
   const outDir = flags.out ?? (flags.schema ? dirname(flags.schema) : "./prisma");
   assertWritableDir("--out", outDir);
@@ -61,8 +63,8 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     if (!ok) throw usage("cancelled");
   }
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const writeReport = (summary: MigrateSummary): Promise<void> =>
-    flags.report ? writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary) : `${toJson(summary)}\n`) : Promise.resolve();
+  const writeReport = async (summary: MigrateSummary): Promise<void> =>
+    flags.report ? writeFile(flags.report, flags.report.endsWith(".md") ? migrateMarkdown(summary, await readSchemaText(summary.schemaPath)) : `${toJson(summary)}\n`) : Promise.resolve();
   const summary = await migrate({
     decodeFallback,
     sqlitePath: sqliteFile,
@@ -77,6 +79,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     orphans,
     verify,
     jobs,
+    naming,
     emit,
   }).catch(async (err: unknown) => {
     // A failure before the verification is reported too: with data problems, the report holds every one of them
@@ -112,6 +115,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk (default: stop)")
     .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: $SQLITE2PG_JOBS, else the CPU cores minus one, at most 8; 1 = one table at a time in one transaction)")
     .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none (default: full)")
+    .option("--naming <mode>", NAMING_HELP)
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")

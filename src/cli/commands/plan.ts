@@ -4,11 +4,11 @@ import { Option, type Command } from "commander";
 import type { Suggestion } from "../../copy/remedies.js";
 import { plan } from "../../pipeline/plan.js";
 import { formatPlan, planMarkdown } from "../../report/plan-report.js";
-import { collect, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
+import { collect, readSchemaText, toJson, track, tableFilterFrom, tableFilterOptions } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.js";
 import { makeRenderer } from "../render.js";
 import { assertNotAnAppSchema, assertWritableDir, assertWritableFile } from "../output-paths.js";
-import { parseDecodeFallback, parseTypeOverrides } from "../options.js";
+import { NAMING_HELP, parseDecodeFallback, parseNaming, parseTypeOverrides } from "../options.js";
 import { formatFlags } from "../suggest-command.js";
 
 interface PlanFlags {
@@ -24,16 +24,18 @@ interface PlanFlags {
   json?: boolean;
   quiet?: boolean;
   decodeFallback?: string;
+  naming?: string;
 }
 
 async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
+  const naming = parseNaming(flags.naming, undefined);
   assertWritableDir("--out", flags.out);
   assertNotAnAppSchema("--out", flags.out);
   if (flags.report) assertWritableFile("--report", flags.report);
   if (flags.schema !== undefined) process.stderr.write("warning: plan --schema is deprecated, use --pg-schema (migrate's --schema is a Prisma schema file)\n");
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.pgSchema ?? flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), emit });
-  if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary) : `${toJson(summary)}\n`);
+  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.pgSchema ?? flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), naming, emit });
+  if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary, await readSchemaText(summary.schemaPath)) : `${toJson(summary)}\n`);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n${planSuggestion(summary.suggestion)}`);
   return summary.problemCount + summary.orphans.length === 0 ? EXIT_OK : EXIT_FAILURE;
 }
@@ -59,6 +61,7 @@ export function registerPlan(program: Command, setResult: (p: Promise<number>) =
     .addOption(new Option("--schema <name>", "deprecated: use --pg-schema (in migrate, --schema names a Prisma schema file)").hideHelp())
     .option("--type <table.column=Type>", "override a column's type (repeatable)", collect, [])
     .option("--decode-fallback <encoding>", "text whose bytes are not valid UTF-8 is decoded with this encoding (e.g. windows-1252), as migrate would")
+    .option("--naming <mode>", NAMING_HELP)
     .option("--report <file>", "write the plan as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the plan as JSON")
     .option("-q, --quiet", "no progress output")
