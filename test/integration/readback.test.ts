@@ -121,6 +121,25 @@ describe("application read-back through Prisma Client", () => {
     ]);
     expect(result.models.find((m) => m.model === "Tag")?.differences).toEqual([]);
   });
+
+  it("fails, rather than passes, when the SQLite schema has none of the models: nothing compared is no proof", async () => {
+    // Prisma's own introspection, not renamed: models account/tag/log, where PostgreSQL's schema says Account/Tag/Log.
+    const sqliteSchemaPath = join(tmp.dir, "sqlite-raw.prisma");
+    writeFileSync(sqliteSchemaPath, `datasource db {\n  provider = "sqlite"\n  url      = "file:./app.db"\n}\n`);
+    await runPrisma(["db", "pull"], { stage: "introspect", adapter: "sqlite", adapterUrl: `file:${sqlitePath}`, schemaPath: sqliteSchemaPath, cwd: tmp.dir });
+    expect(readFileSync(sqliteSchemaPath, "utf8")).toMatch(/^model account \{/m);
+    const snapshot = await takeSnapshot(sqlitePath);
+    const result = await readBackCheck({
+      snapshot,
+      sqliteSchemaPath,
+      pgSchemaPath: join(out, "schema.prisma"),
+      targetUrl: db.url,
+      pgSchema: "public",
+      workDir: join(tmp.dir, "work-raw"),
+    }).finally(() => snapshot.dispose());
+    expect(result.status).toBe("different");
+    expect(result.models.find((m) => m.model === "Account")).toMatchObject({ status: "failed", reason: "no model of this name in the SQLite schema: nothing of it could be compared" });
+  });
 });
 
 describe("application read-back while the application keeps writing (WAL)", () => {

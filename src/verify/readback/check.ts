@@ -226,7 +226,9 @@ interface ModelInput {
 async function compareModel(input: ModelInput): Promise<ReadBackModel> {
   const { name, sqliteModel, pgModel, options } = input;
   const notCompared = (reason: string): ReadBackModel => ({ model: name, status: "not-compared", rows: 0, reason, differences: [], fieldsNotCompared: [] });
-  if (!sqliteModel) return notCompared("not in the SQLite schema");
+  // Both schemas come from one conversion, under the same names (naming is applied to both): a model missing on the
+  // SQLite side means the comparison itself went wrong, which must fail the check rather than pass it unread.
+  if (!sqliteModel) return { model: name, status: "failed", rows: 0, reason: "no model of this name in the SQLite schema: nothing of it could be compared", differences: [], fieldsNotCompared: [] };
   if (sqliteModel.ignored || pgModel.ignored) return notCompared(`@@ignore in the ${sqliteModel.ignored ? "SQLite" : "PostgreSQL"} schema: Prisma Client cannot read it`);
   const keys = sqliteModel.keyFields;
   if (keys.length === 0) return notCompared("no @id or @unique: rows cannot be matched");

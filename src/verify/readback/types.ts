@@ -12,7 +12,7 @@ export interface ReadBackDifference {
 
 export interface ReadBackModel {
   readonly model: string;
-  /** "failed": PostgreSQL could not be read through the client although SQLite could. */
+  /** "failed": PostgreSQL could not be read through the client although SQLite could, or the model is missing from the SQLite schema. */
   readonly status: "compared" | "not-compared" | "failed";
   readonly rows: number;
   /** Sampled rows absent from PostgreSQL because the migration left them out on purpose. */
