@@ -28,13 +28,16 @@ interface PlanFlags {
 }
 
 async function run(sqliteFile: string, flags: PlanFlags): Promise<number> {
+  // Every flag parsed once, before anything is looked at (a bad value is exit 2 with nothing done).
   const naming = parseNaming(flags.naming, undefined);
+  const typeOverrides = parseTypeOverrides(flags.type);
+  const decodeFallback = parseDecodeFallback(flags.decodeFallback);
   assertWritableDir("--out", flags.out);
   assertNotAnAppSchema("--out", flags.out);
   if (flags.report) assertWritableFile("--report", flags.report);
   if (flags.schema !== undefined) process.stderr.write("warning: plan --schema is deprecated, use --pg-schema (migrate's --schema is a Prisma schema file)\n");
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
-  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.pgSchema ?? flags.schema, typeOverrides: parseTypeOverrides(flags.type), tables: tableFilterFrom(flags), decodeFallback: parseDecodeFallback(flags.decodeFallback), naming, emit });
+  const summary = await plan({ sqlitePath: sqliteFile, outDir: flags.out, pgSchema: flags.pgSchema ?? flags.schema, typeOverrides, tables: tableFilterFrom(flags), decodeFallback, naming, emit });
   if (flags.report) await writeFile(flags.report, flags.report.endsWith(".md") ? planMarkdown(summary, await readSchemaText(summary.schemaPath)) : `${toJson(summary)}\n`);
   process.stdout.write(flags.json ? `${toJson(summary)}\n` : `\n${formatPlan(summary)}\n${planSuggestion(summary.suggestion)}`);
   return summary.problemCount + summary.orphans.length === 0 ? EXIT_OK : EXIT_FAILURE;
