@@ -91,7 +91,7 @@ export function views(
     decisions.push({
       table: view.name,
       code: "view",
-      message: `view created by raw SQL in the migration (Prisma Migrate does not create views; `migrate` adds its Prisma view block, typed by PostgreSQL)${result.notes.length ? `; ${result.notes.join("; ")}` : ""}`,
+      message: `view created by raw SQL in the migration (Prisma Migrate does not create views; migrate adds its Prisma view block, typed by PostgreSQL)${result.notes.length ? `; ${result.notes.join("; ")}` : ""}`,
     });
   }
   return statements;
