@@ -152,6 +152,7 @@ function readBack(run: MigrateRun, { opened, client }: RunIo, { prepared, planne
       pgSchema: run.target.pgSchema,
       workDir: opened.snapshot.dir,
       epochSecondsColumns: epochSecondsColumns(planned.converted.tables),
+      views: prepared.viewStatements,
       changedOnPurpose: new Map(
         applied.copied.map((t) => [
           t.table,

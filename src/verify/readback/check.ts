@@ -32,6 +32,7 @@ import { readBackSchemas } from "./model-sample.js";
 import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "./schema.js";
 import { reconcileSchemaRelations } from "../../convert/relations.js";
 import { type ReadBackDifference, type ReadBackModel } from "./types.js";
+import { compareView, readViews, withSqliteViewBlocks } from "./views.js";
 
 export interface ReadBackOptions {
   /**
@@ -63,6 +64,8 @@ export interface ReadBackOptions {
    * `--orphans=delete`) and columns whose dangling references were cleared (`--orphans=null`). A row missing there,
    * or NULL in such a column, is what the user chose, not a difference.
    */
+  /** The migrated views (SQLite name → PostgreSQL name): each view block of the schema is read on both sides. */
+  readonly views?: readonly { readonly view: string; readonly pgName: string }[];
   readonly changedOnPurpose?: ReadonlyMap<string, { readonly leftOut: boolean; readonly nullified: ReadonlySet<string>; readonly decoded?: ReadonlySet<string> }>;
 }
 
@@ -93,7 +96,12 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   const schemas = readBackSchemas(sqliteSchemaText, pgSchemaText);
   // Prisma validates relations whatever the provider: the SQLite client needs convert's relation fixes too
   // (relations.ts), applied here to the models read back only (parsing 2000 models costs ~0.6 s and ~90 MB).
-  const sqliteSchema = unignoreKeyedModels(reconcileSchemaRelations(schemas.sqlite));
+  // The converted schema's view blocks, given to the SQLite client too (views.ts): both read each view.
+  const sqliteSchema = withSqliteViewBlocks(unignoreKeyedModels(reconcileSchemaRelations(schemas.sqlite)), schemas.postgresql);
+  const views = readViews(schemas.postgresql).flatMap((info) => {
+    const view = options.views?.find((v) => v.pgName === info.pgName)?.view;
+    return view === undefined ? [] : [{ info, view }];
+  });
   const sample = schemas.sample ? { sample: schemas.sample } : {};
   const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
   const pgModels = new Map(readModels(schemas.postgresql).map((m) => [m.model, m]));
@@ -122,13 +130,15 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   const samplePath = join(options.workDir, "readback-sample.db");
   let sampleFailed: ReadonlyMap<string, string>;
   let owners: ReadonlyMap<string, readonly unknown[]>;
+  let viewSamples: ReadonlyMap<string, { readonly rows: number; readonly total: number }>;
   try {
-    ({ failed: sampleFailed, owners } = buildReadBackSample({
+    ({ failed: sampleFailed, owners, views: viewSamples } = buildReadBackSample({
       source: options.snapshot.db,
       schemaClonePath: options.snapshot.schemaClonePath,
       samplePath,
       tables,
       relations: relationSamples,
+      views: views.map(({ info, view }) => ({ view, pgName: info.pgName, columns: [...info.columns.values()] })),
       sampleSize,
     }));
   } catch (err) {
@@ -188,6 +198,21 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
           sampleFailure: sampleFailed.get(relation.table),
           leftOutOnPurpose: linked.some((t) => t !== undefined && options.changedOnPurpose?.get(t)?.leftOut === true),
           maxDifferences: options.maxDifferences ?? 20,
+        }),
+      );
+    }
+    for (const { info } of views) {
+      models.push(
+        await compareView({
+          info,
+          sqliteDelegate: delegateOf(sqliteClient, info.view),
+          pgDelegate: delegateOf(pgClient, info.view),
+          sqliteFields: fieldTypes(sqliteGen, info.view),
+          pgFields: fieldTypes(pgGen, info.view),
+          sampled: viewSamples.get(info.pgName),
+          sampleFailure: sampleFailed.get(`view ${info.pgName}`),
+          maxDifferences: options.maxDifferences ?? 20,
+          firstLine,
         }),
       );
     }

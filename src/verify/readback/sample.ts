@@ -37,6 +37,20 @@ export interface SampleRelation {
   readonly b: { readonly table: string; readonly keyColumn: string };
 }
 
+/**
+ * A view the read-back reads (views.ts): in the sample it becomes a plain table named like the PostgreSQL view, with
+ * the PostgreSQL view's column names (positionally: the translation keeps the columns in order, PostgreSQL may name
+ * an unaliased expression differently), holding the view's first `sampleSize` rows in byte order — ORDER BY every
+ * column with COLLATE BINARY (memcmp for text: UTF-8 code point order; NULLs first; numbers before text before
+ * blobs, https://sqlite.org/datatype3.html#sort_order). Columns without a declared type: each value keeps its
+ * storage class, as the view returned it.
+ */
+export interface SampleView {
+  readonly view: string;
+  readonly pgName: string;
+  readonly columns: readonly string[];
+}
+
 export interface SampleOptions {
   /** The snapshot's connection: read-only, inside its read transaction. Only SELECTs and PRAGMAs run on it. */
   readonly source: SqliteDb;
@@ -46,6 +60,7 @@ export interface SampleOptions {
   readonly samplePath: string;
   readonly tables: readonly SampleTable[];
   readonly relations?: readonly SampleRelation[];
+  readonly views?: readonly SampleView[];
   readonly sampleSize: number;
 }
 
@@ -55,6 +70,8 @@ export interface SampleResult {
   readonly failed: ReadonlyMap<string, string>;
   /** Per relation table: the owners sampled (values of `A`, as better-sqlite3 returns them), in `A` order. */
   readonly owners: ReadonlyMap<string, readonly unknown[]>;
+  /** Per view (PostgreSQL name): the rows copied and how many rows the view has in the snapshot. */
+  readonly views: ReadonlyMap<string, { readonly rows: number; readonly total: number }>;
 }
 
 interface XInfo {
@@ -68,6 +85,7 @@ export function buildReadBackSample(options: SampleOptions): SampleResult {
   const rows = new Map<string, number>();
   const failed = new Map<string, string>();
   const owners = new Map<string, readonly unknown[]>();
+  const views = new Map<string, { rows: number; total: number }>();
   try {
     sample.pragma("foreign_keys = OFF");
     sample.pragma("ignore_check_constraints = ON");
@@ -87,10 +105,37 @@ export function buildReadBackSample(options: SampleOptions): SampleResult {
         failed.set(r.table, err instanceof Error ? err.message : String(err));
       }
     }
+    // The clone's views would read the partial sample: dropped first, then each read view becomes a table.
+    const cloneViews = sample.prepare("SELECT name FROM sqlite_schema WHERE type = 'view'").pluck().all() as string[];
+    for (const name of cloneViews) sample.exec(`DROP VIEW ${quoteIdent(name)}`);
+    for (const v of options.views ?? []) {
+      try {
+        views.set(v.pgName, copyViewRows(options.source, sample, v, options.sampleSize));
+      } catch (err) {
+        failed.set(`view ${v.pgName}`, err instanceof Error ? err.message : String(err));
+      }
+    }
   } finally {
     sample.close();
   }
-  return { rows, failed, owners };
+  return { rows, failed, owners, views };
+}
+
+function copyViewRows(source: SqliteDb, sample: Database.Database, v: SampleView, limit: number): { rows: number; total: number } {
+  const view = quoteIdent(v.view);
+  const select = source.prepare(`SELECT * FROM ${view}`);
+  const width = select.columns().length;
+  if (width !== v.columns.length) throw new Error(`the SQLite view has ${width} columns, the PostgreSQL view ${v.columns.length}`);
+  const order = v.columns.map((_, i) => `${i + 1} COLLATE BINARY`).join(", ");
+  const found = source.prepare(`SELECT * FROM ${view} ORDER BY ${order} LIMIT ?`).raw().all(limit) as unknown[][];
+  const total = Number(source.prepare(`SELECT count(*) FROM ${view}`).pluck().get() as bigint | number);
+  const columns = v.columns.map(quoteIdent);
+  sample.exec(`CREATE TABLE ${quoteIdent(v.pgName)} (${columns.join(", ")})`);
+  const insert = sample.prepare(`INSERT INTO ${quoteIdent(v.pgName)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+  sample.transaction(() => {
+    for (const row of found) insert.run(...row);
+  })();
+  return { rows: found.length, total };
 }
 
 function storedColumns(source: SqliteDb, table: string): string[] {
