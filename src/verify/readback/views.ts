@@ -121,7 +121,7 @@ export async function compareView(input: ViewInput): Promise<ReadBackModel> {
   sqliteRows.forEach((row, i) => {
     const match = [...unused].find((j) => [...comparisons].every(([f, c]) => c.same(row[f], pgRows[j][f])));
     if (match === undefined) {
-      add({ key: `row ${i + 1} in byte order`, field: "(row)", sqlite: excerpt(describeRow(row, comparisons.keys()), 200), postgres: "no equal row" });
+      add({ key: `row ${i + 1} in byte order`, field: "(row)", sqlite: describeRow(row, comparisons.keys()).slice(0, 300), postgres: "no equal row" });
       return;
     }
     unused.delete(match);
