@@ -119,5 +119,7 @@ export function addViewBlocks(schema: string, views: readonly MigratedView[], de
       message: `view ${name} in schema.prisma (preview feature "views"): Prisma Client reads it (findMany, findFirst, count); fields typed from PostgreSQL's catalog; keyless (no @unique), so findUnique is not available${unsupported.length ? `; not readable through Prisma (Unsupported): ${unsupported.join(", ")}` : ""}`,
     });
   }
-  return `${printSchema(ast).trim()}\n\n${blocks.join("\n\n")}\n`;
+  // Parsed and printed with the rest: aligned as Prisma's formatter aligns them.
+  ast.list.push(...getSchema(blocks.join("\n\n")).list.flatMap((b) => [{ type: "break" } as Block, b]));
+  return `${printSchema(ast).trim()}\n`;
 }
