@@ -33,6 +33,8 @@ import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "
 import { reconcileSchemaRelations } from "../../convert/relations.js";
 import { type ReadBackDifference, type ReadBackModel } from "./types.js";
 import { compareView, readViews, withSqliteViewBlocks } from "./views.js";
+import { orderedRead } from "./ordered.js";
+import type { OrderedRead } from "../behaviour/types.js";
 
 export interface ReadBackOptions {
   /**
@@ -76,6 +78,8 @@ export interface ReadBackResult {
   readonly sample?: { readonly models: number; readonly of: number };
   /** Why the check could not run. */
   readonly detail?: string;
+  /** One ordered read per model with an indexed text field (ordered.ts): behaviour, not a difference in the data. */
+  readonly orderedReads?: readonly OrderedRead[];
   readonly ms: number;
 }
 
@@ -111,7 +115,9 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   for (const [name] of pgModels) {
     const m = sqliteModels.get(name);
     if (!m || m.ignored || m.keyFields.length === 0 || tables.some((t) => t.table === m.table)) continue;
-    tables.push({ table: m.table, keyColumns: m.keyFields.map((k) => m.columns.get(k) ?? k) });
+    const ordered = pgModels.get(name)?.orderedField;
+    const orderColumn = ordered === undefined ? undefined : m.columns.get(ordered);
+    tables.push({ table: m.table, keyColumns: m.keyFields.map((k) => m.columns.get(k) ?? k), ...(orderColumn === undefined ? {} : { orderColumn }) });
   }
   // Implicit many-to-many relations declared alike in both schemas, and the tables their links point at.
   const sqliteRelations = new Map(readRelations(sqliteSchema).map((r) => [r.table, r]));
@@ -216,8 +222,18 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
         }),
       );
     }
+    const orderedReads: OrderedRead[] = [];
+    for (const m of models) {
+      const pgModel = pgModels.get(m.model);
+      const field = pgModel?.orderedField;
+      const [sqliteDelegate, pgDelegate] = [delegateOf(sqliteClient, m.model), delegateOf(pgClient, m.model)];
+      // Only models whose rows were read on both sides, on a field both clients read as String.
+      if (m.status !== "compared" || m.relation !== undefined || m.view !== undefined || field === undefined || !sqliteDelegate || !pgDelegate) continue;
+      if (fieldTypes(sqliteGen, m.model).get(field) !== "String" || fieldTypes(pgGen, m.model).get(field) !== "String") continue;
+      orderedReads.push(await orderedRead({ model: m.model, field, sqliteDelegate, pgDelegate, take: sampleSize, firstLine }));
+    }
     const different = models.some((m) => m.status === "failed" || m.differences.length > 0);
-    return done({ status: different ? "different" : "same", models, ...sample });
+    return done({ status: different ? "different" : "same", models, ...sample, orderedReads });
   } finally {
     await Promise.all([sqliteClient.$disconnect().catch(() => undefined), pgClient.$disconnect().catch(() => undefined)]);
   }

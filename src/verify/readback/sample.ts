@@ -22,6 +22,11 @@ export interface SampleTable {
   readonly table: string;
   /** SQLite columns the read-back orders by (the model's key fields), in order. */
   readonly keyColumns: readonly string[];
+  /**
+   * A column the read-back also reads in order (ordered.ts): its first `sampleSize` rows in that order (the column's
+   * own collation, as Prisma's `orderBy` on SQLite) are copied too, so the sample orders as the file does.
+   */
+  readonly orderColumn?: string;
 }
 
 /**
@@ -210,5 +215,13 @@ function copyRows(source: SqliteDb, sample: Database.Database, t: SampleTable, l
   sample.transaction(() => {
     for (const row of found) insert.run(...row);
   })();
+  if (t.orderColumn !== undefined) {
+    // Rows the key order copied already stay (same key); big cells included, or the order would have gaps.
+    const byField = source.prepare(`SELECT ${columns.join(", ")} FROM ${table} ORDER BY ${quoteIdent(t.orderColumn)} ASC LIMIT ?`).raw();
+    const orIgnore = sample.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    sample.transaction(() => {
+      for (const row of byField.iterate(limit) as IterableIterator<unknown[]>) orIgnore.run(...row);
+    })();
+  }
   return found.length;
 }
