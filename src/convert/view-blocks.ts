@@ -96,9 +96,19 @@ export function viewBlockText(view: MigratedView, name: string, enumsByDbName: R
  * (once, kept beside the user's). Views without columns are left as they were (nothing to read).
  */
 export function addViewBlocks(schema: string, views: readonly MigratedView[], decisions: Decision[]): string {
-  const withColumns = views.filter((v) => v.columns.length > 0);
-  if (withColumns.length === 0) return schema;
+  if (!views.some((v) => v.columns.length > 0)) return schema;
   const ast = getSchema(schema);
+  // A user's schema (--schema) may model a view already: their block is kept as they wrote it.
+  const ownViews = new Set(
+    ast.list.flatMap((b) => {
+      if (b.type !== "view") return [];
+      const map = b.properties.find((p) => p.type === "attribute" && p.kind === "object" && p.name === "map") as { args?: { value: unknown }[] } | undefined;
+      const value = map?.args?.[0]?.value;
+      return [typeof value === "string" ? (JSON.parse(value) as string) : b.name];
+    }),
+  );
+  const withColumns = views.filter((v) => v.columns.length > 0 && !ownViews.has(v.pgName) && !ownViews.has(v.view));
+  if (withColumns.length === 0) return schema;
   declarePreviewFeature(ast.list, "views");
   const taken = new Set(ast.list.flatMap((b: Block) => ("name" in b && typeof b.name === "string" && b.type !== "datasource" && b.type !== "generator" ? [b.name.toLowerCase()] : [])));
   const enumsByDbName = new Map<string, string>();

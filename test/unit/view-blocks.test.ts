@@ -55,4 +55,12 @@ describe("Prisma view blocks from PostgreSQL's view columns", () => {
     // Adding again keeps one `views` entry.
     expect(addViewBlocks(out, [], []).match(/"views"/g)).toHaveLength(1);
   });
+
+  it("keeps a view the user's schema models already, as they wrote it", () => {
+    const own = `${BASE}\nview Stats {\n  n Int @unique\n\n  @@map("stats")\n}\n`;
+    const decisions: Decision[] = [];
+    const out = addViewBlocks(own, [{ view: "stats", pgName: "stats", columns: [{ name: "n", type: "bigint" }] }], decisions);
+    expect(out).toBe(own);
+    expect(decisions).toEqual([]);
+  });
 });

@@ -54,6 +54,10 @@ export function withSqliteViewBlocks(sqliteSchema: string, pgSchema: string): st
   // Prisma's introspection writes no generator: the read-back client keeps a client generator's preview features.
   ensureGenerator(ast.list);
   declarePreviewFeature(ast.list, "views");
+  // A view the user's SQLite schema models already is read through the converted schema's block (which maps to
+  // the sample's table): theirs is replaced in the read-back's copy only.
+  const names = new Set(views.map((v) => v.name));
+  ast.list = ast.list.filter((b) => !(b.type === "view" && names.has(b.name)));
   ast.list.push(...views);
   return `${printSchema(ast).trim()}\n`;
 }
