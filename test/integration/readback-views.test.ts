@@ -17,6 +17,8 @@ import { buildSqliteFile, copyToTemp, REALWORLD, tempDir } from "../helpers/file
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 const ACCOUNTS = 150;
+/** Rows of "Rich accounts": a balance (every fourth is NULL) above 50. */
+const RICH = [...Array(ACCOUNTS).keys()].map((i) => i + 1).filter((i) => i % 4 !== 0 && i * 1.25 > 50).length;
 
 function buildApp(dir: string): string {
   return buildSqliteFile(dir, "views.db", (d) => {
@@ -82,7 +84,7 @@ describe("views become Prisma view blocks, read back on both sides", () => {
     expect(byName.get("handles")).toMatchObject({ status: "compared", rows: 100, view: { total: ACCOUNTS }, differences: [], fieldsNotCompared: [] });
     // Three distinct values, each many times: the multiset, not the set, is compared.
     expect(byName.get("karma_mod")).toMatchObject({ status: "compared", rows: 100, view: { total: ACCOUNTS }, differences: [] });
-    const rich = [...Array(ACCOUNTS).keys()].map((i) => i + 1).filter((i) => i % 4 !== 0 && i * 1.25 > 50).length;
+    const rich = RICH;
     expect(byName.get("Rich_accounts")).toMatchObject({ status: "compared", rows: Math.min(rich, 100), view: { total: rich }, differences: [] });
     expect(run.stdout).toContain(`and ${1 + 100 + 100 + Math.min(rich, 100)} of the ${1 + ACCOUNTS * 2 + rich} rows of 4 views (as multisets: each view's first rows in byte order, up to the sample size) identical through Prisma Client`);
   });
@@ -145,5 +147,31 @@ describe("the real-world datasette fixtures: views read back", () => {
     expect(rb.status).toBe("same");
     expect(rb.models.find((m) => m.model === "paginated_view")).toMatchObject({ status: "compared", rows: 100, view: { total: 201 }, differences: [] });
     expect(rb.models.find((m) => m.model === "simple_view")).toMatchObject({ status: "compared", rows: 5, view: { total: 5 }, differences: [] });
+  });
+});
+
+describe("views on the embedded target (PGlite)", () => {
+  const tmp = tempDir("readback-views-pglite");
+  const out = join(tmp.dir, "prisma");
+  let run: Awaited<ReturnType<typeof runCli>>;
+
+  beforeAll(async () => {
+    const file = buildApp(tmp.dir);
+    run = await runCli(["migrate", file, "--to", `pglite:${join(tmp.dir, "pgdata")}`, "--out", out, "--report", join(tmp.dir, "summary.json"), "--yes"]);
+  }, 180_000);
+  afterAll(() => tmp.cleanup());
+
+  it("types the view blocks from PGlite's catalog and reads every view back through its instance", () => {
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const schema = readFileSync(join(out, "schema.prisma"), "utf8");
+    expect(schema).toContain("view account_stats {\n  n           BigInt?\n  total_karma BigInt?\n  last_handle String?\n}");
+    const rb = (JSON.parse(readFileSync(join(tmp.dir, "summary.json"), "utf8")) as { readBack: ReadBackResult }).readBack;
+    expect(rb.status).toBe("same");
+    expect(rb.models.filter((m) => m.view !== undefined).map((m) => [m.model, m.status, m.rows])).toEqual([
+      ["account_stats", "compared", 1],
+      ["handles", "compared", 100],
+      ["karma_mod", "compared", 100],
+      ["Rich_accounts", "compared", Math.min(RICH, 100)],
+    ]);
   });
 });
