@@ -25,7 +25,7 @@ import type { PgClient } from "../../db/pg-client.js";
 import type { Snapshot } from "../../introspect/snapshot.js";
 import { redact } from "../../core/redact.js";
 import { readBackClient, type GeneratedClient, type ModelDelegate } from "./client.js";
-import { comparisonFor, excerpt, unreadableOnSqlite, type Comparison } from "./compare.js";
+import { comparisonFor, excerpt, sameOutsideInvalidBytes, unreadableOnSqlite, type Comparison } from "./compare.js";
 import { buildReadBackSample, type SampleRelation, type SampleTable } from "./sample.js";
 import { compareRelation } from "./relations.js";
 import { readBackSchemas } from "./model-sample.js";
@@ -217,6 +217,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
           pgFields: fieldTypes(pgGen, info.view),
           sampled: viewSamples.get(info.pgName),
           sampleFailure: sampleFailed.get(`view ${info.pgName}`),
+          decoded: [...(options.changedOnPurpose?.values() ?? [])].some((c) => (c.decoded?.size ?? 0) > 0),
+          rowsChanged: [...(options.changedOnPurpose?.values() ?? [])].some((c) => c.leftOut || c.nullified.size > 0),
           maxDifferences: options.maxDifferences ?? 20,
           firstLine,
         }),
@@ -343,16 +345,6 @@ async function compareModel(input: ModelInput): Promise<ReadBackModel> {
     ([field, n]) => `${name}.${field}: Prisma Client on SQLite reads ${n} value(s) as Invalid Date (DATETIME text it does not parse, e.g. without seconds); PostgreSQL reads a valid timestamp, checked by the copy's verification`,
   );
   return { model: name, status: "compared", rows: sample.length - leftOut, ...(leftOut > 0 ? { leftOut } : {}), differences, fieldsNotCompared, ...(notes.length > 0 ? { notes } : {}) };
-}
-
-/**
- * A column decoded with --decode-fallback: Prisma Client reads SQLite's invalid bytes as U+FFFD, PostgreSQL holds
- * their decoding. Equal when the text agrees everywhere else (each U+FFFD standing for one or more characters).
- */
-function sameOutsideInvalidBytes(sqlite: unknown, postgres: unknown): boolean {
-  if (typeof sqlite !== "string" || typeof postgres !== "string" || !sqlite.includes("\uFFFD")) return false;
-  const parts = sqlite.split(/\uFFFD+/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${parts.join("[\\s\\S]+?")}$`, "u").test(postgres);
 }
 
 /** The line of an error that says what went wrong (the Prisma CLI prints banners before it). */

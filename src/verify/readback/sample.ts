@@ -47,8 +47,7 @@ export interface SampleRelation {
  * the PostgreSQL view's column names (positionally: the translation keeps the columns in order, PostgreSQL may name
  * an unaliased expression differently), holding the view's first `sampleSize` rows in byte order — ORDER BY every
  * column with COLLATE BINARY (memcmp for text: UTF-8 code point order; NULLs first; numbers before text before
- * blobs, https://sqlite.org/datatype3.html#sort_order). Columns without a declared type: each value keeps its
- * storage class, as the view returned it.
+ * blobs, https://sqlite.org/datatype3.html#sort_order). Columns keep the view's declared types (copyViewRows).
  */
 export interface SampleView {
   readonly view: string;
@@ -135,7 +134,11 @@ function copyViewRows(source: SqliteDb, sample: Database.Database, v: SampleView
   const found = source.prepare(`SELECT * FROM ${view} ORDER BY ${order} LIMIT ?`).raw().all(limit) as unknown[][];
   const total = Number(source.prepare(`SELECT count(*) FROM ${view}`).pluck().get() as bigint | number);
   const columns = v.columns.map(quoteIdent);
-  sample.exec(`CREATE TABLE ${quoteIdent(v.pgName)} (${columns.join(", ")})`);
+  // Each column declared as the view declares it (SQLite passes a referenced column's declared type through a view):
+  // Prisma's adapter reads values by the declared type, as the app reading the view does. The values came from a
+  // column of that type, so its affinity changes nothing; a computed column has none and keeps its storage class.
+  const declared = select.columns().map((c) => (c.type !== null && /^[A-Za-z0-9_ (),]+$/.test(c.type) ? ` ${c.type}` : ""));
+  sample.exec(`CREATE TABLE ${quoteIdent(v.pgName)} (${columns.map((c, i) => `${c}${declared[i]}`).join(", ")})`);
   const insert = sample.prepare(`INSERT INTO ${quoteIdent(v.pgName)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
   sample.transaction(() => {
     for (const row of found) insert.run(...row);
