@@ -18,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 const ACCOUNTS = 150;
 /** Rows of "Rich accounts": a balance (every fourth is NULL) above 50. */
+const SHARES = ACCOUNTS - Math.floor(ACCOUNTS / 4);
 const RICH = [...Array(ACCOUNTS).keys()].map((i) => i + 1).filter((i) => i % 4 !== 0 && i * 1.25 > 50).length;
 
 function buildApp(dir: string): string {
@@ -28,6 +29,7 @@ function buildApp(dir: string): string {
       CREATE VIEW handles AS SELECT handle, lower(handle) AS low, active FROM account;
       CREATE VIEW karma_mod AS SELECT karma % 3 AS k FROM account;
       CREATE VIEW "Rich accounts" AS SELECT id, balance FROM account WHERE balance > 50;
+      CREATE VIEW shares AS SELECT id, balance * 3 / 7 AS share FROM account WHERE balance IS NOT NULL;
     `);
     const insert = d.prepare("INSERT INTO account (id, handle, karma, balance, active) VALUES (?, ?, ?, ?, ?)");
     // Mixed case, accents and punctuation: an ICU or libc collation orders them unlike SQLite's bytes, so the view's
@@ -66,7 +68,9 @@ describe("views become Prisma view blocks, read back on both sides", () => {
     expect(schema).toContain('view Rich_accounts {\n  id      Int?\n  balance Decimal? @db.Decimal(10, 2)\n\n  @@map("Rich accounts")\n}');
     expect(schema).not.toMatch(/^view [^{]*\{[^}]*@(id|unique)/m);
     const migration = readFileSync(join(out, "migrations", "0_init", "migration.sql"), "utf8");
-    expect(migration.match(/^CREATE VIEW/gm)).toHaveLength(4);
+    expect(migration.match(/^CREATE VIEW/gm)).toHaveLength(5);
+    // numeric(10,2) * 3 / 7 is numeric in PostgreSQL: exact decimals, where SQLite computes a double.
+    expect(schema).toContain("view shares {\n  id    Int?\n  share Decimal?\n}");
     expect(migration).toContain('CREATE VIEW "Rich accounts" AS');
   });
 
@@ -86,7 +90,10 @@ describe("views become Prisma view blocks, read back on both sides", () => {
     expect(byName.get("karma_mod")).toMatchObject({ status: "compared", rows: 100, view: { total: ACCOUNTS }, differences: [] });
     const rich = RICH;
     expect(byName.get("Rich_accounts")).toMatchObject({ status: "compared", rows: Math.min(rich, 100), view: { total: rich }, differences: [] });
-    expect(run.stdout).toContain(`and ${1 + 100 + 100 + Math.min(rich, 100)} of the ${1 + ACCOUNTS * 2 + rich} rows of 4 views (as multisets: each view's first rows in byte order, up to the sample size) identical through Prisma Client`);
+    // The computed decimals differ in their last digits: paired, and said in a note.
+    expect(byName.get("shares")).toMatchObject({ status: "compared", rows: 100, view: { total: SHARES }, differences: [] });
+    expect(byName.get("shares")?.notes?.[0]).toMatch(/^shares: \d+ row\(s\) whose computed numbers differ beyond the 12th significant digit/);
+    expect(run.stdout).toContain(`and ${1 + 100 + 100 + Math.min(rich, 100) + 100} of the ${1 + ACCOUNTS * 2 + rich + SHARES} rows of 5 views (as multisets: each view's first rows in byte order, up to the sample size) identical through Prisma Client`);
   });
 
   it("names the view of a row changed or missing in PostgreSQL afterwards", async () => {
@@ -105,7 +112,7 @@ describe("views become Prisma view blocks, read back on both sides", () => {
       targetUrl: db.url,
       pgSchema: "public",
       workDir: join(tmp.dir, "work"),
-      views: ["account_stats", "handles", "karma_mod", "Rich accounts"].map((v) => ({ view: v, pgName: v })),
+      views: ["account_stats", "handles", "karma_mod", "Rich accounts", "shares"].map((v) => ({ view: v, pgName: v })),
     }).finally(() => snapshot.dispose());
     expect(result.status).toBe("different");
     const handles = result.models.find((m) => m.model === "handles");
@@ -172,6 +179,7 @@ describe("views on the embedded target (PGlite)", () => {
       ["handles", "compared", 100],
       ["karma_mod", "compared", 100],
       ["Rich_accounts", "compared", Math.min(RICH, 100)],
+      ["shares", "compared", 100],
     ]);
   });
 });
