@@ -9,6 +9,8 @@
  * downloaded. Per model, the first `sampleSize` rows in key order are read from SQLite, the rows with the same keys
  * from PostgreSQL (key equality, not PostgreSQL's collation order, picks them), and every field is compared
  * (readback-compare.ts says what "same" means).
+ * Each `view` block is read too, as a multiset of its first rows in byte order (views.ts), and each model with an
+ * indexed text field once in that field's order (ordered.ts: behaviour, reported in What changes for the app).
  *
  * SQLite's side is the run's snapshot, not the live file: the rows the SQLite client reads are first copied from
  * the snapshot's read transaction into a sample file (readback-sample.ts), so an application writing meanwhile
