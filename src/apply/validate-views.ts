@@ -9,18 +9,30 @@
  */
 import type { PgClient } from "../db/pg-client.js";
 import type { SplitMigration } from "../plan/split.js";
+import type { PgViewColumn } from "../convert/view-blocks.js";
 import { openTargetTransaction } from "./apply.js";
 
-/** Statement → PostgreSQL's error, for each of `viewStatements` that PostgreSQL refuses after the baseline's DDL. */
-export async function refusedViewStatements(
+export interface ViewCheck {
+  /** Statement → PostgreSQL's error, for each view PostgreSQL refuses after the baseline's DDL. */
+  readonly refused: Map<string, string>;
+  /**
+   * PostgreSQL view name → its columns as PostgreSQL's catalog types them, for each view it created: what the
+   * schema's view blocks are typed from (convert/view-blocks.ts), computed columns included.
+   */
+  readonly columns: Map<string, PgViewColumn[]>;
+}
+
+/** Each view tried after the baseline's DDL (rolled back): which PostgreSQL refuses, and the columns of the others. */
+export async function checkViewStatements(
   client: PgClient,
   pgSchema: string,
   plan: SplitMigration,
-  viewStatements: readonly string[],
-): Promise<Map<string, string>> {
+  viewStatements: readonly { readonly pgName: string; readonly sql: string }[],
+): Promise<ViewCheck> {
   const refused = new Map<string, string>();
-  if (viewStatements.length === 0) return refused;
-  const views = new Set(viewStatements.map((s) => s.trim()));
+  const columns = new Map<string, PgViewColumn[]>();
+  if (viewStatements.length === 0) return { refused, columns };
+  const views = new Map(viewStatements.map((v) => [v.sql.trim(), v.pgName]));
   await client.query("BEGIN");
   try {
     try {
@@ -28,14 +40,16 @@ export async function refusedViewStatements(
       for (const { sql } of preData) await client.query(sql);
     } catch {
       // Not a view's doing: the real run meets the same error and reports it with its statement.
-      return refused;
+      return { refused, columns };
     }
     for (const { sql } of plan.postData) {
-      const isView = views.has(sql.trim());
+      const view = views.get(sql.trim());
+      const isView = view !== undefined;
       await client.query("SAVEPOINT sqlite2pg_view_check");
       try {
         await client.query(sql);
         await client.query("RELEASE SAVEPOINT sqlite2pg_view_check");
+        if (view !== undefined) columns.set(view, await viewColumns(client, pgSchema, view));
       } catch (err) {
         await client.query("ROLLBACK TO SAVEPOINT sqlite2pg_view_check");
         // Other post-data statements are checked by the real run, on the data; only views are decided here.
@@ -45,5 +59,17 @@ export async function refusedViewStatements(
   } finally {
     await client.query("ROLLBACK");
   }
-  return refused;
+  return { refused, columns };
+}
+
+/** The columns of a view in column order, typed by format_type (https://www.postgresql.org/docs/15/functions-info.html). */
+async function viewColumns(client: PgClient, pgSchema: string, view: string): Promise<PgViewColumn[]> {
+  const { rows } = await client.query<{ name: string; type: string; typtype: string }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typtype::text AS typtype
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid
+      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [pgSchema, view],
+  );
+  return rows.map((r) => ({ name: r.name, type: r.type, typtype: r.typtype }));
 }

@@ -58,14 +58,15 @@ export function ensureGenerator(list: Block[]): void {
   });
 }
 
+const hasValue = (v: unknown, want: string): boolean =>
+  typeof v === "object" && v !== null && (v as { type?: string }).type === "array" && (v as { args: unknown[] }).args.some((a) => a === want || a === quote(want));
+
 /**
  * `extensions = [name]` in the datasource and the `postgresqlExtensions` preview feature in every client generator
  * (https://www.prisma.io/docs/orm/prisma-schema/postgresql-extensions): the baseline migration then creates the
  * extension (`CREATE EXTENSION IF NOT EXISTS`), and Prisma keeps it in its model of the database.
  */
 export function declareExtension(list: Block[], name: string): void {
-  const hasValue = (v: unknown, want: string): boolean =>
-    typeof v === "object" && v !== null && (v as { type?: string }).type === "array" && (v as { args: unknown[] }).args.some((a) => a === want || a === quote(want));
   for (const block of list) {
     if (block.type === "datasource") {
       const found = block.assignments.find((a) => a.type === "assignment" && a.key === "extensions");
@@ -74,13 +75,18 @@ export function declareExtension(list: Block[], name: string): void {
       } else block.assignments.push({ type: "assignment", key: "extensions", value: { type: "array", args: [name] } });
     }
   }
+  declarePreviewFeature(list, "postgresqlExtensions");
+}
+
+/** `feature` in the preview features of every client generator (else the first generator), once. */
+export function declarePreviewFeature(list: Block[], name: string): void {
   const generators = list.filter((b) => b.type === "generator");
   const clients = generators.filter((g) => g.assignments.some((a) => a.type === "assignment" && a.key === "provider" && /prisma-client/.test(String(a.value))));
   for (const g of clients.length > 0 ? clients : generators.slice(0, 1)) {
-    const feature = quote("postgresqlExtensions");
+    const feature = quote(name);
     const found = g.assignments.find((a) => a.type === "assignment" && a.key === "previewFeatures");
     if (found?.type === "assignment") {
-      if (!hasValue(found.value, "postgresqlExtensions")) (found.value as { args: unknown[] }).args.push(feature);
+      if (!hasValue(found.value, name)) (found.value as { args: unknown[] }).args.push(feature);
     } else g.assignments.push({ type: "assignment", key: "previewFeatures", value: { type: "array", args: [feature] } });
   }
 }

@@ -8,7 +8,7 @@ import { applyMigration } from "../apply/apply-migration.js";
 import type { ApplyResult } from "../apply/apply.js";
 import { citextSupport } from "../apply/extensions.js";
 import { assertNamesFree, assertTargetEmpty, planLocks, type LockPlan } from "../apply/target-check.js";
-import { refusedViewStatements } from "../apply/validate-views.js";
+import { checkViewStatements } from "../apply/validate-views.js";
 import { pgNamesFor } from "../convert/pg-names.js";
 import { withoutLeftOutForeignKeys } from "../convert/relations.js";
 import type { ConvertResult } from "../convert/convert.js";
@@ -95,16 +95,14 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
   const objects = createdObjects(plan.migrationSql);
   await assertNamesFree(client, schema, objects);
   const locks = run.target.can.lockTable ? await planLocks(client, schema, objects, converted.tables.length) : undefined;
-  const refused =
-    prepared.viewStatements.length === 0
-      ? new Map<string, string>()
-      : await timedStage(run.emit, "plan", "creating every view on the target, rolled back", () =>
-          refusedViewStatements(client, schema, plan, prepared.viewStatements.map((v) => v.sql)),
-        );
-  if (refused.size > 0) {
+  if (prepared.viewStatements.length > 0) {
+    const { refused, columns } = await timedStage(run.emit, "plan", "creating every view on the target, rolled back", () =>
+      checkViewStatements(client, schema, plan, prepared.viewStatements),
+    );
     const byView = new Map(prepared.viewStatements.filter((v) => refused.has(v.sql.trim())).map((v) => [v.view, refused.get(v.sql.trim())!]));
     for (const [view, error] of byView) run.emit({ type: "warning", message: `${view}: view left out, PostgreSQL refused it: ${error}` });
-    const again = prepared.withoutViews(byView);
+    // Written again: without the refused views, with a Prisma view block for each created one (typed by PostgreSQL).
+    const again = prepared.withoutViews(byView, columns);
     converted = again.converted;
     plan = await planFor(again);
   }

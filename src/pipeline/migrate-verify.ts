@@ -113,7 +113,9 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
     run.emit({ type: "warning", message: `schema drift: the database differs from migrations/ (${drift.differences?.length} difference(s)):\n${drift.detail}` });
   }
   for (const note of drift?.notes ?? []) run.emit({ type: "warning", message: note });
-  return { coverage, counts, appChanges: changes, ...(content ? { content } : {}), ...(drift ? { drift } : {}), ...(readBackResult ? { readBack: readBackResult } : {}) };
+  // The read-back's ordered reads are behaviour: they belong with what changes for the app.
+  const withOrdered = readBackResult?.orderedReads ? { ...changes, orderedReads: readBackResult.orderedReads } : changes;
+  return { coverage, counts, appChanges: withOrdered, ...(content ? { content } : {}), ...(drift ? { drift } : {}), ...(readBackResult ? { readBack: readBackResult } : {}) };
 }
 
 function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, applied, orphans }: VerifyInput): Promise<VerifyResult> {
@@ -152,6 +154,7 @@ function readBack(run: MigrateRun, { opened, client }: RunIo, { prepared, planne
       pgSchema: run.target.pgSchema,
       workDir: opened.snapshot.dir,
       epochSecondsColumns: epochSecondsColumns(planned.converted.tables),
+      views: prepared.viewStatements,
       changedOnPurpose: new Map(
         applied.copied.map((t) => [
           t.table,

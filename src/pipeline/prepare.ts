@@ -10,6 +10,7 @@ import type { CitextSupport } from "../convert/nocase.js";
 import type { ColumnProfile } from "../core/column-type.js";
 import { convertExtras, renderExtrasSql } from "../convert/extras/index.js";
 import { keepStoredGenerated } from "../convert/kept-generated.js";
+import { addViewBlocks, type PgViewColumn } from "../convert/view-blocks.js";
 import { readExtraFacts } from "../introspect/extra-facts.js";
 import { type SqliteDb } from "../db/sqlite-source.js";
 import { readCatalog } from "../introspect/read-catalog.js";
@@ -44,9 +45,12 @@ export interface PreparedSource {
   /** What the coverage was computed from, for the check against PostgreSQL after the copy (coverage.ts). */
   readonly coverageInput: CoverageInput;
   /** The CREATE VIEW statements in `extrasSql`, by SQLite view name (checked on the target before the copy). */
-  readonly viewStatements: readonly { readonly view: string; readonly sql: string }[];
-  /** The same preparation with these views (name → PostgreSQL's error) left out and reported. */
-  withoutViews(refused: ReadonlyMap<string, string>): PreparedSource;
+  readonly viewStatements: readonly { readonly view: string; readonly pgName: string; readonly sql: string }[];
+  /**
+   * The same preparation with these views (name → PostgreSQL's error) left out and reported, and a Prisma `view`
+   * block for each other view whose columns PostgreSQL described (PostgreSQL view name → columns; view-blocks.ts).
+   */
+  withoutViews(refused: ReadonlyMap<string, string>, viewColumns?: ReadonlyMap<string, readonly PgViewColumn[]>): PreparedSource;
   /** Close the connection and delete the snapshot. */
   dispose(): Promise<void>;
 }
@@ -149,18 +153,25 @@ export async function prepareSchema(
   });
   const { base, plan: namingPlan } = userSchema || options.naming === "keep" ? { base: conversion, plan: undefined } : withPrismaNames(conversion);
   const sourceCoverage = readSourceCoverage(opened.source);
-  const finish = (refusedViews: ReadonlyMap<string, string>): PreparedSource => {
+  const finish = (refusedViews: ReadonlyMap<string, string>, viewColumns: ReadonlyMap<string, readonly PgViewColumn[]> = new Map()): PreparedSource => {
     const extras = convertExtras(opened.catalog, { facts, tables: base.tables, refusedViews });
+    // Views PostgreSQL created (and described) become `view` blocks; without a target (plan) only the raw SQL.
+    const viewDecisions: Decision[] = [];
+    const migratedViews = extras.viewStatements.flatMap((v) => {
+      const columns = viewColumns.get(v.pgName);
+      return columns ? [{ view: v.view, pgName: v.pgName, columns }] : [];
+    });
+    const withViews = addViewBlocks(base.schema, migratedViews, viewDecisions);
     const converted: ConvertResult = {
       ...base,
       // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
       schema: annotateModels(
-        base.schema,
+        withViews,
         // A rename is in the schema itself (`@map`/`@@map`): no `///` line repeats it.
-        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined && d.code !== NAMING_DECISION), ...extras.decisions],
+        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined && d.code !== NAMING_DECISION), ...extras.decisions, ...viewDecisions],
         new Map(base.tables.map((t) => [t.pgName, t.name])),
       ),
-      decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions],
+      decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions, ...viewDecisions],
     };
     const coverageInput: CoverageInput = {
       source: sourceCoverage,
@@ -182,7 +193,7 @@ export async function prepareSchema(
       extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
       ...(schemaCheck ? { schemaCheck } : {}),
       viewStatements: extras.viewStatements,
-      withoutViews: (refused) => finish(new Map([...refusedViews, ...refused])),
+      withoutViews: (refused, columns) => finish(new Map([...refusedViews, ...refused]), new Map([...viewColumns, ...(columns ?? [])])),
     };
   };
   return finish(new Map());

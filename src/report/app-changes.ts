@@ -24,6 +24,24 @@ export function appChangeItems(a: AppChanges): { heading: string; lines: string[
       ],
     });
   }
+  if (a.orderedReads && a.orderedReads.length > 0) {
+    const moved = a.orderedReads.filter((r) => r.firstDifference !== undefined);
+    const compared = a.orderedReads.filter((r) => r.notCompared === undefined);
+    const skipped = a.orderedReads.filter((r) => r.notCompared !== undefined);
+    const skippedLines = skipped.map((r) => `${r.model}.${r.field}: not compared (${r.notCompared})`);
+    if (moved.length === 0) {
+      items.push({ heading: `ordered reads through Prisma Client: the same order on both sides for ${compared.length} model(s) (findMany orderBy an indexed text field asc, first rows)`, lines: skippedLines });
+    } else {
+      items.push({
+        heading: `ordered reads through Prisma Client: ${moved.length} of ${compared.length} model(s) return their rows in another order on PostgreSQL (findMany orderBy an indexed text field asc):`,
+        lines: [
+          ...moved.map((r) => `${r.model}.${r.field}: of the first ${r.rows} rows, position ${r.firstDifference!.position + 1} holds ${r.firstDifference!.sqlite} on SQLite, ${r.firstDifference!.postgres} on PostgreSQL`),
+          ...skippedLines,
+          'to keep SQLite\'s order: NULLs come last for asc on PostgreSQL (orderBy: { field: { sort: "asc", nulls: "first" } }); text follows the collation (COLLATE "C" gives byte order, see text ordering)',
+        ],
+      });
+    }
+  }
   if (a.matching.length > 0) {
     items.push({
       heading: `case-sensitive matching: Prisma's contains/startsWith/endsWith (and raw LIKE) ignored ASCII case on SQLite and do not on PostgreSQL — ${a.matching.length} text field(s) hold letters:`,

@@ -46,7 +46,7 @@ export interface ExtrasResult {
   /** SQLite index names handled here: the caller removes any @@index/@@unique Prisma kept for them. */
   readonly indexesHandled: string[];
   /** The CREATE VIEW statement of each translated view (also in postDataSql), by SQLite view name. */
-  readonly viewStatements: { readonly view: string; readonly sql: string }[];
+  readonly viewStatements: { readonly view: string; readonly pgName: string; readonly sql: string }[];
   /**
    * STORED generated columns PostgreSQL cannot compute (expression not portable, unreadable, or no safe type):
    * their values exist only in SQLite, so the caller keeps them as ordinary columns (kept-generated.ts).

@@ -30,8 +30,8 @@ export function views(
   out: string[],
   decisions: Decision[],
   refused: ReadonlyMap<string, string> = new Map(),
-): { view: string; sql: string }[] {
-  const statements: { view: string; sql: string }[] = [];
+): { view: string; pgName: string; sql: string }[] {
+  const statements: { view: string; pgName: string; sql: string }[] = [];
   const names = new Map<string, string>();
   const kindSets = new Map<string, Set<ColumnKind>>();
   const missing = new Map<string, string>();
@@ -87,11 +87,11 @@ export function views(
     }
     names.set(view.name.toLowerCase(), pgName);
     out.push(statement);
-    statements.push({ view: view.name, sql: statement });
+    statements.push({ view: view.name, pgName, sql: statement });
     decisions.push({
       table: view.name,
       code: "view",
-      message: `view added by raw SQL in the migration (Prisma does not model views without the "views" preview feature)${result.notes.length ? `; ${result.notes.join("; ")}` : ""}`,
+      message: `view created by raw SQL in the migration (Prisma Migrate does not create views; migrate adds its Prisma view block, typed by PostgreSQL)${result.notes.length ? `; ${result.notes.join("; ")}` : ""}`,
     });
   }
   return statements;

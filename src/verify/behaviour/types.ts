@@ -49,8 +49,25 @@ export interface StricterColumn extends AppColumn {
   readonly example?: string;
 }
 
+/**
+ * One ordered read per model with an indexed text field, through Prisma Client on both sides (readback/ordered.ts):
+ * `findMany({ orderBy: { field: "asc" }, take })`, the values in the order each side returned them.
+ */
+export interface OrderedRead {
+  readonly model: string;
+  readonly field: string;
+  /** Rows each side returned (the same count unless rows differ, which the read-back reports). */
+  readonly rows: number;
+  /** The first position (0-based) where the two orders differ, with each side's value there; absent: the same order. */
+  readonly firstDifference?: { readonly position: number; readonly sqlite: string; readonly postgres: string };
+  /** Why this model's ordered read could not be compared. */
+  readonly notCompared?: string;
+}
+
 export interface AppChanges {
   readonly ordering: OrderingEvidence;
+  /** Set after a read-back (migrate with --verify full): the ordered reads of Prisma Client on both sides. */
+  readonly orderedReads?: readonly OrderedRead[];
   readonly matching: readonly MatchingChange[];
   readonly stricter: readonly StricterColumn[];
 }

@@ -9,6 +9,8 @@
  * downloaded. Per model, the first `sampleSize` rows in key order are read from SQLite, the rows with the same keys
  * from PostgreSQL (key equality, not PostgreSQL's collation order, picks them), and every field is compared
  * (readback-compare.ts says what "same" means).
+ * Each `view` block is read too, as a multiset of its first rows in byte order (views.ts), and each model with an
+ * indexed text field once in that field's order (ordered.ts: behaviour, reported in What changes for the app).
  *
  * SQLite's side is the run's snapshot, not the live file: the rows the SQLite client reads are first copied from
  * the snapshot's read transaction into a sample file (readback-sample.ts), so an application writing meanwhile
@@ -25,13 +27,16 @@ import type { PgClient } from "../../db/pg-client.js";
 import type { Snapshot } from "../../introspect/snapshot.js";
 import { redact } from "../../core/redact.js";
 import { readBackClient, type GeneratedClient, type ModelDelegate } from "./client.js";
-import { comparisonFor, excerpt, unreadableOnSqlite, type Comparison } from "./compare.js";
+import { comparisonFor, excerpt, sameOutsideInvalidBytes, unreadableOnSqlite, type Comparison } from "./compare.js";
 import { buildReadBackSample, type SampleRelation, type SampleTable } from "./sample.js";
 import { compareRelation } from "./relations.js";
 import { readBackSchemas } from "./model-sample.js";
 import { readModels, readRelations, unignoreKeyedModels, type ModelInfo } from "./schema.js";
 import { reconcileSchemaRelations } from "../../convert/relations.js";
 import { type ReadBackDifference, type ReadBackModel } from "./types.js";
+import { compareView, readViews, withSqliteViewBlocks } from "./views.js";
+import { orderedRead } from "./ordered.js";
+import type { OrderedRead } from "../behaviour/types.js";
 
 export interface ReadBackOptions {
   /**
@@ -63,6 +68,8 @@ export interface ReadBackOptions {
    * `--orphans=delete`) and columns whose dangling references were cleared (`--orphans=null`). A row missing there,
    * or NULL in such a column, is what the user chose, not a difference.
    */
+  /** The migrated views (SQLite name → PostgreSQL name): each view block of the schema is read on both sides. */
+  readonly views?: readonly { readonly view: string; readonly pgName: string }[];
   readonly changedOnPurpose?: ReadonlyMap<string, { readonly leftOut: boolean; readonly nullified: ReadonlySet<string>; readonly decoded?: ReadonlySet<string> }>;
 }
 
@@ -73,6 +80,8 @@ export interface ReadBackResult {
   readonly sample?: { readonly models: number; readonly of: number };
   /** Why the check could not run. */
   readonly detail?: string;
+  /** One ordered read per model with an indexed text field (ordered.ts): behaviour, not a difference in the data. */
+  readonly orderedReads?: readonly OrderedRead[];
   readonly ms: number;
 }
 
@@ -93,7 +102,12 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   const schemas = readBackSchemas(sqliteSchemaText, pgSchemaText);
   // Prisma validates relations whatever the provider: the SQLite client needs convert's relation fixes too
   // (relations.ts), applied here to the models read back only (parsing 2000 models costs ~0.6 s and ~90 MB).
-  const sqliteSchema = unignoreKeyedModels(reconcileSchemaRelations(schemas.sqlite));
+  // The converted schema's view blocks, given to the SQLite client too (views.ts): both read each view.
+  const sqliteSchema = withSqliteViewBlocks(unignoreKeyedModels(reconcileSchemaRelations(schemas.sqlite)), schemas.postgresql);
+  const views = readViews(schemas.postgresql).flatMap((info) => {
+    const view = options.views?.find((v) => v.pgName === info.pgName)?.view;
+    return view === undefined ? [] : [{ info, view }];
+  });
   const sample = schemas.sample ? { sample: schemas.sample } : {};
   const sqliteModels = new Map(readModels(sqliteSchema).map((m) => [m.model, m]));
   const pgModels = new Map(readModels(schemas.postgresql).map((m) => [m.model, m]));
@@ -103,7 +117,9 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   for (const [name] of pgModels) {
     const m = sqliteModels.get(name);
     if (!m || m.ignored || m.keyFields.length === 0 || tables.some((t) => t.table === m.table)) continue;
-    tables.push({ table: m.table, keyColumns: m.keyFields.map((k) => m.columns.get(k) ?? k) });
+    const ordered = pgModels.get(name)?.orderedField;
+    const orderColumn = ordered === undefined ? undefined : m.columns.get(ordered);
+    tables.push({ table: m.table, keyColumns: m.keyFields.map((k) => m.columns.get(k) ?? k), ...(orderColumn === undefined ? {} : { orderColumn }) });
   }
   // Implicit many-to-many relations declared alike in both schemas, and the tables their links point at.
   const sqliteRelations = new Map(readRelations(sqliteSchema).map((r) => [r.table, r]));
@@ -122,13 +138,15 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   const samplePath = join(options.workDir, "readback-sample.db");
   let sampleFailed: ReadonlyMap<string, string>;
   let owners: ReadonlyMap<string, readonly unknown[]>;
+  let viewSamples: ReadonlyMap<string, { readonly rows: number; readonly total: number }>;
   try {
-    ({ failed: sampleFailed, owners } = buildReadBackSample({
+    ({ failed: sampleFailed, owners, views: viewSamples } = buildReadBackSample({
       source: options.snapshot.db,
       schemaClonePath: options.snapshot.schemaClonePath,
       samplePath,
       tables,
       relations: relationSamples,
+      views: views.map(({ info, view }) => ({ view, pgName: info.pgName, columns: [...info.columns.values()] })),
       sampleSize,
     }));
   } catch (err) {
@@ -191,8 +209,35 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
         }),
       );
     }
+    for (const { info } of views) {
+      models.push(
+        await compareView({
+          info,
+          sqliteDelegate: delegateOf(sqliteClient, info.view),
+          pgDelegate: delegateOf(pgClient, info.view),
+          sqliteFields: fieldTypes(sqliteGen, info.view),
+          pgFields: fieldTypes(pgGen, info.view),
+          sampled: viewSamples.get(info.pgName),
+          sampleFailure: sampleFailed.get(`view ${info.pgName}`),
+          decoded: [...(options.changedOnPurpose?.values() ?? [])].some((c) => (c.decoded?.size ?? 0) > 0),
+          rowsChanged: [...(options.changedOnPurpose?.values() ?? [])].some((c) => c.leftOut || c.nullified.size > 0),
+          maxDifferences: options.maxDifferences ?? 20,
+          firstLine,
+        }),
+      );
+    }
+    const orderedReads: OrderedRead[] = [];
+    for (const m of models) {
+      const pgModel = pgModels.get(m.model);
+      const field = pgModel?.orderedField;
+      const [sqliteDelegate, pgDelegate] = [delegateOf(sqliteClient, m.model), delegateOf(pgClient, m.model)];
+      // Only models whose rows were read on both sides, on a field both clients read as String.
+      if (m.status !== "compared" || m.relation !== undefined || m.view !== undefined || field === undefined || !sqliteDelegate || !pgDelegate) continue;
+      if (fieldTypes(sqliteGen, m.model).get(field) !== "String" || fieldTypes(pgGen, m.model).get(field) !== "String") continue;
+      orderedReads.push(await orderedRead({ model: m.model, field, sqliteDelegate, pgDelegate, take: sampleSize, firstLine }));
+    }
     const different = models.some((m) => m.status === "failed" || m.differences.length > 0);
-    return done({ status: different ? "different" : "same", models, ...sample });
+    return done({ status: different ? "different" : "same", models, ...sample, orderedReads });
   } finally {
     await Promise.all([sqliteClient.$disconnect().catch(() => undefined), pgClient.$disconnect().catch(() => undefined)]);
   }
@@ -304,16 +349,6 @@ async function compareModel(input: ModelInput): Promise<ReadBackModel> {
     ([field, n]) => `${name}.${field}: Prisma Client on SQLite reads ${n} value(s) as Invalid Date (DATETIME text it does not parse, e.g. without seconds); PostgreSQL reads a valid timestamp, checked by the copy's verification`,
   );
   return { model: name, status: "compared", rows: sample.length - leftOut, ...(leftOut > 0 ? { leftOut } : {}), differences, fieldsNotCompared, ...(notes.length > 0 ? { notes } : {}) };
-}
-
-/**
- * A column decoded with --decode-fallback: Prisma Client reads SQLite's invalid bytes as U+FFFD, PostgreSQL holds
- * their decoding. Equal when the text agrees everywhere else (each U+FFFD standing for one or more characters).
- */
-function sameOutsideInvalidBytes(sqlite: unknown, postgres: unknown): boolean {
-  if (typeof sqlite !== "string" || typeof postgres !== "string" || !sqlite.includes("\uFFFD")) return false;
-  const parts = sqlite.split(/\uFFFD+/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${parts.join("[\\s\\S]+?")}$`, "u").test(postgres);
 }
 
 /** The line of an error that says what went wrong (the Prisma CLI prints banners before it). */

@@ -206,3 +206,13 @@ export function excerpt(v: unknown, max = 60): string {
 export function unreadableOnSqlite(sqlite: unknown, postgres: unknown): boolean {
   return sqlite instanceof Date && Number.isNaN(sqlite.getTime()) && postgres instanceof Date && !Number.isNaN(postgres.getTime());
 }
+
+/**
+ * A column decoded with --decode-fallback: Prisma Client reads SQLite's invalid bytes as U+FFFD, PostgreSQL holds
+ * their decoding. Equal when the text agrees everywhere else (each U+FFFD standing for one or more characters).
+ */
+export function sameOutsideInvalidBytes(sqlite: unknown, postgres: unknown): boolean {
+  if (typeof sqlite !== "string" || typeof postgres !== "string" || !sqlite.includes("\uFFFD")) return false;
+  const parts = sqlite.split(/\uFFFD+/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join("[\\s\\S]+?")}$`, "u").test(postgres);
+}

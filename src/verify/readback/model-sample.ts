@@ -5,7 +5,7 @@
  * the read-back reads a deterministic sample of models instead: both schemas are reduced to the same sampled models
  * (every `maxModels`-th of the PostgreSQL schema's models, evenly spread over it), relation fields that point
  * outside the sample are removed (the foreign-key scalar fields stay and are compared), and views are left out
- * (the read-back never reads them; a relation to one would point outside the sample). Every row of every table is
+ * (read back only when the schema is not sampled, views.ts; a relation to one would point outside the sample). Every row of every table is
  * still covered by the copy's checksums and the independent check; the result says "N of M models read back".
  *
  * Below the threshold the schemas are returned unchanged: ordinary schemas are read back as before.

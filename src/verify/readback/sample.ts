@@ -22,6 +22,11 @@ export interface SampleTable {
   readonly table: string;
   /** SQLite columns the read-back orders by (the model's key fields), in order. */
   readonly keyColumns: readonly string[];
+  /**
+   * A column the read-back also reads in order (ordered.ts): its first `sampleSize` rows in that order (the column's
+   * own collation, as Prisma's `orderBy` on SQLite) are copied too, so the sample orders as the file does.
+   */
+  readonly orderColumn?: string;
 }
 
 /**
@@ -37,6 +42,19 @@ export interface SampleRelation {
   readonly b: { readonly table: string; readonly keyColumn: string };
 }
 
+/**
+ * A view the read-back reads (views.ts): in the sample it becomes a plain table named like the PostgreSQL view, with
+ * the PostgreSQL view's column names (positionally: the translation keeps the columns in order, PostgreSQL may name
+ * an unaliased expression differently), holding the view's first `sampleSize` rows in byte order — ORDER BY every
+ * column with COLLATE BINARY (memcmp for text: UTF-8 code point order; NULLs first; numbers before text before
+ * blobs, https://sqlite.org/datatype3.html#sort_order). Columns keep the view's declared types (copyViewRows).
+ */
+export interface SampleView {
+  readonly view: string;
+  readonly pgName: string;
+  readonly columns: readonly string[];
+}
+
 export interface SampleOptions {
   /** The snapshot's connection: read-only, inside its read transaction. Only SELECTs and PRAGMAs run on it. */
   readonly source: SqliteDb;
@@ -46,6 +64,7 @@ export interface SampleOptions {
   readonly samplePath: string;
   readonly tables: readonly SampleTable[];
   readonly relations?: readonly SampleRelation[];
+  readonly views?: readonly SampleView[];
   readonly sampleSize: number;
 }
 
@@ -55,6 +74,8 @@ export interface SampleResult {
   readonly failed: ReadonlyMap<string, string>;
   /** Per relation table: the owners sampled (values of `A`, as better-sqlite3 returns them), in `A` order. */
   readonly owners: ReadonlyMap<string, readonly unknown[]>;
+  /** Per view (PostgreSQL name): the rows copied and how many rows the view has in the snapshot. */
+  readonly views: ReadonlyMap<string, { readonly rows: number; readonly total: number }>;
 }
 
 interface XInfo {
@@ -68,6 +89,7 @@ export function buildReadBackSample(options: SampleOptions): SampleResult {
   const rows = new Map<string, number>();
   const failed = new Map<string, string>();
   const owners = new Map<string, readonly unknown[]>();
+  const views = new Map<string, { rows: number; total: number }>();
   try {
     sample.pragma("foreign_keys = OFF");
     sample.pragma("ignore_check_constraints = ON");
@@ -87,10 +109,41 @@ export function buildReadBackSample(options: SampleOptions): SampleResult {
         failed.set(r.table, err instanceof Error ? err.message : String(err));
       }
     }
+    // The clone's views would read the partial sample: dropped first, then each read view becomes a table.
+    const cloneViews = sample.prepare("SELECT name FROM sqlite_schema WHERE type = 'view'").pluck().all() as string[];
+    for (const name of cloneViews) sample.exec(`DROP VIEW ${quoteIdent(name)}`);
+    for (const v of options.views ?? []) {
+      try {
+        views.set(v.pgName, copyViewRows(options.source, sample, v, options.sampleSize));
+      } catch (err) {
+        failed.set(`view ${v.pgName}`, err instanceof Error ? err.message : String(err));
+      }
+    }
   } finally {
     sample.close();
   }
-  return { rows, failed, owners };
+  return { rows, failed, owners, views };
+}
+
+function copyViewRows(source: SqliteDb, sample: Database.Database, v: SampleView, limit: number): { rows: number; total: number } {
+  const view = quoteIdent(v.view);
+  const select = source.prepare(`SELECT * FROM ${view}`);
+  const width = select.columns().length;
+  if (width !== v.columns.length) throw new Error(`the SQLite view has ${width} columns, the PostgreSQL view ${v.columns.length}`);
+  const order = v.columns.map((_, i) => `${i + 1} COLLATE BINARY`).join(", ");
+  const found = source.prepare(`SELECT * FROM ${view} ORDER BY ${order} LIMIT ?`).raw().all(limit) as unknown[][];
+  const total = Number(source.prepare(`SELECT count(*) FROM ${view}`).pluck().get() as bigint | number);
+  const columns = v.columns.map(quoteIdent);
+  // Each column declared as the view declares it (SQLite passes a referenced column's declared type through a view):
+  // Prisma's adapter reads values by the declared type, as the app reading the view does. The values came from a
+  // column of that type, so its affinity changes nothing; a computed column has none and keeps its storage class.
+  const declared = select.columns().map((c) => (c.type !== null && /^[A-Za-z0-9_ (),]+$/.test(c.type) ? ` ${c.type}` : ""));
+  sample.exec(`CREATE TABLE ${quoteIdent(v.pgName)} (${columns.map((c, i) => `${c}${declared[i]}`).join(", ")})`);
+  const insert = sample.prepare(`INSERT INTO ${quoteIdent(v.pgName)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+  sample.transaction(() => {
+    for (const row of found) insert.run(...row);
+  })();
+  return { rows: found.length, total };
 }
 
 function storedColumns(source: SqliteDb, table: string): string[] {
@@ -165,5 +218,13 @@ function copyRows(source: SqliteDb, sample: Database.Database, t: SampleTable, l
   sample.transaction(() => {
     for (const row of found) insert.run(...row);
   })();
+  if (t.orderColumn !== undefined) {
+    // Rows the key order copied already stay (same key); big cells included, or the order would have gaps.
+    const byField = source.prepare(`SELECT ${columns.join(", ")} FROM ${table} ORDER BY ${quoteIdent(t.orderColumn)} ASC LIMIT ?`).raw();
+    const orIgnore = sample.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    sample.transaction(() => {
+      for (const row of byField.iterate(limit) as IterableIterator<unknown[]>) orIgnore.run(...row);
+    })();
+  }
   return found.length;
 }

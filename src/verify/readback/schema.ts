@@ -20,6 +20,11 @@ export interface ModelInfo {
   readonly keyFields: readonly string[];
   /** field name → column name, for the scalar fields the client returns. */
   readonly columns: ReadonlyMap<string, string>;
+  /**
+   * A String field with an index (its `@id`, `@unique`, or the first field of an `@@id`/`@@unique`/`@@index`): the
+   * field an app orders by, read once in order on both sides (ordered.ts).
+   */
+  readonly orderedField?: string;
 }
 
 const CLIENT_PROVIDERS = new Set(["prisma-client-js", "prisma-client"]);
@@ -104,6 +109,7 @@ export function readModels(schema: string): ModelInfo[] {
         ignored: attrs.some((a) => a.name === "ignore" && a.group === undefined),
         keyFields: keyFieldsOf(scalars, attrs),
         columns: new Map(scalars.map((f) => [f.name, columnNameOf(f)])),
+        ...orderedFieldOf(scalars, attrs),
       };
     });
 }
@@ -123,6 +129,14 @@ function keyFieldsOf(fields: readonly Field[], attrs: readonly BlockAttribute[])
   if (unique) return [unique.name];
   const compositeUnique = attrs.find((a) => a.name === "unique" && a.group === undefined);
   return compositeUnique ? fieldList(compositeUnique) : [];
+}
+
+function orderedFieldOf(fields: readonly Field[], attrs: readonly BlockAttribute[]): { orderedField?: string } {
+  const text = new Set(fields.filter((f) => f.fieldType === "String" && !f.array).map((f) => f.name));
+  const single = fields.find((f) => text.has(f.name) && (findFieldAttribute(f, "id") || findFieldAttribute(f, "unique")));
+  const leading = attrs.filter((a) => ["id", "unique", "index"].includes(a.name) && a.group === undefined).map((a) => fieldList(a)[0]);
+  const field = single?.name ?? leading.find((f) => f !== undefined && text.has(f));
+  return field === undefined ? {} : { orderedField: field };
 }
 
 /** `@@id([a, b])`, `@@unique(fields: [a, b])`: the field names. */

@@ -28,4 +28,9 @@ export interface ReadBackModel {
    * read): the relation fields read, `Model.field` (readback-relations.ts).
    */
   readonly relation?: readonly string[];
+  /**
+   * Set when this entry is a view (views.ts; `model` is its view block, `rows` the rows paired): how many rows the
+   * view has in SQLite. Its first rows in byte order, up to the sample size, are compared as a multiset.
+   */
+  readonly view?: { readonly total: number };
 }
