@@ -1,0 +1,185 @@
+/**
+ * What `sync` remembers between runs, in PostgreSQL, in a schema of its own (`sqlite2pg_sync`), outside the
+ * app's Prisma schema: Prisma's migrations and the drift check look at the app's schema only, so these tables
+ * are never part of a migration (README "Cutover with sync"). One row per migrated PostgreSQL schema:
+ *
+ * - `targets`: the baseline the state belongs to (the checksum of migrations/0_init), the SQLite schema it was
+ *   taken from (fingerprint.ts), the table plans the copy encoded with (so every run converts values exactly as
+ *   `migrate` did), the --tables/--exclude filter and the --decode-fallback encoding.
+ * - `tables`: per table, how it is cut (key ranges or whole), its row count in PostgreSQL, and the transaction
+ *   ids that wrote its rows (`xmin`, https://www.postgresql.org/docs/current/ddl-system-columns.html): a row
+ *   whose xmin is not one of them was written by someone else (target-guard.ts).
+ * - `ranges`: per table, each range's lower bound, row count and the digest of its SQLite rows (source-digest.ts).
+ */
+import type { TablePlan } from "../convert/convert.js";
+import type { PgClient } from "../db/pg-client.js";
+import { quoteIdent } from "../core/quote.js";
+import type { TableFilter } from "../introspect/table-filter.js";
+import type { SourceObject } from "./fingerprint.js";
+import type { Bound, Strategy } from "./keys.js";
+
+export const SYNC_SCHEMA = "sqlite2pg_sync";
+
+const T = (name: string): string => `${quoteIdent(SYNC_SCHEMA)}.${quoteIdent(name)}`;
+
+export interface RangeState {
+  /** null: from the smallest key. */
+  readonly lo: Bound | null;
+  readonly rows: number;
+  readonly digest: string;
+}
+
+export interface TableState {
+  readonly table: string;
+  readonly strategy: Strategy;
+  readonly rows: number;
+  readonly xids: readonly string[];
+  readonly ranges: readonly RangeState[];
+}
+
+export interface SyncState {
+  readonly pgSchema: string;
+  readonly baselineChecksum: string;
+  readonly source: readonly SourceObject[];
+  readonly plans: readonly TablePlan[];
+  readonly filter?: TableFilter;
+  readonly decodeFallback?: string;
+  /** Why this target cannot be synced (e.g. migrate left rows out on purpose); absent when it can. */
+  readonly unavailable?: string;
+  readonly passes: number;
+  readonly tables: ReadonlyMap<string, TableState>;
+}
+
+const DDL = [
+  `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(SYNC_SCHEMA)}`,
+  `CREATE TABLE IF NOT EXISTS ${T("targets")} (
+    pg_schema text PRIMARY KEY,
+    baseline_checksum text NOT NULL,
+    source jsonb NOT NULL,
+    plans jsonb NOT NULL,
+    filter jsonb,
+    decode_fallback text,
+    unavailable text,
+    passes integer NOT NULL DEFAULT 0,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${T("tables")} (
+    pg_schema text NOT NULL REFERENCES ${T("targets")} ON DELETE CASCADE,
+    table_name text NOT NULL,
+    strategy text NOT NULL,
+    total_rows bigint NOT NULL,
+    xids bigint[] NOT NULL,
+    PRIMARY KEY (pg_schema, table_name)
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${T("ranges")} (
+    pg_schema text NOT NULL,
+    table_name text NOT NULL,
+    ord integer NOT NULL,
+    lo jsonb,
+    rows bigint NOT NULL,
+    digest text NOT NULL,
+    PRIMARY KEY (pg_schema, table_name, ord),
+    FOREIGN KEY (pg_schema, table_name) REFERENCES ${T("tables")} ON DELETE CASCADE
+  )`,
+];
+
+/** JSON with bigints (TablePlan.sequenceFloor) as tagged strings. */
+function plansJson(plans: readonly TablePlan[]): string {
+  return JSON.stringify(plans, (_k, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
+}
+
+function revivePlans(json: unknown): TablePlan[] {
+  return JSON.parse(JSON.stringify(json), (_k, v: unknown) =>
+    v !== null && typeof v === "object" && "$bigint" in (v as object) ? BigInt((v as { $bigint: string }).$bigint) : v,
+  ) as TablePlan[];
+}
+
+/** The state of `pgSchema`, or null when none was recorded (the state schema may not exist). */
+export async function readState(client: PgClient, pgSchema: string): Promise<SyncState | null> {
+  const { rows: exists } = await client.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [T("ranges")]);
+  if (!exists[0]?.ok) return null;
+  const { rows } = await client.query<{ baseline_checksum: string; source: SourceObject[]; plans: unknown; filter: TableFilter | null; decode_fallback: string | null; unavailable: string | null; passes: number }>(
+    `SELECT baseline_checksum, source, plans, filter, decode_fallback, unavailable, passes FROM ${T("targets")} WHERE pg_schema = $1`,
+    [pgSchema],
+  );
+  const t = rows[0];
+  if (!t) return null;
+  const { rows: tableRows } = await client.query<{ table_name: string; strategy: Strategy; total_rows: string; xids: string[] }>(
+    `SELECT table_name, strategy, total_rows::text, xids::text[] AS xids FROM ${T("tables")} WHERE pg_schema = $1`,
+    [pgSchema],
+  );
+  const { rows: rangeRows } = await client.query<{ table_name: string; lo: Bound | null; rows: string; digest: string }>(
+    `SELECT table_name, lo, rows::text, digest FROM ${T("ranges")} WHERE pg_schema = $1 ORDER BY table_name, ord`,
+    [pgSchema],
+  );
+  const ranges = new Map<string, RangeState[]>();
+  for (const r of rangeRows) {
+    const list = ranges.get(r.table_name) ?? [];
+    list.push({ lo: r.lo, rows: Number(r.rows), digest: r.digest });
+    ranges.set(r.table_name, list);
+  }
+  return {
+    pgSchema,
+    baselineChecksum: t.baseline_checksum,
+    source: t.source,
+    plans: revivePlans(t.plans),
+    ...(t.filter ? { filter: t.filter } : {}),
+    ...(t.decode_fallback ? { decodeFallback: t.decode_fallback } : {}),
+    ...(t.unavailable ? { unavailable: t.unavailable } : {}),
+    passes: t.passes,
+    tables: new Map(
+      tableRows.map((r) => [r.table_name, { table: r.table_name, strategy: r.strategy, rows: Number(r.total_rows), xids: r.xids, ranges: ranges.get(r.table_name) ?? [] }]),
+    ),
+  };
+}
+
+export interface TargetRecord {
+  readonly pgSchema: string;
+  readonly baselineChecksum: string;
+  readonly source: readonly SourceObject[];
+  readonly plans: readonly TablePlan[];
+  readonly filter?: TableFilter;
+  readonly decodeFallback?: string;
+  readonly unavailable?: string;
+}
+
+/** Replace the whole state of a schema (after `migrate`), inside the caller's transaction. */
+export async function writeTarget(client: PgClient, target: TargetRecord, tables: readonly TableState[]): Promise<void> {
+  for (const sql of DDL) await client.query(sql);
+  await client.query(`DELETE FROM ${T("targets")} WHERE pg_schema = $1`, [target.pgSchema]);
+  await client.query(
+    `INSERT INTO ${T("targets")} (pg_schema, baseline_checksum, source, plans, filter, decode_fallback, unavailable) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7)`,
+    [
+      target.pgSchema,
+      target.baselineChecksum,
+      JSON.stringify(target.source),
+      plansJson(target.plans),
+      target.filter ? JSON.stringify(target.filter) : null,
+      target.decodeFallback ?? null,
+      target.unavailable ?? null,
+    ],
+  );
+  for (const t of tables) await writeTable(client, target.pgSchema, t);
+}
+
+/** Replace one table's state (its ranges included), inside the caller's transaction. */
+export async function writeTable(client: PgClient, pgSchema: string, t: TableState): Promise<void> {
+  await client.query(`DELETE FROM ${T("tables")} WHERE pg_schema = $1 AND table_name = $2`, [pgSchema, t.table]);
+  await client.query(`INSERT INTO ${T("tables")} (pg_schema, table_name, strategy, total_rows, xids) VALUES ($1, $2, $3, $4, $5::bigint[])`, [
+    pgSchema,
+    t.table,
+    t.strategy,
+    t.rows,
+    t.xids,
+  ]);
+  await client.query(
+    `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest)
+     SELECT $1, $2, r.ord - 1, r.lo, r.rows, r.digest FROM unnest($3::jsonb[], $4::bigint[], $5::text[]) WITH ORDINALITY AS r(lo, rows, digest, ord)`,
+    [pgSchema, t.table, t.ranges.map((r) => (r.lo === null ? null : JSON.stringify(r.lo))), t.ranges.map((r) => r.rows), t.ranges.map((r) => r.digest)],
+  );
+}
+
+/** One more pass recorded. */
+export async function countPass(client: PgClient, pgSchema: string): Promise<void> {
+  await client.query(`UPDATE ${T("targets")} SET passes = passes + 1, recorded_at = now() WHERE pg_schema = $1`, [pgSchema]);
+}

@@ -1,0 +1,132 @@
+/**
+ * One table in one sync pass: its ranges' SQLite digests against the recorded ones, each changed range made level
+ * (table-diff.ts), what was written read back and compared (touched.ts), and the table's new state — a range
+ * grown past twice its size cut again, so a table that keeps growing at its end keeps small ranges.
+ */
+import { quoteQualified } from "../core/quote.js";
+import type { Bound } from "./keys.js";
+import { layoutRanges, rangeDigest, RANGE_ROWS, type RangeDigest } from "./source-digest.js";
+import type { RangeState, TableState } from "./state.js";
+import { diffRange, type RangeChange, type TableContext } from "./table-diff.js";
+import { verifyTouched, type TouchedCheck } from "./touched.js";
+
+export interface TablePass {
+  readonly table: string;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly rangesChanged: number;
+  readonly ranges: number;
+  readonly ms: number;
+  /** The verification of the changed ranges; absent when nothing changed. */
+  readonly check?: TouchedCheck;
+  /** The table's state after the pass (its xids are added by the caller, which knows the transaction). */
+  readonly next: TableState;
+  /** Rows were written (inserted, updated or deleted). */
+  readonly wrote: boolean;
+  /** The table was rewritten whole (every row now carries this transaction's id). */
+  readonly rewritten: boolean;
+}
+
+interface Span {
+  readonly lo: Bound | null;
+  readonly hi: Bound | null;
+  readonly recorded: RangeState | null;
+}
+
+/** What a table needs changed, found without writing (digests, then the changed ranges read from both sides). */
+export interface TableDiff {
+  readonly ctx: TableContext;
+  readonly state: TableState;
+  readonly strategy: TableState["strategy"];
+  readonly spans: readonly Span[];
+  readonly digests: readonly RangeDigest[];
+  readonly changed: readonly { readonly span: Span; readonly digest: RangeDigest; readonly change: RangeChange }[];
+  readonly started: number;
+}
+
+export async function diffTable(ctx: TableContext, state: TableState): Promise<TableDiff> {
+  const started = performance.now();
+  let spans: Span[] = state.ranges.map((r, i) => ({ lo: r.lo, hi: state.ranges[i + 1]?.lo ?? null, recorded: r }));
+  let strategy = state.strategy;
+  let c = ctx;
+  if (strategy === "ranges" && ctx.keys === null) strategy = "whole";
+  if (strategy === "whole") c = { ...ctx, keys: null };
+  if (spans.length === 0 || (strategy === "whole" && spans.length !== 1)) spans = [{ lo: null, hi: null, recorded: null }];
+  let digests = spans.map((s) => rangeDigest(c.source, c.table, c.plan, c.keys, s.lo, s.hi));
+  if (strategy === "ranges" && digests.some((d) => d.offClass > 0)) {
+    // A key SQLite now holds in another storage class would sort elsewhere than in PostgreSQL: the table whole.
+    strategy = "whole";
+    c = { ...ctx, keys: null };
+    spans = [{ lo: null, hi: null, recorded: null }];
+    digests = [rangeDigest(c.source, c.table, c.plan, null, null, null)];
+  }
+  const changed: { span: Span; digest: RangeDigest; change: RangeChange }[] = [];
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
+    const d = digests[i];
+    if (span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows) continue;
+    changed.push({ span, digest: d, change: await diffRange(c, span.lo, span.hi) });
+  }
+  return { ctx: c, state, strategy, spans, digests, changed, started };
+}
+
+/** After the writes: the changed ranges verified, the new state (a range grown past twice its size cut again). */
+export async function finishTable(diff: TableDiff): Promise<TablePass> {
+  const { ctx: c, spans, digests } = diff;
+  const byLo = new Map(diff.changed.map((x) => [x.span, x]));
+  const next: RangeState[] = [];
+  spans.forEach((span, i) => {
+    const d = digests[i];
+    if (!byLo.has(span) && span.recorded) {
+      next.push(span.recorded);
+      return;
+    }
+    if (c.keys && d.rows > 2 * RANGE_ROWS) {
+      const los = [span.lo, ...layoutRanges(c.source, c.plan, c.keys, span.lo, span.hi)];
+      los.forEach((lo, j) => {
+        const hi = j + 1 < los.length ? los[j + 1] : span.hi;
+        const sub = rangeDigest(c.source, c.table, c.plan, c.keys, lo, hi);
+        next.push({ lo, rows: sub.rows, digest: sub.digest });
+      });
+    } else next.push({ lo: span.lo, rows: d.rows, digest: d.digest });
+  });
+  const sum = (f: (x: RangeChange) => number): number => diff.changed.reduce((n, x) => n + f(x.change), 0);
+  const inserted = sum((x) => x.inserted);
+  const updated = sum((x) => x.updated);
+  const deleted = sum((x) => x.deleted);
+  const check = diff.changed.length > 0 ? await verifyTouched(c, diff.changed.map((x) => ({ lo: x.span.lo, hi: x.span.hi, change: x.change }))) : undefined;
+  return {
+    table: c.plan.name,
+    inserted,
+    updated,
+    deleted,
+    rangesChanged: diff.changed.length,
+    ranges: next.length,
+    ms: performance.now() - diff.started,
+    ...(check ? { check } : {}),
+    next: { table: diff.state.table, strategy: diff.strategy, rows: next.reduce((n, r) => n + r.rows, 0), xids: diff.state.xids, ranges: next },
+    wrote: inserted + updated + deleted > 0,
+    rewritten: diff.changed.some((x) => x.change.rewrite !== null),
+  };
+}
+
+/** A table's first state (after `migrate`): its ranges cut and digested, the xids of the rows PostgreSQL holds. */
+export async function initialTableState(ctx: TableContext): Promise<TableState & { readonly pgRows: number }> {
+  let strategy: TableState["strategy"] = ctx.keys ? "ranges" : "whole";
+  let ranges: RangeState[] = [];
+  if (ctx.keys) {
+    const los: (Bound | null)[] = [null, ...layoutRanges(ctx.source, ctx.plan, ctx.keys, null, null)];
+    const digests = los.map((lo, i) => rangeDigest(ctx.source, ctx.table, ctx.plan, ctx.keys, lo, i + 1 < los.length ? los[i + 1] : null));
+    if (digests.some((d) => d.offClass > 0)) strategy = "whole";
+    else ranges = los.map((lo, i) => ({ lo, rows: digests[i].rows, digest: digests[i].digest }));
+  }
+  if (strategy === "whole") {
+    const d = rangeDigest(ctx.source, ctx.table, ctx.plan, null, null, null);
+    ranges = [{ lo: null, rows: d.rows, digest: d.digest }];
+  }
+  const { rows } = await ctx.client.query<{ n: string; xids: string[] | null }>(
+    `SELECT count(*)::text AS n, array_agg(DISTINCT xmin::text::bigint)::text[] AS xids FROM ${quoteQualified(ctx.pgSchema, ctx.plan.pgName)}`,
+  );
+  return { table: ctx.plan.name, strategy, rows: ranges.reduce((n, r) => n + r.rows, 0), xids: rows[0].xids ?? [], ranges, pgRows: Number(rows[0].n) };
+}
