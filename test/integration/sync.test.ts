@@ -5,11 +5,12 @@
  * `verify` passing afterwards; refusals that change nothing: rows written in PostgreSQL by someone else, a SQLite
  * schema change, a target without baseline or state.
  */
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { buildSqliteFile, tempDir } from "../helpers/files.js";
+import { buildSqliteFile, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 const tmp = tempDir("sync");
@@ -241,5 +242,49 @@ describe("sync after migrate: every change kind on every table kind", () => {
     // The test's own insert above took id 9001 from the sequence: a sync never hands it out again.
     const [u] = await db.query<{ last: string }>(`SELECT last_value::text AS last FROM pg_sequences WHERE sequencename = 'User_id_seq'`);
     expect(u.last).toBe("9001");
+  });
+});
+
+describe("sync --watch", () => {
+  it("repeats until Ctrl-C, one JSON line per pass, each pass bringing what was written since", async () => {
+    const file = buildApp("watch.db");
+    const db = await migrate(file, "watch");
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sqlite2pg.js"), "sync", file, "--to", db.url, "--yes", "--json", "--watch", "1"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const passes: Summary[] = [];
+    let wake: (() => void) | null = null;
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+      const lines = stdout.split("\n");
+      stdout = lines.pop() ?? "";
+      for (const l of lines) if (l.trim()) passes.push(JSON.parse(l) as Summary);
+      wake?.();
+    });
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const until = async (ok: () => boolean): Promise<void> => {
+      while (!ok()) {
+        if (child.exitCode !== null) throw new Error(`sync --watch exited: ${stderr}`);
+        await new Promise<void>((r) => (wake = r));
+      }
+    };
+    await until(() => passes.length >= 1);
+    expect(passes[0].totals).toEqual({ inserted: 0, updated: 0, deleted: 0 });
+    write(file, `UPDATE "User" SET "name" = 'watched' WHERE "id" = 42;`);
+    await until(() => passes.some((p) => p.totals.updated === 1));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(await db.query(`SELECT name FROM "User" WHERE id = 42`)).toEqual([{ name: "watched" }]);
+    const numbers = passes.map((p) => p.pass);
+    expect(numbers).toEqual(numbers.map((_n, i) => i + 1));
+  });
+
+  it("a bad --watch value is a usage error (exit 2) before any connection", async () => {
+    const res = await runCli(["sync", "nothing.db", "--to", "postgresql://nobody@127.0.0.1:1/none", "--yes", "--watch", "0"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("--watch expects a positive whole number of seconds");
   });
 });
