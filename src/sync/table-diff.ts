@@ -45,10 +45,11 @@ export interface RangeChange {
   deleted: number;
   /** SQLite's rows in the range now. */
   rows: number;
-  /** sha1 of each line SQLite's rows encode to (the verification compares PostgreSQL's with them, touched.ts). */
-  readonly lineHashes: string[];
-  /** Each line's key (COPY text of the key fields), parallel to lineHashes; empty for a table without a key. */
-  readonly lineKeys: string[];
+  /**
+   * What the verification reads back (touched.ts): with a key, key → sha1 of the line of each row written;
+   * without one, the sha1 of every line of the range. Only the change is held, never the unchanged rows.
+   */
+  readonly expect: Map<string, string> | string[];
   /** Lines of rows PostgreSQL lacks. */
   readonly inserts: Buffer[];
   /** Lines of rows whose key PostgreSQL holds with other values. */
@@ -119,8 +120,7 @@ export async function diffRange(ctx: TableContext, lo: Bound | null, hi: Bound |
     updated: 0,
     deleted: 0,
     rows: newLines.length,
-    lineHashes: newLines.map(hashLine),
-    lineKeys: keyIndexes ? newLines.map((l) => fieldsOf(l, keyIndexes)) : [],
+    expect: keyIndexes ? new Map() : newLines.map(hashLine),
     inserts: [],
     updates: [],
     deletes: [],
@@ -129,15 +129,17 @@ export async function diffRange(ctx: TableContext, lo: Bound | null, hi: Bound |
   if (keyIndexes) {
     const old = new Map<string, string>();
     await copyOutLines(ctx.client, await rangeCopyOut(ctx, lo, hi, false), (line) => old.set(fieldsOf(line, keyIndexes), hashLine(line)));
-    newLines.forEach((line, i) => {
-      const key = change.lineKeys[i];
+    const expect = change.expect as Map<string, string>;
+    for (const line of newLines) {
+      const key = fieldsOf(line, keyIndexes);
+      const hash = hashLine(line);
       const was = old.get(key);
-      if (was === undefined) change.inserts.push(line);
-      else {
-        old.delete(key);
-        if (was !== change.lineHashes[i]) change.updates.push(line);
-      }
-    });
+      if (was !== undefined) old.delete(key);
+      if (was === hash) continue;
+      // A copy: the line is a view into a chunk of the whole range, which must not stay in memory.
+      (was === undefined ? change.inserts : change.updates).push(Buffer.from(line));
+      expect.set(key, hash);
+    }
     change.deletes.push(...old.keys());
   } else {
     // No key: a multiset of lines; the surplus of PostgreSQL's copies is deleted by ctid.
@@ -150,8 +152,9 @@ export async function diffRange(ctx: TableContext, lo: Bound | null, hi: Bound |
       if (list) list.push(ctid);
       else old.set(h, [ctid]);
     });
+    const hashes = change.expect as string[];
     newLines.forEach((line, i) => {
-      const list = old.get(change.lineHashes[i]);
+      const list = old.get(hashes[i]);
       if (list && list.length > 0) list.pop();
       else change.inserts.push(line);
     });
@@ -282,15 +285,9 @@ async function copyIn(ctx: TableContext, target: string, lines: readonly Buffer[
 const NEWLINE = Buffer.from("\n");
 
 /** PostgreSQL's line hashes of the range now (the verification of what sync wrote). */
-export async function targetLines(ctx: TableContext, lo: Bound | null, hi: Bound | null): Promise<{ hashes: string[]; keys: string[] }> {
+export async function targetLines(ctx: TableContext, lo: Bound | null, hi: Bound | null, onLine: (key: string | null, hash: string) => void): Promise<void> {
   const keyIndexes = keyIndexesOf(ctx.plan);
-  const hashes: string[] = [];
-  const keys: string[] = [];
-  await copyOutLines(ctx.client, await rangeCopyOut(ctx, lo, hi, false), (line) => {
-    hashes.push(hashLine(line));
-    if (keyIndexes) keys.push(fieldsOf(line, keyIndexes));
-  });
-  return { hashes, keys };
+  await copyOutLines(ctx.client, await rangeCopyOut(ctx, lo, hi, false), (line) => onLine(keyIndexes ? fieldsOf(line, keyIndexes) : null, hashLine(line)));
 }
 
 /** The positions of the primary-key columns among the plan's columns, or null when the table has no key. */

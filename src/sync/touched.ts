@@ -1,40 +1,56 @@
 /**
- * The content verification of what a sync pass wrote, before it commits: for every range it changed,
- * PostgreSQL's COPY text of the range's rows (read back inside the pass's transaction) must be, line for line,
- * what SQLite's rows encoded to. The encoders spell every value as PostgreSQL prints it (the property migrate's
- * own verification rests on, verify/content/sent-checksums.ts), so equal lines are equal values.
+ * The content verification of what a sync pass wrote, before it commits: every range it changed is read back
+ * from PostgreSQL inside the pass's transaction (streamed, never held) as COPY text. Each row it wrote must be,
+ * byte for byte, the line SQLite's row encoded to; each row it deleted must be gone; the range must hold as many
+ * rows as SQLite's. The encoders spell every value as PostgreSQL prints it (the property migrate's own
+ * verification rests on, verify/content/sent-checksums.ts), so equal lines are equal values. A table without a
+ * key is compared whole, as a multiset of lines.
  */
 import type { Bound } from "./keys.js";
-import { targetLines, type RangeChange, type TableContext } from "./table-diff.js";
+import { keyIndexesOf, targetLines, type RangeChange, type TableContext } from "./table-diff.js";
 
 export interface TouchedCheck {
   readonly table: string;
+  /** Rows read back. */
   readonly rows: number;
   readonly ok: boolean;
-  /** Keys (or, without a key, a count) of the rows that differ, the first few. */
+  /** The rows that differ (by key), the first few. */
   readonly differences: readonly string[];
 }
 
+const LISTED = 20;
+
 export async function verifyTouched(ctx: TableContext, ranges: readonly { readonly lo: Bound | null; readonly hi: Bound | null; readonly change: RangeChange }[]): Promise<TouchedCheck> {
   const differences: string[] = [];
+  const keyed = keyIndexesOf(ctx.plan) !== null;
   let rows = 0;
   for (const { lo, hi, change } of ranges) {
-    const back = await targetLines(ctx, lo, hi);
-    rows += back.hashes.length;
-    if (change.lineKeys.length > 0) {
-      const want = new Map(change.lineKeys.map((k, i) => [k, change.lineHashes[i]]));
-      const got = new Map(back.keys.map((k, i) => [k, back.hashes[i]]));
-      for (const [k, h] of want) {
-        const g = got.get(k);
-        if (g === undefined) differences.push(`[${k}] missing in PostgreSQL`);
-        else if (g !== h) differences.push(`[${k}] differs`);
-      }
-      for (const k of got.keys()) if (!want.has(k)) differences.push(`[${k}] extra in PostgreSQL`);
+    let inRange = 0;
+    if (keyed) {
+      const expect = change.expect as Map<string, string>;
+      const deleted = new Set(change.deletes);
+      const seen = new Set<string>();
+      await targetLines(ctx, lo, hi, (key, hash) => {
+        inRange++;
+        const want = expect.get(key!);
+        if (want !== undefined) {
+          seen.add(key!);
+          if (want !== hash) differences.push(`[${key}] differs from SQLite's row`);
+        } else if (deleted.has(key!)) differences.push(`[${key}] still in PostgreSQL, deleted in SQLite`);
+      });
+      for (const k of expect.keys()) if (!seen.has(k)) differences.push(`[${k}] missing in PostgreSQL`);
     } else {
-      const a = [...change.lineHashes].sort();
-      const b = [...back.hashes].sort();
-      if (a.length !== b.length || a.some((h, i) => h !== b[i])) differences.push(`${Math.abs(a.length - b.length) || "some"} row(s) differ (table without a key)`);
+      const got: string[] = [];
+      await targetLines(ctx, lo, hi, (_key, hash) => {
+        inRange++;
+        got.push(hash);
+      });
+      const want = [...(change.expect as string[])].sort();
+      got.sort();
+      if (want.some((h, i) => h !== got[i])) differences.push("the rows differ from SQLite's (table without a key: compared as a whole)");
     }
+    rows += inRange;
+    if (inRange !== change.rows) differences.push(`${inRange} row(s) in PostgreSQL where SQLite holds ${change.rows}`);
   }
-  return { table: ctx.plan.name, rows, ok: differences.length === 0, differences: differences.slice(0, 20) };
+  return { table: ctx.plan.name, rows, ok: differences.length === 0, differences: differences.slice(0, LISTED) };
 }

@@ -100,6 +100,23 @@ describe("rows written in PostgreSQL by someone else", () => {
   });
 });
 
+describe("what sync wrote does not read back as SQLite's rows", () => {
+  it("a trigger in PostgreSQL alters the rows written: the verification fails and nothing is committed", async () => {
+    const file = buildApp("trigger.db");
+    const db = await migrated(file, "trigger");
+    await db.query(`CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$`);
+    await db.query(`CREATE TRIGGER shout BEFORE UPDATE ON "User" FOR EACH ROW EXECUTE FUNCTION shout()`);
+    write(file, `UPDATE "User" SET "name" = 'quiet' WHERE "id" = 7;`);
+    const before = await snapshotOf(db);
+    const res = await sync(file, db);
+    expect(res.code, res.stdout + res.stderr).toBe(1);
+    expect(res.stderr).toContain("SYNC_VERIFICATION");
+    expect(res.stderr).toContain("[7] differs from SQLite's row");
+    expect(await snapshotOf(db)).toEqual(before);
+    expect(await db.query(`SELECT name FROM "User" WHERE id = 7`)).toEqual([{ name: "user 7" }]);
+  });
+});
+
 describe("the SQLite schema changed since", () => {
   it("a new column and a new index: refused, each named, nothing written", async () => {
     const file = buildApp("schema.db");
