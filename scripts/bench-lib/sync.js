@@ -26,9 +26,9 @@ export function changeOnePercent(file) {
       UPDATE users SET name = coalesce(name, '') || ' (edited)' WHERE id % 200 = 7;
       INSERT INTO users (email, name, is_admin, created_at, balance)
         SELECT 'new-' || id || '@bench.example', name, is_admin, created_at, balance FROM users WHERE id % 333 = 5;
-      UPDATE posts SET score = coalesce(score, 0) + 1, title = title || '!' WHERE id % 200 = 7;
+      UPDATE posts SET score = coalesce(score, 0) + 1, title = substr(title, 1, 150) || '!' WHERE id % 200 = 7;
       INSERT INTO posts (user_id, title, body, published, published_at, score, metadata)
-        SELECT user_id, title || ' (copy)', body, published, published_at, score, metadata FROM posts WHERE id % 333 = 5;
+        SELECT user_id, substr(title, 1, 150) || ' (copy)', body, published, published_at, score, metadata FROM posts WHERE id % 333 = 5;
       DELETE FROM post_tags WHERE (post_id * 7 + tag_id) % 500 = 11;
       INSERT OR IGNORE INTO post_tags (post_id, tag_id) SELECT id, 1 + (id % (SELECT max(id) FROM tags)) FROM posts WHERE id % 333 = 6;
       UPDATE comments SET upvotes = upvotes + 1 WHERE id % 200 = 7;

@@ -38,7 +38,9 @@ export function parentsFirst<T extends { readonly ctx: { readonly table: SqliteT
 async function run(diffs: readonly TableDiff[], steps: readonly { readonly kind: Kind; readonly reverse: boolean }[]): Promise<void> {
   for (const { kind, reverse } of steps) {
     for (const d of reverse ? [...diffs].reverse() : diffs) {
+      const started = performance.now();
       for (const { change } of d.changed) await applyChange(d.ctx, change, kind);
+      d.ms += performance.now() - started;
     }
   }
 }

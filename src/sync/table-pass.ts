@@ -42,7 +42,8 @@ export interface TableDiff {
   readonly spans: readonly Span[];
   readonly digests: readonly RangeDigest[];
   readonly changed: readonly { readonly span: Span; readonly digest: RangeDigest; readonly change: RangeChange }[];
-  readonly started: number;
+  /** Time spent on this table: finding the change, then writing it (apply-pass.ts adds to it). */
+  ms: number;
 }
 
 export async function diffTable(ctx: TableContext, state: TableState): Promise<TableDiff> {
@@ -68,11 +69,12 @@ export async function diffTable(ctx: TableContext, state: TableState): Promise<T
     if (span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows) continue;
     changed.push({ span, digest: d, change: await diffRange(c, span.lo, span.hi) });
   }
-  return { ctx: c, state, strategy, spans, digests, changed, started };
+  return { ctx: c, state, strategy, spans, digests, changed, ms: performance.now() - started };
 }
 
 /** After the writes: the changed ranges verified, the new state (a range grown past twice its size cut again). */
 export async function finishTable(diff: TableDiff): Promise<TablePass> {
+  const started = performance.now();
   const { ctx: c, spans, digests } = diff;
   const byLo = new Map(diff.changed.map((x) => [x.span, x]));
   const next: RangeState[] = [];
@@ -103,7 +105,7 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
     deleted,
     rangesChanged: diff.changed.length,
     ranges: next.length,
-    ms: performance.now() - diff.started,
+    ms: diff.ms + (performance.now() - started),
     ...(check ? { check } : {}),
     next: { table: diff.state.table, strategy: diff.strategy, rows: next.reduce((n, r) => n + r.rows, 0), xids: diff.state.xids, ranges: next },
     wrote: inserted + updated + deleted > 0,
