@@ -15,6 +15,7 @@ import { quoteIdent } from "../core/quote.js";
 import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
 import { balanced } from "../copy/sql-chunks.js";
 import { sqliteOffClass, sqliteOrder, sqliteRange, type Bound, type KeyColumn } from "./keys.js";
+import type { RowDigests } from "./state.js";
 
 /** About this many rows per range: a changed range is read from both sides whole. */
 export const RANGE_ROWS = 2048;
@@ -91,4 +92,24 @@ export function layoutRanges(db: SqliteDb, plan: TablePlan, keys: readonly KeyCo
     throw sourceReadError(db.name, cause, { stage: "sync", table: plan.name });
   }
   return bounds;
+}
+
+/**
+ * Per row of `lo ≤ key < hi`, in key order: the key and the md5 of the row spelled as for the range digest. Stored
+ * with the range, they say which rows of a changed range changed, so only those are read and written.
+ */
+export function rowDigests(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[], lo: Bound | null, hi: Bound | null): RowDigests {
+  const range = sqliteRange(keys, lo, hi);
+  const sql = `SELECT ${keys.map((k) => quoteIdent(k.name)).join(", ")}, ${rowDigestSql(plan)} FROM ${quoteIdent(plan.name)} WHERE ${range.where} ORDER BY ${sqliteOrder(keys)}`;
+  const out: Bound[] = [];
+  const parts: Buffer[] = [];
+  try {
+    for (const row of db.prepare(sql).raw(true).iterate(...range.params) as IterableIterator<unknown[]>) {
+      out.push(row.slice(0, keys.length).map((v) => String(v)));
+      parts.push(createHash("md5").update(row[keys.length] as string, "utf8").digest());
+    }
+  } catch (cause) {
+    throw sourceReadError(db.name, cause, { stage: "sync", table: table.name });
+  }
+  return { keys: out, digests: Buffer.concat(parts) };
 }

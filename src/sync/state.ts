@@ -9,7 +9,8 @@
  * - `tables`: per table, how it is cut (key ranges or whole), its row count in PostgreSQL, and the transaction
  *   ids that wrote its rows (`xmin`, https://www.postgresql.org/docs/current/ddl-system-columns.html): a row
  *   whose xmin is not one of them was written by someone else (target-guard.ts).
- * - `ranges`: per table, each range's lower bound, row count and the digest of its SQLite rows (source-digest.ts).
+ * - `ranges`: per table, each range's lower bound, row count and the digest of its SQLite rows (source-digest.ts),
+ *   and per row its key and the md5 of its values (read only for a range that changed: which rows did).
  */
 import type { TablePlan } from "../convert/convert.js";
 import type { PgClient } from "../db/pg-client.js";
@@ -22,11 +23,22 @@ export const SYNC_SCHEMA = "sqlite2pg_sync";
 
 const T = (name: string): string => `${quoteIdent(SYNC_SCHEMA)}.${quoteIdent(name)}`;
 
+/** Per row of a range, in key order: its key (SQLite's values as text) and the md5 of its values (source-digest.ts). */
+export interface RowDigests {
+  readonly keys: readonly Bound[];
+  /** 16 bytes per row. */
+  readonly digests: Buffer;
+}
+
 export interface RangeState {
   /** null: from the smallest key. */
   readonly lo: Bound | null;
   readonly rows: number;
   readonly digest: string;
+  /** Where it is stored (read from the state): an unchanged range keeps its stored row digests. */
+  readonly ord?: number;
+  /** The range's row digests, to store with it (a new or changed range of a ranged table). */
+  readonly rowDigests?: RowDigests;
 }
 
 export interface TableState {
@@ -78,6 +90,8 @@ const DDL = [
     lo jsonb,
     rows bigint NOT NULL,
     digest text NOT NULL,
+    row_keys jsonb,
+    row_digests bytea,
     PRIMARY KEY (pg_schema, table_name, ord),
     FOREIGN KEY (pg_schema, table_name) REFERENCES ${T("tables")} ON DELETE CASCADE
   )`,
@@ -108,14 +122,14 @@ export async function readState(client: PgClient, pgSchema: string): Promise<Syn
     `SELECT table_name, strategy, total_rows::text, xids::text[] AS xids FROM ${T("tables")} WHERE pg_schema = $1`,
     [pgSchema],
   );
-  const { rows: rangeRows } = await client.query<{ table_name: string; lo: Bound | null; rows: string; digest: string }>(
-    `SELECT table_name, lo, rows::text, digest FROM ${T("ranges")} WHERE pg_schema = $1 ORDER BY table_name, ord`,
+  const { rows: rangeRows } = await client.query<{ table_name: string; ord: number; lo: Bound | null; rows: string; digest: string }>(
+    `SELECT table_name, ord, lo, rows::text, digest FROM ${T("ranges")} WHERE pg_schema = $1 ORDER BY table_name, ord`,
     [pgSchema],
   );
   const ranges = new Map<string, RangeState[]>();
   for (const r of rangeRows) {
     const list = ranges.get(r.table_name) ?? [];
-    list.push({ lo: r.lo, rows: Number(r.rows), digest: r.digest });
+    list.push({ lo: r.lo, rows: Number(r.rows), digest: r.digest, ord: r.ord });
     ranges.set(r.table_name, list);
   }
   return {
@@ -162,20 +176,49 @@ export async function writeTarget(client: PgClient, target: TargetRecord, tables
   for (const t of tables) await writeTable(client, target.pgSchema, t);
 }
 
-/** Replace one table's state (its ranges included), inside the caller's transaction. */
+/** The row digests stored with a range, or null (a range of a table synced whole). */
+export async function readRowDigests(client: PgClient, pgSchema: string, table: string, ord: number): Promise<RowDigests | null> {
+  const { rows } = await client.query<{ row_keys: Bound[] | null; row_digests: Buffer | null }>(
+    `SELECT row_keys, row_digests FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND ord = $3`,
+    [pgSchema, table, ord],
+  );
+  const r = rows[0];
+  return r?.row_keys && r.row_digests ? { keys: r.row_keys, digests: r.row_digests } : null;
+}
+
+/**
+ * Replace one table's state, inside the caller's transaction. Ranges read from the state and unchanged (`ord`
+ * set, no `rowDigests`) keep their stored row digests and are only renumbered; the others are written anew.
+ */
 export async function writeTable(client: PgClient, pgSchema: string, t: TableState): Promise<void> {
-  await client.query(`DELETE FROM ${T("tables")} WHERE pg_schema = $1 AND table_name = $2`, [pgSchema, t.table]);
-  await client.query(`INSERT INTO ${T("tables")} (pg_schema, table_name, strategy, total_rows, xids) VALUES ($1, $2, $3, $4, $5::bigint[])`, [
-    pgSchema,
-    t.table,
-    t.strategy,
-    t.rows,
-    t.xids,
-  ]);
+  const key = [pgSchema, t.table];
   await client.query(
-    `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest)
-     SELECT $1, $2, r.ord - 1, r.lo, r.rows, r.digest FROM unnest($3::jsonb[], $4::bigint[], $5::text[]) WITH ORDINALITY AS r(lo, rows, digest, ord)`,
-    [pgSchema, t.table, t.ranges.map((r) => (r.lo === null ? null : JSON.stringify(r.lo))), t.ranges.map((r) => r.rows), t.ranges.map((r) => r.digest)],
+    `INSERT INTO ${T("tables")} (pg_schema, table_name, strategy, total_rows, xids) VALUES ($1, $2, $3, $4, $5::bigint[])
+     ON CONFLICT (pg_schema, table_name) DO UPDATE SET strategy = excluded.strategy, total_rows = excluded.total_rows, xids = excluded.xids`,
+    [...key, t.strategy, t.rows, t.xids],
+  );
+  const kept = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => r.ord !== undefined && r.rowDigests === undefined);
+  // Out of the way of the new numbers first (the primary key holds at every statement), then renumbered.
+  await client.query(`UPDATE ${T("ranges")} SET ord = -1 - ord WHERE pg_schema = $1 AND table_name = $2`, key);
+  await client.query(`DELETE FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND NOT (-1 - ord = ANY($3::int[]))`, [...key, kept.map(({ r }) => r.ord)]);
+  await client.query(
+    `UPDATE ${T("ranges")} AS r SET ord = m.ord FROM unnest($3::int[], $4::int[]) AS m(old, ord) WHERE r.pg_schema = $1 AND r.table_name = $2 AND r.ord = -1 - m.old`,
+    [...key, kept.map(({ r }) => r.ord), kept.map(({ i }) => i)],
+  );
+  const fresh = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => !(r.ord !== undefined && r.rowDigests === undefined));
+  if (fresh.length === 0) return;
+  await client.query(
+    `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest, row_keys, row_digests)
+     SELECT $1, $2, r.ord, r.lo, r.rows, r.digest, r.row_keys, r.row_digests FROM unnest($3::int[], $4::jsonb[], $5::bigint[], $6::text[], $7::jsonb[], $8::bytea[]) AS r(ord, lo, rows, digest, row_keys, row_digests)`,
+    [
+      ...key,
+      fresh.map(({ i }) => i),
+      fresh.map(({ r }) => (r.lo === null ? null : JSON.stringify(r.lo))),
+      fresh.map(({ r }) => r.rows),
+      fresh.map(({ r }) => r.digest),
+      fresh.map(({ r }) => (r.rowDigests ? JSON.stringify(r.rowDigests.keys) : null)),
+      fresh.map(({ r }) => r.rowDigests?.digests ?? null),
+    ],
   );
 }
 

@@ -24,6 +24,7 @@ import type { TextFallback } from "../copy/text-fallback.js";
 import { bindCopyParams, copyMark, copyOutLines, fieldsOf, linesOf, unescapeCopyField } from "./copy-out.js";
 import { pgOrder, pgRange, sqliteOrder, sqliteRange, type Bound, type KeyColumn } from "./keys.js";
 import { wholeOrder } from "./source-digest.js";
+import type { RowDigests } from "./state.js";
 
 export interface TableContext {
   readonly source: SqliteDb;
@@ -50,12 +51,14 @@ export interface RangeChange {
    * without one, the sha1 of every line of the range. Only the change is held, never the unchanged rows.
    */
   readonly expect: Map<string, string> | string[];
+  /** The keys the verification reads back (the rows written and deleted); null: the whole range. */
+  readback: Bound[] | null;
   /** Lines of rows PostgreSQL lacks. */
   readonly inserts: Buffer[];
   /** Lines of rows whose key PostgreSQL holds with other values. */
   readonly updates: Buffer[];
-  /** Keys (COPY text, tab-joined) of the rows to delete; ctids for a table without a key. */
-  readonly deletes: string[];
+  /** Keys (the values as text) of the rows to delete; for a table without a key, [ctid]. */
+  readonly deletes: string[][];
   /**
    * A table without a key, rewritten whole (TRUNCATE, then every row in SQLite's rowid order) instead of
    * deleted from and appended to: PostgreSQL then stores its rows in SQLite's order, the order `verify` pairs
@@ -82,6 +85,12 @@ export async function rangeCopyOut(ctx: TableContext, lo: Bound | null, hi: Boun
 /** SQLite's rows of the range, encoded as `migrate` encodes them; a value that cannot convert stops the sync. */
 export function encodeRange(ctx: TableContext, lo: Bound | null, hi: Bound | null): Buffer[] {
   const range = ctx.keys ? sqliteRange(ctx.keys, lo, hi) : { where: "1", params: [] };
+  return encodeWhere(ctx, range.where, range.params);
+}
+
+/** SQLite's rows matching `where`, in key order (rowid order without a key), encoded as `migrate` encodes them. */
+function encodeWhere(ctx: TableContext, where: string, params: readonly unknown[]): Buffer[] {
+  const range = { where, params };
   const orderBy = ctx.keys ? sqliteOrder(ctx.keys) : wholeOrder(ctx.table, ctx.plan);
   const problems = new ProblemCollector();
   const chunks = encodeTable(
@@ -121,6 +130,7 @@ export async function diffRange(ctx: TableContext, lo: Bound | null, hi: Bound |
     deleted: 0,
     rows: newLines.length,
     expect: keyIndexes ? new Map() : newLines.map(hashLine),
+    readback: null,
     inserts: [],
     updates: [],
     deletes: [],
@@ -138,9 +148,9 @@ export async function diffRange(ctx: TableContext, lo: Bound | null, hi: Bound |
       if (was === hash) continue;
       // A copy: the line is a view into a chunk of the whole range, which must not stay in memory.
       (was === undefined ? change.inserts : change.updates).push(Buffer.from(line));
-      expect.set(key, hash);
+      expect.set(keyId(key), hash);
     }
-    change.deletes.push(...old.keys());
+    change.deletes.push(...[...old.keys()].map(keyValues));
   } else {
     // No key: a multiset of lines; the surplus of PostgreSQL's copies is deleted by ctid.
     const old = new Map<string, string[]>();
@@ -158,7 +168,7 @@ export async function diffRange(ctx: TableContext, lo: Bound | null, hi: Bound |
       if (list && list.length > 0) list.pop();
       else change.inserts.push(line);
     });
-    change.deletes.push(...[...old.values()].flat());
+    change.deletes.push(...[...old.values()].flat().map((ctid) => [ctid]));
     if ((change.inserts.length > 0 || change.deletes.length > 0) && !(await isReferenced(ctx))) change.rewrite = newLines;
   }
   change.inserted = change.inserts.length;
@@ -181,7 +191,7 @@ export async function applyChange(ctx: TableContext, change: RangeChange, kind: 
   else if (keyIndexesOf(ctx.plan)) await deleteByKeys(ctx, keyIndexesOf(ctx.plan)!, change.deletes);
   else {
     for (let i = 0; i < change.deletes.length; i += BATCH) {
-      await query(ctx, `DELETE FROM ${quoteQualified(ctx.pgSchema, ctx.plan.pgName)} WHERE ctid = ANY($1::tid[])`, [change.deletes.slice(i, i + BATCH)]);
+      await query(ctx, `DELETE FROM ${quoteQualified(ctx.pgSchema, ctx.plan.pgName)} WHERE ctid = ANY($1::tid[])`, [change.deletes.slice(i, i + BATCH).map((d) => d[0])]);
     }
   }
 }
@@ -235,8 +245,13 @@ async function query(ctx: TableContext, sql: string, params: unknown[]): Promise
   }
 }
 
-/** DELETE the rows with these keys (COPY text of the key fields, tab-joined), cast to the key columns' types. */
-async function deleteByKeys(ctx: TableContext, keyIndexes: readonly number[], keys: readonly string[]): Promise<void> {
+/** A key's COPY text fields (tab-joined) as its values' text. */
+export const keyValues = (copyKey: string): string[] => copyKey.split("\t").map(unescapeCopyField);
+/** One string per key, the same from a COPY line and from SQLite's values (for maps and sets). */
+export const keyId = (copyKey: string): string => JSON.stringify(keyValues(copyKey));
+
+/** DELETE the rows with these keys (their values as text), cast to the key columns' types. */
+async function deleteByKeys(ctx: TableContext, keyIndexes: readonly number[], keys: readonly (readonly string[])[]): Promise<void> {
   if (keys.length === 0) return;
   const cols = keyIndexes.map((i) => ctx.plan.columns[i]);
   const target = quoteQualified(ctx.pgSchema, ctx.plan.pgName);
@@ -252,7 +267,7 @@ async function deleteByKeys(ctx: TableContext, keyIndexes: readonly number[], ke
           .map((c, i) => `u.c${i}::${typeOf(c.pgName)}`)
           .join(", ")} FROM unnest(${cols.map((_c, i) => `$${i + 1}::text[]`).join(", ")}) AS u(${cols.map((_c, i) => `c${i}`).join(", ")}))`;
   for (let b = 0; b < keys.length; b += BATCH) {
-    const batch = keys.slice(b, b + BATCH).map((k) => k.split("\t").map(unescapeCopyField));
+    const batch = keys.slice(b, b + BATCH);
     await query(ctx, sql, cols.map((_c, i) => batch.map((k) => k[i])));
   }
 }
@@ -294,4 +309,90 @@ export async function targetLines(ctx: TableContext, lo: Bound | null, hi: Bound
 export function keyIndexesOf(plan: TablePlan): number[] | null {
   const idx = plan.keyColumns.map((k) => plan.columns.findIndex((c) => c.name === k));
   return idx.length > 0 && idx.every((i) => i >= 0) ? idx : null;
+}
+
+/** SQLite: the rows whose key is one of `keys`, the list passed as one JSON parameter (json_each, https://sqlite.org/json1.html#jeach). */
+function sqliteKeyIn(keys: readonly KeyColumn[], list: readonly Bound[]): { where: string; params: unknown[] } {
+  // Integers as JSON numbers (SQLite's JSON reads 64-bit integers exactly), text as JSON strings.
+  const json = `[${list.map((k) => `[${k.map((v, i) => (keys[i].kind === "int" ? BigInt(v).toString() : JSON.stringify(v))).join(",")}]`).join(",")}]`;
+  const cols = keys.map((k) => (k.kind === "text" ? `${quoteIdent(k.name)} COLLATE BINARY` : quoteIdent(k.name)));
+  const picks = keys.map((_k, i) => `json_extract(value, '$[${i}]')`);
+  return keys.length === 1
+    ? { where: `${cols[0]} IN (SELECT ${picks[0]} FROM json_each(?))`, params: [json] }
+    : { where: `(${cols.join(", ")}) IN (SELECT ${picks.join(", ")} FROM json_each(?))`, params: [json] };
+}
+
+/** PostgreSQL, for `COPY (query)`: the rows whose key is one of `keys`, each key column's values one text[] setting. */
+export async function pgKeyIn(ctx: TableContext, list: readonly Bound[]): Promise<string> {
+  const keys = ctx.keys!;
+  for (let i = 0; i < keys.length; i++) {
+    await ctx.client.query("SELECT set_config($1, $2::text[]::text, true)", [`sqlite2pg_sync.k${i + 1}`, list.map((k) => k[i])]);
+  }
+  const arr = (i: number): string => `current_setting('sqlite2pg_sync.k${i + 1}')::text[]`;
+  const cast = (k: KeyColumn): string => (k.kind === "int" ? "int8" : "text");
+  const col = (k: KeyColumn): string => (k.kind === "text" ? `${quoteIdent(k.pgName)} COLLATE "C"` : quoteIdent(k.pgName));
+  return keys.length === 1
+    ? `${col(keys[0])} = ANY(${arr(0)}::${cast(keys[0])}[])`
+    : `(${keys.map(col).join(", ")}) IN (SELECT ${keys.map((k, i) => `u.c${i}::${cast(k)}`).join(", ")} FROM unnest(${keys.map((_k, i) => arr(i)).join(", ")}) AS u(${keys.map((_k, i) => `c${i}`).join(", ")}))`;
+}
+
+/**
+ * A changed range whose row digests were recorded: SQLite's row digests now against those say which rows were
+ * inserted, updated or deleted; only those rows are read from SQLite and encoded, nothing is read from
+ * PostgreSQL. (The range key is integers or byte-ordered text, so SQLite's key values are PostgreSQL's.)
+ */
+export function diffRangeByRows(ctx: TableContext, old: RowDigests, now: RowDigests): RangeChange {
+  const keys = ctx.keys!;
+  const keyIndexes = keyIndexesOf(ctx.plan)!;
+  const before = new Map<string, string>();
+  old.keys.forEach((k, i) => before.set(JSON.stringify(k), old.digests.toString("hex", 16 * i, 16 * i + 16)));
+  const upsert: Bound[] = [];
+  now.keys.forEach((k, i) => {
+    const id = JSON.stringify(k);
+    const was = before.get(id);
+    before.delete(id);
+    if (was !== now.digests.toString("hex", 16 * i, 16 * i + 16)) upsert.push(k);
+  });
+  const change: RangeChange = {
+    inserted: 0,
+    updated: 0,
+    deleted: 0,
+    rows: now.keys.length,
+    expect: new Map(),
+    readback: null,
+    inserts: [],
+    updates: [],
+    deletes: [...before.keys()].map((id) => JSON.parse(id) as string[]),
+    rewrite: null,
+  };
+  const existed = new Set(old.keys.map((k) => JSON.stringify(k)));
+  const expect = change.expect as Map<string, string>;
+  for (let b = 0; b < upsert.length; b += BATCH) {
+    const where = sqliteKeyIn(keys, upsert.slice(b, b + BATCH));
+    for (const line of encodeWhere(ctx, where.where, where.params)) {
+      const id = keyId(fieldsOf(line, keyIndexes));
+      (existed.has(id) ? change.updates : change.inserts).push(Buffer.from(line));
+      expect.set(id, hashLine(line));
+    }
+  }
+  change.readback = [...upsert, ...change.deletes];
+  change.inserted = change.inserts.length;
+  change.updated = change.updates.length;
+  change.deleted = change.deletes.length;
+  return change;
+}
+
+/** PostgreSQL's lines of the rows with these keys: (COPY key text, sha1 of the line). */
+export async function keyedLines(ctx: TableContext, list: readonly Bound[], onLine: (key: string, hash: string) => void): Promise<void> {
+  const keyIndexes = keyIndexesOf(ctx.plan)!;
+  const where = await pgKeyIn(ctx, list);
+  const sql = `COPY (SELECT ${copyColumns(ctx.plan)} FROM ${quoteQualified(ctx.pgSchema, ctx.plan.pgName)} WHERE ${where}) TO STDOUT`;
+  await copyOutLines(ctx.client, sql, (line) => onLine(fieldsOf(line, keyIndexes), hashLine(line)));
+}
+
+/** PostgreSQL's row count of a range. */
+export async function countRange(ctx: TableContext, lo: Bound | null, hi: Bound | null): Promise<number> {
+  const range = ctx.keys ? pgRange(ctx.keys, lo, hi) : { where: "true", params: [] };
+  const { rows } = await ctx.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(ctx.pgSchema, ctx.plan.pgName)} WHERE ${range.where}`, range.params);
+  return Number(rows[0].n);
 }

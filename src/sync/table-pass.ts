@@ -5,9 +5,9 @@
  */
 import { quoteQualified } from "../core/quote.js";
 import type { Bound } from "./keys.js";
-import { layoutRanges, rangeDigest, RANGE_ROWS, type RangeDigest } from "./source-digest.js";
-import type { RangeState, TableState } from "./state.js";
-import { diffRange, type RangeChange, type TableContext } from "./table-diff.js";
+import { layoutRanges, rangeDigest, rowDigests, RANGE_ROWS, type RangeDigest } from "./source-digest.js";
+import { readRowDigests, type RangeState, type RowDigests, type TableState } from "./state.js";
+import { diffRange, diffRangeByRows, type RangeChange, type TableContext } from "./table-diff.js";
 import { verifyTouched, type TouchedCheck } from "./touched.js";
 
 export interface TablePass {
@@ -41,7 +41,7 @@ export interface TableDiff {
   readonly strategy: TableState["strategy"];
   readonly spans: readonly Span[];
   readonly digests: readonly RangeDigest[];
-  readonly changed: readonly { readonly span: Span; readonly digest: RangeDigest; readonly change: RangeChange }[];
+  readonly changed: readonly { readonly span: Span; readonly digest: RangeDigest; readonly change: RangeChange; readonly now?: RowDigests }[];
   /** Time spent on this table: finding the change, then writing it (apply-pass.ts adds to it). */
   ms: number;
 }
@@ -62,12 +62,17 @@ export async function diffTable(ctx: TableContext, state: TableState): Promise<T
     spans = [{ lo: null, hi: null, recorded: null }];
     digests = [rangeDigest(c.source, c.table, c.plan, null, null, null)];
   }
-  const changed: { span: Span; digest: RangeDigest; change: RangeChange }[] = [];
+  const changed: { span: Span; digest: RangeDigest; change: RangeChange; now?: RowDigests }[] = [];
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i];
     const d = digests[i];
     if (span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows) continue;
-    changed.push({ span, digest: d, change: await diffRange(c, span.lo, span.hi) });
+    // Which rows changed: from the row digests recorded with the range when there are some, else by reading the
+    // range from both sides.
+    const old = strategy === "ranges" && c.keys && span.recorded?.ord !== undefined ? await readRowDigests(c.client, c.pgSchema, c.plan.name, span.recorded.ord) : null;
+    const now = strategy === "ranges" && c.keys ? rowDigests(c.source, c.table, c.plan, c.keys, span.lo, span.hi) : undefined;
+    const change = old && now ? diffRangeByRows(c, old, now) : await diffRange(c, span.lo, span.hi);
+    changed.push({ span, digest: d, change, ...(now ? { now } : {}) });
   }
   return { ctx: c, state, strategy, spans, digests, changed, ms: performance.now() - started };
 }
@@ -80,7 +85,8 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
   const next: RangeState[] = [];
   spans.forEach((span, i) => {
     const d = digests[i];
-    if (!byLo.has(span) && span.recorded) {
+    const x = byLo.get(span);
+    if (!x && span.recorded) {
       next.push(span.recorded);
       return;
     }
@@ -89,9 +95,9 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
       los.forEach((lo, j) => {
         const hi = j + 1 < los.length ? los[j + 1] : span.hi;
         const sub = rangeDigest(c.source, c.table, c.plan, c.keys, lo, hi);
-        next.push({ lo, rows: sub.rows, digest: sub.digest });
+        next.push({ lo, rows: sub.rows, digest: sub.digest, rowDigests: rowDigests(c.source, c.table, c.plan, c.keys!, lo, hi) });
       });
-    } else next.push({ lo: span.lo, rows: d.rows, digest: d.digest });
+    } else next.push({ lo: span.lo, rows: d.rows, digest: d.digest, ...(x?.now ? { rowDigests: x.now } : {}) });
   });
   const sum = (f: (x: RangeChange) => number): number => diff.changed.reduce((n, x) => n + f(x.change), 0);
   const inserted = sum((x) => x.inserted);
@@ -121,7 +127,12 @@ export async function initialTableState(ctx: TableContext): Promise<TableState &
     const los: (Bound | null)[] = [null, ...layoutRanges(ctx.source, ctx.plan, ctx.keys, null, null)];
     const digests = los.map((lo, i) => rangeDigest(ctx.source, ctx.table, ctx.plan, ctx.keys, lo, i + 1 < los.length ? los[i + 1] : null));
     if (digests.some((d) => d.offClass > 0)) strategy = "whole";
-    else ranges = los.map((lo, i) => ({ lo, rows: digests[i].rows, digest: digests[i].digest }));
+    else {
+      ranges = los.map((lo, i) => {
+        const hi = i + 1 < los.length ? los[i + 1] : null;
+        return { lo, rows: digests[i].rows, digest: digests[i].digest, rowDigests: rowDigests(ctx.source, ctx.table, ctx.plan, ctx.keys!, lo, hi) };
+      });
+    }
   }
   if (strategy === "whole") {
     const d = rangeDigest(ctx.source, ctx.table, ctx.plan, null, null, null);

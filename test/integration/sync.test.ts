@@ -34,6 +34,7 @@ function buildApp(name: string): string {
       CREATE TABLE "Tag" ("name" TEXT NOT NULL PRIMARY KEY, "uses" INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE "Membership" ("orgId" INTEGER NOT NULL, "userKey" TEXT NOT NULL, "role" TEXT, PRIMARY KEY ("orgId", "userKey"));
       CREATE TABLE "AuditLog" ("msg" TEXT, "at" INTEGER);
+      CREATE TABLE "Reading" ("at" DATETIME NOT NULL PRIMARY KEY, "value" REAL);
       CREATE TABLE "_PostToTag" ("A" INTEGER NOT NULL, "B" TEXT NOT NULL,
         CONSTRAINT "_PostToTag_A_fkey" FOREIGN KEY ("A") REFERENCES "Post" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
         CONSTRAINT "_PostToTag_B_fkey" FOREIGN KEY ("B") REFERENCES "Tag" ("name") ON DELETE CASCADE ON UPDATE CASCADE);
@@ -50,6 +51,7 @@ function buildApp(name: string): string {
     for (let i = 0; i < 20; i++) d.prepare(`INSERT INTO "Tag" VALUES (?, ?)`).run(`tag${String(i).padStart(2, "0")}`, i);
     for (let i = 0; i < 40; i++) d.prepare(`INSERT INTO "Membership" VALUES (?, ?, ?)`).run(i % 4, `key${i}`, i % 2 ? "admin" : "member");
     for (let i = 0; i < 30; i++) d.prepare(`INSERT INTO "AuditLog" VALUES (?, ?)`).run(`event ${i}`, i);
+    for (let i = 1; i <= 9; i++) d.prepare(`INSERT INTO "Reading" VALUES (?, ?)`).run(`2024-05-0${i} 08:00:00`, i * 1.5);
     for (let i = 1; i <= 30; i++) d.prepare(`INSERT INTO "_PostToTag" VALUES (?, ?)`).run(i, `tag${String(i % 20).padStart(2, "0")}`);
     d.exec("COMMIT");
   });
@@ -127,6 +129,8 @@ describe("sync after migrate: every change kind on every table kind", () => {
       { table_name: "AuditLog", strategy: "whole", total_rows: "30" },
       { table_name: "Membership", strategy: "ranges", total_rows: "40" },
       { table_name: "Post", strategy: "ranges", total_rows: String(USERS) },
+      // A timestamp key sorts by instant in PostgreSQL, by text in SQLite: one range.
+      { table_name: "Reading", strategy: "whole", total_rows: "9" },
       { table_name: "Tag", strategy: "ranges", total_rows: "20" },
       { table_name: "User", strategy: "ranges", total_rows: String(USERS) },
       { table_name: "_PostToTag", strategy: "ranges", total_rows: "30" },
@@ -177,6 +181,10 @@ describe("sync after migrate: every change kind on every table kind", () => {
       INSERT INTO "AuditLog" VALUES ('event 2', 2), ('tab	inside', 100);
       UPDATE "AuditLog" SET "at" = 1000 WHERE "msg" = 'event 3';
       DELETE FROM "AuditLog" WHERE "msg" = 'event 4';
+      -- a key that is not integers or text: the table is one range, its rows paired by key
+      INSERT INTO "Reading" VALUES ('2024-06-01 00:00:00', 0.25);
+      UPDATE "Reading" SET "value" = -1 WHERE "at" = '2024-05-02 08:00:00';
+      DELETE FROM "Reading" WHERE "at" = '2024-05-03 08:00:00';
       -- implicit many-to-many
       INSERT INTO "_PostToTag" VALUES (7000, 'zz'), (1, 'Ärger');
       DELETE FROM "_PostToTag" WHERE "A" = 3;
@@ -192,10 +200,15 @@ describe("sync after migrate: every change kind on every table kind", () => {
       // Without a key an update is a delete and an insert.
       // Without a key a changed row is a delete and an insert; one copy of the duplicated row was there already.
       AuditLog: { inserted: 3, updated: 0, deleted: 2 },
+      Reading: { inserted: 1, updated: 1, deleted: 1 },
       // The rows of posts 10 and 20 and of tag19 cascaded in SQLite; A = 3 deleted.
       _PostToTag: { inserted: 2, updated: 0, deleted: 4 },
     });
-    expect(summary.verified.tables).toBe(6);
+    expect(summary.verified.tables).toBe(7);
+    expect(await db.query(`SELECT at::text AS at, value FROM "Reading" WHERE at IN ('2024-06-01', '2024-05-02 08:00', '2024-05-03 08:00') ORDER BY at`)).toEqual([
+      { at: "2024-05-02 08:00:00", value: -1 },
+      { at: "2024-06-01 00:00:00", value: 0.25 },
+    ]);
 
     const [zoe] = await db.query<{ name: string; born: string }>(`SELECT name, born::text AS born FROM "User" WHERE id = 5`);
     expect(zoe).toEqual({ name: "Zoë", born: "1999-12-31 23:59:58.123" });
