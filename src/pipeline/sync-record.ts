@@ -13,8 +13,8 @@ import type { TableFilter } from "../introspect/table-filter.js";
 import { textFallback } from "../copy/text-fallback.js";
 import { tableContext } from "../sync/context.js";
 import { readSourceObjects } from "../sync/fingerprint.js";
-import { writeTarget, type TableState } from "../sync/state.js";
-import { initialTableState } from "../sync/table-pass.js";
+import { markUnavailable, writeTarget } from "../sync/state.js";
+import { recordTable } from "../sync/record.js";
 
 export interface RecordInput {
   readonly client: PgClient;
@@ -38,29 +38,26 @@ export async function recordSyncState(input: RecordInput): Promise<void> {
     try {
       const byName = new Map(input.catalog.map((t) => [t.name, t]));
       const fallback = input.decodeFallback === undefined ? undefined : textFallback(input.decodeFallback);
-      const tables: TableState[] = [];
+      await writeTarget(client, {
+        pgSchema: input.pgSchema,
+        baselineChecksum: input.baselineChecksum,
+        source: readSourceObjects(input.source, input.selected),
+        plans: input.plans,
+        ...(input.filter ? { filter: input.filter } : {}),
+        ...(input.decodeFallback ? { decodeFallback: input.decodeFallback } : {}),
+        ...(input.leftOut ? { unavailable: input.leftOut } : {}),
+      });
       let unavailable = input.leftOut;
       for (const plan of input.plans) {
         const table = byName.get(plan.name);
         if (!table) continue;
         const ctx = await tableContext(client, input.source, input.pgSchema, plan, table, fallback);
-        const { pgRows, ...state } = await initialTableState(ctx);
-        if (pgRows !== state.rows) unavailable ??= `PostgreSQL's "${plan.pgName}" holds ${pgRows} rows, SQLite's snapshot ${state.rows}`;
-        tables.push(state);
+        const { pgRows, rows } = await recordTable(ctx);
+        if (pgRows !== rows && unavailable === undefined) {
+          unavailable = `PostgreSQL's "${plan.pgName}" holds ${pgRows} rows, SQLite's snapshot ${rows}`;
+          await markUnavailable(client, input.pgSchema, unavailable);
+        }
       }
-      await writeTarget(
-        client,
-        {
-          pgSchema: input.pgSchema,
-          baselineChecksum: input.baselineChecksum,
-          source: readSourceObjects(input.source, input.selected),
-          plans: input.plans,
-          ...(input.filter ? { filter: input.filter } : {}),
-          ...(input.decodeFallback ? { decodeFallback: input.decodeFallback } : {}),
-          ...(unavailable ? { unavailable } : {}),
-        },
-        tables,
-      );
       await client.query("COMMIT");
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);

@@ -10,7 +10,7 @@
  */
 import type { SqliteTable } from "../core/catalog.js";
 import { Sqlite2pgError } from "../core/errors.js";
-import { applyChange } from "./table-diff.js";
+import { applyChange, type RangeChange } from "./table-diff.js";
 import type { TableDiff } from "./table-pass.js";
 
 type Kind = "inserts" | "updates" | "deletes";
@@ -35,11 +35,26 @@ export function parentsFirst<T extends { readonly ctx: { readonly table: SqliteT
   return out;
 }
 
+/** A table's changes as one batch (one COPY, one UPDATE, DELETEs of 5000 keys), not one per range. */
+function batched(d: TableDiff): RangeChange[] {
+  const changes = d.changed.map((x) => x.change);
+  if (changes.length <= 1 || changes.some((c) => c.rewrite !== null)) return changes;
+  return [
+    {
+      ...changes[0],
+      inserts: changes.flatMap((c) => c.inserts),
+      updates: changes.flatMap((c) => c.updates),
+      deletes: changes.flatMap((c) => c.deletes),
+    },
+  ];
+}
+
 async function run(diffs: readonly TableDiff[], steps: readonly { readonly kind: Kind; readonly reverse: boolean }[]): Promise<void> {
+  const work = diffs.map((d) => ({ d, changes: batched(d) }));
   for (const { kind, reverse } of steps) {
-    for (const d of reverse ? [...diffs].reverse() : diffs) {
+    for (const { d, changes } of reverse ? [...work].reverse() : work) {
       const started = performance.now();
-      for (const { change } of d.changed) await applyChange(d.ctx, change, kind);
+      for (const change of changes) await applyChange(d.ctx, change, kind);
       d.ms += performance.now() - started;
     }
   }

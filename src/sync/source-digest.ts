@@ -96,20 +96,36 @@ export function layoutRanges(db: SqliteDb, plan: TablePlan, keys: readonly KeyCo
 
 /**
  * Per row of `lo ≤ key < hi`, in key order: the key and the md5 of the row spelled as for the range digest. Stored
- * with the range, they say which rows of a changed range changed, so only those are read and written.
+ * with the range, they say which rows of a changed range changed, so only those are read and written. The same
+ * scan gives the range's digest (the lines joined by "\n", as group_concat joins them in rangeDigest).
  */
-export function rowDigests(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[], lo: Bound | null, hi: Bound | null): RowDigests {
+export function rowDigests(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[], lo: Bound | null, hi: Bound | null): RowDigests & RangeDigest {
   const range = sqliteRange(keys, lo, hi);
-  const sql = `SELECT ${keys.map((k) => quoteIdent(k.name)).join(", ")}, ${rowDigestSql(plan)} FROM ${quoteIdent(plan.name)} WHERE ${range.where} ORDER BY ${sqliteOrder(keys)}`;
+  const sql = `SELECT ${keys.map((k) => quoteIdent(k.name)).join(", ")}, ${rowDigestSql(plan)}, (${sqliteOffClass(keys)}) FROM ${quoteIdent(plan.name)} WHERE ${range.where} ORDER BY ${sqliteOrder(keys)}`;
   const out: Bound[] = [];
   const parts: Buffer[] = [];
+  const whole = createHash("sha256");
+  let offClass = 0;
   try {
     for (const row of db.prepare(sql).raw(true).iterate(...range.params) as IterableIterator<unknown[]>) {
+      const line = row[keys.length] as string;
+      if (out.length > 0) whole.update("\n");
+      whole.update(line, "utf8");
       out.push(row.slice(0, keys.length).map((v) => String(v)));
-      parts.push(createHash("md5").update(row[keys.length] as string, "utf8").digest());
+      parts.push(createHash("md5").update(line, "utf8").digest());
+      offClass += Number(row[keys.length + 1]);
     }
   } catch (cause) {
     throw sourceReadError(db.name, cause, { stage: "sync", table: table.name });
   }
-  return { keys: out, digests: Buffer.concat(parts) };
+  return { keys: out, digests: Buffer.concat(parts), rows: out.length, digest: whole.digest("hex"), offClass };
+}
+
+/** Rows whose key has another storage class than the range order assumes (source-digest.ts RangeDigest.offClass). */
+export function countOffClass(db: SqliteDb, plan: TablePlan, keys: readonly KeyColumn[]): number {
+  try {
+    return Number(db.prepare(`SELECT count(*) FROM ${quoteIdent(plan.name)} WHERE ${sqliteOffClass(keys)}`).pluck().get());
+  } catch (cause) {
+    throw sourceReadError(db.name, cause, { stage: "sync", table: plan.name });
+  }
 }

@@ -38,8 +38,16 @@ export interface RangeState {
   /** Where it is stored (read from the state): an unchanged range keeps its stored row digests. */
   readonly ord?: number;
   /** The range's row digests, to store with it (a new or changed range of a ranged table). */
-  readonly rowDigests?: RowDigests;
+  readonly rowDigests?: StoredRowDigests;
 }
+
+/** Row digests as stored: the keys already as JSON (one string per range, not one array per row, in memory). */
+export interface StoredRowDigests {
+  readonly keysJson: string;
+  readonly digests: Buffer;
+}
+
+export const storedRows = (d: RowDigests): StoredRowDigests => ({ keysJson: JSON.stringify(d.keys), digests: d.digests });
 
 export interface TableState {
   readonly table: string;
@@ -157,8 +165,8 @@ export interface TargetRecord {
   readonly unavailable?: string;
 }
 
-/** Replace the whole state of a schema (after `migrate`), inside the caller's transaction. */
-export async function writeTarget(client: PgClient, target: TargetRecord, tables: readonly TableState[]): Promise<void> {
+/** Replace the whole state of a schema (after `migrate`; its tables follow with writeTable), inside the caller's transaction. */
+export async function writeTarget(client: PgClient, target: TargetRecord): Promise<void> {
   for (const sql of DDL) await client.query(sql);
   await client.query(`DELETE FROM ${T("targets")} WHERE pg_schema = $1`, [target.pgSchema]);
   await client.query(
@@ -173,17 +181,20 @@ export async function writeTarget(client: PgClient, target: TargetRecord, tables
       target.unavailable ?? null,
     ],
   );
-  for (const t of tables) await writeTable(client, target.pgSchema, t);
 }
 
-/** The row digests stored with a range, or null (a range of a table synced whole). */
-export async function readRowDigests(client: PgClient, pgSchema: string, table: string, ord: number): Promise<RowDigests | null> {
-  const { rows } = await client.query<{ row_keys: Bound[] | null; row_digests: Buffer | null }>(
-    `SELECT row_keys, row_digests FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND ord = $3`,
-    [pgSchema, table, ord],
+/** Record why the target cannot be synced (found while its tables were recorded). */
+export async function markUnavailable(client: PgClient, pgSchema: string, why: string): Promise<void> {
+  await client.query(`UPDATE ${T("targets")} SET unavailable = $2 WHERE pg_schema = $1`, [pgSchema, why]);
+}
+
+/** The row digests stored with these ranges (by ord); a range without (of a table synced whole) is absent. */
+export async function readRowDigests(client: PgClient, pgSchema: string, table: string, ords: readonly number[]): Promise<Map<number, RowDigests>> {
+  const { rows } = await client.query<{ ord: number; row_keys: Bound[] | null; row_digests: Buffer | null }>(
+    `SELECT ord, row_keys, row_digests FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND ord = ANY($3::int[])`,
+    [pgSchema, table, ords],
   );
-  const r = rows[0];
-  return r?.row_keys && r.row_digests ? { keys: r.row_keys, digests: r.row_digests } : null;
+  return new Map(rows.filter((r) => r.row_keys && r.row_digests).map((r) => [r.ord, { keys: r.row_keys!, digests: r.row_digests! }]));
 }
 
 /**
@@ -206,20 +217,36 @@ export async function writeTable(client: PgClient, pgSchema: string, t: TableSta
     [...key, kept.map(({ r }) => r.ord), kept.map(({ i }) => i)],
   );
   const fresh = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => !(r.ord !== undefined && r.rowDigests === undefined));
-  if (fresh.length === 0) return;
-  await client.query(
-    `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest, row_keys, row_digests)
-     SELECT $1, $2, r.ord, r.lo, r.rows, r.digest, r.row_keys, r.row_digests FROM unnest($3::int[], $4::jsonb[], $5::bigint[], $6::text[], $7::jsonb[], $8::bytea[]) AS r(ord, lo, rows, digest, row_keys, row_digests)`,
-    [
-      ...key,
-      fresh.map(({ i }) => i),
-      fresh.map(({ r }) => (r.lo === null ? null : JSON.stringify(r.lo))),
-      fresh.map(({ r }) => r.rows),
-      fresh.map(({ r }) => r.digest),
-      fresh.map(({ r }) => (r.rowDigests ? JSON.stringify(r.rowDigests.keys) : null)),
-      fresh.map(({ r }) => r.rowDigests?.digests ?? null),
-    ],
-  );
+  await insertRanges(client, pgSchema, t.table, fresh.map(({ r, i }) => ({ ord: i, range: r })));
+}
+
+/** Insert ranges of a table (its `tables` row exists). */
+export async function insertRanges(client: PgClient, pgSchema: string, table: string, fresh: readonly { readonly ord: number; readonly range: RangeState }[]): Promise<void> {
+  const key = [pgSchema, table];
+  // In slices: a range's row digests are ~40 KB; one statement for a table of millions of rows would hold them all.
+  for (let b = 0; b < fresh.length; b += WRITE_SLICE) {
+    const slice = fresh.slice(b, b + WRITE_SLICE);
+    await client.query(
+      `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest, row_keys, row_digests)
+       SELECT $1, $2, r.ord, r.lo, r.rows, r.digest, r.row_keys, r.row_digests FROM unnest($3::int[], $4::jsonb[], $5::bigint[], $6::text[], $7::jsonb[], $8::bytea[]) AS r(ord, lo, rows, digest, row_keys, row_digests)`,
+      [
+        ...key,
+        slice.map(({ ord }) => ord),
+        slice.map(({ range: r }) => (r.lo === null ? null : JSON.stringify(r.lo))),
+        slice.map(({ range: r }) => r.rows),
+        slice.map(({ range: r }) => r.digest),
+        slice.map(({ range: r }) => r.rowDigests?.keysJson ?? null),
+        slice.map(({ range: r }) => r.rowDigests?.digests ?? null),
+      ],
+    );
+  }
+}
+
+const WRITE_SLICE = 32;
+
+/** A table's row count, once its ranges are recorded. */
+export async function setTableRows(client: PgClient, pgSchema: string, table: string, rows: number): Promise<void> {
+  await client.query(`UPDATE ${T("tables")} SET total_rows = $3 WHERE pg_schema = $1 AND table_name = $2`, [pgSchema, table, rows]);
 }
 
 /** One more pass recorded. */

@@ -3,10 +3,12 @@
  * (table-diff.ts), what was written read back and compared (touched.ts), and the table's new state — a range
  * grown past twice its size cut again, so a table that keeps growing at its end keeps small ranges.
  */
-import { quoteQualified } from "../core/quote.js";
 import type { Bound } from "./keys.js";
 import { layoutRanges, rangeDigest, rowDigests, RANGE_ROWS, type RangeDigest } from "./source-digest.js";
-import { readRowDigests, type RangeState, type RowDigests, type TableState } from "./state.js";
+import { readRowDigests, storedRows, type RangeState, type RowDigests, type StoredRowDigests, type TableState } from "./state.js";
+
+/** Changed ranges handled at a time (their stored row digests in memory at once). */
+const SLICE = 32;
 import { diffRange, diffRangeByRows, type RangeChange, type TableContext } from "./table-diff.js";
 import { verifyTouched, type TouchedCheck } from "./touched.js";
 
@@ -41,7 +43,7 @@ export interface TableDiff {
   readonly strategy: TableState["strategy"];
   readonly spans: readonly Span[];
   readonly digests: readonly RangeDigest[];
-  readonly changed: readonly { readonly span: Span; readonly digest: RangeDigest; readonly change: RangeChange; readonly now?: RowDigests }[];
+  readonly changed: readonly { readonly span: Span; readonly digest: RangeDigest; readonly change: RangeChange; readonly now?: StoredRowDigests }[];
   /** Time spent on this table: finding the change, then writing it (apply-pass.ts adds to it). */
   ms: number;
 }
@@ -62,17 +64,21 @@ export async function diffTable(ctx: TableContext, state: TableState): Promise<T
     spans = [{ lo: null, hi: null, recorded: null }];
     digests = [rangeDigest(c.source, c.table, c.plan, null, null, null)];
   }
-  const changed: { span: Span; digest: RangeDigest; change: RangeChange; now?: RowDigests }[] = [];
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i];
-    const d = digests[i];
-    if (span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows) continue;
-    // Which rows changed: from the row digests recorded with the range when there are some, else by reading the
-    // range from both sides.
-    const old = strategy === "ranges" && c.keys && span.recorded?.ord !== undefined ? await readRowDigests(c.client, c.pgSchema, c.plan.name, span.recorded.ord) : null;
-    const now = strategy === "ranges" && c.keys ? rowDigests(c.source, c.table, c.plan, c.keys, span.lo, span.hi) : undefined;
-    const change = old && now ? diffRangeByRows(c, old, now) : await diffRange(c, span.lo, span.hi);
-    changed.push({ span, digest: d, change, ...(now ? { now } : {}) });
+  const changed: { span: Span; digest: RangeDigest; change: RangeChange; now?: StoredRowDigests }[] = [];
+  const dirty = spans.map((span, i) => ({ span, d: digests[i] })).filter(({ span, d }) => !(span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows));
+  const byRows = strategy === "ranges" && c.keys !== null;
+  // Which rows changed: from the row digests recorded with the ranges (read a slice of ranges at a time) when
+  // there are some, else by reading the range from both sides.
+  for (let b = 0; b < dirty.length; b += SLICE) {
+    const slice = dirty.slice(b, b + SLICE);
+    const ords = slice.flatMap(({ span }) => (span.recorded?.ord === undefined ? [] : [span.recorded.ord]));
+    const stored = byRows && ords.length > 0 ? await readRowDigests(c.client, c.pgSchema, c.plan.name, ords) : new Map<number, RowDigests>();
+    for (const { span, d } of slice) {
+      const old = span.recorded?.ord === undefined ? undefined : stored.get(span.recorded.ord);
+      const now = byRows ? rowDigests(c.source, c.table, c.plan, c.keys!, span.lo, span.hi) : undefined;
+      const change = old && now ? diffRangeByRows(c, old, now) : await diffRange(c, span.lo, span.hi);
+      changed.push({ span, digest: d, change, ...(now ? { now: storedRows(now) } : {}) });
+    }
   }
   return { ctx: c, state, strategy, spans, digests, changed, ms: performance.now() - started };
 }
@@ -94,8 +100,8 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
       const los = [span.lo, ...layoutRanges(c.source, c.plan, c.keys, span.lo, span.hi)];
       los.forEach((lo, j) => {
         const hi = j + 1 < los.length ? los[j + 1] : span.hi;
-        const sub = rangeDigest(c.source, c.table, c.plan, c.keys, lo, hi);
-        next.push({ lo, rows: sub.rows, digest: sub.digest, rowDigests: rowDigests(c.source, c.table, c.plan, c.keys!, lo, hi) });
+        const sub = rowDigests(c.source, c.table, c.plan, c.keys!, lo, hi);
+        next.push({ lo, rows: sub.rows, digest: sub.digest, rowDigests: storedRows(sub) });
       });
     } else next.push({ lo: span.lo, rows: d.rows, digest: d.digest, ...(x?.now ? { rowDigests: x.now } : {}) });
   });
@@ -103,7 +109,8 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
   const inserted = sum((x) => x.inserted);
   const updated = sum((x) => x.updated);
   const deleted = sum((x) => x.deleted);
-  const check = diff.changed.length > 0 ? await verifyTouched(c, diff.changed.map((x) => ({ lo: x.span.lo, hi: x.span.hi, change: x.change }))) : undefined;
+  const total = next.reduce((n, r) => n + r.rows, 0);
+  const check = diff.changed.length > 0 ? await verifyTouched(c, diff.changed.map((x) => ({ lo: x.span.lo, hi: x.span.hi, change: x.change })), total) : undefined;
   return {
     table: c.plan.name,
     inserted,
@@ -119,27 +126,3 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
   };
 }
 
-/** A table's first state (after `migrate`): its ranges cut and digested, the xids of the rows PostgreSQL holds. */
-export async function initialTableState(ctx: TableContext): Promise<TableState & { readonly pgRows: number }> {
-  let strategy: TableState["strategy"] = ctx.keys ? "ranges" : "whole";
-  let ranges: RangeState[] = [];
-  if (ctx.keys) {
-    const los: (Bound | null)[] = [null, ...layoutRanges(ctx.source, ctx.plan, ctx.keys, null, null)];
-    const digests = los.map((lo, i) => rangeDigest(ctx.source, ctx.table, ctx.plan, ctx.keys, lo, i + 1 < los.length ? los[i + 1] : null));
-    if (digests.some((d) => d.offClass > 0)) strategy = "whole";
-    else {
-      ranges = los.map((lo, i) => {
-        const hi = i + 1 < los.length ? los[i + 1] : null;
-        return { lo, rows: digests[i].rows, digest: digests[i].digest, rowDigests: rowDigests(ctx.source, ctx.table, ctx.plan, ctx.keys!, lo, hi) };
-      });
-    }
-  }
-  if (strategy === "whole") {
-    const d = rangeDigest(ctx.source, ctx.table, ctx.plan, null, null, null);
-    ranges = [{ lo: null, rows: d.rows, digest: d.digest }];
-  }
-  const { rows } = await ctx.client.query<{ n: string; xids: string[] | null }>(
-    `SELECT count(*)::text AS n, array_agg(DISTINCT xmin::text::bigint)::text[] AS xids FROM ${quoteQualified(ctx.pgSchema, ctx.plan.pgName)}`,
-  );
-  return { table: ctx.plan.name, strategy, rows: ranges.reduce((n, r) => n + r.rows, 0), xids: rows[0].xids ?? [], ranges, pgRows: Number(rows[0].n) };
-}

@@ -20,38 +20,45 @@ export interface TouchedCheck {
 
 const LISTED = 20;
 
-export async function verifyTouched(ctx: TableContext, ranges: readonly { readonly lo: Bound | null; readonly hi: Bound | null; readonly change: RangeChange }[]): Promise<TouchedCheck> {
+/** `total`: the rows SQLite's table holds now (PostgreSQL's table must hold as many). */
+export async function verifyTouched(
+  ctx: TableContext,
+  ranges: readonly { readonly lo: Bound | null; readonly hi: Bound | null; readonly change: RangeChange }[],
+  total: number,
+): Promise<TouchedCheck> {
   const differences: string[] = [];
   const keyed = keyIndexesOf(ctx.plan) !== null;
   let rows = 0;
+  // Rows written and deleted by key (ranges diffed by their row digests): read back together, in batches.
+  const expect = new Map<string, string>();
+  const deleted = new Set<string>();
+  const readback: Bound[] = [];
+  const seen = new Set<string>();
+  const check = (key: string, hash: string): void => {
+    const id = keyId(key);
+    const want = expect.get(id);
+    if (want !== undefined) {
+      seen.add(id);
+      if (want !== hash) differences.push(`[${key}] differs from SQLite's row`);
+    } else if (deleted.has(id)) differences.push(`[${key}] still in PostgreSQL, deleted in SQLite`);
+  };
   for (const { lo, hi, change } of ranges) {
-    let inRange = 0;
     if (keyed) {
-      const expect = change.expect as Map<string, string>;
-      const deleted = new Set(change.deletes.map((k) => JSON.stringify(k)));
-      const seen = new Set<string>();
-      const check = (key: string, hash: string): void => {
-        const id = keyId(key);
-        const want = expect.get(id);
-        if (want !== undefined) {
-          seen.add(id);
-          if (want !== hash) differences.push(`[${key}] differs from SQLite's row`);
-        } else if (deleted.has(id)) differences.push(`[${key}] still in PostgreSQL, deleted in SQLite`);
-      };
-      if (change.readback === null) {
-        await targetLines(ctx, lo, hi, (key, hash) => {
-          inRange++;
-          check(key!, hash);
-        });
-      } else {
-        // Only the rows written and deleted are read back; the range's row count is counted.
-        for (let b = 0; b < change.readback.length; b += READBACK_BATCH) {
-          await keyedLines(ctx, change.readback.slice(b, b + READBACK_BATCH), (key, hash) => check(key, hash));
-        }
-        inRange = await countRange(ctx, lo, hi);
+      for (const [k, h] of change.expect as Map<string, string>) expect.set(k, h);
+      for (const k of change.deletes) deleted.add(JSON.stringify(k));
+      if (change.readback !== null) {
+        readback.push(...change.readback);
+        continue;
       }
-      for (const k of expect.keys()) if (!seen.has(k)) differences.push(`[${JSON.parse(k).join(", ")}] missing in PostgreSQL`);
+      let inRange = 0;
+      await targetLines(ctx, lo, hi, (key, hash) => {
+        inRange++;
+        check(key!, hash);
+      });
+      rows += inRange;
+      if (inRange !== change.rows) differences.push(`${inRange} row(s) in PostgreSQL where SQLite holds ${change.rows}`);
     } else {
+      let inRange = 0;
       const got: string[] = [];
       await targetLines(ctx, lo, hi, (_key, hash) => {
         inRange++;
@@ -59,10 +66,20 @@ export async function verifyTouched(ctx: TableContext, ranges: readonly { readon
       });
       const want = [...(change.expect as string[])].sort();
       got.sort();
-      if (want.some((h, i) => h !== got[i])) differences.push("the rows differ from SQLite's (table without a key: compared as a whole)");
+      if (want.length !== got.length || want.some((h, i) => h !== got[i])) differences.push("the rows differ from SQLite's (table without a key: compared as a whole)");
+      rows += inRange;
     }
-    rows += inRange;
-    if (inRange !== change.rows) differences.push(`${inRange} row(s) in PostgreSQL where SQLite holds ${change.rows}`);
+  }
+  for (let b = 0; b < readback.length; b += READBACK_BATCH) {
+    await keyedLines(ctx, readback.slice(b, b + READBACK_BATCH), (key, hash) => {
+      rows++;
+      check(key, hash);
+    });
+  }
+  for (const k of expect.keys()) if (!seen.has(k)) differences.push(`[${(JSON.parse(k) as string[]).join(", ")}] missing in PostgreSQL`);
+  if (readback.length > 0) {
+    const count = await countRange(ctx, null, null);
+    if (count !== total) differences.push(`${count} row(s) in PostgreSQL where SQLite holds ${total}`);
   }
   return { table: ctx.plan.name, rows, ok: differences.length === 0, differences: differences.slice(0, LISTED) };
 }
