@@ -24,21 +24,12 @@ import type { TextFallback } from "../copy/text-fallback.js";
 import { bindCopyParams, copyMark, copyOutLines, fieldsOf, linesOf, unescapeCopyField } from "./copy-out.js";
 import { pgOrder, pgRange, sqliteOrder, sqliteRange, type Bound, type KeyColumn } from "./keys.js";
 import { wholeOrder } from "./source-digest.js";
+import { sqliteKeyIn } from "./key-lists.js";
+import { copyColumns, hashLine, keyIndexesOf, type TableContext } from "./context.js";
+
+export { copyColumns, hashLine, keyIndexesOf, type TableContext } from "./context.js";
 import type { RowDigests } from "./state.js";
 
-export interface TableContext {
-  readonly source: SqliteDb;
-  readonly client: PgClient;
-  readonly pgSchema: string;
-  readonly plan: TablePlan;
-  readonly table: SqliteTable;
-  readonly pgColumns: ReadonlyMap<string, PgColumn>;
-  /** PostgreSQL's type of each column (format_type), for the key casts of DELETE. */
-  readonly pgTypes: ReadonlyMap<string, string>;
-  /** The range key; null: the range is the whole table. */
-  readonly keys: readonly KeyColumn[] | null;
-  readonly decodeFallback?: TextFallback;
-}
 
 export interface RangeChange {
   inserted: number;
@@ -67,12 +58,7 @@ export interface RangeChange {
   rewrite: Buffer[] | null;
 }
 
-const hashLine = (line: Buffer): string => createHash("sha1").update(line).digest("base64");
 
-/** The columns of the plan in PostgreSQL, quoted, in COPY order. */
-export function copyColumns(plan: TablePlan): string {
-  return plan.columns.map((c) => quoteIdent(c.pgName)).join(", ");
-}
 
 /** `COPY (SELECT … WHERE range ORDER BY key) TO STDOUT` for a range, its bounds bound first. */
 export async function rangeCopyOut(ctx: TableContext, lo: Bound | null, hi: Bound | null, withCtid: boolean): Promise<string> {
@@ -305,36 +291,6 @@ export async function targetLines(ctx: TableContext, lo: Bound | null, hi: Bound
   await copyOutLines(ctx.client, await rangeCopyOut(ctx, lo, hi, false), (line) => onLine(keyIndexes ? fieldsOf(line, keyIndexes) : null, hashLine(line)));
 }
 
-/** The positions of the primary-key columns among the plan's columns, or null when the table has no key. */
-export function keyIndexesOf(plan: TablePlan): number[] | null {
-  const idx = plan.keyColumns.map((k) => plan.columns.findIndex((c) => c.name === k));
-  return idx.length > 0 && idx.every((i) => i >= 0) ? idx : null;
-}
-
-/** SQLite: the rows whose key is one of `keys`, the list passed as one JSON parameter (json_each, https://sqlite.org/json1.html#jeach). */
-function sqliteKeyIn(keys: readonly KeyColumn[], list: readonly Bound[]): { where: string; params: unknown[] } {
-  // Integers as JSON numbers (SQLite's JSON reads 64-bit integers exactly), text as JSON strings.
-  const json = `[${list.map((k) => `[${k.map((v, i) => (keys[i].kind === "int" ? BigInt(v).toString() : JSON.stringify(v))).join(",")}]`).join(",")}]`;
-  const cols = keys.map((k) => (k.kind === "text" ? `${quoteIdent(k.name)} COLLATE BINARY` : quoteIdent(k.name)));
-  const picks = keys.map((_k, i) => `json_extract(value, '$[${i}]')`);
-  return keys.length === 1
-    ? { where: `${cols[0]} IN (SELECT ${picks[0]} FROM json_each(?))`, params: [json] }
-    : { where: `(${cols.join(", ")}) IN (SELECT ${picks.join(", ")} FROM json_each(?))`, params: [json] };
-}
-
-/** PostgreSQL, for `COPY (query)`: the rows whose key is one of `keys`, each key column's values one text[] setting. */
-export async function pgKeyIn(ctx: TableContext, list: readonly Bound[]): Promise<string> {
-  const keys = ctx.keys!;
-  for (let i = 0; i < keys.length; i++) {
-    await ctx.client.query("SELECT set_config($1, $2::text[]::text, true)", [`sqlite2pg_sync.k${i + 1}`, list.map((k) => k[i])]);
-  }
-  const arr = (i: number): string => `current_setting('sqlite2pg_sync.k${i + 1}')::text[]`;
-  const cast = (k: KeyColumn): string => (k.kind === "int" ? "int8" : "text");
-  const col = (k: KeyColumn): string => (k.kind === "text" ? `${quoteIdent(k.pgName)} COLLATE "C"` : quoteIdent(k.pgName));
-  return keys.length === 1
-    ? `${col(keys[0])} = ANY(${arr(0)}::${cast(keys[0])}[])`
-    : `(${keys.map(col).join(", ")}) IN (SELECT ${keys.map((k, i) => `u.c${i}::${cast(k)}`).join(", ")} FROM unnest(${keys.map((_k, i) => arr(i)).join(", ")}) AS u(${keys.map((_k, i) => `c${i}`).join(", ")}))`;
-}
 
 /**
  * A changed range whose row digests were recorded: SQLite's row digests now against those say which rows were
@@ -382,17 +338,3 @@ export function diffRangeByRows(ctx: TableContext, old: RowDigests, now: RowDige
   return change;
 }
 
-/** PostgreSQL's lines of the rows with these keys: (COPY key text, sha1 of the line). */
-export async function keyedLines(ctx: TableContext, list: readonly Bound[], onLine: (key: string, hash: string) => void): Promise<void> {
-  const keyIndexes = keyIndexesOf(ctx.plan)!;
-  const where = await pgKeyIn(ctx, list);
-  const sql = `COPY (SELECT ${copyColumns(ctx.plan)} FROM ${quoteQualified(ctx.pgSchema, ctx.plan.pgName)} WHERE ${where}) TO STDOUT`;
-  await copyOutLines(ctx.client, sql, (line) => onLine(fieldsOf(line, keyIndexes), hashLine(line)));
-}
-
-/** PostgreSQL's row count of a range. */
-export async function countRange(ctx: TableContext, lo: Bound | null, hi: Bound | null): Promise<number> {
-  const range = ctx.keys ? pgRange(ctx.keys, lo, hi) : { where: "true", params: [] };
-  const { rows } = await ctx.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(ctx.pgSchema, ctx.plan.pgName)} WHERE ${range.where}`, range.params);
-  return Number(rows[0].n);
-}

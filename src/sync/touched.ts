@@ -7,7 +7,8 @@
  * key is compared whole, as a multiset of lines.
  */
 import type { Bound } from "./keys.js";
-import { countRange, keyId, keyIndexesOf, keyedLines, targetLines, type RangeChange, type TableContext } from "./table-diff.js";
+import { countRange, keyedLines } from "./key-lists.js";
+import { keyId, keyIndexesOf, targetLines, type RangeChange, type TableContext } from "./table-diff.js";
 
 export interface TouchedCheck {
   readonly table: string;
