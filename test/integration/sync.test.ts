@@ -301,3 +301,21 @@ describe("sync --watch", () => {
     expect(res.stderr).toContain("--watch expects a positive whole number of seconds");
   });
 });
+
+describe("sync after the parallel build (--jobs 2)", () => {
+  it("rows loaded by several transactions are sqlite2pg's own: no false refusal, and the change lands", async () => {
+    const file = buildApp("parallel.db");
+    const db = await createTestDatabase("sync_parallel");
+    databases.push(db);
+    const res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, "out-parallel"), "--yes", "--verify", "counts", "--jobs", "2"]);
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    expect(res.stderr).toMatch(/\[copy\] copying rows and building indexes, \d+ tables at a time/);
+    const [xids] = await db.query<{ n: number }>(`SELECT count(DISTINCT x)::int AS n FROM sqlite2pg_sync.tables, unnest(xids) AS x`);
+    expect(xids.n).toBeGreaterThan(1);
+    write(file, `UPDATE "Tag" SET "uses" = 70 WHERE "name" = 'tag07'; DELETE FROM "AuditLog" WHERE "msg" = 'event 0';`);
+    const { summary } = await sync(file, db);
+    expect(summary.totals).toEqual({ inserted: 0, updated: 1, deleted: 1 });
+    const verify = await runCli(["verify", file, "--to", db.url]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
+});
