@@ -214,7 +214,7 @@ function schemaChanged(path: string, differences: readonly string[]): Sqlite2pgE
     code: "SYNC_SOURCE_SCHEMA_CHANGED",
     kind: "source",
     stage: "sync",
-    details: { differences },
+    details: { sync: { differences } },
     hint: "PostgreSQL's schema must change first: that needs a Prisma migration (prisma migrate dev on the PostgreSQL project), or migrate the file again into an empty database",
   });
 }
@@ -229,7 +229,7 @@ function targetChanged(found: readonly ForeignWrite[]): Sqlite2pgError {
     kind: "target",
     stage: "sync",
     object: { table: found[0].table },
-    details: { tables: found },
+    details: { sync: { tables: found } },
     hint: "sync would overwrite those writes. If the application already writes to PostgreSQL, the cutover is done: stop syncing. Otherwise undo them (or migrate again into an empty database)",
   });
 }

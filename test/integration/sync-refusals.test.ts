@@ -3,6 +3,7 @@
  * since the last migrate/sync (the table and the keys, or the key range of deleted rows, named), a SQLite schema
  * change (the difference named), a target without baseline or without the state migrate records.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,14 +90,19 @@ describe("rows written in PostgreSQL by someone else", () => {
     expect(await db.query(`SELECT name FROM "User" WHERE id = 1`)).toEqual([{ name: "user 1" }]);
   });
 
-  it("a DELETE by the application: refused, naming the key range of the missing rows", async () => {
+  it("a DELETE by the application: refused, naming the key range of the missing rows (also in --report)", async () => {
     const fresh = await migrated(buildApp("foreign-delete.db"), "foreign_delete");
     await fresh.query(`DELETE FROM "User" WHERE id IN (3000, 3001)`);
     const before = await snapshotOf(fresh);
-    const res = await sync(join(tmp.dir, "foreign-delete.db"), fresh);
+    const report = join(tmp.dir, "foreign-delete.json");
+    const res = await runCli(["sync", join(tmp.dir, "foreign-delete.db"), "--to", fresh.url, "--yes", "--quiet", "--report", report]);
     expect(res.code, res.stdout + res.stderr).toBe(1);
     expect(res.stderr).toContain("User: 2 row(s) deleted by someone else: 2 row(s) deleted where 2049 ≤ id < 4097");
     expect(await snapshotOf(fresh)).toEqual(before);
+    const json = JSON.parse(readFileSync(report, "utf8")) as { ok: boolean; error: { code: string; details: { tables: { table: string; missing: number }[] } } };
+    expect(json.ok).toBe(false);
+    expect(json.error.code).toBe("SYNC_TARGET_CHANGED");
+    expect(json.error.details.tables).toEqual([expect.objectContaining({ table: "User", missing: 2 })]);
   });
 });
 

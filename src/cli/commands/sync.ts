@@ -2,6 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
+import { Sqlite2pgError } from "../../core/errors.js";
 import { redactUrl } from "../../core/redact.js";
 import { sync } from "../../pipeline/sync.js";
 import { formatSyncSummary, type SyncSummary } from "../../report/sync-summary.js";
@@ -9,6 +10,7 @@ import { confirm, targetUrlFrom, toJson, track, usage } from "../context.js";
 import { EXIT_OK } from "../exit-codes.js";
 import { assertWritableFile } from "../output-paths.js";
 import { makeRenderer } from "../render.js";
+import { errorJson } from "../format-error.js";
 import { parseWatch } from "../options.js";
 
 interface SyncFlags {
@@ -31,7 +33,11 @@ async function run(sqliteFile: string, flags: SyncFlags): Promise<number> {
   }
   const emit = makeRenderer({ quiet: Boolean(flags.quiet || flags.json), tty: Boolean(process.stderr.isTTY) });
   const pass = async (): Promise<SyncSummary> => {
-    const summary = await sync({ sqlitePath: sqliteFile, targetUrl: url, emit });
+    const summary = await sync({ sqlitePath: sqliteFile, targetUrl: url, emit }).catch(async (err: unknown) => {
+      // A refusal is reported too (what changed in PostgreSQL or in the SQLite schema, as data).
+      if (flags.report && err instanceof Sqlite2pgError) await writeFile(flags.report, `${errorJson(err, process.argv.slice(2))}\n`);
+      throw err;
+    });
     if (flags.report) await writeFile(flags.report, `${toJson(summary)}\n`);
     // With --watch and --json: one JSON document per line and pass.
     process.stdout.write(flags.json ? `${watch === undefined ? toJson(summary) : JSON.stringify(JSON.parse(toJson(summary)))}\n` : `\n${formatSyncSummary(summary)}\n`);
