@@ -175,7 +175,7 @@ function internal(message: string): Sqlite2pgError {
 
 function assertSyncable(state: SyncState | null, pgSchema: string): asserts state is SyncState {
   if (state === null) {
-    throw new Sqlite2pgError(`the target has no sync state for schema "${pgSchema}": it was not migrated by this version of sqlite2pg, so sync cannot know what PostgreSQL held`, {
+    throw new Sqlite2pgError(`the target has no sync state for schema "${pgSchema}": it was not migrated by this version of sqlite2pg (or migrate could not record the state, and said so in a warning), so sync cannot know what PostgreSQL held`, {
       code: "SYNC_NO_STATE",
       kind: "target",
       stage: "sync",
