@@ -256,6 +256,27 @@ describe("sync after migrate: every change kind on every table kind", () => {
     const [u] = await db.query<{ last: string }>(`SELECT last_value::text AS last FROM pg_sequences WHERE sequencename = 'User_id_seq'`);
     expect(u.last).toBe("9001");
   });
+  it("a range grown past twice its size is cut again; the ranges before it keep their stored rows", async () => {
+    const before = await db.query<{ ord: number; digest: string }>(
+      "SELECT ord, digest FROM sqlite2pg_sync.ranges WHERE table_name = 'User' ORDER BY ord",
+    );
+    expect(before.length).toBe(3);
+    write(file, `WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 5000) INSERT INTO "User" ("email", "name") SELECT 'grow' || n || '@example.com', 'grown' FROM s;`);
+    const { summary } = await sync(file, db);
+    expect(byTable(summary).User).toEqual({ inserted: 5000, updated: 0, deleted: 0 });
+    const after = await db.query<{ ord: number; digest: string; rows: number }>(
+      "SELECT ord, digest, rows::int FROM sqlite2pg_sync.ranges WHERE table_name = 'User' ORDER BY ord",
+    );
+    expect(after.length).toBeGreaterThan(3);
+    expect(after.slice(0, 2)).toEqual(before.slice(0, 2).map((r, i) => ({ ...r, rows: after[i].rows })));
+    expect(after.every((r) => r.rows <= 2 * 2048)).toBe(true);
+    // A change in one of the new ranges, then in an old one: found by their row digests.
+    write(file, `UPDATE "User" SET "name" = 'late edit' WHERE "email" IN ('grow4000@example.com', 'u2@example.com');`);
+    const next = await sync(file, db);
+    expect(byTable(next.summary).User).toEqual({ inserted: 0, updated: 2, deleted: 0 });
+    const res = await runCli(["verify", file, "--to", db.url]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+  });
 });
 
 describe("sync --watch", () => {
