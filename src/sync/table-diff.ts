@@ -1,35 +1,30 @@
 /**
- * One changed range made level: PostgreSQL's rows of the range (COPY text) against SQLite's rows encoded by the
- * copy's own encoder (table-encoder.ts, the conversion rules of `migrate`), paired by primary key. Rows only in
- * PostgreSQL are deleted, rows only in SQLite inserted, rows whose line differs replaced; equal rows are left
- * alone. Only the range's rows travel, so the cost follows the size of the change. A table without a primary key
- * is compared as a multiset of lines, its rows deleted by ctid (stable: the tables are locked, sync.ts).
+ * What a changed range needs, and writing it. SQLite's rows are always encoded by the copy's own encoder
+ * (table-encoder.ts: the conversion rules of `migrate`). Which rows changed comes from the row digests recorded
+ * with the range (diffRangeByRows: only the changed rows are read and encoded), or, for a range without them (a
+ * table synced whole), from PostgreSQL's rows of the range as COPY text against SQLite's encoded lines, paired by
+ * primary key (diffRange). Rows only in PostgreSQL are deleted, rows only in SQLite inserted, rows whose line
+ * differs updated in place; equal rows are left alone. A table without a primary key is compared as a multiset of
+ * lines and rewritten whole (or, when a foreign key refers to it, its surplus rows deleted by ctid: stable, the
+ * tables are locked, sync.ts).
  */
-import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
-import type { TablePlan } from "../convert/convert.js";
-import type { SqliteTable } from "../core/catalog.js";
 import { ProblemCollector } from "../core/problems.js";
 import { quoteIdent, quoteQualified } from "../core/quote.js";
-import type { PgColumn } from "../db/pg-columns.js";
-import type { PgClient } from "../db/pg-client.js";
 import { targetError } from "../db/pg-target.js";
-import type { SqliteDb } from "../db/sqlite-source.js";
 import { emptyTally } from "../copy/copy-result.js";
 import { dataProblemsError } from "../copy/problems.js";
 import { encodeTable } from "../copy/table-encoder.js";
-import type { TextFallback } from "../copy/text-fallback.js";
 import { bindCopyParams, copyMark, copyOutLines, fieldsOf, linesOf, unescapeCopyField } from "./copy-out.js";
-import { pgOrder, pgRange, sqliteOrder, sqliteRange, type Bound, type KeyColumn } from "./keys.js";
-import { wholeOrder } from "./source-digest.js";
-import { sqliteKeyIn } from "./key-lists.js";
 import { copyColumns, hashLine, keyIndexesOf, type TableContext } from "./context.js";
-
-export { copyColumns, hashLine, keyIndexesOf, type TableContext } from "./context.js";
+import { sqliteKeyIn } from "./key-lists.js";
+import { pgOrder, pgRange, sqliteOrder, sqliteRange, type Bound } from "./keys.js";
+import { wholeOrder } from "./source-digest.js";
 import type { RowDigests } from "./state.js";
 
+export { copyColumns, hashLine, keyIndexesOf, type TableContext } from "./context.js";
 
 export interface RangeChange {
   inserted: number;

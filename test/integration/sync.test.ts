@@ -101,10 +101,6 @@ async function sync(file: string, db: TestDatabase): Promise<{ res: CliResult; s
 const byTable = (s: Summary): Record<string, { inserted: number; updated: number; deleted: number }> =>
   Object.fromEntries(s.tables.map((t) => [t.table, { inserted: t.inserted, updated: t.updated, deleted: t.deleted }]));
 
-async function count(db: TestDatabase, table: string): Promise<number> {
-  return Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${table}"`))[0].n);
-}
-
 describe("sync after migrate: every change kind on every table kind", () => {
   let file: string;
   let db: TestDatabase;
