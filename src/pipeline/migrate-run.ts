@@ -43,6 +43,11 @@ export interface MigrateOptions {
   readonly prisma7?: boolean;
   /** `--decode-fallback`: the encoding of text whose stored bytes are not UTF-8 (e.g. "windows-1252"). */
   readonly decodeFallback?: string;
+  /**
+   * Record the state `sqlite2pg sync` starts from (default true): one more scan of SQLite and ~40 bytes a row
+   * written to the schema sqlite2pg_sync after the commit. `--no-sync-state` skips it (sync then refuses).
+   */
+  readonly syncState?: boolean;
   readonly emit?: EventListener;
 }
 

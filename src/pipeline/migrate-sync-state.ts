@@ -6,6 +6,7 @@ import type { MigrateRun, RunIo } from "./migrate-run.js";
 import { recordSyncState } from "./sync-record.js";
 
 export async function syncStateStep(run: MigrateRun, { opened, client }: RunIo, planned: Planned, applied: ApplyResult, orphans: OrphanPlan): Promise<void> {
+  if (run.options.syncState === false) return;
   const rejected = applied.copied.reduce((n, t) => n + t.rejected, 0);
   const skipped = applied.copied.reduce((n, t) => n + t.skipped, 0);
   const nulled = [...orphans.nullify.values()].reduce((n, m) => n + m.size, 0);

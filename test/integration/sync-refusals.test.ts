@@ -149,6 +149,18 @@ describe("a target sqlite2pg did not migrate", () => {
     expect(await db.query("SELECT nspname FROM pg_namespace WHERE nspname = 'sqlite2pg_sync'")).toEqual([]);
   });
 
+  it("migrate --no-sync-state records nothing: sync refuses", async () => {
+    const file = buildApp("nosyncstate.db");
+    const db = await createTestDatabase("sync_nosyncstate");
+    databases.push(db);
+    const res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, "out-nosyncstate"), "--yes", "--verify", "counts", "--quiet", "--no-sync-state"]);
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    expect(await db.query("SELECT nspname FROM pg_namespace WHERE nspname = 'sqlite2pg_sync'")).toEqual([]);
+    const refused = await sync(file, db);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("SYNC_NO_STATE");
+  });
+
   it("no baseline: refused", async () => {
     const file = buildApp("nobaseline.db");
     const db = await migrated(file, "nobaseline");

@@ -34,6 +34,8 @@ interface MigrateFlags {
   jobs?: string;
   report?: string;
   decodeFallback?: string;
+  /** false with --no-sync-state. */
+  syncState?: boolean;
 }
 
 async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
@@ -76,6 +78,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     orphans,
     verify,
     jobs,
+    syncState: flags.syncState,
     emit,
   }).catch(async (err: unknown) => {
     // A failure before the verification is reported too: with data problems, the report holds every one of them
@@ -111,6 +114,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--orphans <mode>", "rows whose foreign key points nowhere: stop, null (clear the reference), delete (leave the row out), keep-without-fk (default: stop)")
     .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: $SQLITE2PG_JOBS, else the CPU cores minus one, at most 8; 1 = one table at a time in one transaction)")
     .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none (default: full)")
+    .option("--no-sync-state", "do not record the state `sqlite2pg sync` starts from (saves a scan of the file and ~40 bytes a row in the schema sqlite2pg_sync; sync then refuses this target)")
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")
