@@ -5,7 +5,7 @@
  */
 // Bottom to top. `core` is the shared vocabulary (errors, events, problems, decisions, catalog types, quoting),
 // `values` the pure value code (encoders, PostgreSQL text spelling, timestamps), `db` the thin I/O adapters.
-const LAYERS = ["core", "values", "convert", "db", "introspect", "profile", "plan", "copy", "apply", "verify", "prisma-project", "report", "pipeline", "cli"];
+const LAYERS = ["core", "values", "convert", "db", "introspect", "profile", "plan", "copy", "apply", "verify", "sync", "prisma-project", "report", "pipeline", "cli"];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `${layer}-imports-only-below`,

@@ -5,6 +5,7 @@
 //   npm run bench [-- --suite small|big-cells|many-tables] [--scale 1] [--keep] [--only sqlite2pg,pgloader,copy-limit,copy-limit-2conn]
 //                 [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--timeout 3600] [--no-docs]
 //   npm run bench -- --suite big-cells   (one huge TEXT/BLOB cell: peak RSS and exactness, scripts/bench-lib/big-cells.js)
+//   npm run bench -- --suite sync [--scale 1]   (migrate, then sync with nothing / ~1% changed: scripts/bench-lib/sync.js)
 //
 // (a) generates bench-data/blog-scale<S>.db if absent (scripts/gen-blog-db.js);
 // (b) reads the file once (OS cache); per contender: fresh database (DROP … WITH (FORCE); CREATE) and a CHECKPOINT,
@@ -31,6 +32,7 @@ import { describeSource, exportCopyFiles, runCopyLimit } from "./bench-lib/copy-
 import { sourceSpotValues, targetSpotChecks } from "./bench-lib/spot-check.js";
 import { bigCellsTable, runBigCells } from "./bench-lib/big-cells.js";
 import { runManyTablesSuite } from "./bench-lib/many-tables.js";
+import { runSyncSuite } from "./bench-lib/sync.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DATA = path.join(ROOT, "bench-data");
@@ -165,6 +167,7 @@ async function main() {
     const g = generate(dbFile, { scale: o.scale, log });
     generation = { seconds: g.seconds, bytes: g.bytes };
   }
+  if (o.suite === "sync") return runSyncSuite({ ...o, root: ROOT, dataDir: DATA, dbFile, machine: machineInfo(), log });
   const dbBytes = fs.statSync(dbFile).size;
   // Every contender reads the file from the OS cache: the first one must not be the only one reading the disk.
   await warmFile(dbFile);

@@ -44,7 +44,10 @@ export function errorJson(err: unknown, userArgs?: readonly string[]): string {
         ...(err.details.count === undefined ? {} : { count: err.details.count, groups: err.details.groups, suggestion: err.details.suggestion }),
         ...(commands ? { commands } : {}),
       }
-    : undefined;
+    : // A sync refusal's data (the tables and keys PostgreSQL changed, the SQLite schema's differences).
+      err instanceof Sqlite2pgError && err.details?.sync
+      ? (err.details.sync as Record<string, unknown>)
+      : undefined;
   const e = err instanceof Sqlite2pgError
     ? { code: err.code, kind: err.kind, stage: err.stage, message: err.message, object: err.object, hint: err.hint, details }
     : { code: "INTERNAL", message: String((err as Error)?.message ?? err) };

@@ -7,11 +7,12 @@ import { Sqlite2pgError } from "../core/errors.js";
 import { interruptState, runInterruptCleanups } from "../core/interrupt.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerSync } from "./commands/sync.js";
 import { registerVerify } from "./commands/verify.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 import { errorJson, formatError } from "./format-error.js";
 
-const COMMANDS = [registerMigrate, registerPlan, registerVerify];
+const COMMANDS = [registerMigrate, registerPlan, registerVerify, registerSync];
 
 export function buildProgram(setResult: (p: Promise<number>) => void): Command {
   const program = new Command("sqlite2pg")

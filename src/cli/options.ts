@@ -75,3 +75,10 @@ export function parseJobs(value: string | undefined): number {
   if (!/^[1-9]\d*$/.test(given)) throw usage(`${name} expects a positive whole number (got "${given}")`, "e.g. --jobs 4; --jobs 1 copies one table at a time in one transaction");
   return Number(given);
 }
+
+/** `--watch <seconds>`: a positive whole number of seconds, or undefined (one pass). */
+export function parseWatch(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw usage(`--watch expects a positive whole number of seconds (got "${value}")`, "e.g. --watch 30");
+  return Number(value);
+}

@@ -48,6 +48,11 @@ export interface EncodeTableInput {
   readonly rowPathOnly?: boolean;
   /** `--decode-fallback`: text whose stored bytes are not UTF-8 is decoded with this encoding (text-fallback.ts). */
   readonly decodeFallback?: TextFallback;
+  /**
+   * Only the rows of a key range, in key order (`sync`, src/sync/): a SQLite WHERE condition with its parameters
+   * and an ORDER BY list. Read through the row path: a range is the size of a change, not of the table.
+   */
+  readonly range?: { readonly where: string; readonly params: readonly unknown[]; readonly orderBy: string };
 }
 
 export interface EncodeSinks {
@@ -326,7 +331,7 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
   // SQLite spells the columns the profile vouches for, chunk by rowid range (sql-chunks.ts); the orphan policies
   // and a table already known to fail need every row in JS.
   const chunks =
-    o.rowPathOnly || failed || o.skipRows || o.nullify || rowid === null
+    o.rowPathOnly || failed || o.skipRows || o.nullify || rowid === null || o.range
       ? null
       : sqlChunkReader(
           source,
@@ -336,7 +341,10 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
           noteEncoders,
           bigCell,
         );
-  if (chunks === null) {
+  if (o.range) {
+    const ranged = source.prepare(`${selectSql} WHERE ${o.range.where} ORDER BY ${o.range.orderBy}`).raw(true);
+    yield* encodeRows(ranged.iterate(...o.range.params) as IterableIterator<unknown[]>);
+  } else if (chunks === null) {
     yield* encodeRows(source.prepare(selectSql).raw(true).iterate() as IterableIterator<unknown[]>);
   } else {
     const range = source.prepare(`${selectSql} WHERE ${rowid} BETWEEN ? AND ? ORDER BY ${rowid}`).raw(true);

@@ -12,6 +12,7 @@ export type Stage =
   | "apply"
   | "copy"
   | "verify"
+  | "sync"
   | "report";
 
 /** What a problem is about; any subset may be known. */

@@ -1,6 +1,7 @@
 /**
  * `migrate`: the stages in order. Each stage lives in its own folder; this file only lists them.
- *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → 7 verify
+ *   1 snapshot → check target → 2 introspect → 3 profile → 4 convert → 5 plan → 6 apply + copy → (the state
+ *   `sync` starts from) → 7 verify
  * Every step returns data for the next (migrate-load.ts up to the commit, migrate-verify.ts after it); the
  * summary carries the verification's verdict (migrate-result.ts): a failed check is `ok: false` with a
  * `failure`, not an exception.
@@ -11,6 +12,7 @@ import { summarize } from "./migrate-result.js";
 import { startRun, type MigrateOptions, type RunIo } from "./migrate-run.js";
 import { startShadow, verifyStep, warmUpReadBack } from "./migrate-verify.js";
 import { openSnapshot } from "./prepare.js";
+import { syncStateStep } from "./migrate-sync-state.js";
 
 export type { MigrateOptions } from "./migrate-run.js";
 export { startOver } from "./migrate-run.js";
@@ -29,6 +31,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       shadow = startShadow(run, io, planned);
       warmUpReadBack(run);
       const applied = await copyStep(run, io, planned, orphans);
+      await syncStateStep(run, io, planned, applied, orphans);
       const project = await projectStep(run, io);
       const verification = await verifyStep(run, io, { prepared, planned, applied, orphans, project, shadow });
       return summarize(run, { prepared, planned, applied, orphans, project, verification });

@@ -55,7 +55,7 @@ export interface VerifyDatabaseOptions {
  * as it was (https://www.postgresql.org/docs/current/sql-set.html): ISO dates, hex bytea, UTC for any timestamptz,
  * shortest-exact floats (https://www.postgresql.org/docs/current/runtime-config-client.html).
  */
-const SESSION_SETTINGS = [
+export const SESSION_SETTINGS = [
   "SET LOCAL DateStyle = 'ISO, YMD'",
   "SET LOCAL bytea_output = 'hex'",
   "SET LOCAL TimeZone = 'UTC'",

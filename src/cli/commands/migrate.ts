@@ -35,6 +35,8 @@ interface MigrateFlags {
   report?: string;
   decodeFallback?: string;
   naming?: string;
+  /** true with --sync-state. */
+  syncState?: boolean;
 }
 
 async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
@@ -80,6 +82,7 @@ async function run(sqliteFile: string, flags: MigrateFlags): Promise<number> {
     verify,
     jobs,
     naming,
+    syncState: flags.syncState,
     emit,
   }).catch(async (err: unknown) => {
     // A failure before the verification is reported too: with data problems, the report holds every one of them
@@ -116,6 +119,7 @@ export function registerMigrate(program: Command, setResult: (p: Promise<number>
     .option("--jobs <n>", "tables copied at once, each on its own connection, its indexes built as soon as its rows are in (default: $SQLITE2PG_JOBS, else the CPU cores minus one, at most 8; 1 = one table at a time in one transaction)")
     .option("--verify <mode>", "after the copy: full (row counts, every row's content, and a sample of rows decoded independently of the copy's encoder), deep (full, with every row decoded independently), counts, or none (default: full)")
     .option("--naming <mode>", NAMING_HELP)
+    .option("--sync-state", "also record the state `sqlite2pg sync` starts from (a cutover: migrate --sync-state while the app runs, then sync): one more scan of the file and ~40 bytes a row in the schema sqlite2pg_sync")
     .option("--report <file>", "write the summary as JSON, or as Markdown when the name ends in .md (for a pull request)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")

@@ -1,0 +1,255 @@
+/**
+ * What `sync` remembers between runs, in PostgreSQL, in a schema of its own (`sqlite2pg_sync`), outside the
+ * app's Prisma schema: Prisma's migrations and the drift check look at the app's schema only, so these tables
+ * are never part of a migration (README "Cutover with sync"). One row per migrated PostgreSQL schema:
+ *
+ * - `targets`: the baseline the state belongs to (the checksum of migrations/0_init), the SQLite schema it was
+ *   taken from (fingerprint.ts), the table plans the copy encoded with (so every run converts values exactly as
+ *   `migrate` did), the --tables/--exclude filter and the --decode-fallback encoding.
+ * - `tables`: per table, how it is cut (key ranges or whole), its row count in PostgreSQL, and the transaction
+ *   ids that wrote its rows (`xmin`, https://www.postgresql.org/docs/current/ddl-system-columns.html): a row
+ *   whose xmin is not one of them was written by someone else (target-guard.ts).
+ * - `ranges`: per table, each range's lower bound, row count and the digest of its SQLite rows (source-digest.ts),
+ *   and per row its key and the md5 of its values (read only for a range that changed: which rows did).
+ */
+import type { TablePlan } from "../convert/convert.js";
+import type { PgClient } from "../db/pg-client.js";
+import { quoteIdent } from "../core/quote.js";
+import type { TableFilter } from "../introspect/table-filter.js";
+import type { SourceObject } from "./fingerprint.js";
+import type { Bound, Strategy } from "./keys.js";
+
+export const SYNC_SCHEMA = "sqlite2pg_sync";
+
+const T = (name: string): string => `${quoteIdent(SYNC_SCHEMA)}.${quoteIdent(name)}`;
+
+/** Per row of a range, in key order: its key (SQLite's values as text) and the md5 of its values (source-digest.ts). */
+export interface RowDigests {
+  readonly keys: readonly Bound[];
+  /** 16 bytes per row. */
+  readonly digests: Buffer;
+}
+
+export interface RangeState {
+  /** null: from the smallest key. */
+  readonly lo: Bound | null;
+  readonly rows: number;
+  readonly digest: string;
+  /** Where it is stored (read from the state): an unchanged range keeps its stored row digests. */
+  readonly ord?: number;
+  /** The range's row digests, to store with it (a new or changed range of a ranged table). */
+  readonly rowDigests?: StoredRowDigests;
+}
+
+/** Row digests as stored: the keys already as JSON (one string per range, not one array per row, in memory). */
+export interface StoredRowDigests {
+  readonly keysJson: string;
+  readonly digests: Buffer;
+}
+
+export const storedRows = (d: RowDigests): StoredRowDigests => ({ keysJson: JSON.stringify(d.keys), digests: d.digests });
+
+export interface TableState {
+  readonly table: string;
+  readonly strategy: Strategy;
+  readonly rows: number;
+  readonly xids: readonly string[];
+  readonly ranges: readonly RangeState[];
+}
+
+export interface SyncState {
+  readonly pgSchema: string;
+  readonly baselineChecksum: string;
+  readonly source: readonly SourceObject[];
+  readonly plans: readonly TablePlan[];
+  readonly filter?: TableFilter;
+  readonly decodeFallback?: string;
+  /** Why this target cannot be synced (e.g. migrate left rows out on purpose); absent when it can. */
+  readonly unavailable?: string;
+  readonly passes: number;
+  readonly tables: ReadonlyMap<string, TableState>;
+}
+
+const DDL = [
+  `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(SYNC_SCHEMA)}`,
+  `CREATE TABLE IF NOT EXISTS ${T("targets")} (
+    pg_schema text PRIMARY KEY,
+    baseline_checksum text NOT NULL,
+    source jsonb NOT NULL,
+    plans jsonb NOT NULL,
+    filter jsonb,
+    decode_fallback text,
+    unavailable text,
+    passes integer NOT NULL DEFAULT 0,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${T("tables")} (
+    pg_schema text NOT NULL REFERENCES ${T("targets")} ON DELETE CASCADE,
+    table_name text NOT NULL,
+    strategy text NOT NULL,
+    total_rows bigint NOT NULL,
+    xids bigint[] NOT NULL,
+    PRIMARY KEY (pg_schema, table_name)
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${T("ranges")} (
+    pg_schema text NOT NULL,
+    table_name text NOT NULL,
+    ord integer NOT NULL,
+    lo jsonb,
+    rows bigint NOT NULL,
+    digest text NOT NULL,
+    row_keys jsonb,
+    row_digests bytea,
+    PRIMARY KEY (pg_schema, table_name, ord),
+    FOREIGN KEY (pg_schema, table_name) REFERENCES ${T("tables")} ON DELETE CASCADE
+  )`,
+];
+
+/** JSON with bigints (TablePlan.sequenceFloor) as tagged strings. */
+function plansJson(plans: readonly TablePlan[]): string {
+  return JSON.stringify(plans, (_k, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
+}
+
+function revivePlans(json: unknown): TablePlan[] {
+  return JSON.parse(JSON.stringify(json), (_k, v: unknown) =>
+    v !== null && typeof v === "object" && "$bigint" in (v as object) ? BigInt((v as { $bigint: string }).$bigint) : v,
+  ) as TablePlan[];
+}
+
+/** The state of `pgSchema`, or null when none was recorded (the state schema may not exist). */
+export async function readState(client: PgClient, pgSchema: string): Promise<SyncState | null> {
+  const { rows: exists } = await client.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [T("ranges")]);
+  if (!exists[0]?.ok) return null;
+  const { rows } = await client.query<{ baseline_checksum: string; source: SourceObject[]; plans: unknown; filter: TableFilter | null; decode_fallback: string | null; unavailable: string | null; passes: number }>(
+    `SELECT baseline_checksum, source, plans, filter, decode_fallback, unavailable, passes FROM ${T("targets")} WHERE pg_schema = $1`,
+    [pgSchema],
+  );
+  const t = rows[0];
+  if (!t) return null;
+  const { rows: tableRows } = await client.query<{ table_name: string; strategy: Strategy; total_rows: string; xids: string[] }>(
+    `SELECT table_name, strategy, total_rows::text, xids::text[] AS xids FROM ${T("tables")} WHERE pg_schema = $1`,
+    [pgSchema],
+  );
+  const { rows: rangeRows } = await client.query<{ table_name: string; ord: number; lo: Bound | null; rows: string; digest: string }>(
+    `SELECT table_name, ord, lo, rows::text, digest FROM ${T("ranges")} WHERE pg_schema = $1 ORDER BY table_name, ord`,
+    [pgSchema],
+  );
+  const ranges = new Map<string, RangeState[]>();
+  for (const r of rangeRows) {
+    const list = ranges.get(r.table_name) ?? [];
+    list.push({ lo: r.lo, rows: Number(r.rows), digest: r.digest, ord: r.ord });
+    ranges.set(r.table_name, list);
+  }
+  return {
+    pgSchema,
+    baselineChecksum: t.baseline_checksum,
+    source: t.source,
+    plans: revivePlans(t.plans),
+    ...(t.filter ? { filter: t.filter } : {}),
+    ...(t.decode_fallback ? { decodeFallback: t.decode_fallback } : {}),
+    ...(t.unavailable ? { unavailable: t.unavailable } : {}),
+    passes: t.passes,
+    tables: new Map(
+      tableRows.map((r) => [r.table_name, { table: r.table_name, strategy: r.strategy, rows: Number(r.total_rows), xids: r.xids, ranges: ranges.get(r.table_name) ?? [] }]),
+    ),
+  };
+}
+
+export interface TargetRecord {
+  readonly pgSchema: string;
+  readonly baselineChecksum: string;
+  readonly source: readonly SourceObject[];
+  readonly plans: readonly TablePlan[];
+  readonly filter?: TableFilter;
+  readonly decodeFallback?: string;
+  readonly unavailable?: string;
+}
+
+/** Replace the whole state of a schema (after `migrate`; its tables follow with writeTable), inside the caller's transaction. */
+export async function writeTarget(client: PgClient, target: TargetRecord): Promise<void> {
+  for (const sql of DDL) await client.query(sql);
+  await client.query(`DELETE FROM ${T("targets")} WHERE pg_schema = $1`, [target.pgSchema]);
+  await client.query(
+    `INSERT INTO ${T("targets")} (pg_schema, baseline_checksum, source, plans, filter, decode_fallback, unavailable) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7)`,
+    [
+      target.pgSchema,
+      target.baselineChecksum,
+      JSON.stringify(target.source),
+      plansJson(target.plans),
+      target.filter ? JSON.stringify(target.filter) : null,
+      target.decodeFallback ?? null,
+      target.unavailable ?? null,
+    ],
+  );
+}
+
+/** Record why the target cannot be synced (found while its tables were recorded). */
+export async function markUnavailable(client: PgClient, pgSchema: string, why: string): Promise<void> {
+  await client.query(`UPDATE ${T("targets")} SET unavailable = $2 WHERE pg_schema = $1`, [pgSchema, why]);
+}
+
+/** The row digests stored with these ranges (by ord); a range without (of a table synced whole) is absent. */
+export async function readRowDigests(client: PgClient, pgSchema: string, table: string, ords: readonly number[]): Promise<Map<number, RowDigests>> {
+  const { rows } = await client.query<{ ord: number; row_keys: Bound[] | null; row_digests: Buffer | null }>(
+    `SELECT ord, row_keys, row_digests FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND ord = ANY($3::int[])`,
+    [pgSchema, table, ords],
+  );
+  return new Map(rows.filter((r) => r.row_keys && r.row_digests).map((r) => [r.ord, { keys: r.row_keys!, digests: r.row_digests! }]));
+}
+
+/**
+ * Replace one table's state, inside the caller's transaction. Ranges read from the state and unchanged (`ord`
+ * set, no `rowDigests`) keep their stored row digests and are only renumbered; the others are written anew.
+ */
+export async function writeTable(client: PgClient, pgSchema: string, t: TableState): Promise<void> {
+  const key = [pgSchema, t.table];
+  await client.query(
+    `INSERT INTO ${T("tables")} (pg_schema, table_name, strategy, total_rows, xids) VALUES ($1, $2, $3, $4, $5::bigint[])
+     ON CONFLICT (pg_schema, table_name) DO UPDATE SET strategy = excluded.strategy, total_rows = excluded.total_rows, xids = excluded.xids`,
+    [...key, t.strategy, t.rows, t.xids],
+  );
+  const kept = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => r.ord !== undefined && r.rowDigests === undefined);
+  // Out of the way of the new numbers first (the primary key holds at every statement), then renumbered.
+  await client.query(`UPDATE ${T("ranges")} SET ord = -1 - ord WHERE pg_schema = $1 AND table_name = $2`, key);
+  await client.query(`DELETE FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND NOT (-1 - ord = ANY($3::int[]))`, [...key, kept.map(({ r }) => r.ord)]);
+  await client.query(
+    `UPDATE ${T("ranges")} AS r SET ord = m.ord FROM unnest($3::int[], $4::int[]) AS m(old, ord) WHERE r.pg_schema = $1 AND r.table_name = $2 AND r.ord = -1 - m.old`,
+    [...key, kept.map(({ r }) => r.ord), kept.map(({ i }) => i)],
+  );
+  const fresh = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => !(r.ord !== undefined && r.rowDigests === undefined));
+  await insertRanges(client, pgSchema, t.table, fresh.map(({ r, i }) => ({ ord: i, range: r })));
+}
+
+/** Insert ranges of a table (its `tables` row exists). */
+export async function insertRanges(client: PgClient, pgSchema: string, table: string, fresh: readonly { readonly ord: number; readonly range: RangeState }[]): Promise<void> {
+  const key = [pgSchema, table];
+  // In slices: a range's row digests are ~40 KB; one statement for a table of millions of rows would hold them all.
+  for (let b = 0; b < fresh.length; b += WRITE_SLICE) {
+    const slice = fresh.slice(b, b + WRITE_SLICE);
+    await client.query(
+      `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest, row_keys, row_digests)
+       SELECT $1, $2, r.ord, r.lo, r.rows, r.digest, r.row_keys, r.row_digests FROM unnest($3::int[], $4::jsonb[], $5::bigint[], $6::text[], $7::jsonb[], $8::bytea[]) AS r(ord, lo, rows, digest, row_keys, row_digests)`,
+      [
+        ...key,
+        slice.map(({ ord }) => ord),
+        slice.map(({ range: r }) => (r.lo === null ? null : JSON.stringify(r.lo))),
+        slice.map(({ range: r }) => r.rows),
+        slice.map(({ range: r }) => r.digest),
+        slice.map(({ range: r }) => r.rowDigests?.keysJson ?? null),
+        slice.map(({ range: r }) => r.rowDigests?.digests ?? null),
+      ],
+    );
+  }
+}
+
+const WRITE_SLICE = 32;
+
+/** A table's row count, once its ranges are recorded. */
+export async function setTableRows(client: PgClient, pgSchema: string, table: string, rows: number): Promise<void> {
+  await client.query(`UPDATE ${T("tables")} SET total_rows = $3 WHERE pg_schema = $1 AND table_name = $2`, [pgSchema, table, rows]);
+}
+
+/** One more pass recorded. */
+export async function countPass(client: PgClient, pgSchema: string): Promise<void> {
+  await client.query(`UPDATE ${T("targets")} SET passes = passes + 1, recorded_at = now() WHERE pg_schema = $1`, [pgSchema]);
+}
