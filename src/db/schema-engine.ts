@@ -22,6 +22,7 @@ export type EngineReply =
 
 const WORKER_URL = new URL("./schema-engine-worker.js", import.meta.url);
 
+
 function inWorker(request: EngineRequest): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL, { workerData: request });
