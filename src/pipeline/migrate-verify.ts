@@ -47,8 +47,15 @@ function driftOptions(run: MigrateRun, { client }: RunIo, migrationPath: string,
   };
 }
 
-/** Source data up to this size (estimated bytes) has its drift check's shadow replayed beside the copy. */
-const SHADOW_BESIDE_COPY_BYTES = 32 * 1024 * 1024;
+/**
+ * Source data up to this size (estimated bytes) has its drift check's shadow replayed beside the copy.
+ * `SQLITE2PG_SHADOW_BESIDE_COPY_BYTES` changes it, so that tests can interrupt a long copy with a shadow beside it
+ * (an internal knob, not a user option).
+ */
+function shadowBesideCopyBytes(): number {
+  const env = Number(process.env.SQLITE2PG_SHADOW_BESIDE_COPY_BYTES);
+  return Number.isSafeInteger(env) && env >= 0 ? env : 32 * 1024 * 1024;
+}
 
 /**
  * The drift check's shadow needs only migrations/: it is replayed and described beside the copy, on a connection
@@ -61,7 +68,7 @@ export function startShadow(run: MigrateRun, io: RunIo, planned: Planned): Promi
   // Only where the copy is short: beside a long copy, CREATE DATABASE and the replay slow the COPY down (on the
   // 2.4M-row bench, copy +1 s: docs/benchmarks.md), and the check fits beside the content check's checksums anyway.
   const bytes = planned.converted.tables.reduce((sum, t) => sum + (t.estimatedBytes ?? 0), 0);
-  if (bytes > SHADOW_BESIDE_COPY_BYTES) return undefined;
+  if (bytes > shadowBesideCopyBytes()) return undefined;
   return describeShadow(driftOptions(run, io, planned.plan.migrationPath, planned)).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
 }
 

@@ -32,7 +32,9 @@ function interruptDuringCopy(db: TestDatabase, jobs: string, signal: NodeJS.Sign
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sqlite2pg.js"), "migrate", sqlite, "--to", db.url, "--out", join(tmp.dir, `out-${jobs}-${signal}`), "--yes", "--jobs", jobs], {
       cwd: REPO_ROOT,
-      env: { ...process.env, TMPDIR: workTmp },
+      // The drift check's shadow is replayed beside the copy here too (by default only for small files), so that the
+      // interrupt finds one to drop.
+      env: { ...process.env, TMPDIR: workTmp, SQLITE2PG_SHADOW_BESIDE_COPY_BYTES: String(2 ** 40) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
