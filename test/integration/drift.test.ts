@@ -32,6 +32,12 @@ const SQLITE_SCHEMA = `
   INSERT INTO post (author_id, title, body, status, words) VALUES (1, 'hello', 'hi there', 'published', 2), (1, 'draft', NULL, 'draft', 0);
 `;
 
+/** Shadow databases are named after the target database's OID (shadow.ts). */
+async function shadowPrefixOf(db: TestDatabase): Promise<string> {
+  const [row] = await db.query<{ oid: string }>("SELECT oid::text AS oid FROM pg_database WHERE datname = current_database()");
+  return `sqlite2pg_shadow_${row.oid}_`;
+}
+
 /** Roles are cluster-wide: a per-run name keeps parallel runs apart. */
 const ROLE = `s2p_nocreatedb_${process.pid}`;
 
@@ -81,8 +87,29 @@ describe("schema drift after migrate", () => {
     expect(await check()).toMatchObject({ status: "no-drift", shadow: "database", objects: summaryDrift.objects });
     // This process's shadow database is gone (shadows are named after the process: other test files running
     // at the same time may have one of their own right now).
-    const left = await db.query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [`sqlite2pg_shadow_${process.pid}_`]);
+    const left = await db.query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [`${await shadowPrefixOf(db)}${process.pid}_`]);
     expect(left).toEqual([]);
+  });
+
+  it("drops the shadow database of a run that died (kill -9), keeps a live run's", async () => {
+    const prefix = await shadowPrefixOf(db);
+    const dead = `${prefix}999999_deadbeef`;
+    const live = `${prefix}999998_cafebabe`;
+    await admin.query(`CREATE DATABASE "${dead}"`);
+    await admin.query(`CREATE DATABASE "${live}"`);
+    // A live run holds an advisory lock named after its shadow, on its session in the target database.
+    const holder = await connectTarget(db.url, "verify");
+    onTestFinished(async () => {
+      await holder.end();
+      await admin.query(`DROP DATABASE IF EXISTS "${live}" WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS "${dead}" WITH (FORCE)`);
+    });
+    await holder.query("SELECT pg_advisory_lock(hashtext($1))", [live]);
+    const result = await check();
+    expect(result).toMatchObject({ status: "no-drift", shadow: "database" });
+    expect(result.notes).toEqual([`dropped the shadow database(s) of an earlier run that did not end: ${dead}`]);
+    const names = (await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname = ANY($1)", [[dead, live]])).rows.map((r) => r.datname);
+    expect(names).toEqual([live]);
   });
 
   it("without CREATEDB: a rolled-back schema of the target is the shadow; no drift, nothing left behind", async () => {

@@ -77,7 +77,9 @@ describe.each([
     expect(schemas).toEqual([]);
     // The drift check's shadow database is replayed beside the copy: dropped too (named after the run's pid).
     expect(res.pid).toBeTypeOf("number");
-    const shadows = await db.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [`sqlite2pg_shadow_${res.pid}_%`]);
+    // (named sqlite2pg_shadow_<target database's OID>_<pid>_…, shadow.ts)
+    const [{ oid }] = await db.query<{ oid: string }>("SELECT oid::text AS oid FROM pg_database WHERE datname = current_database()");
+    const shadows = await db.query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [`sqlite2pg_shadow_${oid}_${res.pid}_`]);
     expect(shadows).toEqual([]);
     // Prisma's config loader leaves its own cache (jiti) there; our work directories are sqlite2pg-*.
     expect(readdirSync(workTmp).filter((n) => n.startsWith("sqlite2pg-"))).toEqual([]);

@@ -178,9 +178,39 @@ async function fallBackToSchema<T>(options: ShadowOptions, read: ShadowReader<T>
   }
 }
 
+/**
+ * Shadow databases are named after the target database's OID, and their run holds an advisory lock named after the
+ * shadow on its connection to the target (advisory locks belong to one database: the OID keeps a run from taking
+ * another database's shadows for abandoned). A run killed with -9 cannot drop its shadow; its lock goes with its
+ * session, so the next drift check against the same database drops it.
+ */
+async function shadowPrefix(client: PgClient): Promise<string> {
+  const { rows } = await client.query<{ oid: string }>("SELECT oid::text AS oid FROM pg_catalog.pg_database WHERE datname = current_database()");
+  return `sqlite2pg_shadow_${rows[0]?.oid ?? "0"}_`;
+}
+
+/** Drop the shadow databases of runs that died (their advisory lock is free); what was dropped, for the notes. */
+export async function dropAbandonedShadows(client: PgClient, prefix: string): Promise<string[]> {
+  const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_catalog.pg_database WHERE starts_with(datname, $1) ORDER BY datname", [prefix]);
+  const dropped: string[] = [];
+  for (const { datname } of rows) {
+    const { rows: got } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [datname]);
+    if (!got[0].ok) continue; // a live run's
+    try {
+      if ((await dropDatabase(client, datname)) === undefined) dropped.push(datname);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [datname]).catch(() => undefined);
+    }
+  }
+  return dropped;
+}
+
 async function onServer<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T>> {
   const { client } = options;
-  const name = uniqueName();
+  const prefix = await shadowPrefix(client);
+  const abandoned = await dropAbandonedShadows(client, prefix).catch(() => []);
+  const name = `${prefix}${process.pid}_${randomBytes(4).toString("hex")}`;
+  await client.query("SELECT pg_advisory_lock(hashtext($1))", [name]);
   const creating = client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
   // Interrupted (Ctrl-C) from now on, e.g. while the shadow is replayed beside the copy: dropped on a connection of
   // its own, since `client` may be in the middle of a query. A CREATE DATABASE under way is waited for first: the
@@ -191,9 +221,11 @@ async function onServer<T>(options: ShadowOptions, read: ShadowReader<T>): Promi
     await dropDatabase(admin, name).finally(() => admin.end().catch(() => undefined));
   });
   try {
-    return await shadowDatabase(options, read, name, creating);
+    const result = await shadowDatabase(options, read, name, creating);
+    return abandoned.length === 0 ? result : { ...result, notes: [...result.notes, `dropped the shadow database(s) of an earlier run that did not end: ${abandoned.join(", ")}`] };
   } finally {
     releaseInterrupt();
+    await client.query("SELECT pg_advisory_unlock(hashtext($1))", [name]).catch(() => undefined);
   }
 }
 
