@@ -49,6 +49,12 @@ async function loadBindings(): Promise<Bindings> {
   return glue;
 }
 
+/** Compile the engine's module and load its glue now (a worker started ahead of its request). */
+export async function preloadEngine(): Promise<void> {
+  bindings ??= loadBindings();
+  await bindings;
+}
+
 export interface SchemaFile {
   /** A name for messages; nothing is read from it. */
   readonly path: string;

@@ -1,10 +1,11 @@
 /**
- * Worker thread for schema-engine.ts: runs one schema-engine request (schema-engine-wasm.ts) and posts its result.
- * The thread ends with the request, and with it the engine's WASM memory.
+ * Worker thread for schema-engine.ts: loads the engine (its module compiled, its driver adapter imported) as soon as
+ * it starts, so that a worker started ahead of a request is ready for it; then runs the one request it is sent and
+ * posts the result. The thread ends with the request, and with it the engine's WASM memory.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { Sqlite2pgError } from "../core/errors.js";
-import { diffScript, introspectSqlite } from "./schema-engine-wasm.js";
+import { diffScript, introspectSqlite, preloadEngine } from "./schema-engine-wasm.js";
 import type { EngineReply, EngineRequest } from "./schema-engine.js";
 
 async function run(request: EngineRequest): Promise<EngineReply> {
@@ -17,4 +18,12 @@ async function run(request: EngineRequest): Promise<EngineReply> {
   }
 }
 
-parentPort?.postMessage(await run(workerData as EngineRequest));
+// A failure to load is reported with the request (which loads again and fails with the reason).
+preloadEngine().catch(() => undefined);
+parentPort?.once("message", (request: EngineRequest) => {
+  void run(request).then((reply) => {
+    parentPort?.postMessage(reply);
+    // The engine may leave timers behind; the thread's work is done.
+    process.exit(0);
+  });
+});

@@ -1,7 +1,9 @@
 /**
  * Prisma's schema engine (`db pull`, `migrate diff`) in a worker thread of this process: the WASM engine
- * (schema-engine-wasm.ts) costs ~120 ms per call instead of a ~1.5 s Prisma CLI child, and the thread ends with the
- * call, which gives back the WASM memory (it only ever grows, up to ~120 MB for 2000 tables) before the copy.
+ * (schema-engine-wasm.ts) costs ~150 ms per call (a thread, its imports, the module's compilation) instead of a
+ * ~1.5 s Prisma CLI child, and the thread ends with the call, which gives back the WASM memory (it only ever grows,
+ * up to ~120 MB for 2000 tables) before the copy. With the pull of a small schema the diff's thread is started
+ * too, so that it has loaded by the time the schema is converted.
  * Run from TypeScript sources (tests importing src/) there is no compiled worker: the call runs in this thread.
  */
 import { existsSync } from "node:fs";
@@ -23,9 +25,28 @@ export type EngineReply =
 const WORKER_URL = new URL("./schema-engine-worker.js", import.meta.url);
 
 
+/**
+ * A worker started ahead of the next request (prewarm): the pull is followed by a diff, and on a small schema the
+ * diff's worker can load while the schema is converted. Unreferenced: an unused spare never keeps the process alive.
+ */
+let spare: Worker | undefined;
+
+function startWorker(): Worker {
+  const worker = new Worker(WORKER_URL);
+  worker.unref();
+  return worker;
+}
+
+/** Start a worker for the next request now, unless one is waiting already. */
+function prewarm(): void {
+  if (spare === undefined || spare.threadId === -1) spare = startWorker();
+}
+
 function inWorker(request: EngineRequest): Promise<unknown> {
+  const worker = spare !== undefined && spare.threadId !== -1 ? spare : startWorker();
+  spare = undefined;
+  worker.ref();
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: request });
     let replied = false;
     worker.once("message", (reply: EngineReply) => {
       replied = true;
@@ -43,6 +64,7 @@ function inWorker(request: EngineRequest): Promise<unknown> {
     worker.once("exit", (code) => {
       if (!replied) failed(new Error(`the engine's thread ended (exit ${code})`));
     });
+    worker.postMessage(request);
   });
 }
 
@@ -50,10 +72,21 @@ const workerBuilt = (): boolean => existsSync(fileURLToPath(WORKER_URL));
 /** The engine in this thread (loaded only then: its driver adapter and WASM glue are not needed otherwise). */
 const inThread = () => import("./schema-engine-wasm.js");
 
-/** `prisma db pull` of the SQLite file at `call.sqliteUrl` into `seed` (a schema with a datasource and no models). */
-export async function introspectSqlite(seed: SchemaFile, baseDirectory: string, call: EngineCall): Promise<{ schema: string; warnings: string | null }> {
+/**
+ * `prisma db pull` of the SQLite file at `call.sqliteUrl` into `seed` (a schema with a datasource and no models).
+ * `prewarmDiff`: a diff follows (the baseline, or the check of a user's schema), so its thread starts loading now,
+ * beside the pull — for small schemas only, as it holds ~50 MB until it is used.
+ */
+export async function introspectSqlite(
+  seed: SchemaFile,
+  baseDirectory: string,
+  call: EngineCall,
+  prewarmDiff = false,
+): Promise<{ schema: string; warnings: string | null }> {
   if (!workerBuilt()) return (await inThread()).introspectSqlite(seed, baseDirectory, call);
-  return (await inWorker({ op: "introspect", seed, baseDirectory, call })) as { schema: string; warnings: string | null };
+  const pulling = inWorker({ op: "introspect", seed, baseDirectory, call }) as Promise<{ schema: string; warnings: string | null }>;
+  if (prewarmDiff) prewarm();
+  return pulling;
 }
 
 /**

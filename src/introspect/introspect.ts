@@ -25,7 +25,10 @@ const PULL_SEED = `datasource db {
 }
 `;
 
-export async function introspect(snapshot: Snapshot): Promise<IntrospectResult> {
+/** Up to this many tables, the diff's engine thread loads beside the pull (db/schema-engine.ts prewarmDiff). */
+const PREWARM_DIFF_TABLES = 200;
+
+export async function introspect(snapshot: Snapshot, tables: number): Promise<IntrospectResult> {
   // Renames go into a copy: the read-back copies sample rows into the clone under the real names.
   const pullPath = join(snapshot.dir, "introspected.db");
   copyFileSync(snapshot.schemaClonePath, pullPath);
@@ -34,7 +37,7 @@ export async function introspect(snapshot: Snapshot): Promise<IntrospectResult> 
     stage: "introspect",
     kind: "source",
     sqliteUrl: `file:${pullPath}`,
-  });
+  }, tables <= PREWARM_DIFF_TABLES);
   const restored = restoreCloneNames(pulled.schema, renamed.plan);
   return { pulledSchema: restored.schema, decisions: [...renamed.decisions, ...restored.decisions] };
 }

@@ -129,7 +129,7 @@ export async function prepareSchema(
     profileCatalog(opened.source, opened.catalog, { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() }),
   );
   if (threads > 1) emit({ type: "info", message: `[profile] profiled on ${threads} threads (nobody wrote to the file since the snapshot began)` });
-  const pulling = timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot));
+  const pulling = timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot, opened.catalog.tables.length));
   pulling.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
   const { pulledSchema, decisions: pulledNames } = await pulling;
   // Names Prisma could not derive matter only when its introspection is the schema (not with a user's schema).
