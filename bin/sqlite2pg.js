@@ -9,6 +9,13 @@ import { setFlagsFromString } from "node:v8";
 // https://v8.dev/blog/trash-talk · `node --v8-options` (--heap-growing-percent)
 setFlagsFromString("--heap-growing-percent=10");
 
+// `migrate` and `plan` start with Prisma's introspection: its engine thread loads on the other core while this one
+// loads the rest of sqlite2pg (dist/db/schema-engine-spare.js imports nothing else).
+if (process.argv[2] === "migrate" || process.argv[2] === "plan") {
+  const { prewarmSchemaEngine } = await import("../dist/db/schema-engine-spare.js");
+  prewarmSchemaEngine();
+}
+
 const { main } = await import("../dist/cli/main.js");
 
 main(process.argv).then((code) => {

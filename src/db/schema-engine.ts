@@ -8,9 +8,9 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { Sqlite2pgError, type ErrorKind, type Stage } from "../core/errors.js";
 import type { EngineCall, SchemaFile } from "./schema-engine-wasm.js";
+import { prewarmSchemaEngine, startEngineWorker, takeSpareWorker } from "./schema-engine-spare.js";
 
 export type { EngineCall, SchemaFile } from "./schema-engine-wasm.js";
 
@@ -25,26 +25,8 @@ export type EngineReply =
 const WORKER_URL = new URL("./schema-engine-worker.js", import.meta.url);
 
 
-/**
- * A worker started ahead of the next request (prewarm): the pull is followed by a diff, and on a small schema the
- * diff's worker can load while the schema is converted. Unreferenced: an unused spare never keeps the process alive.
- */
-let spare: Worker | undefined;
-
-function startWorker(): Worker {
-  const worker = new Worker(WORKER_URL);
-  worker.unref();
-  return worker;
-}
-
-/** Start a worker for the next request now, unless one is waiting already. */
-function prewarm(): void {
-  if (spare === undefined || spare.threadId === -1) spare = startWorker();
-}
-
 function inWorker(request: EngineRequest): Promise<unknown> {
-  const worker = spare !== undefined && spare.threadId !== -1 ? spare : startWorker();
-  spare = undefined;
+  const worker = takeSpareWorker() ?? startEngineWorker();
   worker.ref();
   return new Promise((resolve, reject) => {
     let replied = false;
@@ -85,7 +67,7 @@ export async function introspectSqlite(
 ): Promise<{ schema: string; warnings: string | null }> {
   if (!workerBuilt()) return (await inThread()).introspectSqlite(seed, baseDirectory, call);
   const pulling = inWorker({ op: "introspect", seed, baseDirectory, call }) as Promise<{ schema: string; warnings: string | null }>;
-  if (prewarmDiff) prewarm();
+  if (prewarmDiff) prewarmSchemaEngine();
   return pulling;
 }
 

@@ -21,7 +21,6 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { openTarget, type Target } from "../../db/target.js";
 import type { PgClient } from "../../db/pg-client.js";
 import type { Snapshot } from "../../introspect/snapshot.js";
@@ -165,6 +164,8 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     return done({ status: "unavailable", models: [], detail: `no Prisma driver adapter for the target: ${firstLine(err)}` });
   }
   const [sqliteGen, pgGen] = generated;
+  // Loaded here, not with the module: a run with `--verify counts` never reads back.
+  const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
   const sqliteClient = new sqliteGen.PrismaClient({
     // Reading needs no timestampFormat: the adapter reads integer (ms) and ISO-text DateTimes alike; the option
     // only decides how DateTimes are written. The sample holds the snapshot's rows (readback-sample.ts).
