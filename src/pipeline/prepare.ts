@@ -24,7 +24,7 @@ import type { Decision } from "../core/decisions.js";
 import { profileCatalog } from "../profile/profile-all.js";
 import { coverageName, planCoverage, readSourceCoverage, type CoverageInput, type CoverageResult } from "../verify/coverage.js";
 import { timedStage, type EventListener } from "../core/events.js";
-import { checkEnumValues, checkUserSchema, readUserSchema, type SchemaCheck } from "../prisma-project/prisma-project.js";
+import { checkEnumValues, checkUserSchema, readUserSchema, type SchemaCheck, type UserSchema } from "../prisma-project/prisma-project.js";
 
 export interface PreparedSource {
   readonly snapshot: Snapshot;
@@ -123,81 +123,115 @@ export async function prepareSchema(
   assertOverridesExist(opened.catalog, typeOverrides);
   // A user's schema is read (and refused if it is not a SQLite one) before the slow stages.
   const userSchema = options.userSchemaPath === undefined ? undefined : await readUserSchema(options.userSchemaPath);
-  // The profile first, then `prisma db pull` (a worker thread): side by side, the engine's thread and the profile's
-  // two threads peaked at ~265 MB on the 360k-row bench for no time gained on 2 cores (223–234 MB one after the other).
-  const { profiles, threads } = await timedStage(emit, "profile", "profiling the data", () =>
-    profileCatalog(opened.source, opened.catalog, { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() }),
-  );
-  if (threads > 1) emit({ type: "info", message: `[profile] profiled on ${threads} threads (nobody wrote to the file since the snapshot began)` });
-  const pulling = timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot, opened.catalog.tables.length));
-  pulling.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
-  const { pulledSchema, decisions: pulledNames } = await pulling;
-  // Names Prisma could not derive matter only when its introspection is the schema (not with a user's schema).
-  const nameDecisions = userSchema ? [] : pulledNames;
-  const schemaCheck = userSchema
-    ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
-        checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name }),
-      )
-    : undefined;
+  const read = await profileAndPull(opened, emit, userSchema);
   if (userSchema) checkEnumValues(opened.source, userSchema.text);
   const facts = readExtraFacts(opened.source, opened.catalog);
   // STORED generated columns PostgreSQL cannot compute keep their values as ordinary columns (kept-generated.ts).
   const { storedNotComputable } = convertExtras(opened.catalog, { facts });
-  const sourceSchema = keepStoredGenerated(userSchema?.text ?? restoreInvalidFields(pulledSchema), opened.catalog, storedNotComputable);
+  const sourceSchema = keepStoredGenerated(userSchema?.text ?? restoreInvalidFields(read.pulledSchema), opened.catalog, storedNotComputable);
   const conversion = convertSchema({
     pulledSchema: sourceSchema,
     catalog: opened.catalog,
-    profiles,
+    profiles: read.profiles,
     typeOverrides,
     source: userSchema ? "user" : "introspected",
     ...(options.citext ? { citext: options.citext } : {}),
   });
   const { base, plan: namingPlan } = userSchema || options.naming === "keep" ? { base: conversion, plan: undefined } : withPrismaNames(conversion);
-  const sourceCoverage = readSourceCoverage(opened.source);
-  const finish = (refusedViews: ReadonlyMap<string, string>, viewColumns: ReadonlyMap<string, readonly PgViewColumn[]> = new Map()): PreparedSource => {
-    const extras = convertExtras(opened.catalog, { facts, tables: base.tables, refusedViews });
-    // Views PostgreSQL created (and described) become `view` blocks; without a target (plan) only the raw SQL.
-    const viewDecisions: Decision[] = [];
-    const migratedViews = extras.viewStatements.flatMap((v) => {
-      const columns = viewColumns.get(v.pgName);
-      return columns ? [{ view: v.view, pgName: v.pgName, columns }] : [];
-    });
-    const withViews = addViewBlocks(base.schema, migratedViews, viewDecisions);
-    const converted: ConvertResult = {
-      ...base,
-      // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
-      schema: annotateModels(
-        withViews,
-        // A rename is in the schema itself (`@map`/`@@map`): no `///` line repeats it.
-        [...nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined && d.code !== NAMING_DECISION), ...extras.decisions, ...viewDecisions],
-        new Map(base.tables.map((t) => [t.pgName, t.name])),
-      ),
-      decisions: [...(schemaCheck?.decisions ?? []), ...nameDecisions, ...base.decisions, ...extras.decisions, ...viewDecisions],
-    };
-    const coverageInput: CoverageInput = {
-      source: sourceCoverage,
-      planned: converted.tables,
-      selected: opened.selected,
-      leftOutOnPurpose: leftOutOnPurpose(converted.decisions),
-    };
-    const coverage = planCoverage(coverageInput);
-    if (!coverage.ok) throw coverageError(coverage);
-    return {
-      ...opened,
-      coverage,
-      coverageInput,
-      converted,
-      profiles,
-      // The read-back builds a SQLite client from it (with convert's relation fixes, on the models it reads), under
-      // the converted schema's model and field names, so that both clients have the same delegates and fields.
-      sourceSchema: namingPlan ? renameSchema(sourceSchema, namingPlan) : sourceSchema,
-      extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
-      ...(schemaCheck ? { schemaCheck } : {}),
-      viewStatements: extras.viewStatements,
-      withoutViews: (refused, columns) => finish(new Map([...refusedViews, ...refused]), new Map([...viewColumns, ...(columns ?? [])])),
-    };
+  const context: FinishContext = {
+    opened,
+    read,
+    base,
+    facts,
+    sourceCoverage: readSourceCoverage(opened.source),
+    // The read-back builds a SQLite client from it (with convert's relation fixes, on the models it reads), under
+    // the converted schema's model and field names, so that both clients have the same delegates and fields.
+    sourceSchema: namingPlan ? renameSchema(sourceSchema, namingPlan) : sourceSchema,
   };
-  return finish(new Map());
+  return finishPrepared(context, new Map(), new Map());
+}
+
+interface SourceRead {
+  readonly profiles: Awaited<ReturnType<typeof profileCatalog>>["profiles"];
+  readonly pulledSchema: string;
+  /** Names Prisma could not derive: they matter only when its introspection is the schema (not with a user's schema). */
+  readonly nameDecisions: readonly Decision[];
+  readonly schemaCheck?: SchemaCheck;
+}
+
+/**
+ * The profile first, then `prisma db pull` (a worker thread): side by side, the engine's thread and the profile's
+ * two threads peaked at ~265 MB on the 360k-row bench for no time gained on 2 cores (223–234 MB one after the other).
+ * With a user's schema, then the check that it describes the file.
+ */
+async function profileAndPull(opened: OpenedSnapshot, emit: EventListener, userSchema: UserSchema | undefined): Promise<SourceRead> {
+  const { profiles, threads } = await timedStage(emit, "profile", "profiling the data", () =>
+    profileCatalog(opened.source, opened.catalog, { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() }),
+  );
+  if (threads > 1) emit({ type: "info", message: `[profile] profiled on ${threads} threads (nobody wrote to the file since the snapshot began)` });
+  const { pulledSchema, decisions: pulledNames } = await timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot, opened.catalog.tables.length));
+  const schemaCheck = userSchema
+    ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
+        checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name }),
+      )
+    : undefined;
+  return { profiles, pulledSchema, nameDecisions: userSchema ? [] : pulledNames, ...(schemaCheck ? { schemaCheck } : {}) };
+}
+
+interface FinishContext {
+  readonly opened: OpenedSnapshot;
+  readonly read: SourceRead;
+  readonly base: ConvertResult;
+  readonly facts: ReturnType<typeof readExtraFacts>;
+  readonly sourceCoverage: ReturnType<typeof readSourceCoverage>;
+  readonly sourceSchema: string;
+}
+
+/**
+ * The extras (views, indexes, CHECKs…) and the annotated schema, given the views PostgreSQL refused and the columns
+ * of those it created; checked for coverage. `withoutViews` does it again once `migrate` has tried the views.
+ */
+function finishPrepared(ctx: FinishContext, refusedViews: ReadonlyMap<string, string>, viewColumns: ReadonlyMap<string, readonly PgViewColumn[]>): PreparedSource {
+  const { opened, read, base } = ctx;
+  const extras = convertExtras(opened.catalog, { facts: ctx.facts, tables: base.tables, refusedViews });
+  // Views PostgreSQL created (and described) become `view` blocks; without a target (plan) only the raw SQL.
+  const viewDecisions: Decision[] = [];
+  const migratedViews = extras.viewStatements.flatMap((v) => {
+    const columns = viewColumns.get(v.pgName);
+    return columns ? [{ view: v.view, pgName: v.pgName, columns }] : [];
+  });
+  const withViews = addViewBlocks(base.schema, migratedViews, viewDecisions);
+  const converted: ConvertResult = {
+    ...base,
+    // Table-level decisions become `///` lines on their model; column-level ones are already on their field.
+    schema: annotateModels(
+      withViews,
+      // A rename is in the schema itself (`@map`/`@@map`): no `///` line repeats it.
+      [...read.nameDecisions.filter((d) => d.column === undefined), ...base.decisions.filter((d) => d.column === undefined && d.code !== NAMING_DECISION), ...extras.decisions, ...viewDecisions],
+      new Map(base.tables.map((t) => [t.pgName, t.name])),
+    ),
+    decisions: [...(read.schemaCheck?.decisions ?? []), ...read.nameDecisions, ...base.decisions, ...extras.decisions, ...viewDecisions],
+  };
+  const coverageInput: CoverageInput = {
+    source: ctx.sourceCoverage,
+    planned: converted.tables,
+    selected: opened.selected,
+    leftOutOnPurpose: leftOutOnPurpose(converted.decisions),
+  };
+  const coverage = planCoverage(coverageInput);
+  if (!coverage.ok) throw coverageError(coverage);
+  return {
+    ...opened,
+    coverage,
+    coverageInput,
+    converted,
+    profiles: read.profiles,
+    sourceSchema: ctx.sourceSchema,
+    extrasSql: extras.postDataSql.length > 0 ? renderExtrasSql(extras.postDataSql) : "",
+    ...(read.schemaCheck ? { schemaCheck: read.schemaCheck } : {}),
+    viewStatements: extras.viewStatements,
+    withoutViews: (refused, columns) => finishPrepared(ctx, new Map([...refusedViews, ...refused]), new Map([...viewColumns, ...(columns ?? [])])),
+  };
 }
 
 /** The converted schema with Prisma's naming conventions (convert/naming/): the tables and columns keep their names. */

@@ -14,6 +14,7 @@ import { Sqlite2pgError } from "../core/errors.js";
 import { noopListener, timedStage, type EventListener } from "../core/events.js";
 import { PRISMA_MIGRATIONS_TABLE } from "../core/prisma-migrations.js";
 import { migrationSearchPath, quoteQualified } from "../core/quote.js";
+import type { SqliteTable } from "../core/catalog.js";
 import type { PgClient } from "../db/pg-client.js";
 import { targetError } from "../db/pg-target.js";
 import { openTarget, type Target } from "../db/target.js";
@@ -77,82 +78,102 @@ interface Pass {
 }
 
 /** One pass in one transaction, its writes in `order` (apply-pass.ts). */
-async function runPass({ options, emit, started, target, client, state, opened }: Pass, order: WriteOrder): Promise<SyncSummary> {
+async function runPass(pass: Pass, order: WriteOrder): Promise<SyncSummary> {
+  const { client, state, opened } = pass;
   const catalog = new Map(opened.catalog.tables.map((t) => [t.name, t]));
-  const fallback = state.decodeFallback === undefined ? undefined : textFallback(state.decodeFallback);
   await client.query("BEGIN");
   try {
-    await client.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(target.pgSchema)]);
-    for (const sql of SESSION_SETTINGS) await client.query(sql);
-    // Writers wait until the pass ends (readers do not): what is checked below stays true until COMMIT
-    // (https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES). Two syncs take turns.
-    const names = state.plans.map((p) => quoteQualified(target.pgSchema, p.pgName));
-    if (names.length > 0) await query(client, `LOCK TABLE ${names.join(", ")} IN SHARE ROW EXCLUSIVE MODE`, "locking the migrated tables");
-    const contexts: TableContext[] = [];
-    for (const plan of state.plans) {
-      const table = catalog.get(plan.name);
-      if (!table) throw internal(`table "${plan.name}" of the sync state is not in the snapshot`);
-      contexts.push(await tableContext(client, opened.source, target.pgSchema, plan, table, fallback));
-    }
-    const foreign: ForeignWrite[] = [];
-    await timedStage(emit, "sync", "checking that only sqlite2pg wrote to the tables", async () => {
-      for (const ctx of contexts) {
-        const found = await findForeignWrites(client, target.pgSchema, ctx.plan, tableStateOf(state, ctx.plan.name), ctx.keys);
-        if (found) foreign.push(found);
-      }
-    });
-    if (foreign.length > 0) throw targetChanged(foreign);
-    const diffs = await timedStage(emit, "sync", "comparing range digests, reading the changed ranges", async () => {
+    const contexts = await lockedTables(pass, catalog);
+    await assertOnlyOurWrites(pass, contexts);
+    const diffs = await timedStage(pass.emit, "sync", "comparing range digests, reading the changed ranges", async () => {
       const out = [];
       for (const ctx of parentsFirst(contexts.map((c) => ({ ctx: c })))) out.push(await diffTable(ctx.ctx, tableStateOf(state, ctx.ctx.plan.name)));
       return out;
     });
-    await timedStage(emit, "sync", "writing the changes", () => applyDiffs(diffs, order));
+    await timedStage(pass.emit, "sync", "writing the changes", () => applyDiffs(diffs, order));
     const sequences: { table: string; last: string }[] = [];
     for (const ctx of contexts) {
-      const last = await advanceSequence(client, target.pgSchema, ctx.plan, catalog.get(ctx.plan.name)!.sequence);
+      const last = await advanceSequence(client, pass.target.pgSchema, ctx.plan, catalog.get(ctx.plan.name)!.sequence);
       if (last !== null) sequences.push({ table: ctx.plan.name, last: last.toString() });
     }
     const passes: TablePass[] = [];
     for (const d of diffs) {
-      const pass = await finishTable(d);
-      passes.push(pass);
-      emit({ type: "info", message: `[sync] ${pass.table}: ${pass.inserted} inserted, ${pass.updated} updated, ${pass.deleted} deleted (${pass.rangesChanged}/${pass.ranges} ranges changed, ${Math.round(pass.ms)} ms)` });
+      const done = await finishTable(d);
+      passes.push(done);
+      pass.emit({ type: "info", message: `[sync] ${done.table}: ${done.inserted} inserted, ${done.updated} updated, ${done.deleted} deleted (${done.rangesChanged}/${done.ranges} ranges changed, ${Math.round(done.ms)} ms)` });
     }
     const bad = passes.filter((p) => p.check && !p.check.ok);
     if (bad.length > 0) throw verificationFailed(bad);
-    const wrote = passes.some((p) => p.wrote);
-    const xid = wrote ? (await client.query<{ xid: string }>("SELECT pg_catalog.pg_current_xact_id()::xid::text AS xid")).rows[0].xid : null;
-    for (const p of passes) {
-      if (p.rangesChanged === 0 && p.next.strategy === tableStateOf(state, p.table).strategy) continue;
-      const xids = p.rewritten && xid !== null ? [xid] : p.wrote && xid !== null && !p.next.xids.includes(xid) ? [...p.next.xids, xid] : p.next.xids;
-      await writeTable(client, target.pgSchema, { ...p.next, xids });
-    }
-    await countPass(client, target.pgSchema);
+    await recordPass(pass, passes);
     await client.query("COMMIT");
     markCommitted("the sync pass");
-    const totals = {
-      inserted: passes.reduce((n, p) => n + p.inserted, 0),
-      updated: passes.reduce((n, p) => n + p.updated, 0),
-      deleted: passes.reduce((n, p) => n + p.deleted, 0),
-    };
-    const checked = passes.filter((p) => p.check);
-    return {
-      ok: true,
-      sqlitePath: options.sqlitePath,
-      target: target.redacted,
-      pgSchema: target.pgSchema,
-      tables: passes.map((p) => ({ table: p.table, inserted: p.inserted, updated: p.updated, deleted: p.deleted, rangesChanged: p.rangesChanged, ranges: p.ranges, rows: p.next.rows, ms: p.ms })),
-      totals,
-      verified: { tables: checked.length, rows: checked.reduce((n, p) => n + (p.check?.rows ?? 0), 0) },
-      sequences,
-      pass: state.passes + 1,
-      ms: performance.now() - started,
-    };
+    return passSummary(pass, passes, sequences);
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   }
+}
+
+/** Inside the pass's transaction: search_path and session settings, every migrated table locked, each one's context. */
+async function lockedTables({ client, target, state, opened }: Pass, catalog: ReadonlyMap<string, SqliteTable>): Promise<TableContext[]> {
+  const fallback = state.decodeFallback === undefined ? undefined : textFallback(state.decodeFallback);
+  await client.query("SELECT set_config('search_path', $1, true)", [migrationSearchPath(target.pgSchema)]);
+  for (const sql of SESSION_SETTINGS) await client.query(sql);
+  // Writers wait until the pass ends (readers do not): what is checked below stays true until COMMIT
+  // (https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES). Two syncs take turns.
+  const names = state.plans.map((p) => quoteQualified(target.pgSchema, p.pgName));
+  if (names.length > 0) await query(client, `LOCK TABLE ${names.join(", ")} IN SHARE ROW EXCLUSIVE MODE`, "locking the migrated tables");
+  const contexts: TableContext[] = [];
+  for (const plan of state.plans) {
+    const table = catalog.get(plan.name);
+    if (!table) throw internal(`table "${plan.name}" of the sync state is not in the snapshot`);
+    contexts.push(await tableContext(client, opened.source, target.pgSchema, plan, table, fallback));
+  }
+  return contexts;
+}
+
+/** Refuse (nothing written yet) when someone else wrote to a migrated table since the last migrate or sync. */
+async function assertOnlyOurWrites({ client, target, state, emit }: Pass, contexts: readonly TableContext[]): Promise<void> {
+  const foreign: ForeignWrite[] = [];
+  await timedStage(emit, "sync", "checking that only sqlite2pg wrote to the tables", async () => {
+    for (const ctx of contexts) {
+      const found = await findForeignWrites(client, target.pgSchema, ctx.plan, tableStateOf(state, ctx.plan.name), ctx.keys);
+      if (found) foreign.push(found);
+    }
+  });
+  if (foreign.length > 0) throw targetChanged(foreign);
+}
+
+/** The new state, in the pass's transaction: per changed table its ranges and the transaction ids that wrote it. */
+async function recordPass({ client, target, state }: Pass, passes: readonly TablePass[]): Promise<void> {
+  const wrote = passes.some((p) => p.wrote);
+  const xid = wrote ? (await client.query<{ xid: string }>("SELECT pg_catalog.pg_current_xact_id()::xid::text AS xid")).rows[0].xid : null;
+  for (const p of passes) {
+    if (p.rangesChanged === 0 && p.next.strategy === tableStateOf(state, p.table).strategy) continue;
+    const xids = p.rewritten && xid !== null ? [xid] : p.wrote && xid !== null && !p.next.xids.includes(xid) ? [...p.next.xids, xid] : p.next.xids;
+    await writeTable(client, target.pgSchema, { ...p.next, xids });
+  }
+  await countPass(client, target.pgSchema);
+}
+
+function passSummary({ options, target, state, started }: Pass, passes: readonly TablePass[], sequences: SyncSummary["sequences"]): SyncSummary {
+  const checked = passes.filter((p) => p.check);
+  return {
+    ok: true,
+    sqlitePath: options.sqlitePath,
+    target: target.redacted,
+    pgSchema: target.pgSchema,
+    tables: passes.map((p) => ({ table: p.table, inserted: p.inserted, updated: p.updated, deleted: p.deleted, rangesChanged: p.rangesChanged, ranges: p.ranges, rows: p.next.rows, ms: p.ms })),
+    totals: {
+      inserted: passes.reduce((n, p) => n + p.inserted, 0),
+      updated: passes.reduce((n, p) => n + p.updated, 0),
+      deleted: passes.reduce((n, p) => n + p.deleted, 0),
+    },
+    verified: { tables: checked.length, rows: checked.reduce((n, p) => n + (p.check?.rows ?? 0), 0) },
+    sequences,
+    pass: state.passes + 1,
+    ms: performance.now() - started,
+  };
 }
 
 async function query(client: PgClient, sql: string, what: string): Promise<void> {
