@@ -4,6 +4,7 @@
  */
 import { getSchema, type Model } from "@mrleebo/prisma-ast";
 import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, namedArgument, tableNameOf } from "./ast.js";
+import { topLevelBlocks } from "./schema-blocks.js";
 
 export interface SchemaField {
   readonly model: string;
@@ -16,12 +17,13 @@ export interface SchemaField {
   readonly native?: { readonly name: string; readonly args: readonly string[] };
 }
 
-/** PostgreSQL table → column → its field. */
+/** PostgreSQL table → column → its field. Each model is parsed on its own (schema-blocks.ts). */
 export function schemaFields(schema: string): Map<string, Map<string, SchemaField>> {
   const out = new Map<string, Map<string, SchemaField>>();
-  for (const block of getSchema(schema).list) {
-    if (block.type !== "model") continue;
-    const model = block as Model;
+  for (const { keyword, start, end } of topLevelBlocks(schema)) {
+    if (keyword !== "model") continue;
+    const model = getSchema(schema.slice(start, end)).list.find((b): b is Model => b.type === "model");
+    if (!model) continue;
     const columns = new Map<string, SchemaField>();
     const keys = keyFields(model);
     for (const f of fieldsOf(model)) {
