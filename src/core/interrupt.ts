@@ -8,6 +8,7 @@ type Cleanup = () => Promise<void> | void;
 
 const cleanups = new Set<Cleanup>();
 let committed: string | undefined;
+let interrupting = false;
 
 /** Run `fn` if the process is interrupted before the returned function is called. */
 export function onInterrupt(fn: Cleanup): () => void {
@@ -27,8 +28,17 @@ export function interruptState(): string {
     : `${committed} was already committed; the checks after it did not finish: run \`sqlite2pg verify\` to re-check`;
 }
 
+/**
+ * An interrupt is being handled: work still under way must not start anything a cleanup would have to undo (the
+ * cleanups registered from now on are never run). Checked in the same synchronous step that starts such work.
+ */
+export function isInterrupting(): boolean {
+  return interrupting;
+}
+
 /** Run every registered cleanup, each at most `ms` milliseconds. */
 export async function runInterruptCleanups(ms = 5000): Promise<void> {
+  interrupting = true;
   const pending = [...cleanups];
   cleanups.clear();
   await Promise.all(pending.map((fn) => Promise.race([Promise.resolve().then(fn).catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())])));

@@ -26,7 +26,7 @@ import { withDatabase } from "../../db/pg-url.js";
 import type { Target } from "../../db/target.js";
 import { migrationSearchPath, quoteIdent } from "../../core/quote.js";
 import { Sqlite2pgError, pgErrorFields } from "../../core/errors.js";
-import { onInterrupt } from "../../core/interrupt.js";
+import { isInterrupting, onInterrupt } from "../../core/interrupt.js";
 import { redact } from "../../core/redact.js";
 import type { MigrationFile } from "./migration-files.js";
 import { isOwnBaseline, lockRoom, locksNeeded, replayGroups, type OwnBaseline } from "./replay.js";
@@ -211,6 +211,9 @@ async function onServer<T>(options: ShadowOptions, read: ShadowReader<T>): Promi
   const abandoned = await dropAbandonedShadows(client, prefix).catch(() => []);
   const name = `${prefix}${process.pid}_${randomBytes(4).toString("hex")}`;
   await client.query("SELECT pg_advisory_lock(hashtext($1))", [name]);
+  // Ctrl-C may have come while the lock was taken: its cleanups already ran, and a database created now would stay.
+  // (The check, the CREATE and the cleanup's registration run in one synchronous step: no signal handler between.)
+  if (isInterrupting()) throw shadowUnavailable("interrupted before the shadow database was created", "");
   const creating = client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
   // Interrupted (Ctrl-C) from now on, e.g. while the shadow is replayed beside the copy: dropped on a connection of
   // its own, since `client` may be in the middle of a query. A CREATE DATABASE under way is waited for first: the
