@@ -5,11 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import { migrateForSync, writeSqlite } from "../helpers/sync.js";
 
 const tmp = tempDir("sync-refusals");
 const databases: TestDatabase[] = [];
@@ -35,22 +35,8 @@ function buildApp(name: string): string {
   });
 }
 
-function write(file: string, sql: string): void {
-  const d = new Database(file);
-  try {
-    d.exec(sql);
-  } finally {
-    d.close();
-  }
-}
-
-async function migrated(file: string, label: string): Promise<TestDatabase> {
-  const db = await createTestDatabase(`sync_${label}`);
-  databases.push(db);
-  const res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, `out-${label}`), "--yes", "--verify", "counts", "--quiet", "--sync-state"]);
-  expect(res.code, res.stderr + res.stdout).toBe(0);
-  return db;
-}
+const migrated = (file: string, label: string): Promise<TestDatabase> => migrateForSync(file, label, tmp.dir, databases);
+const write = (file: string, sql: string): void => writeSqlite(file, sql);
 
 const sync = (file: string, db: TestDatabase) => runCli(["sync", file, "--to", db.url, "--yes", "--quiet"]);
 

@@ -9,12 +9,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, TEST_DEFAULT_JOBS } from "../helpers/cli.js";
 import { buildSqliteFile, REPO_ROOT, tempDir } from "../helpers/files.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import { type TestDatabase } from "../helpers/pg.js";
+import { migrateForSync, writeSqlite } from "../helpers/sync.js";
 
 const tmp = tempDir("sync-reliability");
 const databases: TestDatabase[] = [];
@@ -35,22 +35,8 @@ function buildApp(name: string): string {
   });
 }
 
-function write(file: string, sql: string): void {
-  const d = new Database(file);
-  try {
-    d.exec(sql);
-  } finally {
-    d.close();
-  }
-}
-
-async function migrated(file: string, label: string): Promise<TestDatabase> {
-  const db = await createTestDatabase(`sync_${label}`);
-  databases.push(db);
-  const res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, `out-${label}`), "--yes", "--verify", "counts", "--quiet", "--sync-state"]);
-  expect(res.code, res.stderr + res.stdout).toBe(0);
-  return db;
-}
+const migrated = (file: string, label: string): Promise<TestDatabase> => migrateForSync(file, label, tmp.dir, databases);
+const write = (file: string, sql: string): void => writeSqlite(file, sql);
 
 function startSync(file: string, db: TestDatabase): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sqlite2pg.js"), "sync", file, "--to", db.url, "--yes", "--json"], {

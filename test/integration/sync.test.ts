@@ -7,11 +7,11 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import { migrateForSync, writeSqlite } from "../helpers/sync.js";
 
 const tmp = tempDir("sync");
 const databases: TestDatabase[] = [];
@@ -57,23 +57,8 @@ function buildApp(name: string): string {
   });
 }
 
-function write(file: string, sql: string): void {
-  const d = new Database(file);
-  try {
-    d.pragma("foreign_keys = ON");
-    d.exec(sql);
-  } finally {
-    d.close();
-  }
-}
-
-async function migrate(file: string, label: string, extra: string[] = ["--verify", "counts"]): Promise<TestDatabase> {
-  const db = await createTestDatabase(`sync_${label}`);
-  databases.push(db);
-  const res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, `out-${label}`), "--yes", "--sync-state", ...extra]);
-  expect(res.code, res.stderr + res.stdout).toBe(0);
-  return db;
-}
+const migrate = (file: string, label: string, extra: string[] = ["--verify", "counts"]): Promise<TestDatabase> => migrateForSync(file, label, tmp.dir, databases, extra);
+const write = (file: string, sql: string): void => writeSqlite(file, sql, { foreignKeys: true });
 
 interface TableLine {
   table: string;
