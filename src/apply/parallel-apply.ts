@@ -12,7 +12,7 @@
  * after a crash (kill -9, lost server) the next run drops it: each run holds an advisory lock named after its
  * staging schema, so a staging schema whose lock is free belongs to a dead run.
  */
-import { markCommitted } from "../core/interrupt.js";
+import { isInterrupting, markCommitted } from "../core/interrupt.js";
 import { randomBytes } from "node:crypto";
 import type { TablePlan } from "../convert/convert.js";
 import type { PgClient } from "../db/pg-client.js";
@@ -99,6 +99,8 @@ export async function createStaging(client: PgClient): Promise<string | null> {
   const name = `${STAGING_PREFIX}${randomBytes(6).toString("hex")}`;
   await client.query("SELECT pg_advisory_lock(hashtext($1))", [name]);
   try {
+    // Ctrl-C may have come meanwhile: its cleanups ran already, and a schema created now would stay until the next run.
+    if (isInterrupting()) throw new Sqlite2pgError("interrupted before the staging schema was created", { code: "INTERRUPTED", kind: "target", stage: "apply" });
     await client.query(`CREATE SCHEMA ${quoteIdent(name)}`);
     return name;
   } catch (err) {
