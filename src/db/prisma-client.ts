@@ -6,7 +6,7 @@
  * the provider, and the runtime data model, which is the schema's datamodel (Prisma's `get_datamodel`, from
  * `@prisma/prisma-schema-wasm` at the engine commit prisma 6.19.3 ships) reduced to what the runtime reads. The query
  * compiler is the WASM file the CLI would copy next to it. Building that object here gives the same client without a
- * Node process and a WASM load per schema (~1 s each); test/integration/prisma-client.test.ts checks the data model
+ * Node process and a WASM load per schema (~1 s each); test/integration/prisma-engines.test.ts checks the data model
  * against what `prisma generate` writes for real schemas.
  *
  * The client reads through a driver adapter (https://www.prisma.io/docs/orm/overview/databases/database-drivers),

@@ -1,7 +1,8 @@
 /**
- * Read-back of a schema with very many models (PURE: text in, text out). `prisma generate` grows with the number of
- * models — measured on the many-tables bench (docs/benchmarks.md): ~770 MB for 500 models, ~2.6 GB for 2000, for
- * the two clients — and so does loading both generated clients into our own process. Beyond `maxModels` models,
+ * Read-back of a schema with very many models (PURE: text in, text out). A Prisma Client grows with the number of
+ * models — `prisma generate` took ~770 MB for 500 models and ~2.6 GB for 2000 for the two clients on the
+ * many-tables bench (docs/benchmarks.md), and the clients built in-process (db/prisma-client.ts) hold each model's
+ * data model and query plans in our own process. Beyond `maxModels` models,
  * the read-back reads a deterministic sample of models instead: both schemas are reduced to the same sampled models
  * (every `maxModels`-th of the PostgreSQL schema's models, evenly spread over it), relation fields that point
  * outside the sample are removed (the foreign-key scalar fields stay and are compared), and views are left out
@@ -16,7 +17,7 @@ import { topLevelBlocks, type TopLevelBlock } from "../../convert/schema-blocks.
 
 /**
  * Models read back in full up to here. On the many-tables bench a 200-model sample took our process to ~300 MB
- * while both clients were loaded; 100 keeps it, and each `prisma generate` child, near 256 MB.
+ * while both clients were loaded; 100 kept it near 256 MB.
  */
 const DEFAULT_MAX_MODELS = 100;
 
