@@ -57,15 +57,8 @@ export interface TableState {
   readonly ranges: readonly RangeState[];
 }
 
-export interface SyncState {
-  readonly pgSchema: string;
-  readonly baselineChecksum: string;
-  readonly source: readonly SourceObject[];
-  readonly plans: readonly TablePlan[];
-  readonly filter?: TableFilter;
-  readonly decodeFallback?: string;
-  /** Why this target cannot be synced (e.g. migrate left rows out on purpose); absent when it can. */
-  readonly unavailable?: string;
+/** What PostgreSQL held after the last migrate or sync: the target's record, its passes and each table's state. */
+export interface SyncState extends TargetRecord {
   readonly passes: number;
   readonly tables: ReadonlyMap<string, TableState>;
 }
@@ -162,6 +155,7 @@ export interface TargetRecord {
   readonly plans: readonly TablePlan[];
   readonly filter?: TableFilter;
   readonly decodeFallback?: string;
+  /** Why this target cannot be synced (e.g. migrate left rows out on purpose); absent when it can. */
   readonly unavailable?: string;
 }
 

@@ -18,7 +18,8 @@ function urlFor(database: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+/** Run `fn` on a connection of its own to the server's maintenance database (CREATE/DROP DATABASE, roles). */
+export async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: SERVER_URL });
   await client.connect();
   try {

@@ -7,29 +7,20 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
-import { createTestDatabase, SERVER_URL, type TestDatabase } from "../helpers/pg.js";
+import { admin, createTestDatabase, SERVER_URL, type TestDatabase } from "../helpers/pg.js";
 
 const tmp = tempDir("app-changes");
 const databases: TestDatabase[] = [];
 const icuName = `s2p_appchanges_icu_${process.pid}_${Date.now().toString(36)}`;
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const onServer = (sql: string): Promise<void> => admin((c) => c.query(sql)).then(() => undefined);
 
 afterAll(async () => {
   for (const db of databases) await db.drop();
-  await admin(`DROP DATABASE IF EXISTS "${icuName}" WITH (FORCE)`);
+  await onServer(`DROP DATABASE IF EXISTS "${icuName}" WITH (FORCE)`);
   tmp.cleanup();
 });
 
@@ -56,7 +47,7 @@ describe("migrate into a database with an ICU collation (en-US)", () => {
   let res: CliResult;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE "${icuName}" LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' TEMPLATE template0`);
+    await onServer(`CREATE DATABASE "${icuName}" LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' TEMPLATE template0`);
     const u = new URL(SERVER_URL);
     u.pathname = `/${icuName}`;
     res = await migrate(u.toString(), "icu");

@@ -7,31 +7,22 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReadBackResult } from "../../src/verify/readback/check.js";
 import type { AppChanges } from "../../src/verify/behaviour/types.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
-import { createTestDatabase, SERVER_URL, type TestDatabase } from "../helpers/pg.js";
+import { admin, createTestDatabase, SERVER_URL, type TestDatabase } from "../helpers/pg.js";
 
 const tmp = tempDir("readback-ordered");
 const databases: TestDatabase[] = [];
 const icuName = `s2p_ordered_icu_${process.pid}_${Date.now().toString(36)}`;
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const onServer = (sql: string): Promise<void> => admin((c) => c.query(sql)).then(() => undefined);
 
 afterAll(async () => {
   for (const db of databases) await db.drop();
-  await admin(`DROP DATABASE IF EXISTS "${icuName}" WITH (FORCE)`);
+  await onServer(`DROP DATABASE IF EXISTS "${icuName}" WITH (FORCE)`);
   tmp.cleanup();
 });
 
@@ -66,7 +57,7 @@ const byModel = (s: Summary) => new Map((s.appChanges.orderedReads ?? []).map((r
 describe("ordered reads into a database with an ICU collation (en-US)", () => {
   let run: Awaited<ReturnType<typeof migrate>>;
   beforeAll(async () => {
-    await admin(`CREATE DATABASE "${icuName}" LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' TEMPLATE template0`);
+    await onServer(`CREATE DATABASE "${icuName}" LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' TEMPLATE template0`);
     const u = new URL(SERVER_URL);
     u.pathname = `/${icuName}`;
     run = await migrate(u.toString(), "icu");
