@@ -36,6 +36,13 @@ module.exports = {
       to: { path: "^src/db/" },
     },
     {
+      name: "prisma-ast-through-ast-ts",
+      comment: "prisma-ast's parser is reached only through convert/ast.ts's parseSchema, which releases its tokens (type imports are free)",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/convert/ast\\.ts$" },
+      to: { path: "@mrleebo/prisma-ast", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "src-root-only-index",
       comment: "src/ holds only index.ts (the library API) beside the layer folders",
       severity: "error",

@@ -2,8 +2,8 @@
  * Put table-level decisions (a trigger not migrated, a CHECK kept as raw SQL, a table without a key, …) as `///`
  * comments above their model, so the reviewer reads them in schema.prisma itself, not only in the report. Pure.
  */
-import { getSchema, printSchema, type Block, type Model } from "@mrleebo/prisma-ast";
-import { tableNameOf } from "./ast.js";
+import { type Block, type Model } from "@mrleebo/prisma-ast";
+import { tableNameOf, parseSchema, printSchema } from "./ast.js";
 import type { Decision } from "../core/decisions.js";
 
 /** The printer leaves a blank line between `///` lines and their model; Prisma attaches docs only when adjacent. */
@@ -18,7 +18,7 @@ function isPrismaIgnoreDoc(block: Block | undefined): boolean {
 /** `sqliteNames`: PostgreSQL table name (a model's `@@map`) → SQLite table name, where they differ. */
 export function annotateModels(schema: string, decisions: readonly Decision[], sqliteNames: ReadonlyMap<string, string> = new Map()): string {
   if (decisions.length === 0) return attachDocs(schema);
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   const list: Block[] = [];
   const sqliteName = (m: Model): string => sqliteNames.get(tableNameOf(m)) ?? tableNameOf(m);
   for (const block of ast.list) {

@@ -4,8 +4,8 @@
  * SQLite's own default SQL, SQLite-internal index names replaced by Prisma's defaults. Returns the new schema
  * text, the decisions a reviewer should read, and the per-table column plan the copy stage encodes with.
  */
-import { getSchema, printSchema, type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
-import { columnNameOf, findFieldAttribute, tableNameOf } from "./ast.js";
+import { type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
+import { columnNameOf, findFieldAttribute, tableNameOf, parseSchema, printSchema } from "./ast.js";
 import type { Decision } from "../core/decisions.js";
 import { assertPostgresLimits } from "./limits.js";
 import { pgNamesFor, renameMessage } from "./pg-names.js";
@@ -30,7 +30,7 @@ export interface ConvertResult {
 
 export function convertSchema(input: ConvertInput): ConvertResult {
   assertPostgresLimits(input.catalog.tables);
-  const ast = getSchema(input.pulledSchema);
+  const ast = parseSchema(input.pulledSchema);
   const decisions: Decision[] = [];
   const userMode = input.source === "user";
   const modelNames = new Set(ast.list.filter((b): b is Model => b.type === "model").map((m) => m.name));

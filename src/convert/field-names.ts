@@ -2,8 +2,8 @@
  * Which Prisma model and field hold each PostgreSQL column of a converted schema, read back from its text: the
  * names an app's code uses (`prisma.user.findMany({ where: { name: … } })`), whatever renaming produced them. Pure.
  */
-import { getSchema, type Model } from "@mrleebo/prisma-ast";
-import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, namedArgument, tableNameOf } from "./ast.js";
+import { type Model } from "@mrleebo/prisma-ast";
+import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, namedArgument, tableNameOf, parseSchema } from "./ast.js";
 import { topLevelBlocks } from "./schema-blocks.js";
 
 export interface SchemaField {
@@ -22,7 +22,7 @@ export function schemaFields(schema: string): Map<string, Map<string, SchemaFiel
   const out = new Map<string, Map<string, SchemaField>>();
   for (const { keyword, start, end } of topLevelBlocks(schema)) {
     if (keyword !== "model") continue;
-    const model = getSchema(schema.slice(start, end)).list.find((b): b is Model => b.type === "model");
+    const model = parseSchema(schema.slice(start, end)).list.find((b): b is Model => b.type === "model");
     if (!model) continue;
     const columns = new Map<string, SchemaField>();
     const keys = keyFields(model);

@@ -5,9 +5,9 @@
  * reports the decision. Prisma's introspection leaves generated columns out (PRAGMA table_info hides them), so
  * the field is added here, before conversion types it like any other column. PURE: schema text in, text out.
  */
-import { getSchema, printSchema, type Field, type Model } from "@mrleebo/prisma-ast";
+import { type Field, type Model } from "@mrleebo/prisma-ast";
 import type { SqliteCatalog } from "../core/catalog.js";
-import { columnNameOf, makeAttribute, quote, tableNameOf } from "./ast.js";
+import { columnNameOf, makeAttribute, quote, tableNameOf, parseSchema, printSchema } from "./ast.js";
 import { familyOf, type TypeFamily } from "./type-map.js";
 
 /** A Prisma scalar to start from; convert.ts chooses the real type from the declaration and the data. */
@@ -33,7 +33,7 @@ export function keepStoredGenerated(
   columns: readonly { readonly table: string; readonly column: string }[],
 ): string {
   if (columns.length === 0) return schema;
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   const models = ast.list.filter((b): b is Model => b.type === "model");
   let changed = false;
   for (const { table, column } of columns) {

@@ -16,8 +16,8 @@
  * names Prisma keeps as they are; after it, `@@map`/`@map` give every model and field its real name back.
  * Which names are kept: a name that is already clean wins over the ones that clean up like it, then the first.
  */
-import { getSchema, printSchema, type Field, type Model } from "@mrleebo/prisma-ast";
-import { columnNameOf, makeAttribute, quote, tableNameOf } from "./ast.js";
+import { type Field, type Model } from "@mrleebo/prisma-ast";
+import { columnNameOf, makeAttribute, quote, tableNameOf, parseSchema, printSchema } from "./ast.js";
 import type { Decision } from "../core/decisions.js";
 
 /** Prisma's scalar types: a model cannot be named like one (P1012 "reserved scalar type name"). */
@@ -112,7 +112,7 @@ function setFieldMap(field: Field, name: string): void {
  */
 export function restoreCloneNames(pulledSchema: string, plan: CloneNamePlan): { schema: string; decisions: Decision[] } {
   if (isEmptyPlan(plan)) return { schema: pulledSchema, decisions: [] };
-  const ast = getSchema(pulledSchema);
+  const ast = parseSchema(pulledSchema);
   const tableByClone = new Map(plan.tables.map((r) => [r.clone, r]));
   const decisions: Decision[] = [];
   for (const block of ast.list) {

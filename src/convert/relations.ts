@@ -14,8 +14,8 @@
  *   same way: no single PostgreSQL type holds both columns' values. (Checked first, so a text column never joins
  *   an integer group.)
  */
-import { getSchema, printSchema, type Attribute, type Field, type Model } from "@mrleebo/prisma-ast";
-import { blockAttributes, columnNameOf, findFieldAttribute, namedArgument, tableNameOf, unquote } from "./ast.js";
+import { type Attribute, type Field, type Model } from "@mrleebo/prisma-ast";
+import { blockAttributes, columnNameOf, findFieldAttribute, namedArgument, tableNameOf, unquote, parseSchema, printSchema } from "./ast.js";
 import type { Decision } from "../core/decisions.js";
 
 export interface RelationResult {
@@ -198,7 +198,7 @@ export function reconcileRelations(models: ReadonlyMap<Model, string>): Relation
  * bigint → integer key does not generate a client either. Unchanged text when nothing needed fixing.
  */
 export function reconcileSchemaRelations(schema: string): string {
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   const models = new Map(ast.list.filter((b): b is Model => b.type === "model").map((m) => [m, tableNameOf(m)]));
   const { decisions } = reconcileRelations(models);
   return decisions.length === 0 ? schema : `${printSchema(ast).trim()}\n`;

@@ -8,7 +8,8 @@
  * @id; no column is marked @unique here (proving a view column unique needs more than its type), so each block is
  * keyless, which Prisma accepts for views: findMany/findFirst/count work, findUnique does not.
  */
-import { getSchema, printSchema, type Block } from "@mrleebo/prisma-ast";
+import { type Block } from "@mrleebo/prisma-ast";
+import { parseSchema, printSchema } from "./ast.js";
 import type { Decision } from "../core/decisions.js";
 import { declarePreviewFeature } from "./datasource.js";
 import { PRISMA_SCALAR_TYPES, prismaCleanName } from "./prisma-names.js";
@@ -97,7 +98,7 @@ export function viewBlockText(view: MigratedView, name: string, enumsByDbName: R
  */
 export function addViewBlocks(schema: string, views: readonly MigratedView[], decisions: Decision[]): string {
   if (!views.some((v) => v.columns.length > 0)) return schema;
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   // A user's schema (--schema) may model a view already: their block is kept as they wrote it.
   const ownViews = new Set(
     ast.list.flatMap((b) => {
@@ -130,6 +131,6 @@ export function addViewBlocks(schema: string, views: readonly MigratedView[], de
     });
   }
   // Parsed and printed with the rest: aligned as Prisma's formatter aligns them.
-  ast.list.push(...getSchema(blocks.join("\n\n")).list.flatMap((b) => [{ type: "break" } as Block, b]));
+  ast.list.push(...parseSchema(blocks.join("\n\n")).list.flatMap((b) => [{ type: "break" } as Block, b]));
   return `${printSchema(ast).trim()}\n`;
 }

@@ -12,8 +12,8 @@
  */
 import { access, constants, copyFile, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { getSchema, printSchema, type Attribute, type BlockAttribute, type Block, type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
-import { blockAttributes, columnNameOf, firstPositional, quote, removeNamedArgument, tableNameOf, unquote } from "../convert/ast.js";
+import { type Attribute, type BlockAttribute, type Block, type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
+import { blockAttributes, columnNameOf, firstPositional, quote, removeNamedArgument, tableNameOf, unquote, parseSchema, printSchema } from "../convert/ast.js";
 import type { Decision } from "../core/decisions.js";
 import { diffScript } from "../db/schema-engine.js";
 import { quoteIdent } from "../core/quote.js";
@@ -51,7 +51,7 @@ export async function readUserSchema(path: string): Promise<UserSchema> {
   }
   let provider: string | undefined;
   try {
-    const ast = getSchema(text);
+    const ast = parseSchema(text);
     const ds = ast.list.find((b) => b.type === "datasource");
     const p = ds?.type === "datasource" ? ds.assignments.find((a) => a.type === "assignment" && a.key === "provider") : undefined;
     provider = p?.type === "assignment" ? unquote(p.value) : undefined;
@@ -77,7 +77,7 @@ export async function readUserSchema(path: string): Promise<UserSchema> {
 
 /** A copy of a schema that Prisma can load anywhere: no generators, no env() in the datasource. */
 function checkableSchema(text: string, stripNames: boolean): string {
-  const ast = getSchema(text);
+  const ast = parseSchema(text);
   ast.list = ast.list.filter((b) => b.type !== "generator");
   for (const block of ast.list) {
     if (block.type === "datasource") {
@@ -171,7 +171,7 @@ function oneLine(sql: string): string {
  * (raw SQL, an enum value since removed) would make PostgreSQL's enum type reject the whole COPY. Listed up front.
  */
 export function checkEnumValues(db: SqliteDb, userSchema: string): void {
-  const ast = getSchema(userSchema);
+  const ast = parseSchema(userSchema);
   const enums = new Map<string, string[]>();
   for (const b of ast.list) {
     if (b.type !== "enum") continue;
@@ -264,7 +264,7 @@ export default defineConfig({
 
 /** Prisma 7 reads the connection URL from prisma.config.ts; the datasource keeps only its provider. */
 export function withoutDatasourceUrl(schema: string): string {
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   for (const b of ast.list) {
     if (b.type === "datasource") b.assignments = b.assignments.filter((a) => a.type !== "assignment" || a.key !== "url");
   }

@@ -13,8 +13,8 @@
  * A big schema would not render (GitHub gives up on very large diagrams): above ATTRIBUTE_LIMIT models only the key
  * fields are listed, above MODEL_LIMIT there is no diagram, and the section says so.
  */
-import { getSchema, type Field, type Model } from "@mrleebo/prisma-ast";
-import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, namedArgument, tableNameOf } from "../convert/ast.js";
+import { type Field, type Model } from "@mrleebo/prisma-ast";
+import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, namedArgument, tableNameOf, parseSchema } from "../convert/ast.js";
 import { findImplicitManyToMany } from "../convert/implicit-m2m.js";
 
 export const ATTRIBUTE_LIMIT = 40;
@@ -70,7 +70,7 @@ function keysOf(model: Model): Map<string, Set<Key>> {
 
 /** The `erDiagram` source for a schema's models (no fence). */
 export function erDiagram(schema: string): string[] {
-  const models = getSchema(schema).list.filter((b): b is Model => b.type === "model");
+  const models = parseSchema(schema).list.filter((b): b is Model => b.type === "model");
   const modelNames = new Set(models.map((m) => m.name));
   const isRelation = (f: Field) => typeof f.fieldType === "string" && modelNames.has(f.fieldType);
   const keysOnly = models.length > ATTRIBUTE_LIMIT;
@@ -119,7 +119,7 @@ export function schemaSection(schema: string | undefined): string[] {
   if (schema === undefined) return [];
   let models: number;
   try {
-    models = getSchema(schema).list.filter((b) => b.type === "model").length;
+    models = parseSchema(schema).list.filter((b) => b.type === "model").length;
   } catch {
     return [];
   }

@@ -10,8 +10,8 @@
  * clients have the same models and fields. That schema may hold fields the plan does not know (a relation the
  * conversion left out): they keep their name, made unique in their model if a planned name took it.
  */
-import { getSchema, printSchema, type Attribute, type BlockAttribute, type Field, type Model } from "@mrleebo/prisma-ast";
-import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, makeAttribute, quote, tableNameOf } from "../ast.js";
+import { type Attribute, type BlockAttribute, type Field, type Model } from "@mrleebo/prisma-ast";
+import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, makeAttribute, quote, tableNameOf, parseSchema, printSchema } from "../ast.js";
 import { setBlockMap, setFieldMap } from "../field-edits.js";
 import type { NamingPlan } from "./plan-names.js";
 
@@ -104,7 +104,7 @@ export function applyNamesToModels(models: readonly Model[], plan: NamingPlan): 
 }
 
 export function applyNames(schema: string, plan: NamingPlan): string {
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   applyNamesToModels(ast.list.filter((b): b is Model => b.type === "model"), plan);
   return `${printSchema(ast).trim()}\n`;
 }

@@ -3,8 +3,8 @@
  * through `@map`/`@@map` (apply-names.ts), and one decision per renamed model lists what was renamed. Never run
  * on a user's own schema (`--schema`): its names are theirs. `--naming keep` skips it.
  */
-import { getSchema, printSchema, type Enum, type Model } from "@mrleebo/prisma-ast";
-import { columnNameOf, fieldsOf, tableNameOf } from "../ast.js";
+import { type Enum, type Model } from "@mrleebo/prisma-ast";
+import { columnNameOf, fieldsOf, tableNameOf, parseSchema, printSchema } from "../ast.js";
 import type { Decision } from "../../core/decisions.js";
 import type { ImplicitManyToMany } from "../implicit-m2m.js";
 import { applyNames, applyNamesToModels } from "./apply-names.js";
@@ -28,7 +28,7 @@ export interface NamingResult {
 
 /** `sqliteNames`: PostgreSQL table name (a model's `@@map`) → SQLite table name, where they differ. */
 export function nameSchema(schema: string, sqliteNames: ReadonlyMap<string, string> = new Map()): NamingResult {
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   const models = ast.list.filter((b): b is Model => b.type === "model");
   const plan = planNames({ models, otherTypes: ast.list.filter((b): b is Enum => b.type === "enum").map((e) => e.name) });
   const decisions = describeRenames(models, plan, sqliteNames);

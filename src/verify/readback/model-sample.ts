@@ -11,8 +11,8 @@
  *
  * Below the threshold the schemas are returned unchanged: ordinary schemas are read back as before.
  */
-import { getSchema, printSchema, type Field } from "@mrleebo/prisma-ast";
-import { fieldsOf } from "../../convert/ast.js";
+import { type Field } from "@mrleebo/prisma-ast";
+import { fieldsOf, parseSchema, printSchema } from "../../convert/ast.js";
 import { topLevelBlocks, type TopLevelBlock } from "../../convert/schema-blocks.js";
 
 /**
@@ -65,7 +65,7 @@ function reduced(text: string, kept: ReadonlySet<string>, blocks: readonly TopLe
     at = b.end;
   }
   cut += text.slice(at);
-  const ast = getSchema(cut);
+  const ast = parseSchema(cut);
   for (const block of ast.list) {
     if (block.type !== "model") continue;
     const gone = new Set<Field>(fieldsOf(block).filter((f) => typeof f.fieldType === "string" && dropped.has(f.fieldType)));

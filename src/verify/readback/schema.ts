@@ -7,9 +7,9 @@
  * - per model: whether the client can read it (`@@ignore`d models have no delegate), the fields that identify a row
  *   (what the sample is ordered and matched by) and its table/column names (to find convert's per-column decisions).
  */
-import { getSchema, printSchema, type Assignment, type Block, type BlockAttribute, type Field, type Generator, type Model } from "@mrleebo/prisma-ast";
+import { type Assignment, type Block, type BlockAttribute, type Field, type Generator, type Model } from "@mrleebo/prisma-ast";
 import { findImplicitManyToMany, type ImplicitManyToMany } from "../../convert/implicit-m2m.js";
-import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, namedArgument, quote, tableNameOf, unquote } from "../../convert/ast.js";
+import { blockAttributes, columnNameOf, fieldsOf, findFieldAttribute, firstPositional, namedArgument, quote, tableNameOf, unquote, parseSchema, printSchema } from "../../convert/ast.js";
 
 export interface ModelInfo {
   readonly model: string;
@@ -33,7 +33,7 @@ const PLACEHOLDER_URL: Readonly<Record<string, string>> = { sqlite: "file:./unus
 
 /** The schema text a read-back client is built from: our generator only, and a literal URL. */
 export function clientSchemaText(schema: string): string {
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   const generators = ast.list.filter((b): b is Generator => b.type === "generator");
   // Preview features change what the schema may contain (e.g. `views`, `postgresqlExtensions`): keep the client's.
   const preview = generators
@@ -76,7 +76,7 @@ function assignment(g: Generator, key: string): Assignment | undefined {
  * key fields required. A NULL key then makes the SQLite read fail, and the model is reported as not compared.
  */
 export function unignoreKeyedModels(schema: string): string {
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   let changed = false;
   for (const model of ast.list.filter((b): b is Model => b.type === "model")) {
     const attrs = blockAttributes(model);
@@ -96,7 +96,7 @@ export function unignoreKeyedModels(schema: string): string {
 
 /** Models of a schema, with what the read-back needs to know about each. */
 export function readModels(schema: string): ModelInfo[] {
-  const ast = getSchema(schema);
+  const ast = parseSchema(schema);
   const modelNames = new Set(ast.list.filter((b): b is Model => b.type === "model").map((m) => m.name));
   return ast.list
     .filter((b): b is Model => b.type === "model")
@@ -116,7 +116,7 @@ export function readModels(schema: string): ModelInfo[] {
 
 /** The implicit many-to-many relations of a schema: read through their relation fields (readback-relations.ts). */
 export function readRelations(schema: string): ImplicitManyToMany[] {
-  return findImplicitManyToMany(getSchema(schema).list.filter((b): b is Model => b.type === "model"));
+  return findImplicitManyToMany(parseSchema(schema).list.filter((b): b is Model => b.type === "model"));
 }
 
 function keyFieldsOf(fields: readonly Field[], attrs: readonly BlockAttribute[]): string[] {

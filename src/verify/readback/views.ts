@@ -12,8 +12,8 @@
  * give them (docs/toolchain.md), so they are built from the PostgreSQL schema's: the same fields, without the
  * PostgreSQL native types (`@db.*`), mapped to the sample's table (PURE up to here: text in, text out).
  */
-import { getSchema, printSchema, type Block, type Field } from "@mrleebo/prisma-ast";
-import { blockAttributes, columnNameOf, fieldsOf, firstPositional, unquote } from "../../convert/ast.js";
+import { type Block, type Field } from "@mrleebo/prisma-ast";
+import { blockAttributes, columnNameOf, fieldsOf, firstPositional, unquote, parseSchema, printSchema } from "../../convert/ast.js";
 import { declarePreviewFeature, ensureGenerator } from "../../convert/datasource.js";
 import type { ModelDelegate } from "./client.js";
 import { comparisonFor, excerpt, sameOutsideInvalidBytes, type Comparison } from "./compare.js";
@@ -32,7 +32,7 @@ type ViewBlock = Extract<Block, { type: "view" }>;
 
 /** The view blocks of a schema. */
 export function readViews(schema: string): ViewInfo[] {
-  return getSchema(schema)
+  return parseSchema(schema)
     .list.filter((b): b is ViewBlock => b.type === "view")
     .map((v) => {
       const map = blockAttributes(v as never).find((a) => a.name === "map" && a.group === undefined);
@@ -45,12 +45,12 @@ export function readViews(schema: string): ViewInfo[] {
  * `views` preview feature. Unchanged when there are no view blocks.
  */
 export function withSqliteViewBlocks(sqliteSchema: string, pgSchema: string): string {
-  const views = getSchema(pgSchema).list.filter((b): b is ViewBlock => b.type === "view");
+  const views = parseSchema(pgSchema).list.filter((b): b is ViewBlock => b.type === "view");
   if (views.length === 0) return sqliteSchema;
   for (const v of views) {
     for (const f of fieldsOf(v as never)) f.attributes = f.attributes?.filter((a) => a.group !== "db");
   }
-  const ast = getSchema(sqliteSchema);
+  const ast = parseSchema(sqliteSchema);
   // Prisma's introspection writes no generator: the read-back client keeps a client generator's preview features.
   ensureGenerator(ast.list);
   declarePreviewFeature(ast.list, "views");
