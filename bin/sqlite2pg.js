@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Launcher: the TypeScript sources are compiled to dist/ by `npm install` (the "prepare" script).
+// Launcher: the TypeScript sources are compiled to dist/ by `npm install` (the "prepare" script), and the CLI is
+// bundled into dist/bundle/ (scripts/bundle.js: a few files to load instead of ~1000).
 import { setFlagsFromString } from "node:v8";
 
 // Collect garbage sooner, for the CLI process only (a library user's process keeps its own settings). By default V8
@@ -10,13 +11,13 @@ import { setFlagsFromString } from "node:v8";
 setFlagsFromString("--heap-growing-percent=10");
 
 // `migrate` and `plan` start with Prisma's introspection: its engine thread loads on the other core while this one
-// loads the rest of sqlite2pg (dist/db/schema-engine-spare.js imports nothing else).
+// loads the rest of sqlite2pg (schema-engine-spare.js imports nothing else).
 if (process.argv[2] === "migrate" || process.argv[2] === "plan") {
-  const { prewarmSchemaEngine } = await import("../dist/db/schema-engine-spare.js");
+  const { prewarmSchemaEngine } = await import("../dist/bundle/schema-engine-spare.js");
   prewarmSchemaEngine();
 }
 
-const { main } = await import("../dist/cli/main.js");
+const { main } = await import("../dist/bundle/main.js");
 
 main(process.argv).then((code) => {
   process.exitCode = code;
