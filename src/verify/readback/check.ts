@@ -36,6 +36,7 @@ import { type ReadBackDifference, type ReadBackModel } from "./types.js";
 import { compareView, readViews, withSqliteViewBlocks } from "./views.js";
 import { orderedRead } from "./ordered.js";
 import type { OrderedRead } from "../behaviour/types.js";
+import { mapConcurrently } from "../../core/concurrency.js";
 
 export interface ReadBackOptions {
   /**
@@ -85,6 +86,8 @@ export interface ReadBackResult {
 }
 
 const DEFAULT_SAMPLE = 100;
+/** Models read back at a time (both clients' queries of each in flight together). */
+const READ_CONCURRENCY = 4;
 
 type Client = Record<string, unknown> & { $disconnect(): Promise<void> };
 
@@ -175,23 +178,21 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
     adapter: pgAdapter,
   }) as Client;
   try {
-    const models: ReadBackModel[] = [];
-    for (const [name, pgModel] of pgModels) {
-      models.push(
-        await compareModel({
-          name,
-          sqliteModel: sqliteModels.get(name),
-          pgModel,
-          sqliteClient,
-          pgClient,
-          sqliteFields: fieldTypes(sqliteGen, name),
-          pgFields: fieldTypes(pgGen, name),
-          sampleFailure: sampleFailed.get(sqliteModels.get(name)?.table ?? ""),
-          sampleSize,
-          options,
-        }),
-      );
-    }
+    // A few models at a time: each read waits on PostgreSQL (the adapter's pool has two connections).
+    const models: ReadBackModel[] = await mapConcurrently([...pgModels], READ_CONCURRENCY, ([name, pgModel]) =>
+      compareModel({
+        name,
+        sqliteModel: sqliteModels.get(name),
+        pgModel,
+        sqliteClient,
+        pgClient,
+        sqliteFields: fieldTypes(sqliteGen, name),
+        pgFields: fieldTypes(pgGen, name),
+        sampleFailure: sampleFailed.get(sqliteModels.get(name)?.table ?? ""),
+        sampleSize,
+        options,
+      }),
+    );
     for (const relation of relations) {
       const linked = [relation.table, sqliteModels.get(relation.modelA)?.table, sqliteModels.get(relation.modelB)?.table];
       models.push(
@@ -227,16 +228,16 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
         }),
       );
     }
-    const orderedReads: OrderedRead[] = [];
-    for (const m of models) {
+    const ordered = models.flatMap((m) => {
       const pgModel = pgModels.get(m.model);
       const field = pgModel?.orderedField;
       const [sqliteDelegate, pgDelegate] = [delegateOf(sqliteClient, m.model), delegateOf(pgClient, m.model)];
       // Only models whose rows were read on both sides, on a field both clients read as String.
-      if (m.status !== "compared" || m.relation !== undefined || m.view !== undefined || field === undefined || !sqliteDelegate || !pgDelegate) continue;
-      if (fieldTypes(sqliteGen, m.model).get(field) !== "String" || fieldTypes(pgGen, m.model).get(field) !== "String") continue;
-      orderedReads.push(await orderedRead({ model: m.model, field, sqliteDelegate, pgDelegate, take: sampleSize, firstLine }));
-    }
+      if (m.status !== "compared" || m.relation !== undefined || m.view !== undefined || field === undefined || !sqliteDelegate || !pgDelegate) return [];
+      if (fieldTypes(sqliteGen, m.model).get(field) !== "String" || fieldTypes(pgGen, m.model).get(field) !== "String") return [];
+      return [{ model: m.model, field, sqliteDelegate, pgDelegate }];
+    });
+    const orderedReads: OrderedRead[] = await mapConcurrently(ordered, READ_CONCURRENCY, (o) => orderedRead({ ...o, take: sampleSize, firstLine }));
     const different = models.some((m) => m.status === "failed" || m.differences.length > 0);
     return done({ status: different ? "different" : "same", models, ...sample, orderedReads });
   } finally {
