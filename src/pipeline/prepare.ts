@@ -159,17 +159,39 @@ interface SourceRead {
   readonly schemaCheck?: SchemaCheck;
 }
 
+/** Sources up to this size (estimated bytes) are profiled while `db pull` runs (see profileAndPull). */
+const PROFILE_BESIDE_PULL_BYTES = 32 * 1024 * 1024;
+
 /**
- * The profile first, then `prisma db pull` (a worker thread): side by side, the engine's thread and the profile's
- * two threads peaked at ~265 MB on the 360k-row bench for no time gained on 2 cores (223–234 MB one after the other).
- * With a user's schema, then the check that it describes the file.
+ * The profile and `prisma db pull` (a worker thread). For a small source the profile runs in this thread while the
+ * pull runs in its own: each would otherwise wait for the other. For a larger one, the profile first, then the pull:
+ * side by side, the engine's thread and the profile's two threads peaked at ~265 MB on the 360k-row bench for no
+ * time gained on 2 cores (223–234 MB one after the other). With a user's schema, then the check that it describes
+ * the file.
  */
 async function profileAndPull(opened: OpenedSnapshot, emit: EventListener, userSchema: UserSchema | undefined): Promise<SourceRead> {
-  const { profiles, threads } = await timedStage(emit, "profile", "profiling the data", () =>
-    profileCatalog(opened.source, opened.catalog, { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() }),
-  );
-  if (threads > 1) emit({ type: "info", message: `[profile] profiled on ${threads} threads (nobody wrote to the file since the snapshot began)` });
-  const { pulledSchema, decisions: pulledNames } = await timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot, opened.catalog.tables.length));
+  const profile = async () => {
+    const { profiles, threads } = await timedStage(emit, "profile", "profiling the data", () =>
+      profileCatalog(opened.source, opened.catalog, { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() }),
+    );
+    if (threads > 1) emit({ type: "info", message: `[profile] profiled on ${threads} threads (nobody wrote to the file since the snapshot began)` });
+    return profiles;
+  };
+  const pull = () => timedStage(emit, "introspect", "prisma db pull", () => introspect(opened.snapshot, opened.catalog.tables.length));
+  const bytes = opened.catalog.tables.reduce((sum, t) => sum + (t.estimatedBytes ?? 0), 0);
+  let profiles: Awaited<ReturnType<typeof profile>>;
+  let pulled: Awaited<ReturnType<typeof pull>>;
+  if (bytes <= PROFILE_BESIDE_PULL_BYTES) {
+    const pulling = pull();
+    // Awaited below; a failure must not surface as unhandled while the profile runs.
+    pulling.catch(() => undefined);
+    profiles = await profile();
+    pulled = await pulling;
+  } else {
+    profiles = await profile();
+    pulled = await pull();
+  }
+  const { pulledSchema, decisions: pulledNames } = pulled;
   const schemaCheck = userSchema
     ? await timedStage(emit, "introspect", `comparing ${userSchema.path} with the database`, () =>
         checkUserSchema({ pulledSchema, userSchema, sqlitePath: opened.snapshot.db.name }),
