@@ -86,6 +86,9 @@ function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
   return new Set(tables.flatMap((t) => t.columns.filter((c) => c.epochUnit === "s" || c.epochUnit === "mixed").map((c) => `${t.name}.${c.name}`)));
 }
 
+/** Up to this many tables, the drift check and the read-back run beside the content check. */
+const CHECKS_ALONGSIDE_TABLES = 200;
+
 export interface VerifyInput {
   readonly prepared: PreparedSource;
   readonly planned: Planned;
@@ -102,8 +105,9 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
   const schema = run.target.pgSchema;
   const tables = planned.converted.tables;
   const full = run.verifyMode === "full";
-  // On its own connections beside the content check; the embedded target (one connection) reads back last.
-  const alongside = run.target.can.separateConnections;
+  // On its own connections beside the content check; the embedded target (one connection) reads back last, and
+  // so does a schema of many tables: side by side, the checks' catalogs and clients raise the peak for little time.
+  const alongside = run.target.can.separateConnections && tables.length <= CHECKS_ALONGSIDE_TABLES;
   const readingBack = full && alongside ? readBack(run, io, input) : undefined;
   readingBack?.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
   const migrationPath = input.project?.migrationPath ?? planned.plan.migrationPath;
@@ -112,7 +116,7 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
     timedStage(run.emit, "drift", "comparing the database with migrations/ replayed in a shadow", () =>
       checkDrift({ ...driftOptions(run, io, migrationPath, planned), ...(shadow ? { shadow } : {}) }),
     );
-  const drifting = full && run.target.can.separateConnections ? checkingDrift() : undefined;
+  const drifting = full && alongside ? checkingDrift() : undefined;
   // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.
   const coverage = await timedStage(run.emit, "verify", "accounting for every table and column of the file", () => targetCoverage(client, schema, prepared.coverageInput));
   const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
