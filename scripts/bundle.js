@@ -7,7 +7,7 @@
 // Left outside: packages that load files of their own at run time (Prisma's WASM engines and client runtime,
 // PGlite's WASM, better-sqlite3's native addon), found through node_modules as before.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -39,3 +39,16 @@ await build({
   banner: { js: 'import { createRequire as __bundleRequire } from "node:module"; const require = __bundleRequire(import.meta.url);' },
   logLevel: "warning",
 });
+
+// A module that starts a worker thread names the worker's file next to itself; in the bundle that is next to the
+// bundle's file. A worker entry point missing above would fail only when the thread starts: fail the build instead.
+const missing = [];
+for (const file of readdirSync(OUT).filter((f) => f.endsWith(".js"))) {
+  for (const m of readFileSync(join(OUT, file), "utf8").matchAll(/new URL\("\.\/([^"]+\.js)", import\.meta\.url\)/g)) {
+    if (!existsSync(join(OUT, m[1]))) missing.push(`${file} starts ${m[1]}, which is not an entry point of scripts/bundle.js`);
+  }
+}
+if (missing.length > 0) {
+  console.error(missing.join("\n"));
+  process.exit(1);
+}
