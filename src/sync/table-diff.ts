@@ -21,8 +21,8 @@ import { bindCopyParams, copyMark, copyOutLines, fieldsOf, linesOf, unescapeCopy
 import { copyColumns, hashLine, keyIndexesOf, type TableContext } from "./context.js";
 import { sqliteKeyIn } from "./key-lists.js";
 import { pgOrder, pgRange, sqliteOrder, sqliteRange, type Bound } from "./keys.js";
-import { wholeOrder } from "./source-digest.js";
-import type { RowDigests } from "./state.js";
+import { keyOffsets, rowKeyValues } from "../values/row-hash.js";
+import { wholeOrder, type RowSet } from "./source-digest.js";
 
 export { copyColumns, hashLine, keyIndexesOf, type TableContext } from "./context.js";
 
@@ -288,41 +288,44 @@ export async function targetLines(ctx: TableContext, lo: Bound | null, hi: Bound
 
 
 /**
- * A changed range whose row digests were recorded: SQLite's row digests now against those say which rows were
- * inserted, updated or deleted; only those rows are read from SQLite and encoded, nothing is read from
+ * A changed range whose row set was recorded: SQLite's row set now against that one, merged in key order (both
+ * are in the range's order, their keys spelled so that byte order is that order: values/row-hash.ts), says which
+ * rows were inserted, updated or deleted; only those rows are read from SQLite and encoded, nothing is read from
  * PostgreSQL. (The range key is integers or byte-ordered text, so SQLite's key values are PostgreSQL's.)
  */
-export function diffRangeByRows(ctx: TableContext, old: RowDigests, now: RowDigests): RangeChange {
+export function diffRangeByRows(ctx: TableContext, old: RowSet, now: RowSet): RangeChange {
   const keys = ctx.keys!;
+  const kinds = keys.map((k) => k.kind);
   const keyIndexes = keyIndexesOf(ctx.plan)!;
-  const before = new Map<string, string>();
-  old.keys.forEach((k, i) => before.set(JSON.stringify(k), old.digests.toString("hex", 16 * i, 16 * i + 16)));
+  const at = keyOffsets(old.keys, kinds, old.rows);
+  const to = keyOffsets(now.keys, kinds, now.rows);
   const upsert: Bound[] = [];
-  now.keys.forEach((k, i) => {
-    const id = JSON.stringify(k);
-    const was = before.get(id);
-    before.delete(id);
-    if (was !== now.digests.toString("hex", 16 * i, 16 * i + 16)) upsert.push(k);
-  });
-  const change: RangeChange = {
-    inserted: 0,
-    updated: 0,
-    deleted: 0,
-    rows: now.keys.length,
-    expect: new Map(),
-    readback: null,
-    inserts: [],
-    updates: [],
-    deletes: [...before.keys()].map((id) => JSON.parse(id) as string[]),
-    rewrite: null,
-  };
-  const existed = new Set(old.keys.map((k) => JSON.stringify(k)));
+  const updated = new Set<string>();
+  const deletes: string[][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < old.rows || j < now.rows) {
+    // Negative: the recorded key sorts first, it is gone; positive: the key is new.
+    const order = i >= old.rows ? 1 : j >= now.rows ? -1 : old.keys.compare(now.keys, to[j], to[j + 1], at[i], at[i + 1]);
+    if (order < 0) deletes.push(rowKeyValues(old.keys, at[i++], kinds));
+    else if (order > 0) upsert.push(rowKeyValues(now.keys, to[j++], kinds));
+    else {
+      if (old.digests.readInt32LE(8 * i) !== now.digests.readInt32LE(8 * j) || old.digests.readInt32LE(8 * i + 4) !== now.digests.readInt32LE(8 * j + 4)) {
+        const k = rowKeyValues(now.keys, to[j], kinds);
+        upsert.push(k);
+        updated.add(JSON.stringify(k));
+      }
+      i++;
+      j++;
+    }
+  }
+  const change: RangeChange = { inserted: 0, updated: 0, deleted: 0, rows: now.rows, expect: new Map(), readback: null, inserts: [], updates: [], deletes, rewrite: null };
   const expect = change.expect as Map<string, string>;
   for (let b = 0; b < upsert.length; b += BATCH) {
     const where = sqliteKeyIn(keys, upsert.slice(b, b + BATCH));
     for (const line of encodeWhere(ctx, where.where, where.params)) {
       const id = keyId(fieldsOf(line, keyIndexes));
-      (existed.has(id) ? change.updates : change.inserts).push(Buffer.from(line));
+      (updated.has(id) ? change.updates : change.inserts).push(Buffer.from(line));
       expect.set(id, hashLine(line));
     }
   }
@@ -332,4 +335,3 @@ export function diffRangeByRows(ctx: TableContext, old: RowDigests, now: RowDige
   change.deleted = change.deletes.length;
   return change;
 }
-

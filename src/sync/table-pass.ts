@@ -4,13 +4,13 @@
  * grown past twice its size cut again, so a table that keeps growing at its end keeps small ranges.
  */
 import type { Bound } from "./keys.js";
-import { layoutRanges, rangeDigest, rowDigests, RANGE_ROWS, type RangeDigest } from "./source-digest.js";
-import { readRowDigests, storedRows, type RangeState, type RowDigests, type StoredRowDigests, type TableState } from "./state.js";
-
-/** Changed ranges handled at a time (their stored row digests in memory at once). */
-const SLICE = 32;
+import { digestRange, layoutRanges, RANGE_ROWS, type RangeDigest, type RowSet } from "./source-digest.js";
+import { readRowSets, type RangeState, type TableState } from "./state.js";
 import { diffRange, diffRangeByRows, type RangeChange, type TableContext } from "./table-diff.js";
 import { verifyTouched, type TouchedCheck } from "./touched.js";
+
+/** Ranges digested at a time (their row sets in memory at once, the changed ones kept until the state is written). */
+const SLICE = 32;
 
 export interface TablePass {
   readonly table: string;
@@ -36,16 +36,25 @@ interface Span {
   readonly recorded: RangeState | null;
 }
 
-/** What a table needs changed, found without writing (digests, then the changed ranges read from both sides). */
+/** What a table needs changed, found without writing (digests, then the changed rows). */
 export interface TableDiff {
   readonly ctx: TableContext;
   readonly state: TableState;
   readonly strategy: TableState["strategy"];
   readonly spans: readonly Span[];
+  /** Per span its digest (without its row set: only a changed range keeps that, in `changed`). */
   readonly digests: readonly RangeDigest[];
-  readonly changed: readonly { readonly span: Span; readonly digest: RangeDigest; readonly change: RangeChange; readonly now?: StoredRowDigests }[];
+  readonly changed: readonly Changed[];
   /** Time spent on this table: finding the change, then writing it (apply-pass.ts adds to it). */
   ms: number;
+}
+
+interface Changed {
+  readonly span: Span;
+  readonly digest: RangeDigest;
+  readonly change: RangeChange;
+  /** The range's rows now, to record. */
+  readonly now?: RowSet;
 }
 
 export async function diffTable(ctx: TableContext, state: TableState): Promise<TableDiff> {
@@ -56,32 +65,42 @@ export async function diffTable(ctx: TableContext, state: TableState): Promise<T
   if (strategy === "ranges" && ctx.keys === null) strategy = "whole";
   if (strategy === "whole") c = { ...ctx, keys: null };
   if (spans.length === 0 || (strategy === "whole" && spans.length !== 1)) spans = [{ lo: null, hi: null, recorded: null }];
-  let digests = spans.map((s) => rangeDigest(c.source, c.table, c.plan, c.keys, s.lo, s.hi));
-  if (strategy === "ranges" && digests.some((d) => d.offClass > 0)) {
+  let found = await diffSpans(c, spans);
+  if (found === null) {
     // A key SQLite now holds in another storage class would sort elsewhere than in PostgreSQL: the table whole.
     strategy = "whole";
     c = { ...ctx, keys: null };
     spans = [{ lo: null, hi: null, recorded: null }];
-    digests = [rangeDigest(c.source, c.table, c.plan, null, null, null)];
+    found = (await diffSpans(c, spans))!;
   }
-  const changed: { span: Span; digest: RangeDigest; change: RangeChange; now?: StoredRowDigests }[] = [];
-  const dirty = spans.map((span, i) => ({ span, d: digests[i] })).filter(({ span, d }) => !(span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows));
-  const byRows = strategy === "ranges" && c.keys !== null;
-  // Which rows changed: from the row digests recorded with the ranges (read a slice of ranges at a time) when
-  // there are some, else by reading the range from both sides.
-  for (let b = 0; b < dirty.length; b += SLICE) {
-    const slice = dirty.slice(b, b + SLICE);
-    const ords = slice.flatMap(({ span }) => (span.recorded?.ord === undefined ? [] : [span.recorded.ord]));
-    const stored = byRows && ords.length > 0 ? await readRowDigests(c.client, c.pgSchema, c.plan.name, ords) : new Map<number, RowDigests>();
-    for (const { span, d } of slice) {
-      const old = span.recorded?.ord === undefined ? undefined : stored.get(span.recorded.ord);
-      const now = byRows ? rowDigests(c.source, c.table, c.plan, c.keys!, span.lo, span.hi) : undefined;
-      const change = old && now ? diffRangeByRows(c, old, now) : await diffRange(c, span.lo, span.hi);
-      changed.push({ span, digest: d, change, ...(now ? { now: storedRows(now) } : {}) });
-    }
-  }
-  return { ctx: c, state, strategy, spans, digests, changed, ms: performance.now() - started };
+  return { ctx: c, state, strategy, spans, digests: found.digests, changed: found.changed, ms: performance.now() - started };
 }
+
+/**
+ * Each span's digest, a slice of spans at a time, and what each changed one needs: from the row sets recorded
+ * with the ranges (read for the slice) when there are some, else by reading the range from both sides. Null: a
+ * key of another storage class was met (the caller syncs the table whole).
+ */
+async function diffSpans(c: TableContext, spans: readonly Span[]): Promise<{ digests: RangeDigest[]; changed: Changed[] } | null> {
+  const digests: RangeDigest[] = [];
+  const changed: Changed[] = [];
+  for (let b = 0; b < spans.length; b += SLICE) {
+    const slice = spans.slice(b, b + SLICE).map((span) => ({ span, d: digestRange(c.source, c.table, c.plan, c.keys, span.lo, span.hi) }));
+    if (c.keys !== null && slice.some(({ d }) => d.offClass > 0)) return null;
+    const dirty = slice.filter(({ span, d }) => !(span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows));
+    const ords = dirty.flatMap(({ span, d }) => (span.recorded?.ord === undefined || !d.rowSet ? [] : [span.recorded.ord]));
+    const stored = ords.length > 0 ? await readRowSets(c.client, c.pgSchema, c.plan.name, ords) : new Map<number, RowSet>();
+    for (const { span, d } of dirty) {
+      const old = span.recorded?.ord === undefined ? undefined : stored.get(span.recorded.ord);
+      const change = old && d.rowSet ? diffRangeByRows(c, old, d.rowSet) : await diffRange(c, span.lo, span.hi);
+      changed.push({ span, digest: strip(d), change, ...(d.rowSet ? { now: d.rowSet } : {}) });
+    }
+    digests.push(...slice.map(({ d }) => strip(d)));
+  }
+  return { digests, changed };
+}
+
+const strip = (d: RangeDigest): RangeDigest => ({ rows: d.rows, digest: d.digest, offClass: d.offClass });
 
 /** After the writes: the changed ranges verified, the new state (a range grown past twice its size cut again). */
 export async function finishTable(diff: TableDiff): Promise<TablePass> {
@@ -100,10 +119,10 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
       const los = [span.lo, ...layoutRanges(c.source, c.plan, c.keys, span.lo, span.hi)];
       los.forEach((lo, j) => {
         const hi = j + 1 < los.length ? los[j + 1] : span.hi;
-        const sub = rowDigests(c.source, c.table, c.plan, c.keys!, lo, hi);
-        next.push({ lo, rows: sub.rows, digest: sub.digest, rowDigests: storedRows(sub) });
+        const sub = digestRange(c.source, c.table, c.plan, c.keys, lo, hi);
+        next.push({ lo, rows: sub.rows, digest: sub.digest, ...(sub.rowSet ? { rowSet: sub.rowSet } : {}) });
       });
-    } else next.push({ lo: span.lo, rows: d.rows, digest: d.digest, ...(x?.now ? { rowDigests: x.now } : {}) });
+    } else next.push({ lo: span.lo, rows: d.rows, digest: d.digest, ...(x?.now ? { rowSet: x.now } : {}) });
   });
   const sum = (f: (x: RangeChange) => number): number => diff.changed.reduce((n, x) => n + f(x.change), 0);
   const inserted = sum((x) => x.inserted);
