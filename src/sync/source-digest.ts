@@ -42,15 +42,14 @@ export interface RangeDigest {
 }
 
 /**
- * How values reach the function. "fast": as stored; a text that decodes with U+FFFD or a value over BIG bytes
- * (passed as an empty blob) sends the range to "exact": text as its bytes, beside a flag saying it was text. A
- * table too wide for the function's arguments (SQLITE_MAX_FUNCTION_ARG) is "spelled": its values as
- * unambiguous text (hex of text and blobs, quote() of numbers) in groups.
+ * How values reach the function. "fast": as stored (better-sqlite3 converts them as for the copy's reads, so a
+ * value the copy can read can be digested); a text that decodes with U+FFFD sends the range to "exact": text as
+ * its bytes, beside a flag saying it was text. A table too wide for the function's arguments
+ * (SQLITE_MAX_FUNCTION_ARG) is "spelled": its values as unambiguous text (hex of text and blobs, quote() of
+ * numbers) in groups.
  */
 type Mode = "fast" | "exact" | "spelled";
 
-/** Values larger than this are hashed from their bytes (a string that large would strain V8). */
-const BIG = 8 * 1024 * 1024;
 const MAX_ARGS = 900;
 const SPELLED_GROUP = 64;
 const FUNCTION = "sqlite2pg_sync_rows";
@@ -111,7 +110,7 @@ function step(j: Job, args: unknown[]): void {
   if (j.mode === "fast") {
     for (let i = nk; i < args.length; i++) {
       const v = args[i];
-      if ((typeof v === "string" && needsBytes(v)) || (v instanceof Uint8Array && v.length === 0)) {
+      if (typeof v === "string" && needsBytes(v)) {
         j.escalate = true;
         return;
       }
@@ -120,7 +119,7 @@ function step(j: Job, args: unknown[]): void {
   } else if (j.mode === "exact") {
     for (let i = nk; i < args.length; i += 2) {
       const v = args[i + 1];
-      if (args[i] === 1n) h.textBytes(v as Uint8Array, BIG);
+      if (args[i] === 1n) h.textBytes(v as Uint8Array);
       else h.value(v);
     }
   } else for (let i = nk; i < args.length; i++) h.text(args[i] as string);
@@ -157,7 +156,7 @@ function register(db: SqliteDb): void {
 
 function valueArgs(plan: TablePlan, mode: Mode): string[] {
   const cols = plan.columns.map((c) => quoteIdent(c.name));
-  if (mode === "fast") return cols.map((c) => `CASE WHEN octet_length(${c}) > ${BIG} THEN x'' ELSE ${c} END`);
+  if (mode === "fast") return cols;
   if (mode === "exact") return cols.flatMap((c) => [`typeof(${c}) = 'text'`, `CASE typeof(${c}) WHEN 'text' THEN CAST(${c} AS BLOB) ELSE ${c} END`]);
   const spell = (c: string): string => `CASE typeof(${c}) WHEN 'text' THEN 't' || hex(${c}) WHEN 'blob' THEN 'b' || hex(${c}) ELSE quote(${c}) END`;
   const groups: string[] = [];

@@ -99,18 +99,19 @@ export class RowHash {
   }
 
   /**
-   * Text given as its bytes: hashed as `text` would hash its decoding when that is exact (no U+FFFD) and at most
-   * `big` bytes, else by its bytes (the same rule, whichever way the value arrived, gives the same digest).
+   * Text given as its bytes: hashed as `text` hashes its decoding when that is exact (no U+FFFD), else by its
+   * bytes (also when it is too long for a string: then it could not have reached `text` either). So a value gets
+   * the same digest whichever way it arrived.
    */
-  textBytes(bytes: Uint8Array, big: number): void {
-    if (bytes.length <= big) {
-      const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-      if (!needsBytes(s)) {
-        this.text(s);
-        return;
-      }
+  textBytes(bytes: Uint8Array): void {
+    let s: string | null = null;
+    try {
+      s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    } catch {
+      s = null;
     }
-    this.bytes(TAG_TEXT_BYTES, bytes);
+    if (s !== null && !needsBytes(s)) this.text(s);
+    else this.bytes(TAG_TEXT_BYTES, bytes);
   }
 
   private bytes(tag: number, v: Uint8Array): void {
