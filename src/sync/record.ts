@@ -1,11 +1,13 @@
 /**
- * A table's first state, after `migrate`: cut into ranges of ~RANGE_ROWS rows by key, each range's digest and
- * row set from one scan of SQLite (source-digest.ts), written range slice by range slice (memory stays that of a slice, whatever
- * the table's size), and the ids of the transactions that wrote PostgreSQL's rows (target-guard.ts).
+ * A table's first state, after `migrate`: cut into ranges of RANGE_ROWS rows by key, the ranges' row sets and
+ * digests from one scan of SQLite (source-digest.ts digestRanges, SLICE ranges per statement), written slice by
+ * slice (memory stays that of a slice, whatever the table's size), and the ids of the transactions that wrote
+ * PostgreSQL's rows (target-guard.ts).
  */
 import { quoteQualified } from "../core/quote.js";
-import type { Bound } from "./keys.js";
-import { countOffClass, digestRange, layoutRanges } from "./source-digest.js";
+import type { Bound, KeyColumn } from "./keys.js";
+import { keyOffsets, rowKeyValues } from "../values/row-hash.js";
+import { countOffClass, digestRange, digestRanges, RANGE_ROWS, type RowSet } from "./source-digest.js";
 import { insertRanges, setTableRows, writeTable } from "./state.js";
 import type { TableContext } from "./table-diff.js";
 
@@ -24,18 +26,30 @@ export async function recordTable(ctx: TableContext): Promise<{ readonly rows: n
     await writeTable(ctx.client, ctx.pgSchema, { table: ctx.plan.name, strategy: "whole", rows: d.rows, xids, ranges: [{ lo: null, rows: d.rows, digest: d.digest }] });
     return { rows: d.rows, pgRows };
   }
-  const los: (Bound | null)[] = [null, ...layoutRanges(ctx.source, ctx.plan, keys, null, null)];
   await writeTable(ctx.client, ctx.pgSchema, { table: ctx.plan.name, strategy: "ranges", rows: 0, xids, ranges: [] });
   let rows = 0;
-  for (let b = 0; b < los.length; b += SLICE) {
-    const slice = los.slice(b, b + SLICE).map((lo, j) => {
-      const i = b + j;
-      const d = digestRange(ctx.source, ctx.table, ctx.plan, keys, lo, i + 1 < los.length ? los[i + 1] : null);
+  let after: Bound | null = null;
+  for (let ord = 0; ; ) {
+    const cut = digestRanges(ctx.source, ctx.table, ctx.plan, keys, after, SLICE);
+    if (cut === null) throw new Error(`sync: a key of "${ctx.plan.name}" changed storage class within the snapshot`);
+    // The first range starts at the smallest key (null), so a key inserted below it later still falls in a range.
+    const slice = (cut.length === 0 && ord === 0 ? [{ lo: null, digest: digestRange(ctx.source, ctx.table, ctx.plan, keys, null, null) }] : cut).map((r, j) => {
+      const d = r.digest;
       rows += d.rows;
-      return { ord: i, range: { lo, rows: d.rows, digest: d.digest, ...(d.rowSet ? { rowSet: d.rowSet } : {}) } };
+      return { ord: ord + j, range: { lo: ord + j === 0 ? null : r.lo, rows: d.rows, digest: d.digest, ...(d.rowSet ? { rowSet: d.rowSet } : {}) } };
     });
     await insertRanges(ctx.client, ctx.pgSchema, ctx.plan.name, slice);
+    ord += slice.length;
+    const last = cut[cut.length - 1];
+    if (cut.length < SLICE || !last || last.digest.rows < RANGE_ROWS) break;
+    after = lastKey(last.digest.rowSet!, keys);
   }
   await setTableRows(ctx.client, ctx.pgSchema, ctx.plan.name, rows);
   return { rows, pgRows };
+}
+
+/** The last key of a row set, as a bound. */
+function lastKey(set: RowSet, keys: readonly KeyColumn[]): Bound {
+  const kinds = keys.map((k) => k.kind);
+  return rowKeyValues(set.keys, keyOffsets(set.keys, kinds, set.rows)[set.rows - 1], kinds);
 }

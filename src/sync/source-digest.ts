@@ -15,8 +15,8 @@ import { rowidAlias, type SqliteTable } from "../core/catalog.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { quoteIdent } from "../core/quote.js";
 import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
-import { KeyWriter, needsBytes, RowHash } from "../values/row-hash.js";
-import { sqliteOffClass, sqliteOrder, sqliteRange, type Bound, type KeyColumn } from "./keys.js";
+import { KeyWriter, needsBytes, RowHash, rowKeyValues } from "../values/row-hash.js";
+import { sqliteAfter, sqliteOffClass, sqliteOrder, sqliteRange, type Bound, type KeyColumn } from "./keys.js";
 
 interface Statement {
   get(...params: unknown[]): unknown;
@@ -70,6 +70,10 @@ interface Job {
   last: number;
   /** Whole tables: the digests are hashed as they come, not kept. */
   readonly running: Hash;
+  /** Cut the rows into ranges of this many (digestRanges); null: one range. */
+  readonly cut: number | null;
+  /** The ranges cut so far. */
+  readonly done: RowSet[];
 }
 
 let job: Job | null = null;
@@ -137,6 +141,20 @@ function step(j: Job, args: unknown[]): void {
     h.finish(j.digests, 8 * slot);
   }
   j.rows++;
+  if (j.rows === j.cut) {
+    j.done.push(rowSetOf(j));
+    j.keys.length = 0;
+    j.rows = 0;
+  }
+}
+
+const rowSetOf = (j: Job): RowSet => ({ rows: j.rows, keys: j.keys.take(), digests: Buffer.from(j.digests.subarray(0, 8 * j.rows)) });
+
+/** A ranged range's digest: of its row count, keys and row digests. */
+function rangeDigestOf(set: RowSet): string {
+  const count = Buffer.alloc(8);
+  count.writeUInt32LE(set.rows);
+  return createHash("sha1").update(count).update(set.keys).update(set.digests).digest("hex");
 }
 
 function register(db: SqliteDb): void {
@@ -175,12 +193,19 @@ export function wholeOrder(table: SqliteTable, plan: TablePlan): string {
   return plan.keyColumns.map((k) => `${quoteIdent(k)} COLLATE BINARY`).join(", ") || "1";
 }
 
-function run(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[] | null, lo: Bound | null, hi: Bound | null, mode: Mode): Job {
-  const range = keys ? sqliteRange(keys, lo, hi) : { where: "1", params: [] };
+interface Scan {
+  readonly where: string;
+  readonly params: readonly unknown[];
+  readonly limit: number | null;
+  readonly cut: number | null;
+}
+
+function run(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[] | null, scan: Scan, mode: Mode): Job {
   const order = keys ? sqliteOrder(keys) : wholeOrder(table, plan);
   const args = [...(keys ? keyArgs(keys) : []), ...valueArgs(plan, mode)];
   const names = args.map((_a, i) => `a${i}`);
-  const sql = `SELECT ${FUNCTION}(${names.join(", ")}) FROM (SELECT ${args.map((a, i) => `${a} AS ${names[i]}`).join(", ")} FROM ${quoteIdent(plan.name)} WHERE ${range.where} ORDER BY ${order})`;
+  const limit = scan.limit === null ? "" : ` LIMIT ${scan.limit}`;
+  const sql = `SELECT ${FUNCTION}(${names.join(", ")}) FROM (SELECT ${args.map((a, i) => `${a} AS ${names[i]}`).join(", ")} FROM ${quoteIdent(plan.name)} WHERE ${scan.where} ORDER BY ${order}${limit})`;
   register(db);
   const j: Job = {
     keyKinds: keys ? keys.map((k) => k.kind) : [],
@@ -194,10 +219,12 @@ function run(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly K
     escalate: false,
     last: 0,
     running: createHash("sha1"),
+    cut: scan.cut,
+    done: [],
   };
   job = j;
   try {
-    prepared(db, sql).get(...range.params);
+    prepared(db, sql).get(...scan.params);
   } catch (cause) {
     throw sourceReadError(db.name, cause, { stage: "sync", table: plan.name });
   } finally {
@@ -206,22 +233,42 @@ function run(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly K
   return j;
 }
 
+/** The scan in "fast" mode, again in "exact" mode when a value asked for it (see Mode). */
+function runExact(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[] | null, scan: Scan): Job {
+  const width = (keys?.length ?? 0) + plan.columns.length;
+  let j = run(db, table, plan, keys, scan, width > MAX_ARGS ? "spelled" : "fast");
+  if (j.escalate) j = run(db, table, plan, keys, scan, width + plan.columns.length > MAX_ARGS ? "spelled" : "exact");
+  if (j.escalate) throw new Sqlite2pgError(`sync: the rows of "${plan.name}" could not be digested`, { code: "INTERNAL", kind: "internal", stage: "sync" });
+  return j;
+}
+
 /** The digests of the rows `lo ≤ key < hi` (keys null: the whole table, in rowid or primary-key order). */
 export function digestRange(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[] | null, lo: Bound | null, hi: Bound | null): RangeDigest {
-  const width = (keys?.length ?? 0) + plan.columns.length;
-  let j = run(db, table, plan, keys, lo, hi, width > MAX_ARGS ? "spelled" : "fast");
-  if (j.escalate) j = run(db, table, plan, keys, lo, hi, width + plan.columns.length > MAX_ARGS ? "spelled" : "exact");
-  if (j.escalate) throw new Sqlite2pgError(`sync: the rows of "${plan.name}" could not be digested`, { code: "INTERNAL", kind: "internal", stage: "sync" });
-  const count = Buffer.alloc(8);
-  count.writeUInt32LE(j.rows);
+  const range = keys ? sqliteRange(keys, lo, hi) : { where: "1", params: [] };
+  const j = runExact(db, table, plan, keys, { ...range, limit: null, cut: null });
   if (!j.collect) {
+    const count = Buffer.alloc(8);
+    count.writeUInt32LE(j.rows);
     const tail = j.rows === 0 ? 0 : j.rows % WHOLE_CHUNK || WHOLE_CHUNK;
     j.running.update(j.digests.subarray(0, 8 * tail));
     return { rows: j.rows, offClass: 0, digest: j.running.update(count).digest("hex") };
   }
-  const rowSet: RowSet = { rows: j.rows, keys: j.keys.take(), digests: Buffer.from(j.digests.subarray(0, 8 * j.rows)) };
-  const digest = createHash("sha1").update(count).update(rowSet.keys).update(rowSet.digests).digest("hex");
-  return { rows: j.rows, offClass: j.offClass, digest, ...(j.offClass === 0 ? { rowSet } : {}) };
+  const rowSet = rowSetOf(j);
+  return { rows: j.rows, offClass: j.offClass, digest: rangeDigestOf(rowSet), ...(j.offClass === 0 ? { rowSet } : {}) };
+}
+
+/**
+ * Up to `count` ranges of RANGE_ROWS rows (the last one shorter at the table's end) from the first key after
+ * `after` (null: from the smallest), cut and digested in one scan: a table's first layout (record.ts), without
+ * a scan of its own to find where ranges start. The same rows give the same digests as digestRange. Null: a
+ * key of another storage class was met (the table is then recorded whole).
+ */
+export function digestRanges(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[], after: Bound | null, count: number): { lo: Bound; digest: RangeDigest }[] | null {
+  const j = runExact(db, table, plan, keys, { ...sqliteAfter(keys, after), limit: count * RANGE_ROWS, cut: RANGE_ROWS });
+  if (j.offClass > 0) return null;
+  const sets = j.rows > 0 ? [...j.done, rowSetOf(j)] : j.done;
+  const kinds = keys.map((k) => k.kind);
+  return sets.map((set) => ({ lo: rowKeyValues(set.keys, 0, kinds), digest: { rows: set.rows, offClass: 0, digest: rangeDigestOf(set), rowSet: set } }));
 }
 
 /** The lower bounds cutting `lo ≤ key < hi` into ranges of about RANGE_ROWS rows (first range: from `lo`). */
