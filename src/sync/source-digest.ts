@@ -15,7 +15,7 @@ import { rowidAlias, type SqliteTable } from "../core/catalog.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { quoteIdent } from "../core/quote.js";
 import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
-import { KeyWriter, needsBytes, RowHash, rowKeyValues } from "../values/row-hash.js";
+import { compareKeys, KeyWriter, needsBytes, RowHash, rowKeyValues } from "../values/row-hash.js";
 import { sqliteAfter, sqliteOffClass, sqliteOrder, sqliteRange, type Bound, type KeyColumn } from "./keys.js";
 
 interface Statement {
@@ -74,6 +74,8 @@ interface Job {
   readonly cut: number | null;
   /** The ranges cut so far. */
   readonly done: RowSet[];
+  /** Per column of the table: the argument of its key value, or -1 (its value follows the keys). */
+  readonly fromKey: Int16Array;
 }
 
 let job: Job | null = null;
@@ -106,27 +108,37 @@ function step(j: Job, args: unknown[]): void {
     j.keys.length = start;
   } else if (nk > 0) {
     // The function must see the rows in key order (the inner query's ORDER BY): the row sets are merged by it.
-    if (j.rows - j.offClass > 0 && j.keys.buf.compare(j.keys.buf, j.last, start, start, j.keys.length) <= 0) throw new Error("sync: rows reached the digest out of key order");
+    if (j.rows - j.offClass > 0 && compareKeys(j.keys.buf, start, j.keys.length, j.keys.buf, j.last, start) <= 0) throw new Error("sync: rows reached the digest out of key order");
     j.last = start;
   }
   const h = j.hash;
   h.reset();
-  if (j.mode === "fast") {
-    for (let i = nk; i < args.length; i++) {
-      const v = args[i];
-      if (typeof v === "string" && needsBytes(v)) {
-        j.escalate = true;
-        return;
+  if (j.mode === "spelled") for (let i = nk; i < args.length; i++) h.text(args[i] as string);
+  else {
+    // The columns in table order; a key column's value is its key argument (passed once).
+    const exact = j.mode === "exact";
+    let at = nk;
+    for (let c = 0; c < j.fromKey.length; c++) {
+      const k = j.fromKey[c];
+      if (k >= 0) {
+        const v = args[k];
+        if (v instanceof Uint8Array) h.textBytes(v);
+        else h.value(v);
+      } else if (exact) {
+        const v = args[at + 1];
+        if (args[at] === 1n) h.textBytes(v as Uint8Array);
+        else h.value(v);
+        at += 2;
+      } else {
+        const v = args[at++];
+        if (typeof v === "string" && needsBytes(v)) {
+          j.escalate = true;
+          return;
+        }
+        h.value(v);
       }
-      h.value(v);
     }
-  } else if (j.mode === "exact") {
-    for (let i = nk; i < args.length; i += 2) {
-      const v = args[i + 1];
-      if (args[i] === 1n) h.textBytes(v as Uint8Array);
-      else h.value(v);
-    }
-  } else for (let i = nk; i < args.length; i++) h.text(args[i] as string);
+  }
   if (j.collect) {
     if (8 * j.rows + 8 > j.digests.length) {
       const next = Buffer.allocUnsafe(2 * j.digests.length);
@@ -172,8 +184,13 @@ function register(db: SqliteDb): void {
   registered.add(db);
 }
 
-function valueArgs(plan: TablePlan, mode: Mode): string[] {
-  const cols = plan.columns.map((c) => quoteIdent(c.name));
+/** Per column: its position among the range key's columns, or -1 (see Job.fromKey; "spelled": every column). */
+function keyPositions(plan: TablePlan, keys: readonly KeyColumn[] | null, mode: Mode): Int16Array {
+  return Int16Array.from(plan.columns, (c) => (keys === null || mode === "spelled" ? -1 : keys.findIndex((k) => k.name === c.name)));
+}
+
+function valueArgs(plan: TablePlan, mode: Mode, fromKey: Int16Array): string[] {
+  const cols = plan.columns.filter((_c, i) => fromKey[i] < 0).map((c) => quoteIdent(c.name));
   if (mode === "fast") return cols;
   if (mode === "exact") return cols.flatMap((c) => [`typeof(${c}) = 'text'`, `CASE typeof(${c}) WHEN 'text' THEN CAST(${c} AS BLOB) ELSE ${c} END`]);
   const spell = (c: string): string => `CASE typeof(${c}) WHEN 'text' THEN 't' || hex(${c}) WHEN 'blob' THEN 'b' || hex(${c}) ELSE quote(${c}) END`;
@@ -202,7 +219,8 @@ interface Scan {
 
 function run(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly KeyColumn[] | null, scan: Scan, mode: Mode): Job {
   const order = keys ? sqliteOrder(keys) : wholeOrder(table, plan);
-  const args = [...(keys ? keyArgs(keys) : []), ...valueArgs(plan, mode)];
+  const fromKey = keyPositions(plan, keys, mode);
+  const args = [...(keys ? keyArgs(keys) : []), ...valueArgs(plan, mode, fromKey)];
   const names = args.map((_a, i) => `a${i}`);
   const limit = scan.limit === null ? "" : ` LIMIT ${scan.limit}`;
   const sql = `SELECT ${FUNCTION}(${names.join(", ")}) FROM (SELECT ${args.map((a, i) => `${a} AS ${names[i]}`).join(", ")} FROM ${quoteIdent(plan.name)} WHERE ${scan.where} ORDER BY ${order}${limit})`;
@@ -221,6 +239,7 @@ function run(db: SqliteDb, table: SqliteTable, plan: TablePlan, keys: readonly K
     running: createHash("sha1"),
     cut: scan.cut,
     done: [],
+    fromKey,
   };
   job = j;
   try {

@@ -6,7 +6,7 @@
 import type { Bound } from "./keys.js";
 import { digestRange, layoutRanges, RANGE_ROWS, type RangeDigest, type RowSet } from "./source-digest.js";
 import { readRowSets, type RangeState, type TableState } from "./state.js";
-import { diffRange, diffRangeByRows, type RangeChange, type TableContext } from "./table-diff.js";
+import { diffRange, diffRangesByRows, emptyChange, type RangeChange, type TableContext } from "./table-diff.js";
 import { verifyTouched, type TouchedCheck } from "./touched.js";
 
 /** Ranges digested at a time (their row sets in memory at once, the changed ones kept until the state is written). */
@@ -90,9 +90,16 @@ async function diffSpans(c: TableContext, spans: readonly Span[]): Promise<{ dig
     const dirty = slice.filter(({ span, d }) => !(span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows));
     const ords = dirty.flatMap(({ span, d }) => (span.recorded?.ord === undefined || !d.rowSet ? [] : [span.recorded.ord]));
     const stored = ords.length > 0 ? await readRowSets(c.client, c.pgSchema, c.plan.name, ords) : new Map<number, RowSet>();
-    for (const { span, d } of dirty) {
+    // Ranges with recorded row sets: merged, their changed rows read together (the first range carries the change).
+    const byRows = dirty.flatMap(({ span, d }) => {
       const old = span.recorded?.ord === undefined ? undefined : stored.get(span.recorded.ord);
-      const change = old && d.rowSet ? diffRangeByRows(c, old, d.rowSet) : await diffRange(c, span.lo, span.hi);
+      return old && d.rowSet ? [{ span, d, old, now: d.rowSet }] : [];
+    });
+    const merged = byRows.length > 0 ? diffRangesByRows(c, byRows) : null;
+    byRows.forEach(({ span, d, now }, i) => changed.push({ span, digest: strip(d), change: i === 0 ? merged! : emptyChange(now.rows), now }));
+    for (const { span, d } of dirty) {
+      if (byRows.some((x) => x.span === span)) continue;
+      const change = await diffRange(c, span.lo, span.hi);
       changed.push({ span, digest: strip(d), change, ...(d.rowSet ? { now: d.rowSet } : {}) });
     }
     digests.push(...slice.map(({ d }) => strip(d)));

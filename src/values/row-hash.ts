@@ -228,3 +228,16 @@ export function rowKeyValues(keys: Buffer, start: number, kinds: readonly ("int"
   }
   return out;
 }
+
+/**
+ * memcmp order of a[aStart, aEnd) and b[bStart, bEnd) (a shorter prefix first), in JS: keys are a few bytes, and
+ * Buffer.compare's call into C++ cost more than the comparison on millions of keys.
+ */
+export function compareKeys(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+  const n = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < n; i++) {
+    const d = a[aStart + i] - b[bStart + i];
+    if (d !== 0) return d;
+  }
+  return aEnd - aStart - (bEnd - bStart);
+}
