@@ -91,6 +91,9 @@ const DDL = [
     PRIMARY KEY (pg_schema, table_name, ord),
     FOREIGN KEY (pg_schema, table_name) REFERENCES ${T("tables")} ON DELETE CASCADE
   )`,
+  // Row sets stored as they are (no pglz compression: the digests do not compress, compressing the keys cost
+  // more than the bytes saved), https://www.postgresql.org/docs/current/storage-toast.html.
+  `ALTER TABLE ${T("ranges")} ALTER COLUMN row_keys SET STORAGE EXTERNAL, ALTER COLUMN row_digests SET STORAGE EXTERNAL`,
 ];
 
 /** JSON with bigints (TablePlan.sequenceFloor) as tagged strings. */
@@ -233,21 +236,19 @@ export async function writeTable(client: PgClient, pgSchema: string, t: TableSta
 
 /** Insert ranges of a table (its `tables` row exists). */
 export async function insertRanges(client: PgClient, pgSchema: string, table: string, fresh: readonly { readonly ord: number; readonly range: RangeState }[]): Promise<void> {
-  const key = [pgSchema, table];
-  // In slices: a range's row set is ~36 KB; one statement for a table of millions of rows would hold them all.
+  // In slices: a range's row set is ~32 KB; one statement for a table of millions of rows would hold them all.
+  // One parameter per value: node-postgres sends a Buffer as binary, where an array of them would be hex text.
   for (let b = 0; b < fresh.length; b += WRITE_SLICE) {
     const slice = fresh.slice(b, b + WRITE_SLICE);
+    // Each parameter typed where it stands: a bytea parameter must be known as bytea to be read as binary.
+    const types = ["int", "jsonb", "bigint", "text", "bytea", "bytea"];
+    const tuples = slice.map((_x, i) => `($1, $2, ${types.map((t, k) => `$${3 + 6 * i + k}::${t}`).join(", ")})`);
     await client.query(
-      `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest, row_keys, row_digests)
-       SELECT $1, $2, r.ord, r.lo, r.rows, r.digest, r.row_keys, r.row_digests FROM unnest($3::int[], $4::jsonb[], $5::bigint[], $6::text[], $7::bytea[], $8::bytea[]) AS r(ord, lo, rows, digest, row_keys, row_digests)`,
+      `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest, row_keys, row_digests) VALUES ${tuples.join(", ")}`,
       [
-        ...key,
-        slice.map(({ ord }) => ord),
-        slice.map(({ range: r }) => (r.lo === null ? null : JSON.stringify(r.lo))),
-        slice.map(({ range: r }) => r.rows),
-        slice.map(({ range: r }) => r.digest),
-        slice.map(({ range: r }) => r.rowSet?.keys ?? null),
-        slice.map(({ range: r }) => r.rowSet?.digests ?? null),
+        pgSchema,
+        table,
+        ...slice.flatMap(({ ord, range: r }) => [ord, r.lo === null ? null : JSON.stringify(r.lo), r.rows, r.digest, r.rowSet?.keys ?? null, r.rowSet?.digests ?? null]),
       ],
     );
   }
