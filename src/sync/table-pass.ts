@@ -30,7 +30,7 @@ export interface TablePass {
   readonly rewritten: boolean;
 }
 
-interface Span {
+export interface Span {
   readonly lo: Bound | null;
   readonly hi: Bound | null;
   readonly recorded: RangeState | null;
@@ -57,21 +57,28 @@ interface Changed {
   readonly now?: RowSet;
 }
 
-export async function diffTable(ctx: TableContext, state: TableState): Promise<TableDiff> {
-  const started = performance.now();
+/** The spans a pass digests for a table: its recorded ranges, or the whole table as one. */
+export function planSpans(ctx: TableContext, state: TableState): { strategy: TableState["strategy"]; ctx: TableContext; spans: Span[] } {
   let spans: Span[] = state.ranges.map((r, i) => ({ lo: r.lo, hi: state.ranges[i + 1]?.lo ?? null, recorded: r }));
   let strategy = state.strategy;
   let c = ctx;
   if (strategy === "ranges" && ctx.keys === null) strategy = "whole";
   if (strategy === "whole") c = { ...ctx, keys: null };
   if (spans.length === 0 || (strategy === "whole" && spans.length !== 1)) spans = [{ lo: null, hi: null, recorded: null }];
-  let found = await diffSpans(c, spans);
+  return { strategy, ctx: c, spans };
+}
+
+/** `digests`: the spans' digests when another thread computed them (digest-helper.ts), else computed here. */
+export async function diffTable(ctx: TableContext, state: TableState, digests: readonly RangeDigest[] | null = null): Promise<TableDiff> {
+  const started = performance.now();
+  let { strategy, ctx: c, spans } = planSpans(ctx, state);
+  let found = await diffSpans(c, spans, digests !== null && digests.length === spans.length ? digests : null);
   if (found === null) {
     // A key SQLite now holds in another storage class would sort elsewhere than in PostgreSQL: the table whole.
     strategy = "whole";
     c = { ...ctx, keys: null };
     spans = [{ lo: null, hi: null, recorded: null }];
-    found = (await diffSpans(c, spans))!;
+    found = (await diffSpans(c, spans, null))!;
   }
   return { ctx: c, state, strategy, spans, digests: found.digests, changed: found.changed, ms: performance.now() - started };
 }
@@ -81,11 +88,11 @@ export async function diffTable(ctx: TableContext, state: TableState): Promise<T
  * with the ranges (read for the slice) when there are some, else by reading the range from both sides. Null: a
  * key of another storage class was met (the caller syncs the table whole).
  */
-async function diffSpans(c: TableContext, spans: readonly Span[]): Promise<{ digests: RangeDigest[]; changed: Changed[] } | null> {
+async function diffSpans(c: TableContext, spans: readonly Span[], given: readonly RangeDigest[] | null): Promise<{ digests: RangeDigest[]; changed: Changed[] } | null> {
   const digests: RangeDigest[] = [];
   const changed: Changed[] = [];
   for (let b = 0; b < spans.length; b += SLICE) {
-    const slice = spans.slice(b, b + SLICE).map((span) => ({ span, d: digestRange(c.source, c.table, c.plan, c.keys, span.lo, span.hi) }));
+    const slice = spans.slice(b, b + SLICE).map((span, i) => ({ span, d: given?.[b + i] ?? digestRange(c.source, c.table, c.plan, c.keys, span.lo, span.hi) }));
     if (c.keys !== null && slice.some(({ d }) => d.offClass > 0)) return null;
     const dirty = slice.filter(({ span, d }) => !(span.recorded && span.recorded.digest === d.digest && span.recorded.rows === d.rows));
     const ords = dirty.flatMap(({ span, d }) => (span.recorded?.ord === undefined || !d.rowSet ? [] : [span.recorded.ord]));
