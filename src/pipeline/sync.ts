@@ -24,9 +24,9 @@ import { applyDiffs, isConstraintError, parentsFirst, type WriteOrder } from "..
 import { tableContext } from "../sync/context.js";
 import { readSourceObjects, schemaDifferences } from "../sync/fingerprint.js";
 import { advanceSequence } from "../sync/sequences.js";
-import { countPass, readState, writeTable, SYNC_SCHEMA, type SyncState } from "../sync/state.js";
+import { countPass, readState, writeTableRecord, SYNC_SCHEMA, type SyncState } from "../sync/state.js";
 import { startDigestHelper } from "../sync/digest-helper.js";
-import { diffTable, finishTable, planSpans, type TableDiff, type TablePass } from "../sync/table-pass.js";
+import { diffTable, finishTable, planSpans, recordRanges, type TableDiff, type TablePass } from "../sync/table-pass.js";
 import { findForeignWrites, type ForeignWrite } from "../sync/target-guard.js";
 import type { TableContext } from "../sync/table-diff.js";
 import type { SyncSummary } from "../report/sync-summary.js";
@@ -123,7 +123,11 @@ async function diffAll({ state, opened, emit }: Pass, contexts: readonly TableCo
   if (helper) emit({ type: "info", message: `[sync] a second thread digests ${helper.tables.map((t) => `"${t}"`).join(", ")}` });
   try {
     const out: TableDiff[] = [];
-    for (const ctx of ordered) out.push(await diffTable(ctx, tableStateOf(state, ctx.plan.name), helper ? await helper.digests(ctx.plan.name) : null));
+    for (const ctx of ordered) {
+      const diff = await diffTable(ctx, tableStateOf(state, ctx.plan.name), helper ? await helper.digests(ctx.plan.name) : null);
+      await recordRanges(diff);
+      out.push(diff);
+    }
     return out;
   } finally {
     helper?.stop();
@@ -160,14 +164,14 @@ async function assertOnlyOurWrites({ client, target, state, emit }: Pass, contex
   if (foreign.length > 0) throw targetChanged(foreign);
 }
 
-/** The new state, in the pass's transaction: per changed table its ranges and the transaction ids that wrote it. */
+/** The new state, in the pass's transaction: per changed table its row and the transaction ids that wrote it (its ranges are written: recordRanges). */
 async function recordPass({ client, target, state }: Pass, passes: readonly TablePass[]): Promise<void> {
   const wrote = passes.some((p) => p.wrote);
   const xid = wrote ? (await client.query<{ xid: string }>("SELECT pg_catalog.pg_current_xact_id()::xid::text AS xid")).rows[0].xid : null;
   for (const p of passes) {
     if (p.rangesChanged === 0 && p.next.strategy === tableStateOf(state, p.table).strategy) continue;
     const xids = p.rewritten && xid !== null ? [xid] : p.wrote && xid !== null && !p.next.xids.includes(xid) ? [...p.next.xids, xid] : p.next.xids;
-    await writeTable(client, target.pgSchema, { ...p.next, xids });
+    await writeTableRecord(client, target.pgSchema, { ...p.next, xids });
   }
   await countPass(client, target.pgSchema);
 }

@@ -169,8 +169,15 @@ function rangeDigestOf(set: RowSet): string {
   return createHash("sha1").update(count).update(set.keys).update(set.digests).digest("hex");
 }
 
+/**
+ * Page cache of a connection that digests: 4 MB. A digest pass reads each page once, in key order, so SQLite's
+ * default of 16 MB per connection (https://sqlite.org/pragma.html#pragma_cache_size) only holds memory.
+ */
+const DIGEST_CACHE_KIB = 4096;
+
 function register(db: SqliteDb): void {
   if (registered.has(db)) return;
+  db.pragma(`cache_size = -${DIGEST_CACHE_KIB}`);
   db.aggregate(FUNCTION, {
     start: 0,
     step: (acc: number, ...args: unknown[]) => {

@@ -216,12 +216,22 @@ export async function readRowSets(client: PgClient, pgSchema: string, table: str
  * set, no `rowSet`) keep their stored row sets and are only renumbered; the others are written anew.
  */
 export async function writeTable(client: PgClient, pgSchema: string, t: TableState): Promise<void> {
-  const key = [pgSchema, t.table];
+  await writeTableRecord(client, pgSchema, t);
+  await writeRanges(client, pgSchema, t);
+}
+
+/** A table's own row of the state (strategy, rows, transaction ids), inside the caller's transaction. */
+export async function writeTableRecord(client: PgClient, pgSchema: string, t: Omit<TableState, "ranges">): Promise<void> {
   await client.query(
     `INSERT INTO ${T("tables")} (pg_schema, table_name, strategy, total_rows, xids) VALUES ($1, $2, $3, $4, $5::bigint[])
      ON CONFLICT (pg_schema, table_name) DO UPDATE SET strategy = excluded.strategy, total_rows = excluded.total_rows, xids = excluded.xids`,
-    [...key, t.strategy, t.rows, t.xids],
+    [pgSchema, t.table, t.strategy, t.rows, t.xids],
   );
+}
+
+/** A table's ranges (its row in `tables` exists); see writeTable. */
+export async function writeRanges(client: PgClient, pgSchema: string, t: Pick<TableState, "table" | "ranges">): Promise<void> {
+  const key = [pgSchema, t.table];
   const kept = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => r.ord !== undefined && r.rowSet === undefined);
   // Out of the way of the new numbers first (the primary key holds at every statement), then renumbered.
   await client.query(`UPDATE ${T("ranges")} SET ord = -1 - ord WHERE pg_schema = $1 AND table_name = $2`, key);

@@ -5,7 +5,7 @@
  */
 import type { Bound } from "./keys.js";
 import { digestRange, layoutRanges, RANGE_ROWS, type RangeDigest, type RowSet } from "./source-digest.js";
-import { readRowSets, type RangeState, type TableState } from "./state.js";
+import { readRowSets, writeRanges, type RangeState, type TableState } from "./state.js";
 import { diffRange, diffRangesByRows, emptyChange, type RangeChange, type TableContext } from "./table-diff.js";
 import { verifyTouched, type TouchedCheck } from "./touched.js";
 
@@ -47,14 +47,16 @@ export interface TableDiff {
   readonly changed: readonly Changed[];
   /** Time spent on this table: finding the change, then writing it (apply-pass.ts adds to it). */
   ms: number;
+  /** The table's ranges after the pass, once recorded (recordRanges). */
+  next?: readonly RangeState[];
 }
 
 interface Changed {
   readonly span: Span;
   readonly digest: RangeDigest;
   readonly change: RangeChange;
-  /** The range's rows now, to record. */
-  readonly now?: RowSet;
+  /** The range's rows now, to record (dropped once recorded). */
+  now?: RowSet;
 }
 
 /** The spans a pass digests for a table: its recorded ranges, or the whole table as one. */
@@ -116,8 +118,12 @@ async function diffSpans(c: TableContext, spans: readonly Span[], given: readonl
 
 const strip = (d: RangeDigest): RangeDigest => ({ rows: d.rows, digest: d.digest, offClass: d.offClass });
 
-/** After the writes: the changed ranges verified, the new state (a range grown past twice its size cut again). */
-export async function finishTable(diff: TableDiff): Promise<TablePass> {
+/**
+ * The table's ranges after the pass (a range grown past twice its size cut again), written to the state in the
+ * pass's transaction as soon as the table is diffed, so the changed ranges' row sets are not held until the end
+ * (the table's own row, with the transaction ids, is written last: sync.ts recordPass).
+ */
+export async function recordRanges(diff: TableDiff): Promise<void> {
   const started = performance.now();
   const { ctx: c, spans, digests } = diff;
   const byLo = new Map(diff.changed.map((x) => [x.span, x]));
@@ -138,6 +144,18 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
       });
     } else next.push({ lo: span.lo, rows: d.rows, digest: d.digest, ...(x?.now ? { rowSet: x.now } : {}) });
   });
+  if (diff.changed.length > 0 || diff.strategy !== diff.state.strategy) await writeRanges(c.client, c.pgSchema, { table: diff.state.table, ranges: next });
+  for (const x of diff.changed) delete x.now;
+  // Every range is now stored under its index (writeRanges numbers them so; recorded ones already were).
+  diff.next = next.map((r, i) => ({ lo: r.lo, rows: r.rows, digest: r.digest, ord: i }));
+  diff.ms += performance.now() - started;
+}
+
+/** After the writes: the changed ranges verified; the table's new state (recordRanges wrote its ranges). */
+export async function finishTable(diff: TableDiff): Promise<TablePass> {
+  const started = performance.now();
+  const c = diff.ctx;
+  const next = diff.next!;
   const sum = (f: (x: RangeChange) => number): number => diff.changed.reduce((n, x) => n + f(x.change), 0);
   const inserted = sum((x) => x.inserted);
   const updated = sum((x) => x.updated);
@@ -153,9 +171,8 @@ export async function finishTable(diff: TableDiff): Promise<TablePass> {
     ranges: next.length,
     ms: diff.ms + (performance.now() - started),
     ...(check ? { check } : {}),
-    next: { table: diff.state.table, strategy: diff.strategy, rows: next.reduce((n, r) => n + r.rows, 0), xids: diff.state.xids, ranges: next },
+    next: { table: diff.state.table, strategy: diff.strategy, rows: total, xids: diff.state.xids, ranges: next },
     wrote: inserted + updated + deleted > 0,
     rewritten: diff.changed.some((x) => x.change.rewrite !== null),
   };
 }
-
