@@ -48,12 +48,13 @@ export async function startDigestHelper(path: string, work: readonly (DigestWork
   }
   if (theirs.length === 0) return null;
   const input: DigestWorkerInput = { path, tables: theirs.map(({ plan, table, keys, spans }) => ({ plan, table, keys, spans })) };
-  const worker = new Worker(WORKER_URL, { workerData: input });
-  const waiting = new Map<string, { promise: Promise<RangeDigest[] | null>; resolve: (d: RangeDigest[] | null) => void }>();
+  // A small young generation: the worker's garbage is short-lived, and its memory adds to the pass's peak.
+  const worker = new Worker(WORKER_URL, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  const waiting = new Map<string, { promise: Promise<RangeDigest[] | null>; resolve: (d: RangeDigest[] | null) => void; got: RangeDigest[] }>();
   for (const w of theirs) {
     let resolve!: (d: RangeDigest[] | null) => void;
     const promise = new Promise<RangeDigest[] | null>((r) => (resolve = r));
-    waiting.set(w.plan.name, { promise, resolve });
+    waiting.set(w.plan.name, { promise, resolve, got: [] });
   }
   const failAll = (): void => {
     for (const w of waiting.values()) w.resolve(null);
@@ -61,7 +62,11 @@ export async function startDigestHelper(path: string, work: readonly (DigestWork
   const started = await new Promise<boolean>((resolveStarted) => {
     worker.on("message", (m: DigestWorkerMessage) => {
       if (m.type === "started") resolveStarted(true);
-      else if (m.type === "table") waiting.get(m.table)?.resolve(m.digests === null ? null : m.digests.map(asBuffers));
+      else if (m.type === "spans") waiting.get(m.table)?.got.push(...m.digests.map(asBuffers));
+      else if (m.type === "table") {
+        const w = waiting.get(m.table);
+        w?.resolve(m.off ? null : w.got);
+      }
       else {
         resolveStarted(false);
         failAll();

@@ -27,10 +27,13 @@ export interface DigestWorkerInput {
 
 export type DigestWorkerMessage =
   | { readonly type: "started" }
-  /** A table's digests, one per span (null: a key of another storage class was met; the table goes whole). */
-  | { readonly type: "table"; readonly table: string; readonly digests: readonly RangeDigest[] | null }
+  /** The digests of the next spans of a table (posted a slice at a time: the worker holds one slice). */
+  | { readonly type: "spans"; readonly table: string; readonly digests: readonly RangeDigest[] }
+  /** A table is done (off: a key of another storage class was met; the table goes whole). */
+  | { readonly type: "table"; readonly table: string; readonly off: boolean }
   | { readonly type: "error"; readonly message: string };
 
+const SLICE = 32;
 const input = workerData as DigestWorkerInput;
 // Copied, not transferred: a small Buffer may share Node's buffer pool (its memory is not the Buffer's alone).
 const post = (m: DigestWorkerMessage): void => parentPort!.postMessage(m);
@@ -41,7 +44,7 @@ try {
   db.prepare("SELECT count(*) FROM sqlite_schema").get();
   post({ type: "started" });
   for (const w of input.tables) {
-    const digests: RangeDigest[] = [];
+    let slice: RangeDigest[] = [];
     let off = false;
     for (const s of w.spans) {
       const d = digestRange(db, w.table, w.plan, w.keys, s.lo, s.hi);
@@ -50,9 +53,14 @@ try {
         break;
       }
       const same = s.digest === d.digest && s.rows === d.rows;
-      digests.push(same || !d.rowSet ? { rows: d.rows, digest: d.digest, offClass: d.offClass } : d);
+      slice.push(same || !d.rowSet ? { rows: d.rows, digest: d.digest, offClass: d.offClass } : d);
+      if (slice.length === SLICE) {
+        post({ type: "spans", table: w.plan.name, digests: slice });
+        slice = [];
+      }
     }
-    post({ type: "table", table: w.plan.name, digests: off ? null : digests });
+    if (!off && slice.length > 0) post({ type: "spans", table: w.plan.name, digests: slice });
+    post({ type: "table", table: w.plan.name, off });
   }
   db.close();
 } catch (err) {
