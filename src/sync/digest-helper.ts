@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { Bound } from "./keys.js";
 import type { RangeDigest, RowSet } from "./source-digest.js";
 import type { DigestWork, DigestWorkerInput, DigestWorkerMessage } from "./digest-worker.js";
 
@@ -38,6 +39,34 @@ export interface DigestHelper {
  * Null: too little work, no compiled worker (run from TypeScript sources), or the snapshot could not be shared.
  */
 export async function startDigestHelper(path: string, work: readonly (DigestWork & { readonly weight: number })[], unchanged: () => boolean): Promise<DigestHelper | null> {
+  const helper = await startWorker(path, work, "spans", unchanged);
+  if (helper === null) return null;
+  return { tables: helper.tables, stop: helper.stop, digests: async (table) => (await helper.results(table))?.map((x) => x.digest) ?? null };
+}
+
+/** A ranged table's first ranges (record.ts), cut by the worker: each with its lower bound. */
+export interface CutHelper {
+  readonly tables: readonly string[];
+  /** The table's ranges once the worker has cut them all; null: not its table, or it failed (cut it here). */
+  ranges(table: string): Promise<{ readonly lo: Bound; readonly digest: RangeDigest }[] | null>;
+  stop(): void;
+}
+
+/** As startDigestHelper, for migrate's first state: the worker cuts and digests the last ranged tables of `work`. */
+export async function startCutHelper(path: string, work: readonly (DigestWork & { readonly weight: number })[], unchanged: () => boolean): Promise<CutHelper | null> {
+  const helper = await startWorker(path, work, "cut", unchanged);
+  if (helper === null) return null;
+  return { tables: helper.tables, stop: helper.stop, ranges: async (table) => (await helper.results(table))?.map((x) => ({ lo: x.lo!, digest: x.digest })) ?? null };
+}
+
+type Result = { readonly lo: Bound | null; readonly digest: RangeDigest };
+
+async function startWorker(
+  path: string,
+  work: readonly (DigestWork & { readonly weight: number })[],
+  mode: DigestWorkerInput["mode"],
+  unchanged: () => boolean,
+): Promise<{ tables: string[]; results(table: string): Promise<Result[] | null>; stop(): void } | null> {
   const total = work.reduce((n, w) => n + w.weight, 0);
   if (work.length < 2 || total < parallelRows() || !existsSync(fileURLToPath(WORKER_URL))) return null;
   const theirs: DigestWork[] = [];
@@ -47,13 +76,13 @@ export async function startDigestHelper(path: string, work: readonly (DigestWork
     weight += work[i].weight;
   }
   if (theirs.length === 0) return null;
-  const input: DigestWorkerInput = { path, tables: theirs.map(({ plan, table, keys, spans }) => ({ plan, table, keys, spans })) };
+  const input: DigestWorkerInput = { path, mode, tables: theirs.map(({ plan, table, keys, spans }) => ({ plan, table, keys, spans })) };
   // A small young generation: the worker's garbage is short-lived, and its memory adds to the pass's peak.
   const worker = new Worker(WORKER_URL, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-  const waiting = new Map<string, { promise: Promise<RangeDigest[] | null>; resolve: (d: RangeDigest[] | null) => void; got: RangeDigest[] }>();
+  const waiting = new Map<string, { promise: Promise<Result[] | null>; resolve: (d: Result[] | null) => void; got: Result[] }>();
   for (const w of theirs) {
-    let resolve!: (d: RangeDigest[] | null) => void;
-    const promise = new Promise<RangeDigest[] | null>((r) => (resolve = r));
+    let resolve!: (d: Result[] | null) => void;
+    const promise = new Promise<Result[] | null>((r) => (resolve = r));
     waiting.set(w.plan.name, { promise, resolve, got: [] });
   }
   const failAll = (): void => {
@@ -62,12 +91,12 @@ export async function startDigestHelper(path: string, work: readonly (DigestWork
   const started = await new Promise<boolean>((resolveStarted) => {
     worker.on("message", (m: DigestWorkerMessage) => {
       if (m.type === "started") resolveStarted(true);
-      else if (m.type === "spans") waiting.get(m.table)?.got.push(...m.digests.map(asBuffers));
+      else if (m.type === "spans") waiting.get(m.table)?.got.push(...m.digests.map((d) => ({ lo: null, digest: asBuffers(d) })));
+      else if (m.type === "cut") waiting.get(m.table)?.got.push(...m.ranges.map((r) => ({ lo: r.lo, digest: asBuffers(r.digest) })));
       else if (m.type === "table") {
         const w = waiting.get(m.table);
         w?.resolve(m.off ? null : w.got);
-      }
-      else {
+      } else {
         resolveStarted(false);
         failAll();
       }
@@ -88,7 +117,7 @@ export async function startDigestHelper(path: string, work: readonly (DigestWork
   }
   return {
     tables: theirs.map((w) => w.plan.name),
-    digests: (table) => waiting.get(table)?.promise ?? Promise.resolve(null),
+    results: (table) => waiting.get(table)?.promise ?? Promise.resolve(null),
     stop: () => void worker.terminate(),
   };
 }

@@ -9,7 +9,9 @@ import type { TablePlan } from "../convert/convert.js";
 import type { SqliteTable } from "../core/catalog.js";
 import { openSqlite } from "../db/sqlite-source.js";
 import type { Bound, KeyColumn } from "./keys.js";
-import { digestRange, type RangeDigest } from "./source-digest.js";
+import type { SqliteDb } from "../db/sqlite-source.js";
+import { keyOffsets, rowKeyValues } from "../values/row-hash.js";
+import { digestRange, digestRanges, RANGE_ROWS, type RangeDigest } from "./source-digest.js";
 
 export interface DigestWork {
   readonly plan: TablePlan;
@@ -23,12 +25,16 @@ export interface DigestWork {
 export interface DigestWorkerInput {
   readonly path: string;
   readonly tables: readonly DigestWork[];
+  /** "spans": digest the given spans (a sync pass); "cut": cut each ranged table into ranges and digest them (migrate's first state). */
+  readonly mode: "spans" | "cut";
 }
 
 export type DigestWorkerMessage =
   | { readonly type: "started" }
   /** The digests of the next spans of a table (posted a slice at a time: the worker holds one slice). */
   | { readonly type: "spans"; readonly table: string; readonly digests: readonly RangeDigest[] }
+  /** The next ranges of a table cut in "cut" mode, each with its lower bound (its first key). */
+  | { readonly type: "cut"; readonly table: string; readonly ranges: readonly { readonly lo: Bound; readonly digest: RangeDigest }[] }
   /** A table is done (off: a key of another storage class was met; the table goes whole). */
   | { readonly type: "table"; readonly table: string; readonly off: boolean }
   | { readonly type: "error"; readonly message: string };
@@ -43,7 +49,9 @@ try {
   // The first read starts the read transaction (https://sqlite.org/isolation.html).
   db.prepare("SELECT count(*) FROM sqlite_schema").get();
   post({ type: "started" });
-  for (const w of input.tables) {
+  if (input.mode === "cut") {
+    for (const w of input.tables) cutTable(db, w);
+  } else for (const w of input.tables) {
     let slice: RangeDigest[] = [];
     let off = false;
     for (const s of w.spans) {
@@ -65,4 +73,24 @@ try {
   db.close();
 } catch (err) {
   post({ type: "error", message: err instanceof Error ? err.message : String(err) });
+}
+
+/** A ranged table cut and digested SLICE ranges at a time (as record.ts does on the main thread). */
+function cutTable(db: SqliteDb, w: DigestWork): void {
+  const keys = w.keys!;
+  const kinds = keys.map((k) => k.kind);
+  let after: Bound | null = null;
+  for (;;) {
+    const cut = digestRanges(db, w.table, w.plan, keys, after, SLICE);
+    if (cut === null) {
+      post({ type: "table", table: w.plan.name, off: true });
+      return;
+    }
+    if (cut.length > 0) post({ type: "cut", table: w.plan.name, ranges: cut });
+    const last = cut[cut.length - 1];
+    if (cut.length < SLICE || !last || last.digest.rows < RANGE_ROWS) break;
+    const set = last.digest.rowSet!;
+    after = rowKeyValues(set.keys, keyOffsets(set.keys, kinds, set.rows)[set.rows - 1], kinds);
+  }
+  post({ type: "table", table: w.plan.name, off: false });
 }
