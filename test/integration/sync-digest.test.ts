@@ -6,13 +6,16 @@
  * digested from its bytes; a pass with nothing changed then still writes nothing. The passes digest the table on
  * the second thread (digest-helper.ts, its threshold lowered), so its digests are held to the same outcomes.
  */
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
-import type { TestDatabase } from "../helpers/pg.js";
-import { migrateForSync, writeSqlite } from "../helpers/sync.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
+import { writeSqlite } from "../helpers/sync.js";
 
 const tmp = tempDir("sync-digest");
+/** The second thread's threshold lowered: it digests (and records) "Cell" in every pass of this file. */
+const PARALLEL = { SQLITE2PG_SYNC_PARALLEL_ROWS: "0" };
 const databases: TestDatabase[] = [];
 afterAll(async () => {
   for (const db of databases) await db.drop();
@@ -25,7 +28,7 @@ interface Summary {
 }
 
 async function sync(file: string, db: TestDatabase): Promise<Summary> {
-  const res = await runCli(["sync", file, "--to", db.url, "--yes", "--json"], { SQLITE2PG_SYNC_PARALLEL_ROWS: "0" });
+  const res = await runCli(["sync", file, "--to", db.url, "--yes", "--json"], PARALLEL);
   expect(res.code, res.stderr + res.stdout).toBe(0);
   return JSON.parse(res.stdout) as Summary;
 }
@@ -51,14 +54,19 @@ describe("sync: the row digest sees every change of a stored value", () => {
       d.exec(`UPDATE "Cell" SET note = NULL WHERE id = 11`);
       d.exec("COMMIT");
     });
-    db = await migrateForSync(file, "digest", tmp.dir, databases, ["--verify", "counts", "--quiet", "--decode-fallback", "windows-1252"]);
+    db = await createTestDatabase("sync_digest");
+    databases.push(db);
+    const res = await runCli(["migrate", file, "--to", db.url, "--out", join(tmp.dir, "out"), "--yes", "--sync-state", "--verify", "counts", "--decode-fallback", "windows-1252"], PARALLEL);
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    // The state of "Cell" recorded by the second thread.
+    expect(res.stderr).toContain(`[sync] a second thread records "Cell"`);
     expect(await cell(7)).toEqual({ big: "9007199254740993", note: "n7", any: "1" });
     expect(await cell(8)).toMatchObject({ note: "Aÿ" });
   });
 
   it("with nothing changed (a range digested from its bytes included), nothing is written; the second thread digests", async () => {
     expect((await sync(file, db)).totals).toEqual({ inserted: 0, updated: 0, deleted: 0 });
-    const res = await runCli(["sync", file, "--to", db.url, "--yes"], { SQLITE2PG_SYNC_PARALLEL_ROWS: "0" });
+    const res = await runCli(["sync", file, "--to", db.url, "--yes"], PARALLEL);
     expect(res.code, res.stderr + res.stdout).toBe(0);
     expect(res.stderr).toContain(`[sync] a second thread digests "Cell"`);
     expect(res.stdout).toContain("nothing written");

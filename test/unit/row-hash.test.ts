@@ -4,7 +4,7 @@
  * spelling sorts as SQLite sorts the range key.
  */
 import { describe, expect, it } from "vitest";
-import { KeyWriter, keyOffsets, RowHash, rowKeyValues } from "../../src/values/row-hash.js";
+import { compareKeys, KeyWriter, keyOffsets, RowHash, rowKeyValues } from "../../src/values/row-hash.js";
 
 function digest(values: readonly unknown[]): string {
   const h = new RowHash();
@@ -88,7 +88,13 @@ describe("key spelling", () => {
   };
   const sorted = (kinds: ("int" | "text")[], keys: readonly (bigint | string)[][]): void => {
     const { buf, at } = spell(kinds, keys);
-    for (let i = 1; i < keys.length; i++) expect(buf.compare(buf, at[i - 1], at[i], at[i], at[i + 1]), `${String(keys[i])}`).toBeGreaterThan(0);
+    for (let i = 1; i < keys.length; i++) {
+      expect(buf.compare(buf, at[i - 1], at[i], at[i], at[i + 1]), `${String(keys[i])}`).toBeGreaterThan(0);
+      // The merge's comparison (in JS) orders as memcmp does, both ways.
+      expect(compareKeys(buf, at[i], at[i + 1], buf, at[i - 1], at[i])).toBeGreaterThan(0);
+      expect(compareKeys(buf, at[i - 1], at[i], buf, at[i], at[i + 1])).toBeLessThan(0);
+    }
+    expect(compareKeys(buf, at[0], at[1], buf, at[0], at[1])).toBe(0);
     keys.forEach((k, i) => expect(rowKeyValues(buf, at[i], kinds)).toEqual(k.map(String)));
   };
 
