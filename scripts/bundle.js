@@ -15,13 +15,14 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
 const OUT = join(DIST, "bundle");
 
-// Entry points keep the names the code gives them: `new URL("./schema-engine-worker.js", import.meta.url)` and
-// `new URL("./profile-worker.js", import.meta.url)` resolve next to whichever bundle file holds that code.
+// Entry points keep the names the code gives them: `new URL("./schema-engine-worker.js", import.meta.url)` and the
+// other workers' resolve next to whichever bundle file holds that code.
 const entryPoints = {
   main: join(DIST, "cli/main.js"),
   "schema-engine-spare": join(DIST, "db/schema-engine-spare.js"),
   "schema-engine-worker": join(DIST, "db/schema-engine-worker.js"),
   "profile-worker": join(DIST, "profile/profile-worker.js"),
+  "digest-worker": join(DIST, "sync/digest-worker.js"),
 };
 
 rmSync(OUT, { recursive: true, force: true });

@@ -27,6 +27,7 @@ export async function syncStateStep(run: MigrateRun, { opened, client }: RunIo, 
     decodeFallback: run.options.decodeFallback,
     ...(leftOut.length > 0 ? { leftOut: `the migration changed rows on purpose: ${leftOut.join("; ")}` } : {}),
     emit: run.emit,
+    snapshot: { path: opened.snapshot.db.name, unchanged: () => opened.snapshot.unchanged() },
   }).catch((err: unknown) => {
     run.emit({ type: "warning", message: `the state for \`sqlite2pg sync\` was not recorded (sync will refuse this target): ${(err as Error).message}` });
   });

@@ -14,7 +14,10 @@ import { textFallback } from "../copy/text-fallback.js";
 import { tableContext } from "../sync/context.js";
 import { readSourceObjects } from "../sync/fingerprint.js";
 import { markUnavailable, writeTarget } from "../sync/state.js";
-import { recordTable } from "../sync/record.js";
+import { recordKeys, recordTable } from "../sync/record.js";
+import { startCutHelper } from "../sync/digest-helper.js";
+import type { TableContext } from "../sync/context.js";
+import type { KeyColumn } from "../sync/keys.js";
 
 export interface RecordInput {
   readonly client: PgClient;
@@ -29,6 +32,29 @@ export interface RecordInput {
   /** Why PostgreSQL does not hold exactly SQLite's rows (rows rejected, left out, references cleared), if so. */
   readonly leftOut?: string;
   readonly emit: EventListener;
+  /** The run's snapshot, for a second thread to read the same rows (profile-all.ts ProfileSnapshot). */
+  readonly snapshot?: { readonly path: string; unchanged(): boolean };
+}
+
+/** Each table recorded; a second thread cuts and digests the last ranged ones when it helps (digest-helper.ts). */
+async function recordTables(input: RecordInput, tables: readonly { ctx: TableContext; keys: readonly KeyColumn[] | null }[]): Promise<void> {
+  const ranged = tables.filter((t) => t.keys !== null);
+  const work = ranged.map(({ ctx, keys }) => ({ plan: ctx.plan, table: ctx.table, keys, spans: [], weight: ctx.plan.rowCount }));
+  const helper = input.snapshot ? await startCutHelper(input.snapshot.path, work, input.snapshot.unchanged) : null;
+  if (helper) input.emit({ type: "info", message: `[sync] a second thread records ${helper.tables.map((t) => `"${t}"`).join(", ")}` });
+  try {
+    let unavailable = input.leftOut;
+    for (const { ctx, keys } of tables) {
+      const cut = helper && keys ? await helper.ranges(ctx.plan.name) : null;
+      const { pgRows, rows } = await recordTable(ctx, keys, cut);
+      if (pgRows !== rows && unavailable === undefined) {
+        unavailable = `PostgreSQL's "${ctx.plan.pgName}" holds ${pgRows} rows, SQLite's snapshot ${rows}`;
+        await markUnavailable(input.client, input.pgSchema, unavailable);
+      }
+    }
+  } finally {
+    helper?.stop();
+  }
 }
 
 export async function recordSyncState(input: RecordInput): Promise<void> {
@@ -47,17 +73,14 @@ export async function recordSyncState(input: RecordInput): Promise<void> {
         ...(input.decodeFallback ? { decodeFallback: input.decodeFallback } : {}),
         ...(input.leftOut ? { unavailable: input.leftOut } : {}),
       });
-      let unavailable = input.leftOut;
+      const tables: { ctx: TableContext; keys: readonly KeyColumn[] | null }[] = [];
       for (const plan of input.plans) {
         const table = byName.get(plan.name);
         if (!table) continue;
         const ctx = await tableContext(client, input.source, input.pgSchema, plan, table, fallback);
-        const { pgRows, rows } = await recordTable(ctx);
-        if (pgRows !== rows && unavailable === undefined) {
-          unavailable = `PostgreSQL's "${plan.pgName}" holds ${pgRows} rows, SQLite's snapshot ${rows}`;
-          await markUnavailable(client, input.pgSchema, unavailable);
-        }
+        tables.push({ ctx, keys: recordKeys(ctx) });
       }
+      await recordTables(input, tables);
       await client.query("COMMIT");
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);

@@ -24,8 +24,9 @@ import { applyDiffs, isConstraintError, parentsFirst, type WriteOrder } from "..
 import { tableContext } from "../sync/context.js";
 import { readSourceObjects, schemaDifferences } from "../sync/fingerprint.js";
 import { advanceSequence } from "../sync/sequences.js";
-import { countPass, readState, writeTable, SYNC_SCHEMA, type SyncState } from "../sync/state.js";
-import { diffTable, finishTable, type TablePass } from "../sync/table-pass.js";
+import { countPass, readState, writeTableRecord, SYNC_SCHEMA, type SyncState } from "../sync/state.js";
+import { startDigestHelper } from "../sync/digest-helper.js";
+import { diffTable, finishTable, planSpans, recordRanges, type TableDiff, type TablePass } from "../sync/table-pass.js";
 import { findForeignWrites, type ForeignWrite } from "../sync/target-guard.js";
 import type { TableContext } from "../sync/table-diff.js";
 import type { SyncSummary } from "../report/sync-summary.js";
@@ -85,11 +86,7 @@ async function runPass(pass: Pass, order: WriteOrder): Promise<SyncSummary> {
   try {
     const contexts = await lockedTables(pass, catalog);
     await assertOnlyOurWrites(pass, contexts);
-    const diffs = await timedStage(pass.emit, "sync", "comparing range digests, reading the changed ranges", async () => {
-      const out = [];
-      for (const ctx of parentsFirst(contexts.map((c) => ({ ctx: c })))) out.push(await diffTable(ctx.ctx, tableStateOf(state, ctx.ctx.plan.name)));
-      return out;
-    });
+    const diffs = await timedStage(pass.emit, "sync", "comparing range digests, reading the changed ranges", () => diffAll(pass, contexts));
     await timedStage(pass.emit, "sync", "writing the changes", () => applyDiffs(diffs, order));
     const sequences: { table: string; last: string }[] = [];
     for (const ctx of contexts) {
@@ -111,6 +108,29 @@ async function runPass(pass: Pass, order: WriteOrder): Promise<SyncSummary> {
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;
+  }
+}
+
+/** Every table's diff, parents first; the digests of the last tables computed by a second thread when it helps. */
+async function diffAll({ state, opened, emit }: Pass, contexts: readonly TableContext[]): Promise<TableDiff[]> {
+  const ordered = parentsFirst(contexts.map((c) => ({ ctx: c }))).map((x) => x.ctx);
+  const work = ordered.map((ctx) => {
+    const t = tableStateOf(state, ctx.plan.name);
+    const { ctx: c, spans } = planSpans(ctx, t);
+    return { plan: c.plan, table: c.table, keys: c.keys, spans: spans.map((s) => ({ lo: s.lo, hi: s.hi, digest: s.recorded?.digest ?? null, rows: s.recorded?.rows ?? -1 })), weight: t.rows };
+  });
+  const helper = await startDigestHelper(opened.snapshot.db.name, work, () => opened.snapshot.unchanged());
+  if (helper) emit({ type: "info", message: `[sync] a second thread digests ${helper.tables.map((t) => `"${t}"`).join(", ")}` });
+  try {
+    const out: TableDiff[] = [];
+    for (const ctx of ordered) {
+      const diff = await diffTable(ctx, tableStateOf(state, ctx.plan.name), helper ? await helper.digests(ctx.plan.name) : null);
+      await recordRanges(diff);
+      out.push(diff);
+    }
+    return out;
+  } finally {
+    helper?.stop();
   }
 }
 
@@ -144,14 +164,14 @@ async function assertOnlyOurWrites({ client, target, state, emit }: Pass, contex
   if (foreign.length > 0) throw targetChanged(foreign);
 }
 
-/** The new state, in the pass's transaction: per changed table its ranges and the transaction ids that wrote it. */
+/** The new state, in the pass's transaction: per changed table its row and the transaction ids that wrote it (its ranges are written: recordRanges). */
 async function recordPass({ client, target, state }: Pass, passes: readonly TablePass[]): Promise<void> {
   const wrote = passes.some((p) => p.wrote);
   const xid = wrote ? (await client.query<{ xid: string }>("SELECT pg_catalog.pg_current_xact_id()::xid::text AS xid")).rows[0].xid : null;
   for (const p of passes) {
     if (p.rangesChanged === 0 && p.next.strategy === tableStateOf(state, p.table).strategy) continue;
     const xids = p.rewritten && xid !== null ? [xid] : p.wrote && xid !== null && !p.next.xids.includes(xid) ? [...p.next.xids, xid] : p.next.xids;
-    await writeTable(client, target.pgSchema, { ...p.next, xids });
+    await writeTableRecord(client, target.pgSchema, { ...p.next, xids });
   }
   await countPass(client, target.pgSchema);
 }

@@ -66,6 +66,15 @@ export function sqliteRange(keys: readonly KeyColumn[], lo: Bound | null, hi: Bo
   return { where: parts.length === 0 ? "1" : parts.join(" AND "), params };
 }
 
+/** SQLite: `key > after` (null: every row), compared as BINARY. */
+export function sqliteAfter(keys: readonly KeyColumn[], after: Bound | null): RangeSql {
+  if (after === null) return { where: "1", params: [] };
+  const cols = keys.map((k) => (k.kind === "text" ? `${quoteIdent(k.name)} COLLATE BINARY` : quoteIdent(k.name)));
+  const tuple = cols.length === 1 ? cols[0] : `(${cols.join(", ")})`;
+  const marks = keys.length === 1 ? "?" : `(${keys.map(() => "?").join(", ")})`;
+  return { where: `${tuple} > ${marks}`, params: keys.map((k, i) => (k.kind === "int" ? BigInt(after[i]) : after[i])) };
+}
+
 /** SQLite ORDER BY for the key (BINARY for text). */
 export function sqliteOrder(keys: readonly KeyColumn[]): string {
   return keys.map((k) => (k.kind === "text" ? `${quoteIdent(k.name)} COLLATE BINARY` : quoteIdent(k.name))).join(", ");

@@ -10,25 +10,27 @@
  *   ids that wrote its rows (`xmin`, https://www.postgresql.org/docs/current/ddl-system-columns.html): a row
  *   whose xmin is not one of them was written by someone else (target-guard.ts).
  * - `ranges`: per table, each range's lower bound, row count and the digest of its SQLite rows (source-digest.ts),
- *   and per row its key and the md5 of its values (read only for a range that changed: which rows did).
+ *   and its row set: the rows' keys (order-preserving bytes, values/row-hash.ts KeyWriter) and 8 bytes of digest
+ *   per row, two bytea values read only for a range that changed (which rows did).
+ *
+ * `targets.format` is the version of this layout and of the digests; a state of another format is not read
+ * (sync refuses: migrate again), and migrate replaces it.
  */
 import type { TablePlan } from "../convert/convert.js";
 import type { PgClient } from "../db/pg-client.js";
 import { quoteIdent } from "../core/quote.js";
+import { Sqlite2pgError } from "../core/errors.js";
 import type { TableFilter } from "../introspect/table-filter.js";
 import type { SourceObject } from "./fingerprint.js";
 import type { Bound, Strategy } from "./keys.js";
+import type { RowSet } from "./source-digest.js";
 
 export const SYNC_SCHEMA = "sqlite2pg_sync";
 
 const T = (name: string): string => `${quoteIdent(SYNC_SCHEMA)}.${quoteIdent(name)}`;
 
-/** Per row of a range, in key order: its key (SQLite's values as text) and the md5 of its values (source-digest.ts). */
-export interface RowDigests {
-  readonly keys: readonly Bound[];
-  /** 16 bytes per row. */
-  readonly digests: Buffer;
-}
+/** The layout of the state and the digests in it (see above). */
+export const STATE_FORMAT = 2;
 
 export interface RangeState {
   /** null: from the smallest key. */
@@ -37,17 +39,9 @@ export interface RangeState {
   readonly digest: string;
   /** Where it is stored (read from the state): an unchanged range keeps its stored row digests. */
   readonly ord?: number;
-  /** The range's row digests, to store with it (a new or changed range of a ranged table). */
-  readonly rowDigests?: StoredRowDigests;
+  /** The range's rows, to store with it (a new or changed range of a ranged table). */
+  readonly rowSet?: RowSet;
 }
-
-/** Row digests as stored: the keys already as JSON (one string per range, not one array per row, in memory). */
-export interface StoredRowDigests {
-  readonly keysJson: string;
-  readonly digests: Buffer;
-}
-
-export const storedRows = (d: RowDigests): StoredRowDigests => ({ keysJson: JSON.stringify(d.keys), digests: d.digests });
 
 export interface TableState {
   readonly table: string;
@@ -74,6 +68,7 @@ const DDL = [
     decode_fallback text,
     unavailable text,
     passes integer NOT NULL DEFAULT 0,
+    format integer NOT NULL DEFAULT 1,
     recorded_at timestamptz NOT NULL DEFAULT now()
   )`,
   `CREATE TABLE IF NOT EXISTS ${T("tables")} (
@@ -91,11 +86,14 @@ const DDL = [
     lo jsonb,
     rows bigint NOT NULL,
     digest text NOT NULL,
-    row_keys jsonb,
+    row_keys bytea,
     row_digests bytea,
     PRIMARY KEY (pg_schema, table_name, ord),
     FOREIGN KEY (pg_schema, table_name) REFERENCES ${T("tables")} ON DELETE CASCADE
   )`,
+  // Row sets stored as they are (no pglz compression: the digests do not compress, compressing the keys cost
+  // more than the bytes saved), https://www.postgresql.org/docs/current/storage-toast.html.
+  `ALTER TABLE ${T("ranges")} ALTER COLUMN row_keys SET STORAGE EXTERNAL, ALTER COLUMN row_digests SET STORAGE EXTERNAL`,
 ];
 
 /** JSON with bigints (TablePlan.sequenceFloor) as tagged strings. */
@@ -113,12 +111,21 @@ function revivePlans(json: unknown): TablePlan[] {
 export async function readState(client: PgClient, pgSchema: string): Promise<SyncState | null> {
   const { rows: exists } = await client.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [T("ranges")]);
   if (!exists[0]?.ok) return null;
-  const { rows } = await client.query<{ baseline_checksum: string; source: SourceObject[]; plans: unknown; filter: TableFilter | null; decode_fallback: string | null; unavailable: string | null; passes: number }>(
-    `SELECT baseline_checksum, source, plans, filter, decode_fallback, unavailable, passes FROM ${T("targets")} WHERE pg_schema = $1`,
+  const format = (await hasFormat(client)) ? "format" : "1";
+  const { rows } = await client.query<{ baseline_checksum: string; source: SourceObject[]; plans: unknown; filter: TableFilter | null; decode_fallback: string | null; unavailable: string | null; passes: number; format: number }>(
+    `SELECT baseline_checksum, source, plans, filter, decode_fallback, unavailable, passes, ${format} AS format FROM ${T("targets")} WHERE pg_schema = $1`,
     [pgSchema],
   );
   const t = rows[0];
   if (!t) return null;
+  if (t.format !== STATE_FORMAT) {
+    throw new Sqlite2pgError(`the sync state of schema "${pgSchema}" was recorded by another version of sqlite2pg (state format ${t.format}, this version reads ${STATE_FORMAT})`, {
+      code: "SYNC_STATE_FORMAT",
+      kind: "target",
+      stage: "sync",
+      hint: "run `sqlite2pg migrate --sync-state` again into an empty database (it records the state in this version's format)",
+    });
+  }
   const { rows: tableRows } = await client.query<{ table_name: string; strategy: Strategy; total_rows: string; xids: string[] }>(
     `SELECT table_name, strategy, total_rows::text, xids::text[] AS xids FROM ${T("tables")} WHERE pg_schema = $1`,
     [pgSchema],
@@ -161,10 +168,13 @@ export interface TargetRecord {
 
 /** Replace the whole state of a schema (after `migrate`; its tables follow with writeTable), inside the caller's transaction. */
 export async function writeTarget(client: PgClient, target: TargetRecord): Promise<void> {
+  // A state schema of the first layout (no format column) cannot hold this one's row sets: replaced.
+  const { rows: old } = await client.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [T("targets")]);
+  if (old[0]?.ok && !(await hasFormat(client))) await client.query(`DROP TABLE IF EXISTS ${T("ranges")}, ${T("tables")}, ${T("targets")}`);
   for (const sql of DDL) await client.query(sql);
   await client.query(`DELETE FROM ${T("targets")} WHERE pg_schema = $1`, [target.pgSchema]);
   await client.query(
-    `INSERT INTO ${T("targets")} (pg_schema, baseline_checksum, source, plans, filter, decode_fallback, unavailable) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7)`,
+    `INSERT INTO ${T("targets")} (pg_schema, baseline_checksum, source, plans, filter, decode_fallback, unavailable, format) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7, $8)`,
     [
       target.pgSchema,
       target.baselineChecksum,
@@ -173,8 +183,18 @@ export async function writeTarget(client: PgClient, target: TargetRecord): Promi
       target.filter ? JSON.stringify(target.filter) : null,
       target.decodeFallback ?? null,
       target.unavailable ?? null,
+      STATE_FORMAT,
     ],
   );
+}
+
+/** Does the state's `targets` table have its `format` column (absent in the first layout)? */
+async function hasFormat(client: PgClient): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass($1) AND attname = 'format' AND NOT attisdropped) AS ok",
+    [T("targets")],
+  );
+  return rows[0]?.ok === true;
 }
 
 /** Record why the target cannot be synced (found while its tables were recorded). */
@@ -182,27 +202,37 @@ export async function markUnavailable(client: PgClient, pgSchema: string, why: s
   await client.query(`UPDATE ${T("targets")} SET unavailable = $2 WHERE pg_schema = $1`, [pgSchema, why]);
 }
 
-/** The row digests stored with these ranges (by ord); a range without (of a table synced whole) is absent. */
-export async function readRowDigests(client: PgClient, pgSchema: string, table: string, ords: readonly number[]): Promise<Map<number, RowDigests>> {
-  const { rows } = await client.query<{ ord: number; row_keys: Bound[] | null; row_digests: Buffer | null }>(
-    `SELECT ord, row_keys, row_digests FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND ord = ANY($3::int[])`,
+/** The row sets stored with these ranges (by ord); a range without (of a table synced whole) is absent. */
+export async function readRowSets(client: PgClient, pgSchema: string, table: string, ords: readonly number[]): Promise<Map<number, RowSet>> {
+  const { rows } = await client.query<{ ord: number; rows: string; row_keys: Buffer | null; row_digests: Buffer | null }>(
+    `SELECT ord, rows::text, row_keys, row_digests FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND ord = ANY($3::int[])`,
     [pgSchema, table, ords],
   );
-  return new Map(rows.filter((r) => r.row_keys && r.row_digests).map((r) => [r.ord, { keys: r.row_keys!, digests: r.row_digests! }]));
+  return new Map(rows.filter((r) => r.row_keys && r.row_digests).map((r) => [r.ord, { rows: Number(r.rows), keys: r.row_keys!, digests: r.row_digests! }]));
 }
 
 /**
  * Replace one table's state, inside the caller's transaction. Ranges read from the state and unchanged (`ord`
- * set, no `rowDigests`) keep their stored row digests and are only renumbered; the others are written anew.
+ * set, no `rowSet`) keep their stored row sets and are only renumbered; the others are written anew.
  */
 export async function writeTable(client: PgClient, pgSchema: string, t: TableState): Promise<void> {
-  const key = [pgSchema, t.table];
+  await writeTableRecord(client, pgSchema, t);
+  await writeRanges(client, pgSchema, t);
+}
+
+/** A table's own row of the state (strategy, rows, transaction ids), inside the caller's transaction. */
+export async function writeTableRecord(client: PgClient, pgSchema: string, t: Omit<TableState, "ranges">): Promise<void> {
   await client.query(
     `INSERT INTO ${T("tables")} (pg_schema, table_name, strategy, total_rows, xids) VALUES ($1, $2, $3, $4, $5::bigint[])
      ON CONFLICT (pg_schema, table_name) DO UPDATE SET strategy = excluded.strategy, total_rows = excluded.total_rows, xids = excluded.xids`,
-    [...key, t.strategy, t.rows, t.xids],
+    [pgSchema, t.table, t.strategy, t.rows, t.xids],
   );
-  const kept = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => r.ord !== undefined && r.rowDigests === undefined);
+}
+
+/** A table's ranges (its row in `tables` exists); see writeTable. */
+export async function writeRanges(client: PgClient, pgSchema: string, t: Pick<TableState, "table" | "ranges">): Promise<void> {
+  const key = [pgSchema, t.table];
+  const kept = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => r.ord !== undefined && r.rowSet === undefined);
   // Out of the way of the new numbers first (the primary key holds at every statement), then renumbered.
   await client.query(`UPDATE ${T("ranges")} SET ord = -1 - ord WHERE pg_schema = $1 AND table_name = $2`, key);
   await client.query(`DELETE FROM ${T("ranges")} WHERE pg_schema = $1 AND table_name = $2 AND NOT (-1 - ord = ANY($3::int[]))`, [...key, kept.map(({ r }) => r.ord)]);
@@ -210,27 +240,25 @@ export async function writeTable(client: PgClient, pgSchema: string, t: TableSta
     `UPDATE ${T("ranges")} AS r SET ord = m.ord FROM unnest($3::int[], $4::int[]) AS m(old, ord) WHERE r.pg_schema = $1 AND r.table_name = $2 AND r.ord = -1 - m.old`,
     [...key, kept.map(({ r }) => r.ord), kept.map(({ i }) => i)],
   );
-  const fresh = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => !(r.ord !== undefined && r.rowDigests === undefined));
+  const fresh = t.ranges.map((r, i) => ({ r, i })).filter(({ r }) => !(r.ord !== undefined && r.rowSet === undefined));
   await insertRanges(client, pgSchema, t.table, fresh.map(({ r, i }) => ({ ord: i, range: r })));
 }
 
 /** Insert ranges of a table (its `tables` row exists). */
 export async function insertRanges(client: PgClient, pgSchema: string, table: string, fresh: readonly { readonly ord: number; readonly range: RangeState }[]): Promise<void> {
-  const key = [pgSchema, table];
-  // In slices: a range's row digests are ~40 KB; one statement for a table of millions of rows would hold them all.
+  // In slices: a range's row set is ~32 KB; one statement for a table of millions of rows would hold them all.
+  // One parameter per value: node-postgres sends a Buffer as binary, where an array of them would be hex text.
   for (let b = 0; b < fresh.length; b += WRITE_SLICE) {
     const slice = fresh.slice(b, b + WRITE_SLICE);
+    // Each parameter typed where it stands: a bytea parameter must be known as bytea to be read as binary.
+    const types = ["int", "jsonb", "bigint", "text", "bytea", "bytea"];
+    const tuples = slice.map((_x, i) => `($1, $2, ${types.map((t, k) => `$${3 + 6 * i + k}::${t}`).join(", ")})`);
     await client.query(
-      `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest, row_keys, row_digests)
-       SELECT $1, $2, r.ord, r.lo, r.rows, r.digest, r.row_keys, r.row_digests FROM unnest($3::int[], $4::jsonb[], $5::bigint[], $6::text[], $7::jsonb[], $8::bytea[]) AS r(ord, lo, rows, digest, row_keys, row_digests)`,
+      `INSERT INTO ${T("ranges")} (pg_schema, table_name, ord, lo, rows, digest, row_keys, row_digests) VALUES ${tuples.join(", ")}`,
       [
-        ...key,
-        slice.map(({ ord }) => ord),
-        slice.map(({ range: r }) => (r.lo === null ? null : JSON.stringify(r.lo))),
-        slice.map(({ range: r }) => r.rows),
-        slice.map(({ range: r }) => r.digest),
-        slice.map(({ range: r }) => r.rowDigests?.keysJson ?? null),
-        slice.map(({ range: r }) => r.rowDigests?.digests ?? null),
+        pgSchema,
+        table,
+        ...slice.flatMap(({ ord, range: r }) => [ord, r.lo === null ? null : JSON.stringify(r.lo), r.rows, r.digest, r.rowSet?.keys ?? null, r.rowSet?.digests ?? null]),
       ],
     );
   }
