@@ -19,7 +19,6 @@ import { dataProblemsError, withMoreProblems } from "../copy/problems.js";
 import { RejectsFile } from "../copy/rejects.js";
 import { findUniqueCollisions } from "../copy/unique-collisions.js";
 import { createdObjects } from "../plan/created-objects.js";
-import { prebuildReadBackClients } from "../verify/readback/check.js";
 import { writePlan, type PlanResult } from "../plan/plan.js";
 import { findOrphans, type OrphanPlan } from "../profile/orphans.js";
 import { assertProjectWritable, installProjectFiles, type ProjectFiles } from "../prisma-project/prisma-project.js";
@@ -80,8 +79,6 @@ export interface Planned {
  */
 export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepared: PreparedSource): Promise<Planned> {
   const schema = run.target.pgSchema;
-  // The read-back's client classes are built while the diff runs (readback/check.ts prebuildReadBackClients).
-  const readingBack = run.verifyMode === "full" && run.target.can.readBack;
   const planFor = (p: PreparedSource) =>
     timedStage(run.emit, "plan", "prisma migrate diff", () =>
       writePlan({
@@ -89,7 +86,6 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
         schema: p.converted.schema,
         pgSchema: schema,
         extrasSql: p.extrasSql,
-        ...(readingBack ? { whileDiffing: () => prebuildReadBackClients(p.sourceSchema, p.converted.schema) } : {}),
       }),
     );
   let plan = await planFor(prepared);

@@ -42,16 +42,12 @@ export async function writePlan(options: {
   readonly pgSchema: string;
   /** Reviewed raw SQL for what Prisma's schema cannot express (partial indexes, CHECKs, views, …). */
   readonly extrasSql?: string;
-  /** Work for this thread while the diff runs in the engine's worker thread (it would only wait). */
-  readonly whileDiffing?: () => void;
 }): Promise<PlanResult> {
   const outDir = resolve(options.outDir);
   const schemaPath = join(outDir, "schema.prisma");
   await mkdir(outDir, { recursive: true });
   await writeFile(schemaPath, options.schema);
-  const diffing = diffScript("empty", { path: schemaPath, content: options.schema }, { stage: "plan", kind: "internal" });
-  options.whileDiffing?.();
-  const { script } = await diffing;
+  const { script } = await diffScript("empty", { path: schemaPath, content: options.schema }, { stage: "plan", kind: "internal" });
   // What `prisma migrate diff … --script > migration.sql` writes: the CLI prints the engine's script with a newline.
   const stdout = `${script}\n`;
   // Prisma allows hand-written SQL in a migration (https://www.prisma.io/docs/orm/prisma-migrate/workflows/customizing-migrations).

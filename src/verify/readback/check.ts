@@ -91,31 +91,6 @@ const READ_CONCURRENCY = 4;
 
 type Client = Record<string, unknown> & { $disconnect(): Promise<void> };
 
-/** The schemas the two clients are built from, given the SQLite schema and the converted one. */
-function clientSchemas(sqliteSchemaText: string, pgSchemaText: string): { schemas: ReturnType<typeof readBackSchemas>; sqliteSchema: string } {
-  // Reduced to a sample of models when there are very many (model-sample.ts): the clients are built from these.
-  const schemas = readBackSchemas(sqliteSchemaText, pgSchemaText);
-  // Prisma validates relations whatever the provider: the SQLite client needs convert's relation fixes too
-  // (relations.ts), applied here to the models read back only (parsing 2000 models costs ~0.6 s and ~90 MB).
-  // The converted schema's view blocks, given to the SQLite client too (views.ts): both read each view.
-  return { schemas, sqliteSchema: withSqliteViewBlocks(unignoreKeyedModels(reconcileSchemaRelations(schemas.sqlite)), schemas.postgresql) };
-}
-
-/**
- * Build the read-back's two client classes now, for schemas the read-back will most likely be given (readBackClient
- * keeps them): called while this thread would only wait (the migration diff runs in a worker thread). A schema that
- * changes meanwhile (views PostgreSQL refused or typed) is built again by the read-back itself.
- */
-export function prebuildReadBackClients(sqliteSchemaText: string, pgSchemaText: string): void {
-  try {
-    const { schemas, sqliteSchema } = clientSchemas(sqliteSchemaText, pgSchemaText);
-    readBackClient(sqliteSchema);
-    readBackClient(schemas.postgresql);
-  } catch {
-    // The read-back builds them again and reports why it cannot.
-  }
-}
-
 export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackResult> {
   const started = performance.now();
   const done = (r: Omit<ReadBackResult, "ms">): ReadBackResult => ({ ...r, ms: performance.now() - started });
@@ -125,7 +100,12 @@ export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackR
   // (verification), which better-sqlite3 cannot share with a statement started in between.
   const sqliteSchemaText = readFileSync(options.sqliteSchemaPath, "utf8");
   const pgSchemaText = readFileSync(options.pgSchemaPath, "utf8");
-  const { schemas, sqliteSchema } = clientSchemas(sqliteSchemaText, pgSchemaText);
+  // Reduced to a sample of models when there are very many (model-sample.ts): the clients are built from these.
+  const schemas = readBackSchemas(sqliteSchemaText, pgSchemaText);
+  // Prisma validates relations whatever the provider: the SQLite client needs convert's relation fixes too
+  // (relations.ts), applied here to the models read back only (parsing 2000 models costs ~0.6 s and ~90 MB).
+  // The converted schema's view blocks, given to the SQLite client too (views.ts): both read each view.
+  const sqliteSchema = withSqliteViewBlocks(unignoreKeyedModels(reconcileSchemaRelations(schemas.sqlite)), schemas.postgresql);
   const views = readViews(schemas.postgresql).flatMap((info) => {
     const view = options.views?.find((v) => v.pgName === info.pgName)?.view;
     return view === undefined ? [] : [{ info, view }];
