@@ -66,6 +66,18 @@ export function sourceReadError(path: string, cause: unknown, where: { readonly 
   });
 }
 
+/**
+ * A read connection of its own inside a read transaction that has already read (a worker thread's: profile,
+ * sync digests). The first read starts the transaction (https://sqlite.org/isolation.html): the caller says
+ * "started" after this, and the main thread then checks that nobody committed since its snapshot began.
+ */
+export function openInReadTransaction(path: string): SqliteDb {
+  const db = openSqlite(path);
+  db.exec("BEGIN");
+  db.prepare("SELECT count(*) FROM sqlite_schema").get();
+  return db;
+}
+
 /** Page cache of a read connection, in SQLite's negative-KiB form (its compiled default). */
 export const SOURCE_CACHE_KIB = -2000;
 

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ColumnProfile } from "../core/column-type.js";
-import { openSqlite } from "../db/sqlite-source.js";
+import { openInReadTransaction } from "../db/sqlite-source.js";
 import { profileWork, type ProfileWork } from "./profile.js";
 
 export interface ProfileWorkerInput {
@@ -23,10 +23,7 @@ export type ProfileWorkerMessage =
 const input = workerData as ProfileWorkerInput;
 const post = (m: ProfileWorkerMessage): void => parentPort!.postMessage(m);
 try {
-  const db = openSqlite(input.path);
-  db.exec("BEGIN");
-  // The first read starts the read transaction (https://sqlite.org/isolation.html).
-  db.prepare("SELECT count(*) FROM sqlite_schema").get();
+  const db = openInReadTransaction(input.path);
   post({ type: "started" });
   const profiles = input.tables.map((w) => [w.table.name, [...profileWork(db, w)]] as const);
   db.close();

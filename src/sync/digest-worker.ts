@@ -7,9 +7,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { TablePlan } from "../convert/convert.js";
 import type { SqliteTable } from "../core/catalog.js";
-import { openSqlite } from "../db/sqlite-source.js";
 import type { Bound, KeyColumn } from "./keys.js";
-import type { SqliteDb } from "../db/sqlite-source.js";
+import { openInReadTransaction, type SqliteDb } from "../db/sqlite-source.js";
 import { keyOffsets, rowKeyValues } from "../values/row-hash.js";
 import { digestRange, digestRanges, RANGE_ROWS, type RangeDigest } from "./source-digest.js";
 
@@ -44,10 +43,7 @@ const input = workerData as DigestWorkerInput;
 // Copied, not transferred: a small Buffer may share Node's buffer pool (its memory is not the Buffer's alone).
 const post = (m: DigestWorkerMessage): void => parentPort!.postMessage(m);
 try {
-  const db = openSqlite(input.path);
-  db.exec("BEGIN");
-  // The first read starts the read transaction (https://sqlite.org/isolation.html).
-  db.prepare("SELECT count(*) FROM sqlite_schema").get();
+  const db = openInReadTransaction(input.path);
   post({ type: "started" });
   if (input.mode === "cut") {
     for (const w of input.tables) cutTable(db, w);
