@@ -185,7 +185,14 @@ async function profileAndPull(opened: OpenedSnapshot, emit: EventListener, userS
     const pulling = pull();
     // Awaited below; a failure must not surface as unhandled while the profile runs.
     pulling.catch(() => undefined);
-    profiles = await profile();
+    try {
+      profiles = await profile();
+    } catch (err) {
+      // The pull writes into the snapshot's work directory: it must end before the caller removes that directory,
+      // or the removal fails and hides the profile's own error (e.g. a damaged page, SOURCE_CORRUPT).
+      await pulling.catch(() => undefined);
+      throw err;
+    }
     pulled = await pulling;
   } else {
     profiles = await profile();
