@@ -100,9 +100,7 @@ export interface VerifyInput {
 }
 
 export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput): Promise<Verification> {
-  const { client } = io;
-  const { prepared, planned, applied } = input;
-  const schema = run.target.pgSchema;
+  const { planned } = input;
   const tables = planned.converted.tables;
   const full = run.verifyMode === "full";
   // On its own connections beside the content check; the embedded target (one connection) reads back last, and
@@ -117,6 +115,28 @@ export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput)
       checkDrift({ ...driftOptions(run, io, migrationPath, planned), ...(shadow ? { shadow } : {}) }),
     );
   const drifting = full && alongside ? checkingDrift() : undefined;
+  try {
+    return await sequentialChecks(run, io, input, { readingBack, drifting, checkingDrift });
+  } catch (err) {
+    // The read-back writes its sample into the snapshot's work directory: it must end before the caller removes it.
+    await Promise.allSettled([readingBack, drifting]);
+    throw err;
+  }
+}
+
+/** The checks on the run's own connection, then the results of those started beside them. */
+async function sequentialChecks(
+  run: MigrateRun,
+  io: RunIo,
+  input: VerifyInput,
+  beside: { readonly readingBack?: Promise<ReadBackResult>; readonly drifting?: Promise<DriftResult>; readonly checkingDrift: () => Promise<DriftResult> },
+): Promise<Verification> {
+  const { client } = io;
+  const { prepared, planned, applied } = input;
+  const { readingBack, drifting, checkingDrift } = beside;
+  const schema = run.target.pgSchema;
+  const tables = planned.converted.tables;
+  const full = run.verifyMode === "full";
   // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.
   const coverage = await timedStage(run.emit, "verify", "accounting for every table and column of the file", () => targetCoverage(client, schema, prepared.coverageInput));
   const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
