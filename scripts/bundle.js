@@ -19,6 +19,7 @@ const OUT = join(DIST, "bundle");
 // other workers' resolve next to whichever bundle file holds that code.
 const entryPoints = {
   main: join(DIST, "cli/main.js"),
+  "launch-flags": join(DIST, "cli/launch-flags.js"),
   "schema-engine-spare": join(DIST, "db/schema-engine-spare.js"),
   "schema-engine-worker": join(DIST, "db/schema-engine-worker.js"),
   "profile-worker": join(DIST, "profile/profile-worker.js"),

@@ -28,13 +28,7 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Where the embedded PostgreSQL (PGlite) keeps its data when no server is given. */
-export const EMBEDDED_DEFAULT = "pglite:./sqlite2pg-data";
-
-/** The target URL: --to, else DATABASE_URL, else the embedded PostgreSQL in ./sqlite2pg-data. */
-export function targetUrlFrom(to: string | undefined): string {
-  return to ?? process.env.DATABASE_URL ?? EMBEDDED_DEFAULT;
-}
+export { EMBEDDED_DEFAULT, targetUrlFrom } from "./target-url.js";
 
 /** Hand a command's exit code to main() and let commander await (and surface errors of) the same work. */
 export function track(setResult: (p: Promise<number>) => void, work: Promise<number>): Promise<void> {

@@ -1,0 +1,39 @@
+/**
+ * The V8 flags the CLI launcher (bin/sqlite2pg.js) sets for its own process, before any module is compiled (flags
+ * changed later are not guaranteed to apply: https://nodejs.org/api/v8.html#v8setflagsfromstringflags). A library
+ * user's process keeps its own settings.
+ *
+ * - `--heap-growing-percent=10`: collect garbage sooner. By default V8 lets the heap grow up to 4× between full
+ *   collections, so a run holding ~150 MB of live data peaked near 600 MB on the 2000-table bench. 1.1 is not a
+ *   limit: the heap still grows to whatever a run needs (a big cell needs ~3× its size), it is only collected
+ *   before each 10% (https://v8.dev/blog/trash-talk, `node --v8-options`).
+ * - `--liftoff-only`, unless the target is PGlite: Prisma's engines (the schema engine for `db pull` and
+ *   `migrate diff`, the query compiler behind the read-back's Prisma Client, both WASM) run from V8's baseline
+ *   compiler, Liftoff, and are never recompiled by the optimizing one, TurboFan
+ *   (https://v8.dev/blog/liftoff, https://v8.dev/docs/wasm-compilation-pipeline). Their calls are short; TurboFan's
+ *   background compilation of the modules' hot functions took the second core from the run's own work and held
+ *   memory. Measured on 2 cores side by side (docs/benchmarks.md, session 9): Chinook 1.75 → 1.24 s (the
+ *   migration diff 237 → 77 ms, the read-back 593 → 346 ms), peak RSS 2000 tables 270–295 → 237–251 MB, blog
+ *   scale 1 18.1 → 17.4 s and 239–245 → 191–201 MB. PGlite is PostgreSQL itself compiled to WASM: the copy, the
+ *   index builds and the checksums run in it, long enough for optimized code to pay (blog 0.05 into PGlite: copy
+ *   1.12 → 1.24–1.34 s with Liftoff only), so a PGlite target keeps V8's default.
+ */
+import { isPgliteUrl } from "../db/pglite-target.js";
+import { targetUrlFrom } from "./target-url.js";
+
+/** The value of `--to` on the command line (`--to url` or `--to=url`), if given before a `--`. */
+function targetOption(args: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < args.length && args[i] !== "--"; i++) {
+    if (args[i] === "--to" && i + 1 < args.length) found = args[++i];
+    else if (args[i].startsWith("--to=")) found = args[i].slice("--to=".length);
+  }
+  return found; // commander takes the last one given
+}
+
+/** The flags for a CLI process started with `args` (process.argv without node and the script) and `env`. */
+export function launchFlags(args: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const flags = ["--heap-growing-percent=10"];
+  if (!isPgliteUrl(targetUrlFrom(targetOption(args), env))) flags.push("--liftoff-only");
+  return flags;
+}
