@@ -1,9 +1,12 @@
 /**
  * Schema drift (src/verify/drift/drift.ts): after `migrate`, the database equals migrations/ replayed in a shadow —
  * views, partial and expression indexes, CHECKs and generated columns included. Changes made by hand afterwards
- * are each reported, naming the object. Without CREATEDB the shadow is a rolled-back schema of the target;
+ * are each reported, naming the object. migrate's own small baseline is replayed in a rolled-back schema of the
+ * target (no CREATE/DROP DATABASE); other migrations in a shadow database. Without CREATEDB the shadow is a rolled-back schema of the target;
  * without CREATE on the database either, the check says why it cannot run and which GRANT would let it.
  */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -80,15 +83,48 @@ describe("schema drift after migrate", () => {
     tmp.cleanup();
   });
 
-  it("migrate reports no drift: migrations/ replayed in a shadow database equals the target", async () => {
-    expect(summaryDrift).toMatchObject({ status: "no-drift", shadow: "database" });
-    // migrate's shadow database was dropped: a failed drop is reported as a note.
+  it("migrate reports no drift: its own small baseline replayed in a rolled-back schema equals the target; nothing is left", async () => {
+    // The run's own baseline, no extension, few locks: no CREATE DATABASE, no DROP DATABASE (shadow.ts schemaFirst).
+    expect(summaryDrift).toMatchObject({ status: "no-drift", shadow: "schema" });
     expect(summaryDrift.notes).toBeUndefined();
+    expect(await db.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'sqlite2pg_shadow%'")).toEqual([]);
+    // Without the baseline's identity the files are anyone's: replayed in a fresh shadow database, same answer.
     expect(await check()).toMatchObject({ status: "no-drift", shadow: "database", objects: summaryDrift.objects });
     // This process's shadow database is gone (shadows are named after the process: other test files running
     // at the same time may have one of their own right now).
     const left = await db.query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [`${await shadowPrefixOf(db)}${process.pid}_`]);
     expect(left).toEqual([]);
+  });
+
+  it("the run's own baseline goes to a shadow database when it creates an extension, or when it is not the only migration", async () => {
+    const sql = readFileSync(join(migrationsDir, "0_init", "migration.sql"), "utf8");
+    const own = (text: string) => ({ name: "0_init", checksum: createHash("sha256").update(text, "utf8").digest("hex") });
+    const ownCheck = () => checkDrift({ client, targetUrl: db.url, pgSchema: "public", migrationsDir, ownBaseline: own(sql) });
+    expect(await ownCheck()).toMatchObject({ status: "no-drift", shadow: "schema" });
+    // The rolled-back schema sees a change made by hand as the shadow database does.
+    await db.query("ALTER TABLE author ADD COLUMN nickname text");
+    try {
+      expect(await ownCheck()).toMatchObject({ status: "drift", shadow: "schema", differences: ["table author: extra column nickname in database (text)"] });
+    } finally {
+      await db.query("ALTER TABLE author DROP COLUMN nickname");
+    }
+
+    // An extension belongs to the database: IF NOT EXISTS would find the target's and create nothing in a schema.
+    await db.query('CREATE EXTENSION IF NOT EXISTS "pg_trgm" SCHEMA public');
+    onTestFinished(() => db.query('DROP EXTENSION IF EXISTS "pg_trgm"').then(() => undefined));
+    const withExtension = join(tmp.dir, "migrations-extension");
+    mkdirSync(join(withExtension, "0_init"), { recursive: true });
+    const extended = `CREATE EXTENSION IF NOT EXISTS "pg_trgm";\n${sql}`;
+    writeFileSync(join(withExtension, "0_init", "migration.sql"), extended);
+    expect(await checkDrift({ client, targetUrl: db.url, pgSchema: "public", migrationsDir: withExtension, ownBaseline: own(extended) })).toMatchObject({ shadow: "database" });
+
+    // A second migration after the baseline: a user's, replayed as Prisma would, in a fresh database.
+    const twoMigrations = join(tmp.dir, "migrations-two");
+    mkdirSync(join(twoMigrations, "0_init"), { recursive: true });
+    mkdirSync(join(twoMigrations, "1_noop"), { recursive: true });
+    writeFileSync(join(twoMigrations, "0_init", "migration.sql"), sql);
+    writeFileSync(join(twoMigrations, "1_noop", "migration.sql"), "SELECT 1;\n");
+    expect(await checkDrift({ client, targetUrl: db.url, pgSchema: "public", migrationsDir: twoMigrations, ownBaseline: own(sql) })).toMatchObject({ status: "no-drift", shadow: "database" });
   });
 
   it("drops the shadow database of a run that died (kill -9), keeps a live run's", async () => {
