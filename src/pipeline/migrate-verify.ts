@@ -165,6 +165,7 @@ function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, app
     catalog: new Map(opened.catalog.tables.map((t) => [t.name, t])),
     independent: run.options.verify === "deep" ? "all" : "sample",
     decodeFallback: run.decodeFallback,
+    ...(run.target.can.separateConnections ? { connect: () => run.target.connect("verify") } : {}),
     sent: new Map(applied.copied.flatMap((t) => (t.sentChecksum === null ? [] : [[t.table, { checksum: t.sentChecksum, rows: t.rows }]]))),
     leftOut: new Map(
       applied.copied.map((t) => [
