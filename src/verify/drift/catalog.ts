@@ -79,8 +79,26 @@ const RELATION_KINDS: Readonly<Record<string, string>> = {
   m: "materialized view",
 };
 
-async function rows<T>(client: PgClient, sql: string, schema: string): Promise<T[]> {
-  return (await client.query(sql, [schema])).rows as T[];
+/** Rows of a catalog query; `requalify` rewrites the values a deparser printed (never the names). */
+async function rows<T>(client: PgClient, sql: string, schema: string, requalify?: (text: string) => string): Promise<T[]> {
+  const found = (await client.query(sql, [schema])).rows as Record<string, unknown>[];
+  if (!requalify) return found as T[];
+  return found.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k !== "name" && k !== "table" && typeof v === "string" ? requalify(v) : v]))) as T[];
+}
+
+/**
+ * A shadow schema described as if it had the target schema's name. The deparsers qualify a name of the schema
+ * where the implicit pg_catalog hides it (a table named pg_type: `REFERENCES <schema>.pg_type(id)`); the target
+ * then prints its own schema's name there, the shadow its own. The shadow's name is made at check time
+ * (`sqlite2pg_shadow_<pid>_<random>`), so no text of the migration can hold it: replacing `<shadow>.` with
+ * `<target>.`, both spelled by quote_ident as the deparsers spell them, rewrites only those qualifiers.
+ */
+async function requalifier(client: PgClient, schema: string, asSchema: string): Promise<((text: string) => string) | undefined> {
+  if (schema === asSchema) return undefined;
+  const { rows: spelled } = await client.query<{ from: string; to: string }>("SELECT quote_ident($1) AS from, quote_ident($2) AS to", [schema, asSchema]);
+  const from = `${spelled[0].from}.`;
+  const to = `${spelled[0].to}.`;
+  return (text) => (text.includes(from) ? text.split(from).join(to) : text);
 }
 
 function byName<T extends { name: string }, V>(list: readonly T[], value: (row: T) => V): Map<string, V> {
@@ -88,24 +106,26 @@ function byName<T extends { name: string }, V>(list: readonly T[], value: (row: 
 }
 
 /**
- * Describe `schema`. Must run inside a transaction: search_path is set to the schema for that transaction only
- * (set_config(…, true)), so that the deparsed definitions name the schema's own objects without a qualifier
- * and two schemas of different names (a shadow) describe alike.
+ * Describe `schema` (as if named `asSchema`: a shadow schema, see requalifier). Must run inside a transaction:
+ * search_path is set to the schema for that transaction only (set_config(…, true)), so that the deparsed
+ * definitions name the schema's own objects without a qualifier and two schemas of different names describe alike.
  */
-export async function readSchemaCatalog(client: PgClient, schema: string): Promise<SchemaCatalog> {
+export async function readSchemaCatalog(client: PgClient, schema: string, asSchema = schema): Promise<SchemaCatalog> {
   await client.query("SELECT set_config('search_path', $1, true)", [quoteIdent(schema)]);
-  const relations = await rows<{ name: string; kind: string; persistence: string; definition: string | null }>(client, RELATIONS_SQL, schema);
+  const fix = await requalifier(client, schema, asSchema);
+  const relations = await rows<{ name: string; kind: string; persistence: string; definition: string | null }>(client, RELATIONS_SQL, schema, fix);
   const columns = await rows<{ table: string; name: string; type: string; notNull: boolean; identity: string; generated: string; expression: string | null; collation: string | null }>(
     client,
     COLUMNS_SQL,
     schema,
+    fix,
   );
-  const constraints = await rows<{ table: string; name: string; definition: string }>(client, CONSTRAINTS_SQL, schema);
-  const indexes = await rows<{ name: string; table: string; definition: string }>(client, INDEXES_SQL, schema);
-  const sequences = await rows<SequenceFacts & { name: string }>(client, SEQUENCES_SQL, schema);
-  const triggers = await rows<{ table: string; name: string; definition: string }>(client, TRIGGERS_SQL, schema);
-  const enums = await rows<{ name: string; labels: string }>(client, ENUMS_SQL, schema);
-  const functions = await rows<{ name: string; definition: string }>(client, FUNCTIONS_SQL, schema);
+  const constraints = await rows<{ table: string; name: string; definition: string }>(client, CONSTRAINTS_SQL, schema, fix);
+  const indexes = await rows<{ name: string; table: string; definition: string }>(client, INDEXES_SQL, schema, fix);
+  const sequences = await rows<SequenceFacts & { name: string }>(client, SEQUENCES_SQL, schema, fix);
+  const triggers = await rows<{ table: string; name: string; definition: string }>(client, TRIGGERS_SQL, schema, fix);
+  const enums = await rows<{ name: string; labels: string }>(client, ENUMS_SQL, schema, fix);
+  const functions = await rows<{ name: string; definition: string }>(client, FUNCTIONS_SQL, schema, fix);
 
   const kept = (table: string) => table !== MIGRATIONS_TABLE;
   const tableRows = relations.filter((r) => ["r", "p", "f"].includes(r.kind) && kept(r.name));

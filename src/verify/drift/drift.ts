@@ -68,7 +68,10 @@ export async function describeShadow(options: Omit<DriftOptions, "shadow">): Pro
   if (migrations.length === 0) throw new Sqlite2pgError(`no migration.sql under ${options.migrationsDir}`, { code: "DRIFT_UNAVAILABLE", kind: "target", stage: "verify" });
   return withClient(options.client, async (client) => {
     const target = options.target ?? openTarget(options.targetUrl);
-    return withShadow({ client, target, pgSchema: options.pgSchema, migrations, ownBaseline: options.ownBaseline }, readSchemaCatalog);
+    // A shadow schema is described under the target schema's name (catalog.ts requalifier).
+    return withShadow({ client, target, pgSchema: options.pgSchema, migrations, ownBaseline: options.ownBaseline }, (c, schema) =>
+      readSchemaCatalog(c, schema, options.pgSchema),
+    );
   });
 }
 
