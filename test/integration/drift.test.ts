@@ -127,6 +127,48 @@ describe("schema drift after migrate", () => {
     expect(await checkDrift({ client, targetUrl: db.url, pgSchema: "public", migrationsDir: twoMigrations, ownBaseline: own(sql) })).toMatchObject({ status: "no-drift", shadow: "database" });
   });
 
+  it("a target schema still being created by the copy (not committed) sends the baseline to a shadow database, without waiting", async () => {
+    // As `migrate` into ?schema=<new> replays the shadow beside the copy: the copy's transaction has created the
+    // schema, uncommitted. A rolled-back schema's `CREATE SCHEMA IF NOT EXISTS` would wait for that commit.
+    const sql = 'CREATE SCHEMA IF NOT EXISTS "app_pending";\n\nCREATE TABLE "t" (\n    "id" INTEGER NOT NULL,\n\n    CONSTRAINT "t_pkey" PRIMARY KEY ("id")\n);\n';
+    const dir = join(tmp.dir, "migrations-pending");
+    mkdirSync(join(dir, "0_init"), { recursive: true });
+    writeFileSync(join(dir, "0_init", "migration.sql"), sql);
+    const holder = await connectTarget(db.url, "verify");
+    let blocked = 0;
+    let checking = true;
+    try {
+      await holder.query("BEGIN");
+      await holder.query('CREATE SCHEMA "app_pending"');
+      await holder.query('CREATE TABLE "app_pending"."t" ("id" integer PRIMARY KEY)');
+      const [{ pid }] = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows;
+      // Whether any session waits on the holder while the check runs (it would, up to the tool's lock_timeout).
+      const watching = (async () => {
+        while (checking) {
+          const [{ n }] = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", [pid]).then((r) => r.rows);
+          blocked += n;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      const result = await checkDrift({
+        client,
+        targetUrl: db.url,
+        pgSchema: "app_pending",
+        migrationsDir: dir,
+        ownBaseline: { name: "0_init", checksum: createHash("sha256").update(sql, "utf8").digest("hex") },
+      });
+      checking = false;
+      await watching;
+      // Not committed, so the check sees no table t in the target: what matters is where it replayed, without waiting.
+      expect(result).toMatchObject({ shadow: "database" });
+      expect(blocked).toBe(0);
+    } finally {
+      checking = false;
+      await holder.query("ROLLBACK").catch(() => undefined);
+      await holder.end();
+    }
+  }, 30_000);
+
   it("drops the shadow database of a run that died (kill -9), keeps a live run's", async () => {
     const prefix = await shadowPrefixOf(db);
     const dead = `${prefix}999999_deadbeef`;

@@ -293,6 +293,10 @@ async function embedded<T>(options: ShadowOptions, read: ShadowReader<T>): Promi
 async function schemaFirst(options: ShadowOptions): Promise<boolean> {
   const [only] = options.migrations;
   if (options.migrations.length !== 1 || !isOwnBaseline(only, options.ownBaseline) || /\bCREATE\s+EXTENSION\b/i.test(only.sql)) return false;
+  // The baseline's `CREATE SCHEMA IF NOT EXISTS <target>` is a no-op only for a schema that exists: one the copy
+  // is creating beside this replay (not committed yet) would make it wait for the copy's commit, then fail.
+  const { rows } = await options.client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_catalog.pg_namespace WHERE nspname = $1", [options.pgSchema]);
+  if (rows[0]?.n !== 1) return false;
   const room = await lockRoom(options.client);
   return locksNeeded(only.sql) <= room.capacity / SCHEMA_KIND_LOCK_SHARE;
 }
