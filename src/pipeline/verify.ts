@@ -18,7 +18,7 @@ import { matchSentChecksum, type SentChecksum } from "../verify/content/sent-che
 import { coverageLines, targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { checkIndependently, describeIndependent, formatIndependentDifferences, type IndependentResult } from "../verify/independent/independent-check.js";
 import { textFallback, type TextFallback } from "../copy/text-fallback.js";
-import { copyOrder } from "../apply/parallel-apply.js";
+import { onTwoConnections, worthTwoConnections } from "../verify/content/two-connections.js";
 
 export type { Difference, TableVerification } from "../verify/content/compare-table.js";
 
@@ -51,7 +51,8 @@ export interface VerifyDatabaseOptions {
   readonly decodeFallback?: TextFallback;
   /**
    * Opens one more connection to the target: the sent checksums are then matched over two connections, the second
-   * in the first's snapshot (sentOnSecondConnection). Left out where the target has one connection (PGlite).
+   * in the first's snapshot (verify/content/two-connections.ts). Left out where the target has one connection
+   * (PGlite).
    */
   readonly connect?: () => Promise<PgClient>;
 }
@@ -77,14 +78,24 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
   const tables: TableVerification[] = [];
   let independent: IndependentResult | undefined;
   try {
-    const matched = await sentOnSecondConnection(options, scope);
+    const early =
+      options.connect && options.sent && scope.fresh && worthTwoConnections(options.tables)
+        ? await onTwoConnections({
+            client,
+            connect: options.connect,
+            sessionSettings: SESSION_SETTINGS,
+            pgSchema: options.pgSchema,
+            tables: options.tables,
+            sent: options.sent,
+          })
+        : undefined;
     for (const plan of options.tables) {
-      const early = matched.get(plan.name);
-      const started = performance.now() - (early?.ms ?? 0);
-      let result: TableVerification | null = early?.result ?? null;
+      const done = early?.get(plan.name);
+      const started = performance.now() - (done?.ms ?? 0);
+      let result: TableVerification | null = done?.result ?? null;
       try {
         const sent = options.sent?.get(plan.name);
-        if (sent && !matched.has(plan.name)) result = await matchSentChecksum(client, options.pgSchema, plan, sent);
+        if (sent && !done) result = await matchSentChecksum(client, options.pgSchema, plan, sent);
         result ??= await compareTable({
           source: options.source,
           client,
@@ -124,54 +135,6 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
     await client.query(scope.end).catch(() => undefined);
   }
   return { ok: tables.every((t) => t.ok) && (independent?.ok ?? true), tables, ...(independent ? { independent } : {}) };
-}
-
-/** Below this many bytes of COPY data in all, one connection matches every sent checksum (a second costs ~10 ms). */
-const SECOND_CONNECTION_BYTES = 8 * 1024 * 1024;
-
-/**
- * PostgreSQL prints a table for `COPY … TO` on one backend, one core; Node only hashes the bytes. With a second
- * connection in the same snapshot (pg_export_snapshot, https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-SNAPSHOT-SYNCHRONIZATION)
- * two tables are printed at once, the largest first, so the pass takes about as long as its largest table.
- * Each result is what the one-connection loop would give for that table (null: not matched, for its full
- * comparison); the map holds the tables done here (an empty map: none, the loop matches them all).
- */
-async function sentOnSecondConnection(
-  options: VerifyDatabaseOptions,
-  scope: { readonly fresh: boolean },
-): Promise<Map<string, { readonly result: TableVerification | null; readonly ms: number }>> {
-  const done = new Map<string, { readonly result: TableVerification | null; readonly ms: number }>();
-  const sent = options.sent;
-  const bytes = options.tables.reduce((sum, t) => sum + (t.estimatedBytes ?? 0), 0);
-  if (!options.connect || !sent || !scope.fresh || options.tables.length < 2 || bytes < SECOND_CONNECTION_BYTES) return done;
-  const { rows } = await options.client.query<{ id: string }>("SELECT pg_catalog.pg_export_snapshot() AS id");
-  const second = await options.connect();
-  try {
-    await second.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    // A utility statement takes no parameters; the identifier PostgreSQL made is hex digits and dashes, checked so.
-    const id = rows[0].id;
-    if (!/^[0-9A-F]+-[0-9A-F]+-[0-9]+$/i.test(id)) throw new Error(`unexpected snapshot identifier ${JSON.stringify(id)}`);
-    await second.query(`SET TRANSACTION SNAPSHOT '${id}'`);
-    for (const sql of SESSION_SETTINGS) await second.query(sql);
-    const queue = copyOrder(options.tables.filter((t) => sent.has(t.name)));
-    const work = async (client: PgClient): Promise<void> => {
-      for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
-        const started = performance.now();
-        try {
-          const result = await matchSentChecksum(client, options.pgSchema, plan, sent.get(plan.name)!);
-          done.set(plan.name, { result, ms: performance.now() - started });
-        } catch (err) {
-          if (err instanceof Sqlite2pgError) throw err;
-          throw targetError("verify", `verifying "${plan.name}" failed`, err, plan.name);
-        }
-      }
-    };
-    await Promise.all([work(options.client), work(second)]);
-  } finally {
-    await second.query("ROLLBACK").catch(() => undefined);
-    await second.end().catch(() => undefined);
-  }
-  return done;
 }
 
 const METHOD_TEXT: Record<TableVerification["method"], string> = {

@@ -1,0 +1,69 @@
+/**
+ * migrate's sent checksums matched over two connections, the second in the first's snapshot
+ * (pg_export_snapshot, https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-SNAPSHOT-SYNCHRONIZATION).
+ * PostgreSQL prints a table for `COPY … TO` on one backend, one core, while Node only hashes the bytes: two tables
+ * are printed at once, the largest first. Each result is what the one-connection pass would give (null: not
+ * matched, for its full comparison on the first connection). Running the independent check there too, as the
+ * queue's last task beside the tables still being printed, measured no gain (docs/benchmarks.md, session 9).
+ */
+import type { TablePlan } from "../../convert/convert.js";
+import type { PgClient } from "../../db/pg-client.js";
+import { targetError } from "../../db/pg-target.js";
+import { Sqlite2pgError } from "../../core/errors.js";
+import { copyOrder } from "../../apply/parallel-apply.js";
+import type { TableVerification } from "./compare-table.js";
+import { matchSentChecksum, type SentChecksum } from "./sent-checksums.js";
+
+/** Per table matched here: its result and how long it took. */
+export type EarlyResults = ReadonlyMap<string, { readonly result: TableVerification | null; readonly ms: number }>;
+
+/** Below this many bytes of COPY data in all, one connection does it all (a second costs ~10 ms). */
+export const SECOND_CONNECTION_BYTES = 8 * 1024 * 1024;
+
+export interface TwoConnectionsInput {
+  /** In its REPEATABLE READ transaction, with `sessionSettings` applied. */
+  readonly client: PgClient;
+  readonly connect: () => Promise<PgClient>;
+  readonly sessionSettings: readonly string[];
+  readonly pgSchema: string;
+  readonly tables: readonly TablePlan[];
+  readonly sent: ReadonlyMap<string, SentChecksum>;
+}
+
+/** Worth a second connection: at least two tables and SECOND_CONNECTION_BYTES of COPY data. */
+export function worthTwoConnections(tables: readonly TablePlan[]): boolean {
+  return tables.length >= 2 && tables.reduce((sum, t) => sum + (t.estimatedBytes ?? 0), 0) >= SECOND_CONNECTION_BYTES;
+}
+
+export async function onTwoConnections(input: TwoConnectionsInput): Promise<EarlyResults> {
+  const { client, sent } = input;
+  const done = new Map<string, { readonly result: TableVerification | null; readonly ms: number }>();
+  const { rows } = await client.query<{ id: string }>("SELECT pg_catalog.pg_export_snapshot() AS id");
+  const second = await input.connect();
+  try {
+    await second.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // A utility statement takes no parameters; the identifier PostgreSQL made is hex digits and dashes, checked so.
+    const id = rows[0].id;
+    if (!/^[0-9A-F]+-[0-9A-F]+-[0-9]+$/i.test(id)) throw new Error(`unexpected snapshot identifier ${JSON.stringify(id)}`);
+    await second.query(`SET TRANSACTION SNAPSHOT '${id}'`);
+    for (const sql of input.sessionSettings) await second.query(sql);
+    const queue = copyOrder(input.tables.filter((t) => sent.has(t.name)));
+    const work = async (conn: PgClient): Promise<void> => {
+      for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
+        const started = performance.now();
+        try {
+          const result = await matchSentChecksum(conn, input.pgSchema, plan, sent.get(plan.name)!);
+          done.set(plan.name, { result, ms: performance.now() - started });
+        } catch (err) {
+          if (err instanceof Sqlite2pgError) throw err;
+          throw targetError("verify", `verifying "${plan.name}" failed`, err, plan.name);
+        }
+      }
+    };
+    await Promise.all([work(client), work(second)]);
+  } finally {
+    await second.query("ROLLBACK").catch(() => undefined);
+    await second.end().catch(() => undefined);
+  }
+  return done;
+}
