@@ -16,7 +16,10 @@
  *   migration diff 237 → 77 ms, the read-back 593 → 346 ms), peak RSS 2000 tables 270–295 → 237–251 MB, blog
  *   scale 1 18.1 → 17.4 s and 239–245 → 191–201 MB. PGlite is PostgreSQL itself compiled to WASM: the copy, the
  *   index builds and the checksums run in it, long enough for optimized code to pay (blog 0.05 into PGlite: copy
- *   1.12 → 1.24–1.34 s with Liftoff only), so a PGlite target keeps V8's default.
+ *   1.12 → 1.24–1.34 s with Liftoff only), so a PGlite target keeps V8's default. With the flag a function Liftoff
+ *   cannot compile is a fatal error instead of a TurboFan fallback; the one family it may refuse on tier-1 CPUs is
+ *   SIMD without SSE4.1, and Prisma 6.19.3's modules hold no SIMD instruction (wabt's wasm2wat: no v128 in the
+ *   schema engine nor the query compilers; every test that runs the CLI against a server runs them so).
  */
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { targetUrlFrom } from "./target-url.js";
