@@ -243,6 +243,18 @@ describe("verify Chinook", () => {
       // Small tables: one connection does it all.
       await run(1024);
       expect(opened).toBe(2);
+
+      // No second connection to be had (a connection limit): the one connection does it all, same verdicts.
+      const refused = await verifyDatabase({
+        source: sqlite,
+        client,
+        pgSchema: "public",
+        tables: [plan("Artist", "ArtistId", 8 << 20), plan("Genre", "GenreId", 8 << 20)],
+        sent,
+        connect: () => Promise.reject(new Error("too many connections for role")),
+        independent: "off",
+      });
+      expect(refused.tables.map((t) => [t.table, t.method, t.ok])).toEqual([["Artist", "sent", true], ["Genre", "rows", false]]);
     } finally {
       await client.end();
       sqlite.close();

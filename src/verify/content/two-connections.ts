@@ -39,14 +39,11 @@ export async function onTwoConnections(input: TwoConnectionsInput): Promise<Earl
   const { client, sent } = input;
   const done = new Map<string, { readonly result: TableVerification | null; readonly ms: number }>();
   const { rows } = await client.query<{ id: string }>("SELECT pg_catalog.pg_export_snapshot() AS id");
-  const second = await input.connect();
+  const second = await openInSnapshot(input, rows[0].id);
+  // No second connection (the role's or the server's connection limit, a pooler refusing the snapshot): the
+  // one-connection pass does every table, as it would have without this one.
+  if (second === null) return done;
   try {
-    await second.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    // A utility statement takes no parameters; the identifier PostgreSQL made is hex digits and dashes, checked so.
-    const id = rows[0].id;
-    if (!/^[0-9A-F]+-[0-9A-F]+-[0-9]+$/i.test(id)) throw new Error(`unexpected snapshot identifier ${JSON.stringify(id)}`);
-    await second.query(`SET TRANSACTION SNAPSHOT '${id}'`);
-    for (const sql of input.sessionSettings) await second.query(sql);
     const queue = copyOrder(input.tables.filter((t) => sent.has(t.name)));
     const work = async (conn: PgClient): Promise<void> => {
       for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
@@ -66,4 +63,21 @@ export async function onTwoConnections(input: TwoConnectionsInput): Promise<Earl
     await second.end().catch(() => undefined);
   }
   return done;
+}
+
+/** A second connection in the first's snapshot with the same session settings, or null when one cannot be had. */
+async function openInSnapshot(input: TwoConnectionsInput, id: string): Promise<PgClient | null> {
+  // A utility statement takes no parameters; the identifier PostgreSQL made is hex digits and dashes, checked so.
+  if (!/^[0-9A-F]+-[0-9A-F]+-[0-9]+$/i.test(id)) return null;
+  let second: PgClient | undefined;
+  try {
+    second = await input.connect();
+    await second.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    await second.query(`SET TRANSACTION SNAPSHOT '${id}'`);
+    for (const sql of input.sessionSettings) await second.query(sql);
+    return second;
+  } catch {
+    await second?.end().catch(() => undefined);
+    return null;
+  }
 }
