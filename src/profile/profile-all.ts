@@ -12,10 +12,10 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { ColumnProfile } from "../core/column-type.js";
 import { familyOf, type TypeFamily } from "../convert/type-map.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
+import { startSnapshotWorker } from "../db/snapshot-worker.js";
 import type { SqliteCatalog } from "../core/catalog.js";
 import { profileWork, type ProfileWork } from "./profile.js";
 import type { ProfileWorkerInput, ProfileWorkerMessage } from "./profile-worker.js";
@@ -51,14 +51,11 @@ export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snaps
     profiles.set(w.table.name, profileWork(db, w));
   };
   const [mine, theirs] = snapshot ? split(work) : [work, []];
-  const helper = theirs.length > 0 ? await startWorker(snapshot!.path, theirs) : null;
-  // The worker's read transaction has begun: if nobody committed since the snapshot did, it sees the snapshot.
-  const helping = helper !== null && snapshot!.unchanged();
-  if (helper !== null && !helping) void helper.worker.terminate();
-  for (const w of helping ? mine : work) local(w);
+  const helper = theirs.length > 0 ? await startWorker(snapshot!, theirs) : null;
+  for (const w of helper !== null ? mine : work) local(w);
   let threads = 1;
-  if (helping) {
-    const done = await helper.done;
+  if (helper !== null) {
+    const done = await helper;
     if (done === null) {
       for (const w of theirs) local(w);
     } else {
@@ -95,23 +92,16 @@ function split(work: readonly ProfileWork[]): [ProfileWork[], ProfileWork[]] {
 
 type Done = Extract<ProfileWorkerMessage, { type: "done" }>["profiles"];
 
-/** The worker once its read transaction has started (null if it could not start), and its results (null on failure). */
-function startWorker(path: string, tables: readonly ProfileWork[]): Promise<{ worker: Worker; done: Promise<Done | null> } | null> {
-  const input: ProfileWorkerInput = { path, tables };
-  const worker = new Worker(WORKER_URL, { workerData: input });
-  return new Promise((resolveStarted) => {
-    let resolveDone!: (d: Done | null) => void;
-    const done = new Promise<Done | null>((r) => (resolveDone = r));
-    const fail = (): void => {
-      resolveStarted(null);
-      resolveDone(null);
-    };
-    worker.on("message", (m: ProfileWorkerMessage) => {
-      if (m.type === "started") resolveStarted({ worker, done });
-      else if (m.type === "done") resolveDone(m.profiles);
-      else fail();
-    });
-    worker.on("error", fail);
-    worker.on("exit", () => fail());
+/** Its results (null if it failed), once its connection is known to see the snapshot; null if it is not kept. */
+async function startWorker(snapshot: ProfileSnapshot, tables: readonly ProfileWork[]): Promise<Promise<Done | null> | null> {
+  const input: ProfileWorkerInput = { path: snapshot.path, tables };
+  let resolveDone!: (d: Done | null) => void;
+  const done = new Promise<Done | null>((r) => (resolveDone = r));
+  const worker = await startSnapshotWorker<ProfileWorkerMessage>(WORKER_URL, { workerData: input }, () => snapshot.unchanged(), {
+    onMessage: (m) => {
+      if (m.type === "done") resolveDone(m.profiles);
+    },
+    onFailure: () => resolveDone(null),
   });
+  return worker === null ? null : done;
 }

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ColumnProfile } from "../core/column-type.js";
 import { openInReadTransaction } from "../db/sqlite-source.js";
+import type { SnapshotWorkerMessage } from "../db/snapshot-worker.js";
 import { profileWork, type ProfileWork } from "./profile.js";
 
 export interface ProfileWorkerInput {
@@ -16,9 +17,8 @@ export interface ProfileWorkerInput {
 }
 
 export type ProfileWorkerMessage =
-  | { readonly type: "started" }
-  | { readonly type: "done"; readonly profiles: readonly (readonly [string, readonly (readonly [string, ColumnProfile])[]])[] }
-  | { readonly type: "error"; readonly message: string };
+  | SnapshotWorkerMessage
+  | { readonly type: "done"; readonly profiles: readonly (readonly [string, readonly (readonly [string, ColumnProfile])[]])[] };
 
 const input = workerData as ProfileWorkerInput;
 const post = (m: ProfileWorkerMessage): void => parentPort!.postMessage(m);

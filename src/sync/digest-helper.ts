@@ -9,7 +9,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { startSnapshotWorker } from "../db/snapshot-worker.js";
 import type { Bound } from "./keys.js";
 import type { RangeDigest, RowSet } from "./source-digest.js";
 import type { DigestWork, DigestWorkerInput, DigestWorkerMessage } from "./digest-worker.js";
@@ -77,44 +77,27 @@ async function startWorker(
   }
   if (theirs.length === 0) return null;
   const input: DigestWorkerInput = { path, mode, tables: theirs.map(({ plan, table, keys, spans }) => ({ plan, table, keys, spans })) };
-  // A small young generation: the worker's garbage is short-lived, and its memory adds to the pass's peak.
-  const worker = new Worker(WORKER_URL, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   const waiting = new Map<string, { promise: Promise<Result[] | null>; resolve: (d: Result[] | null) => void; got: Result[] }>();
   for (const w of theirs) {
     let resolve!: (d: Result[] | null) => void;
     const promise = new Promise<Result[] | null>((r) => (resolve = r));
     waiting.set(w.plan.name, { promise, resolve, got: [] });
   }
-  const failAll = (): void => {
-    for (const w of waiting.values()) w.resolve(null);
-  };
-  const started = await new Promise<boolean>((resolveStarted) => {
-    worker.on("message", (m: DigestWorkerMessage) => {
-      if (m.type === "started") resolveStarted(true);
-      else if (m.type === "spans") waiting.get(m.table)?.got.push(...m.digests.map((d) => ({ lo: null, digest: asBuffers(d) })));
+  // A small young generation: the worker's garbage is short-lived, and its memory adds to the pass's peak.
+  const worker = await startSnapshotWorker<DigestWorkerMessage>(WORKER_URL, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 8 } }, unchanged, {
+    onMessage: (m) => {
+      if (m.type === "spans") waiting.get(m.table)?.got.push(...m.digests.map((d) => ({ lo: null, digest: asBuffers(d) })));
       else if (m.type === "cut") waiting.get(m.table)?.got.push(...m.ranges.map((r) => ({ lo: r.lo, digest: asBuffers(r.digest) })));
       else if (m.type === "table") {
         const w = waiting.get(m.table);
         w?.resolve(m.off ? null : w.got);
-      } else {
-        resolveStarted(false);
-        failAll();
       }
-    });
-    worker.on("error", () => {
-      resolveStarted(false);
-      failAll();
-    });
-    worker.on("exit", () => {
-      resolveStarted(false);
-      failAll();
-    });
+    },
+    onFailure: () => {
+      for (const w of waiting.values()) w.resolve(null);
+    },
   });
-  // The worker's read transaction has begun: if nobody committed since the snapshot did, it sees the snapshot.
-  if (!started || !unchanged()) {
-    void worker.terminate();
-    return null;
-  }
+  if (worker === null) return null;
   return {
     tables: theirs.map((w) => w.plan.name),
     results: (table) => waiting.get(table)?.promise ?? Promise.resolve(null),

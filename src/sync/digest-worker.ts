@@ -4,6 +4,7 @@
  * the main thread then checks that nobody committed to the file since the run's snapshot began, and otherwise
  * stops it and digests these tables itself (as the profile's worker, profile/profile-worker.ts).
  */
+import type { SnapshotWorkerMessage } from "../db/snapshot-worker.js";
 import { parentPort, workerData } from "node:worker_threads";
 import type { TablePlan } from "../convert/convert.js";
 import type { SqliteTable } from "../core/catalog.js";
@@ -29,14 +30,13 @@ export interface DigestWorkerInput {
 }
 
 export type DigestWorkerMessage =
-  | { readonly type: "started" }
+  | SnapshotWorkerMessage
   /** The digests of the next spans of a table (posted a slice at a time: the worker holds one slice). */
   | { readonly type: "spans"; readonly table: string; readonly digests: readonly RangeDigest[] }
   /** The next ranges of a table cut in "cut" mode, each with its lower bound (its first key). */
   | { readonly type: "cut"; readonly table: string; readonly ranges: readonly { readonly lo: Bound; readonly digest: RangeDigest }[] }
   /** A table is done (off: a key of another storage class was met; the table goes whole). */
-  | { readonly type: "table"; readonly table: string; readonly off: boolean }
-  | { readonly type: "error"; readonly message: string };
+  | { readonly type: "table"; readonly table: string; readonly off: boolean };
 
 const SLICE = 32;
 const input = workerData as DigestWorkerInput;
