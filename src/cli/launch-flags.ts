@@ -37,6 +37,7 @@ function targetOption(args: readonly string[]): string | undefined {
 /** The flags for a CLI process started with `args` (process.argv without node and the script) and `env`. */
 export function launchFlags(args: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const flags = ["--heap-growing-percent=10"];
-  if (!isPgliteUrl(targetUrlFrom(targetOption(args), env))) flags.push("--liftoff-only");
+  // `plan` reads no PostgreSQL at all: only Prisma's engines run WASM there.
+  if (args[0] === "plan" || !isPgliteUrl(targetUrlFrom(targetOption(args), env))) flags.push("--liftoff-only");
   return flags;
 }

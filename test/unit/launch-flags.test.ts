@@ -25,6 +25,11 @@ describe("launchFlags: the launcher's V8 flags", () => {
     expect(launchFlags(["migrate", "a.db"], { DATABASE_URL: "pglite:./x" })).not.toContain("--liftoff-only");
   });
 
+  it("plan (no PostgreSQL at all) runs the engines on Liftoff whatever DATABASE_URL says", () => {
+    expect(launchFlags(["plan", "a.db"], {})).toContain("--liftoff-only");
+    expect(launchFlags(["plan", "a.db", "--out", "prisma"], { DATABASE_URL: "pglite:./x" })).toContain("--liftoff-only");
+  });
+
   it("takes the last --to, as commander does, and stops at --", () => {
     expect(launchFlags(["migrate", "a.db", "--to", SERVER, "--to", "pglite:./d"], {})).not.toContain("--liftoff-only");
     expect(launchFlags(["migrate", "a.db", "--to", "pglite:./d", "--to", SERVER], {})).toContain("--liftoff-only");
