@@ -16,7 +16,8 @@
  *   migration diff 237 → 77 ms, the read-back 593 → 346 ms), peak RSS 2000 tables 270–295 → 237–251 MB, blog
  *   scale 1 18.1 → 17.4 s and 239–245 → 191–201 MB. PGlite is PostgreSQL itself compiled to WASM: the copy, the
  *   index builds and the checksums run in it, long enough for optimized code to pay (blog 0.05 into PGlite: copy
- *   1.12 → 1.24–1.34 s with Liftoff only), so a PGlite target keeps V8's default. With the flag a function Liftoff
+ *   1.12 → 1.24–1.34 s with Liftoff only), so a PGlite target keeps V8's default for a source over 32 MB; below,
+ *   Liftoff wins there too (Chinook into PGlite 3.8–4.3 → 3.1–3.4 s; at 44 MB the two were even). With the flag a function Liftoff
  *   cannot compile is a fatal error instead of a TurboFan fallback; the one family it may refuse on tier-1 CPUs is
  *   SIMD without SSE4.1, and Prisma 6.19.3's modules hold no SIMD instruction (wabt's wasm2wat: no v128 in the
  *   schema engine nor the query compilers; every test that runs the CLI against a server runs them so).
@@ -34,10 +35,41 @@ function targetOption(args: readonly string[]): string | undefined {
   return found; // commander takes the last one given
 }
 
-/** The flags for a CLI process started with `args` (process.argv without node and the script) and `env`. */
-export function launchFlags(args: readonly string[], env: NodeJS.ProcessEnv): string[] {
+/** Up to this size of the SQLite file, PGlite's own work is short enough for Liftoff's code too. */
+export const PGLITE_LIFTOFF_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The commands' options that take a value (`--name value`; `--name=value` is one argument). A unit test holds this
+ * to the commands' definitions; an option missing here could only make a PGlite run keep V8's default.
+ */
+export const VALUED_OPTIONS: ReadonlySet<string> = new Set([
+  "--decode-fallback", "--exclude", "--jobs", "--naming", "--on-error", "--orphans", "--out", "--pg-schema",
+  "--rejects", "--report", "--schema", "--tables", "--to", "--type", "--verify", "--watch",
+]);
+
+/** The first argument after the command that is not an option or an option's value: the SQLite file. */
+function sourceArgument(args: readonly string[]): string | undefined {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") return args[i + 1];
+    if (VALUED_OPTIONS.has(a)) i++;
+    else if (!a.startsWith("-")) return a;
+  }
+  return undefined;
+}
+
+/**
+ * The flags for a CLI process started with `args` (process.argv without node and the script) and `env`;
+ * `sizeOf` gives a file's size in bytes (undefined if it cannot be read).
+ */
+export function launchFlags(args: readonly string[], env: NodeJS.ProcessEnv, sizeOf: (path: string) => number | undefined = () => undefined): string[] {
   const flags = ["--heap-growing-percent=10"];
   // `plan` reads no PostgreSQL at all: only Prisma's engines run WASM there.
   if (args[0] === "plan" || !isPgliteUrl(targetUrlFrom(targetOption(args), env))) flags.push("--liftoff-only");
+  else {
+    const source = sourceArgument(args);
+    const size = source === undefined ? undefined : sizeOf(source);
+    if (size !== undefined && size <= PGLITE_LIFTOFF_BYTES) flags.push("--liftoff-only");
+  }
   return flags;
 }
