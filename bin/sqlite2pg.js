@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 
 // V8 flags for the CLI process only, set before anything is compiled (src/cli/launch-flags.ts says which and why:
-// a sooner garbage collection; Prisma's WASM engines on V8's baseline compiler unless the target is PGlite).
+// a sooner garbage collection; Prisma's WASM engines on V8's baseline compiler, unless a large file goes to PGlite).
 const { launchFlags } = await import("../dist/bundle/launch-flags.js");
 const sizeOf = (path) => statSync(path, { throwIfNoEntry: false })?.size;
 for (const flag of launchFlags(process.argv.slice(2), process.env, sizeOf)) setFlagsFromString(flag);

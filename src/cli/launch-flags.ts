@@ -7,20 +7,20 @@
  *   collections, so a run holding ~150 MB of live data peaked near 600 MB on the 2000-table bench. 1.1 is not a
  *   limit: the heap still grows to whatever a run needs (a big cell needs ~3× its size), it is only collected
  *   before each 10% (https://v8.dev/blog/trash-talk, `node --v8-options`).
- * - `--liftoff-only`, unless the target is PGlite: Prisma's engines (the schema engine for `db pull` and
- *   `migrate diff`, the query compiler behind the read-back's Prisma Client, both WASM) run from V8's baseline
- *   compiler, Liftoff, and are never recompiled by the optimizing one, TurboFan
- *   (https://v8.dev/blog/liftoff, https://v8.dev/docs/wasm-compilation-pipeline). Their calls are short; TurboFan's
- *   background compilation of the modules' hot functions took the second core from the run's own work and held
- *   memory. Measured on 2 cores side by side (docs/benchmarks.md, session 9): Chinook 1.75 → 1.24 s (the
- *   migration diff 237 → 77 ms, the read-back 593 → 346 ms), peak RSS 2000 tables 270–295 → 237–251 MB, blog
- *   scale 1 18.1 → 17.4 s and 239–245 → 191–201 MB. PGlite is PostgreSQL itself compiled to WASM: the copy, the
- *   index builds and the checksums run in it, long enough for optimized code to pay (blog 0.05 into PGlite: copy
- *   1.12 → 1.24–1.34 s with Liftoff only), so a PGlite target keeps V8's default for a source over 32 MB; below,
- *   Liftoff wins there too (Chinook into PGlite 3.8–4.3 → 3.1–3.4 s; at 44 MB the two were even). With the flag a function Liftoff
- *   cannot compile is a fatal error instead of a TurboFan fallback; the one family it may refuse on tier-1 CPUs is
- *   SIMD without SSE4.1, and Prisma 6.19.3's modules hold no SIMD instruction (wabt's wasm2wat: no v128 in the
- *   schema engine nor the query compilers; every test that runs the CLI against a server runs them so).
+ * - `--liftoff-only`: Prisma's engines (the schema engine for `db pull` and `migrate diff`, the query compiler
+ *   behind the read-back's Prisma Client, both WASM) run from V8's baseline compiler, Liftoff, and are never
+ *   recompiled by the optimizing one, TurboFan (https://v8.dev/blog/liftoff,
+ *   https://v8.dev/docs/wasm-compilation-pipeline). Their calls are short; TurboFan's background compilation of the
+ *   modules' hot functions took the second core from the run's own work and held memory. Measured on 2 cores side
+ *   by side (docs/benchmarks.md, session 9): Chinook 1.75 → 1.24 s (the migration diff 237 → 77 ms, the read-back
+ *   593 → 346 ms), peak RSS 2000 tables 270–295 → 237–251 MB, blog scale 1 18.1 → 17.4 s and 239–245 → 191–201 MB.
+ *   Not for a PGlite target with a SQLite file over 32 MB: PGlite is PostgreSQL itself compiled to WASM, and with
+ *   that much data its copy, index builds and checksums run long enough for optimized code to pay (blog 0.05,
+ *   44 MB, into PGlite: copy 1.12 → 1.24–1.34 s on Liftoff only, the whole run even); with less, Liftoff wins
+ *   there too (Chinook into PGlite 3.8–4.3 → 3.1–3.4 s, `npm run demo` 7.8 → 6.1 s). `plan` reads no PostgreSQL.
+ *   Under the flag a function Liftoff cannot compile is a fatal error instead of a TurboFan fallback; the one
+ *   family it may refuse on tier-1 CPUs is SIMD without SSE4.1, and Prisma 6.19.3's modules hold no SIMD
+ *   instruction (wabt's wasm2wat: no v128 in the schema engine nor the query compilers).
  */
 import { isPgliteUrl } from "../db/pglite-target.js";
 import { targetUrlFrom } from "./target-url.js";
