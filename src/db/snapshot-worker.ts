@@ -12,18 +12,20 @@ import { Worker, type WorkerOptions } from "node:worker_threads";
 export type SnapshotWorkerMessage = { readonly type: "started" } | { readonly type: "error"; readonly message: string };
 
 export interface SnapshotWorkerHandlers<M> {
-  /** Each of the worker's own messages, after "started". */
+  /** Each of the worker's own messages, after "started" (possibly before startSnapshotWorker has returned). */
   onMessage(message: M): void;
   /**
-   * The worker failed or ended after it was kept ("error", a crash, its exit): whatever it has not sent by then
-   * will not come. Called on its normal exit too, after its last message: settle only what is still pending.
+   * Called once, when the worker fails ("error", a crash) or ends (its exit, after its last message; or its
+   * termination when it is not kept): whatever it has not sent by then will not come, so settle only what is
+   * still pending. Not gated on the worker being kept: a worker may send everything and exit before the caller
+   * has even seen it started.
    */
   onFailure(): void;
 }
 
 /**
  * Start the worker and wait for its "started"; the Worker if it started and nobody committed since the snapshot,
- * else null (terminated, nothing of it counts, `onFailure` not called).
+ * else null (terminated: nothing of it counts).
  */
 export async function startSnapshotWorker<M extends { readonly type: string }>(
   url: URL,
@@ -32,12 +34,11 @@ export async function startSnapshotWorker<M extends { readonly type: string }>(
   handlers: SnapshotWorkerHandlers<M>,
 ): Promise<Worker | null> {
   const worker = new Worker(url, options);
-  let kept = false;
   let failed = false;
   const started = await new Promise<boolean>((resolveStarted) => {
     const fail = (): void => {
       resolveStarted(false);
-      if (kept && !failed) {
+      if (!failed) {
         failed = true;
         handlers.onFailure();
       }
@@ -55,6 +56,5 @@ export async function startSnapshotWorker<M extends { readonly type: string }>(
     void worker.terminate();
     return null;
   }
-  kept = true;
   return worker;
 }

@@ -1,7 +1,7 @@
 /**
  * The snapshot worker's protocol (src/db/snapshot-worker.ts), with real worker threads running small scripts: a
- * worker counts only once it said "started" and nobody committed since the snapshot; a failure after that is
- * reported once, and one before it makes the caller do the work itself.
+ * worker counts only once it said "started" and nobody committed since the snapshot; its end or failure is
+ * reported exactly once, however early (a worker may send everything and exit before the caller saw it start).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -51,6 +51,17 @@ describe("startSnapshotWorker", () => {
     expect(w.failures()).toBe(1);
   });
 
+  it("a worker that sends everything and exits at once: its messages and its end both arrive, every time", async () => {
+    const url = script("fast", `parentPort.postMessage({ type: "started" }); parentPort.postMessage({ type: "result", value: 3 }); process.exit(0);`);
+    for (let i = 0; i < 10; i++) {
+      const w = watch();
+      const worker = await startSnapshotWorker<Message>(url, {}, () => true, w.handlers);
+      await w.end;
+      if (worker !== null) expect(w.got).toEqual([3]);
+      expect(w.failures()).toBe(1);
+    }
+  });
+
   it("drops a worker when somebody committed since the snapshot: null, terminated, no message counted", async () => {
     const w = watch();
     const url = script("slow", `parentPort.postMessage({ type: "started" }); setTimeout(() => parentPort.postMessage({ type: "result", value: 1 }), 200); setTimeout(() => {}, 5000);`);
@@ -58,9 +69,10 @@ describe("startSnapshotWorker", () => {
     const worker = await startSnapshotWorker<Message>(url, {}, () => (asked++, false), w.handlers);
     expect(worker).toBeNull();
     expect(asked).toBe(1);
+    await w.end; // its termination, long before its 5 s timer
     await new Promise((r) => setTimeout(r, 400));
     expect(w.got).toEqual([]);
-    expect(w.failures()).toBe(0);
+    expect(w.failures()).toBe(1);
   });
 
   it("a worker that fails before it started (it says error, or throws) is null; unchanged() is not even asked", async () => {
@@ -70,7 +82,8 @@ describe("startSnapshotWorker", () => {
       const worker = await startSnapshotWorker<Message>(script(`early-${body.length}`, body), {}, () => (asked++, true), w.handlers);
       expect(worker).toBeNull();
       expect(asked).toBe(0);
-      expect(w.failures()).toBe(0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(w.failures()).toBe(1);
     }
   });
 
