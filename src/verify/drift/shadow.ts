@@ -264,13 +264,23 @@ async function shadowDatabase<T>(options: ShadowOptions, read: ShadowReader<T>, 
   return { value, kind: "database", notes };
 }
 
-async function embedded<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T>> {
+/**
+ * The schema kind as a first try: its result, or undefined when it cannot run here (DRIFT_UNAVAILABLE: e.g. a
+ * migration naming its schema, or calling a function only the target's search_path provides) and another kind
+ * should. Any other error is the check's own and propagates.
+ */
+async function trySchemaKind<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T> | undefined> {
   try {
     return { value: await inTemporarySchema(options, read), kind: "schema", notes: [] };
   } catch (err) {
-    // e.g. a migration naming its schema, or calling a function only the target's search_path provides.
     if (!(err instanceof Sqlite2pgError && err.code === "DRIFT_UNAVAILABLE")) throw err;
+    return undefined;
   }
+}
+
+async function embedded<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T>> {
+  const inSchema = await trySchemaKind(options, read);
+  if (inSchema) return inSchema;
   const shadow = await openPgliteInMemory();
   try {
     return { value: await inFreshDatabase(shadow, options, "a fresh in-memory PGlite", read), kind: "pglite", notes: [] };
@@ -307,12 +317,5 @@ const SCHEMA_KIND_LOCK_SHARE = 8;
 /** Replay `migrations/` into a shadow, read it with `read`, and remove the shadow. */
 export async function withShadow<T>(options: ShadowOptions, read: ShadowReader<T>): Promise<ShadowResult<T>> {
   if (!options.target.can.shadowDatabase) return embedded(options, read);
-  if (await schemaFirst(options)) {
-    try {
-      return { value: await inTemporarySchema(options, read), kind: "schema", notes: [] };
-    } catch (err) {
-      if (!(err instanceof Sqlite2pgError && err.code === "DRIFT_UNAVAILABLE")) throw err;
-    }
-  }
-  return onServer(options, read);
+  return ((await schemaFirst(options)) ? await trySchemaKind(options, read) : undefined) ?? onServer(options, read);
 }
