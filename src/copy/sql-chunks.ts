@@ -13,6 +13,7 @@ import { isUtf8 } from "node:buffer";
 import type { ColumnPlan } from "../convert/convert.js";
 import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
+import { hasCopyText } from "../db/sqlite-extension.js";
 import { ValueError } from "../values/copy-text.js";
 import { sqlSpellingExpression, sqlSpellingGuard } from "../values/sql-spelling.js";
 
@@ -74,6 +75,8 @@ function storesUtf8(db: SqliteDb): boolean {
 /**
  * A reader for a table read by rowid (`rowid` is a name for it no column shadows), or null when no column can be
  * spelled by SQLite. `encoders[i]` spells column i's non-null values when the column has no sqlSpelling.
+ * `textFunction`: escape text with sqlite2pg's extension (the default where the connection has it) or with
+ * SQLite's replace() (tests compare the two).
  */
 export function sqlChunkReader(
   source: SqliteDb,
@@ -82,6 +85,7 @@ export function sqlChunkReader(
   rowid: string,
   encoders: readonly ((v: unknown) => string)[],
   bigCell: number,
+  textFunction = hasCopyText(source),
 ): SqlChunkReader | null {
   const sqlColumns = columns.filter((c) => c.sqlSpelling !== undefined);
   if (sqlColumns.length === 0 || !storesUtf8(source)) return null;
@@ -99,7 +103,7 @@ export function sqlChunkReader(
   });
 
   const q = quoteIdent(table);
-  const fields = sqlColumns.map((c) => sqlSpellingExpression(c.sqlSpelling!, quoteIdent(c.name)));
+  const fields = sqlColumns.map((c) => sqlSpellingExpression(c.sqlSpelling!, quoteIdent(c.name), textFunction));
   const line = balanced(
     fields.flatMap((f, i) => (i === 0 ? [f] : ["char(9)", f])),
     "||",

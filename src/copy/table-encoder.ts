@@ -46,6 +46,8 @@ export interface EncodeTableInput {
   readonly hash: boolean;
   /** Read every row through the JS encoders, never letting SQLite spell columns (sql-chunks.ts); for tests. */
   readonly rowPathOnly?: boolean;
+  /** Let SQLite escape text with its core replace() even where sqlite2pg's extension is loaded; for tests. */
+  readonly coreSqlFunctions?: boolean;
   /** `--decode-fallback`: text whose stored bytes are not UTF-8 is decoded with this encoding (text-fallback.ts). */
   readonly decodeFallback?: TextFallback;
   /**
@@ -340,6 +342,7 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
           rowid,
           noteEncoders,
           bigCell,
+          o.coreSqlFunctions ? false : undefined,
         );
   if (o.range) {
     const ranged = source.prepare(`${selectSql} WHERE ${o.range.where} ORDER BY ${o.range.orderBy}`).raw(true);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ColumnProfile } from "../../src/core/column-type.js";
 import { sqlSpellingFor } from "../../src/values/sql-spelling.js";
+import { hasCopyText } from "../../src/db/sqlite-extension.js";
 import { emptyProfile } from "../../src/profile/profile.js";
 import { encodeTable } from "../../src/copy/table-encoder.js";
 import { emptyTally, type CopyTally } from "../../src/copy/copy-result.js";
@@ -34,24 +35,28 @@ interface Encoded {
   rejects: RejectedRow[];
 }
 
-function encodeBoth(prepared: PreparedSource, tableName: string, onError: "stop" | "reject"): { fast: Encoded; rows: Encoded } {
+/**
+ * The table encoded three ways: the fast read escaping text with sqlite2pg's extension (`fast`, what a run uses),
+ * the fast read with SQLite's replace() (`core`, what a run without the built extension uses), the row path.
+ */
+function encodeBoth(prepared: PreparedSource, tableName: string, onError: "stop" | "reject"): { fast: Encoded; core: Encoded; rows: Encoded } {
   const plan = prepared.converted.tables.find((t) => t.name === tableName)!;
   const table = prepared.catalog.tables.find((t) => t.name === tableName)!;
-  const run = (rowPathOnly: boolean): Encoded => {
+  const run = (rowPathOnly: boolean, coreSqlFunctions = false): Encoded => {
     const problems: DataProblem[] = [];
     const rejects: RejectedRow[] = [];
     const summary = emptyTally();
     const chunks = [
       ...encodeTable(
         prepared.source,
-        { plan, table, pgColumns: null, onError, rejecting: onError === "reject", scanOnly: false, hash: true, rowPathOnly },
+        { plan, table, pgColumns: null, onError, rejecting: onError === "reject", scanOnly: false, hash: true, rowPathOnly, coreSqlFunctions },
         { problem: (p) => problems.push(p), reject: (r) => rejects.push(r), progress: () => undefined },
         summary,
       ),
     ];
     return { bytes: Buffer.concat(chunks), summary, problems, rejects };
   };
-  return { fast: run(false), rows: run(true) };
+  return { fast: run(false), core: run(false, true), rows: run(true) };
 }
 
 function expectSame(fast: Encoded, rows: Encoded): void {
@@ -150,6 +155,8 @@ describe("fast read = row path, byte for byte", () => {
   it("spells every value class as the JS encoders do, and is really used", async () => {
     const prepared = await prepare(buildValues("values.db"));
     try {
+      // The extension is built by `npm install` (native/build.js); the runs below use it.
+      expect(hasCopyText(prepared.source)).toBe(true);
       const mixed = prepared.converted.tables.find((t) => t.name === "mixed")!;
       const spelled = Object.fromEntries(mixed.columns.map((c) => [c.name, c.sqlSpelling ?? null]));
       expect(spelled).toEqual({
@@ -170,9 +177,11 @@ describe("fast read = row path, byte for byte", () => {
       expect([at("stamps_ms").epochUnit, at("stamps_ms").sqlSpelling]).toEqual(["ms", "epoch-ms"]);
       expect([at("stamps_s").epochUnit, at("stamps_s").sqlSpelling]).toEqual(["s", "epoch-s"]);
       for (const name of ["mixed", "loose", "stamps_ms", "stamps_s"]) {
-        const { fast, rows } = encodeBoth(prepared, name, "stop");
+        const { fast, core, rows } = encodeBoth(prepared, name, "stop");
         expectSame(fast, rows);
+        expectSame(core, rows);
         expect(fast.summary.sqlSpelledRows).toBe(fast.summary.rows);
+        expect(core.summary.sqlSpelledRows).toBe(core.summary.rows);
         expect(rows.summary.sqlSpelledRows).toBe(0);
       }
     } finally {
@@ -184,8 +193,9 @@ describe("fast read = row path, byte for byte", () => {
     const prepared = await prepare(buildBroken("broken.db"));
     try {
       for (const mode of ["stop", "reject"] as const) {
-        const { fast, rows } = encodeBoth(prepared, "notes", mode);
+        const { fast, core, rows } = encodeBoth(prepared, "notes", mode);
         expectSame(fast, rows);
+        expectSame(core, rows);
         expect(rows.problems.length + rows.rejects.length).toBe(2);
         // Only the chunks holding the two bad rows went through the row path.
         if (mode === "reject") expect(fast.summary.sqlSpelledRows).toBeGreaterThan(1000);
@@ -201,8 +211,9 @@ describe("fast read = row path, byte for byte", () => {
       let spelled = 0;
       for (const plan of prepared.converted.tables) {
         for (const mode of ["stop", "reject"] as const) {
-          const { fast, rows } = encodeBoth(prepared, plan.name, mode);
+          const { fast, core, rows } = encodeBoth(prepared, plan.name, mode);
           expectSame(fast, rows);
+          expectSame(core, rows);
           spelled += fast.summary.sqlSpelledRows;
         }
       }
