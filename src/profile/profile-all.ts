@@ -55,7 +55,7 @@ export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snaps
   for (const w of helper !== null ? mine : work) local(w);
   let threads = 1;
   if (helper !== null) {
-    const done = await helper;
+    const done = await helper.done;
     if (done === null) {
       for (const w of theirs) local(w);
     } else {
@@ -92,8 +92,13 @@ function split(work: readonly ProfileWork[]): [ProfileWork[], ProfileWork[]] {
 
 type Done = Extract<ProfileWorkerMessage, { type: "done" }>["profiles"];
 
-/** Its results (null if it failed), once its connection is known to see the snapshot; null if it is not kept. */
-async function startWorker(snapshot: ProfileSnapshot, tables: readonly ProfileWork[]): Promise<Promise<Done | null> | null> {
+/**
+ * The kept worker, once its connection is known to see the snapshot (null if it is not kept), with its results to
+ * come (null if it fails). They come wrapped in an object: an async function returning the promise itself would
+ * resolve only when that promise does (a promise adopts a returned thenable), so this thread would wait for the
+ * worker's whole work before starting its own, as it did for a while (blog scale 1: profile 4.2 s instead of 2.3 s).
+ */
+async function startWorker(snapshot: ProfileSnapshot, tables: readonly ProfileWork[]): Promise<{ readonly done: Promise<Done | null> } | null> {
   const input: ProfileWorkerInput = { path: snapshot.path, tables };
   let resolveDone!: (d: Done | null) => void;
   const done = new Promise<Done | null>((r) => (resolveDone = r));
@@ -103,5 +108,5 @@ async function startWorker(snapshot: ProfileSnapshot, tables: readonly ProfileWo
     },
     onFailure: () => resolveDone(null),
   });
-  return worker === null ? null : done;
+  return worker === null ? null : { done };
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
@@ -66,6 +67,52 @@ describe("profile on two threads", () => {
     expect(schema).toMatch(/\ba\s+Int\b/);
     expect(schema).toMatch(/\bat\s+DateTime\?\s+@db\.Timestamp\(6\)/);
     expect(schema).toMatch(/\bflag\s+Boolean\?/);
+  }, 120_000);
+});
+
+describe("the two threads overlap", () => {
+  it("this thread profiles its tables while the worker profiles the others, not after it", async () => {
+    const { profileCatalog } = (await import(join(REPO_ROOT, "dist", "profile", "profile-all.js"))) as typeof import("../../src/profile/profile-all.js");
+    const { takeSnapshot: take } = (await import(join(REPO_ROOT, "dist", "introspect", "snapshot.js"))) as typeof import("../../src/introspect/snapshot.js");
+    const { readCatalog } = (await import(join(REPO_ROOT, "dist", "introspect", "read-catalog.js"))) as typeof import("../../src/introspect/read-catalog.js");
+    // Two tables of 300k rows × 4 profiled columns, one per thread: each takes the worker a good part of a second.
+    const file = buildSqliteFile(tmp.dir, "overlap.db", (d) => {
+      d.exec("CREATE TABLE a (id INTEGER PRIMARY KEY, x INTEGER, y INTEGER, z INTEGER); CREATE TABLE b (id INTEGER PRIMARY KEY, x INTEGER, y INTEGER, z INTEGER)");
+      const ia = d.prepare("INSERT INTO a VALUES (?, ?, ?, ?)");
+      const ib = d.prepare("INSERT INTO b VALUES (?, ?, ?, ?)");
+      d.exec("BEGIN");
+      for (let i = 1; i <= 300_000; i++) {
+        ia.run(i, i, i % 7, i);
+        ib.run(i, i, i % 5, i);
+      }
+      d.exec("COMMIT");
+    });
+    // The order of two events seen on this thread: the worker's "done" message, and this thread's first query of
+    // its own tables. Observed, not mocked: the real Worker's events and the snapshot connection's prepare.
+    const seen: string[] = [];
+    const emit = Worker.prototype.emit;
+    Worker.prototype.emit = function (this: Worker, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === "message" && (args[0] as { type?: string })?.type === "done") seen.push("worker done");
+      return emit.call(this, event, ...args);
+    };
+    const snapshot = await take(file);
+    try {
+      const catalog = readCatalog(snapshot.db);
+      const prepare = snapshot.db.prepare.bind(snapshot.db);
+      snapshot.db.prepare = ((sql: string) => {
+        if (!seen.includes("own tables")) seen.push("own tables");
+        return prepare(sql);
+      }) as typeof snapshot.db.prepare;
+      const result = await profileCatalog(snapshot.db, catalog, { path: file, unchanged: () => snapshot.unchanged() });
+      expect(result.threads).toBe(2);
+      expect(result.profiles.get("a")!.get("x")!.maxInt).toBe(300_000n);
+      expect(result.profiles.get("b")!.get("x")!.maxInt).toBe(300_000n);
+    } finally {
+      Worker.prototype.emit = emit;
+      await snapshot.dispose();
+    }
+    // Waiting for the worker's results before starting its own tables, this thread would see "worker done" first.
+    expect(seen).toEqual(["own tables", "worker done"]);
   }, 120_000);
 });
 
