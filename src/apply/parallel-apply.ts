@@ -27,7 +27,7 @@ import { recordBaseline } from "./baseline.js";
 import { dropSchemaInSteps, inStaging } from "./drop-schema.js";
 import { resetSequence } from "./sequences.js";
 import type { PlannedStatement } from "../plan/statements.js";
-import { copyPlannedTable, DATA_PROBLEMS_HINT, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult } from "./apply.js";
+import { copyPlannedTable, DATA_PROBLEMS_HINT, LZ4_TOAST, openTargetTransaction, runStatements, withoutDroppedForeignKeys, type ApplyOptions, type ApplyResult } from "./apply.js";
 import type { TableCopyResult } from "../copy/copy-result.js";
 
 export const STAGING_PREFIX = "sqlite2pg_load_";
@@ -195,6 +195,7 @@ async function copyOne(
     await conn.query("SELECT set_config('synchronous_commit', 'off', true)");
     // The one-transaction path gives its single index build 512MB; N concurrent builds share that budget.
     await conn.query("SELECT set_config('maintenance_work_mem', $1, true)", [`${Math.max(64, Math.floor(512 / options.jobs))}MB`]);
+    await conn.query(LZ4_TOAST);
     await runStatements(conn, [create]);
     const before = problems.count;
     const result = await copyPlannedTable(options, plan, conn, staging, problems);
