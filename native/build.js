@@ -1,6 +1,6 @@
-// Builds native/copy-text.c, sqlite2pg's SQLite extension (s2p_copy_text), into native/build/. Run by npm as the
+// Builds sqlite2pg's SQLite extension (native/extension.c: s2p_copy_text, s2p_profile) into native/build/. Run by npm as the
 // package's postinstall. It is an accelerator, not a requirement: when no C compiler is found or the build fails,
-// this says so and exits 0, and the copy escapes text with SQLite's replace() instead (the same bytes, slower;
+// this says so and exits 0, and the copy and the profile do the same work without it (the same results, slower;
 // src/db/sqlite-extension.ts). `npm rebuild sqlite2pg` builds it again.
 //
 // The compiler is $CC, else cc. The header is the sqlite3ext.h of the SQLite that better-sqlite3 embeds (its
@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SUFFIX = process.platform === "darwin" ? "dylib" : process.platform === "win32" ? "dll" : "so";
-const OUT = join(HERE, "build", `s2p-copy-text.${SUFFIX}`);
+const OUT = join(HERE, "build", `sqlite2pg.${SUFFIX}`);
 
 function headerDir() {
   try {
@@ -27,7 +27,7 @@ function headerDir() {
 }
 
 function skip(why) {
-  console.warn(`sqlite2pg: the native text escape was not built (${why}); copies escape text with SQLite's replace(), which gives the same bytes more slowly`);
+  console.warn(`sqlite2pg: its SQLite extension was not built (${why}); the copy and the profile use SQLite's core functions and JS instead, with the same results, more slowly`);
   process.exit(0);
 }
 
@@ -37,7 +37,7 @@ const include = headerDir();
 const cc = process.env.CC || "cc";
 mkdirSync(join(HERE, "build"), { recursive: true });
 const tmp = `${OUT}.${process.pid}.tmp`;
-const args = ["-O2", "-fPIC", "-shared", ...(include ? [`-I${include}`] : []), join(HERE, "copy-text.c"), "-o", tmp];
+const args = ["-O2", "-fPIC", "-shared", ...(include ? [`-I${include}`] : []), ...["extension.c", "copy-text.c", "profile.c"].map((f) => join(HERE, f)), "-o", tmp];
 const run = spawnSync(cc, args, { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
 if (run.error) skip(`${cc}: ${run.error.message}`);
 if (run.status !== 0) skip(`${cc} exited with ${run.status}: ${run.stderr.trim().split("\n").slice(-3).join(" / ")}`);

@@ -16,12 +16,10 @@
  * A NUL byte or invalid UTF-8 is passed through unchanged; the caller checks every chunk for both and takes the
  * row path, which reports them.
  *
- * Loadable extension API: https://sqlite.org/loadext.html. The entry point is named for the file
- * (sqlite3_s2pcopytext_init), and the API is reached through the routine table SQLite hands over, so the module
- * links against no SQLite of its own and works with the one better-sqlite3 embeds.
+ * Registered by the extension's entry point (extension.c).
  */
 #include "sqlite3ext.h"
-SQLITE_EXTENSION_INIT1
+SQLITE_EXTENSION_INIT3
 #include <string.h>
 
 static const char SPECIALS[] = "\\\t\n\r";
@@ -86,11 +84,6 @@ static void copy_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_text64(ctx, out, w, sqlite3_free, SQLITE_UTF8);
 }
 
-#ifdef _WIN32
-__declspec(dllexport)
-#endif
-int sqlite3_s2pcopytext_init(sqlite3 *db, char **error, const sqlite3_api_routines *api) {
-  (void)error;
-  SQLITE_EXTENSION_INIT2(api);
+int s2p_register_copy_text(sqlite3 *db) {
   return sqlite3_create_function(db, "s2p_copy_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, copy_text, NULL, NULL);
 }

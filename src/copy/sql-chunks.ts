@@ -13,7 +13,7 @@ import { isUtf8 } from "node:buffer";
 import type { ColumnPlan } from "../convert/convert.js";
 import { quoteIdent } from "../core/quote.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
-import { hasCopyText } from "../db/sqlite-extension.js";
+import { hasExtension } from "../db/sqlite-extension.js";
 import { ValueError } from "../values/copy-text.js";
 import { sqlSpellingExpression, sqlSpellingGuard } from "../values/sql-spelling.js";
 
@@ -85,7 +85,7 @@ export function sqlChunkReader(
   rowid: string,
   encoders: readonly ((v: unknown) => string)[],
   bigCell: number,
-  textFunction = hasCopyText(source),
+  textFunction = hasExtension(source),
 ): SqlChunkReader | null {
   const sqlColumns = columns.filter((c) => c.sqlSpelling !== undefined);
   if (sqlColumns.length === 0 || !storesUtf8(source)) return null;

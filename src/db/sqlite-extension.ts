@@ -1,9 +1,10 @@
 /**
- * sqlite2pg's own SQLite extension (native/copy-text.c): `s2p_copy_text(x)`, a value as a COPY text field in one
- * pass, where SQLite's core functions need four nested replace() calls. Built by the package's postinstall
- * (native/build.js) when a C compiler is there; without it the copy spells the same bytes with replace(), more
- * slowly (sql-spelling.ts). Loaded per connection, once (https://sqlite.org/loadext.html; better-sqlite3's
- * `loadExtension`).
+ * sqlite2pg's own SQLite extension (native/): `s2p_copy_text(x)`, a value as a COPY text field in one pass, where
+ * SQLite's core functions need four nested replace() calls (copy-text.c, used by sql-spelling.ts), and the
+ * `s2p_profile(x, temporal)` aggregate, which profiles the common value classes without reading them into JS
+ * (profile.c, used by profile.ts). Built by the package's postinstall (native/build.js) when a C compiler is there;
+ * without it the copy and the profile do the same work with core SQL and JS, with the same results, more slowly.
+ * Loaded per connection, once (https://sqlite.org/loadext.html; better-sqlite3's `loadExtension`).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -11,9 +12,9 @@ import type { SqliteDb } from "./sqlite-source.js";
 
 /** The module's path: native/build/ of the package root, two folders above this module in src/, dist/ and the bundle. */
 const MODULE = fileURLToPath(
-  new URL(`../../native/build/s2p-copy-text.${process.platform === "darwin" ? "dylib" : process.platform === "win32" ? "dll" : "so"}`, import.meta.url),
+  new URL(`../../native/build/sqlite2pg.${process.platform === "darwin" ? "dylib" : process.platform === "win32" ? "dll" : "so"}`, import.meta.url),
 );
-const ENTRY_POINT = "sqlite3_s2pcopytext_init";
+const ENTRY_POINT = "sqlite3_sqlitepg_init";
 
 const BUILT = existsSync(MODULE);
 const loaded = new WeakSet<SqliteDb>();
@@ -24,7 +25,7 @@ const loaded = new WeakSet<SqliteDb>();
  * SQLITE2PG_NO_NATIVE=1 asks for SQLite's core functions only, or when loading fails (a module built for another
  * platform, a damaged file): replace() spells the same bytes.
  */
-export function loadCopyText(db: SqliteDb): void {
+export function loadExtension(db: SqliteDb): void {
   if (!BUILT || process.env.SQLITE2PG_NO_NATIVE === "1") return;
   try {
     // better-sqlite3 takes the entry point as a second argument; its type declarations omit it.
@@ -35,10 +36,10 @@ export function loadCopyText(db: SqliteDb): void {
   }
 }
 
-/** Whether `s2p_copy_text` can be called on this connection. */
-export function hasCopyText(db: SqliteDb): boolean {
+/** Whether the extension's functions can be called on this connection. */
+export function hasExtension(db: SqliteDb): boolean {
   return loaded.has(db);
 }
 
 /** The extension's file, for messages and tests. */
-export const COPY_TEXT_MODULE = MODULE;
+export const EXTENSION_MODULE = MODULE;

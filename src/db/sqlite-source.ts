@@ -6,7 +6,7 @@
  */
 import Database from "better-sqlite3";
 import { Sqlite2pgError, type Stage } from "../core/errors.js";
-import { loadCopyText } from "./sqlite-extension.js";
+import { loadExtension } from "./sqlite-extension.js";
 
 export type SqliteDb = Database.Database;
 
@@ -110,6 +110,6 @@ export function openSqlite(path: string): SqliteDb {
   // (profile, copy, verify), where a cache does not help and the OS's file cache serves the re-reads: every read
   // connection (the snapshot's, each profile thread's) would otherwise hold 16 MB of pages it never reads again.
   db.pragma(`cache_size = ${SOURCE_CACHE_KIB}`);
-  loadCopyText(db);
+  loadExtension(db);
   return db;
 }

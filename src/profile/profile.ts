@@ -18,6 +18,7 @@ import { EPOCH_S_AMBIGUOUS_MIN, epochUnitOf, isCanonicalDateText, isCanonicalTim
 import { INT64_MAX, INT64_MIN, parseBooleanLike } from "../values/numbers.js";
 import { quoteIdent } from "../core/quote.js";
 import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
+import { hasExtension } from "../db/sqlite-extension.js";
 import { rowidAlias, type SqliteTable } from "../core/catalog.js";
 import { isUtf8 } from "node:buffer";
 import { familyOf, type TypeFamily } from "../convert/type-map.js";
@@ -277,13 +278,19 @@ function freeze(acc: Acc): ColumnProfile {
 }
 
 /**
- * Profile every column of a table in one streaming pass. The database must have been opened by `openSqlite`
- * (safe integers on, so INTEGER values arrive as bigint). Keys are column names, in table order.
+ * Profile every column of a table. The database must have been opened by `openSqlite` (safe integers on, so
+ * INTEGER values arrive as bigint). Keys are column names, in table order.
+ *
+ * Where the connection has sqlite2pg's extension (db/sqlite-extension.ts), one aggregate query profiles every
+ * column inside SQLite first (native/profile.c s2p_profile); only the columns holding a value it does not handle
+ * (BLOB, numbers or times as text, invalid UTF-8) are then read into JS by the streaming pass below, which
+ * computes their whole profile as before. `jsOnly` skips the aggregate (tests compare the two).
  */
 export function profileTable(
   db: SqliteDb,
   table: SqliteTable,
   only?: (column: SqliteTable["columns"][number]) => boolean,
+  options: { readonly jsOnly?: boolean } = {},
 ): ReadonlyMap<string, ColumnProfile> {
   const cols = only ? table.columns.filter(only) : table.columns;
   const result = new Map<string, ColumnProfile>();
@@ -293,30 +300,94 @@ export function profileTable(
     const family = familyOf(c.declaredType);
     return newAcc(family === "timestamp" || family === "date", VALUES_DECIDE.has(family));
   });
-  const n = cols.length;
-  const observeRow = (row: readonly unknown[]): void => {
-    for (let i = 0; i < n; i++) {
-      const v = row[i];
-      if (v !== null) observe(accs[i], v);
-    }
-  };
-  const select = `SELECT ${cols.map((c) => quoteIdent(c.name)).join(", ")}`;
-  const rowid = rowidAlias(table);
-  if (rowid === null) {
-    for (const row of db.prepare(`${select} FROM ${quoteIdent(table.name)}`).raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>) observeRow(row);
-  } else {
-    // Batches of rows by rowid range: one call into SQLite per batch instead of one per row (comments of the blog
-    // benchmark: 0.77 s against 0.86–0.98 s).
-    const stmt = db.prepare(`${select}, ${rowid} FROM ${quoteIdent(table.name)} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT ${PROFILE_BATCH_ROWS}`).raw(true).safeIntegers(true);
-    for (let lo: bigint | null = INT64_MIN; lo !== null; ) {
-      const rows = stmt.all(lo) as unknown[][];
-      for (const row of rows) observeRow(row);
-      const last = rows.length === PROFILE_BATCH_ROWS ? (rows[rows.length - 1][n] as bigint) : INT64_MAX;
-      lo = last === INT64_MAX ? null : last + 1n;
+  const done = !options.jsOnly && hasExtension(db) ? profileInSqlite(db, table, cols, accs) : cols.map(() => false);
+  const js = cols.flatMap((_, i) => (done[i] ? [] : [i]));
+  if (js.length > 0) {
+    const n = js.length;
+    const jsAccs = js.map((i) => accs[i]);
+    const observeRow = (row: readonly unknown[]): void => {
+      for (let i = 0; i < n; i++) {
+        const v = row[i];
+        if (v !== null) observe(jsAccs[i], v);
+      }
+    };
+    const select = `SELECT ${js.map((i) => quoteIdent(cols[i].name)).join(", ")}`;
+    const rowid = rowidAlias(table);
+    if (rowid === null) {
+      for (const row of db.prepare(`${select} FROM ${quoteIdent(table.name)}`).raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>) observeRow(row);
+    } else {
+      // Batches of rows by rowid range: one call into SQLite per batch instead of one per row (comments of the blog
+      // benchmark: 0.77 s against 0.86–0.98 s).
+      const stmt = db.prepare(`${select}, ${rowid} FROM ${quoteIdent(table.name)} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT ${PROFILE_BATCH_ROWS}`).raw(true).safeIntegers(true);
+      for (let lo: bigint | null = INT64_MIN; lo !== null; ) {
+        const rows = stmt.all(lo) as unknown[][];
+        for (const row of rows) observeRow(row);
+        const last = rows.length === PROFILE_BATCH_ROWS ? (rows[rows.length - 1][n] as bigint) : INT64_MAX;
+        lo = last === INT64_MAX ? null : last + 1n;
+      }
     }
   }
-  for (let i = 0; i < n; i++) result.set(cols[i].name, freeze(accs[i]));
+  for (let i = 0; i < cols.length; i++) result.set(cols[i].name, freeze(accs[i]));
   return result;
+}
+
+/** What s2p_profile returns for a column (native/profile.c); integers that may exceed 2^53 as strings. */
+interface SqliteProfile {
+  nonNull: number;
+  integer: number;
+  real: number;
+  text: number;
+  unhandled: number;
+  maxIntegerDigits: number;
+  maxFractionDigits: number;
+  minInt: string | null;
+  maxInt: string | null;
+  maxTextLength: number;
+  maxSecondFractionDigits: number;
+  booleanLike: boolean;
+  temporalTexts: number;
+  suspectTexts: number;
+  canonicalTimestampTexts: number;
+  canonicalDateTexts: number;
+  epochSeconds: number;
+  epochMillis: number;
+  epochImplausible: number;
+  epochLateSeconds: number;
+}
+
+/**
+ * One aggregate query over the table: each column whose values s2p_profile handled all of gets its accumulator
+ * filled (true at its index); the others are left to the JS pass.
+ */
+function profileInSqlite(db: SqliteDb, table: SqliteTable, cols: readonly SqliteTable["columns"][number][], accs: Acc[]): boolean[] {
+  const calls = cols.map((c, i) => `s2p_profile(${quoteIdent(c.name)}, ${accs[i].temporal ? 1 : 0})`);
+  const row = db.prepare(`SELECT ${calls.join(", ")} FROM ${quoteIdent(table.name)}`).raw(true).get() as string[];
+  return row.map((text, i) => {
+    const p = JSON.parse(text) as SqliteProfile;
+    if (p.unhandled > 0) return false;
+    const acc = accs[i];
+    acc.nonNull = p.nonNull;
+    acc.integer = p.integer;
+    acc.real = p.real;
+    acc.text = p.text;
+    acc.maxIntegerDigits = p.maxIntegerDigits;
+    acc.maxFractionDigits = p.maxFractionDigits;
+    acc.minInt = p.minInt === null ? null : BigInt(p.minInt);
+    acc.maxInt = p.maxInt === null ? null : BigInt(p.maxInt);
+    acc.maxTextLength = p.maxTextLength;
+    acc.maxSecondFractionDigits = p.maxSecondFractionDigits;
+    acc.booleanLike = p.booleanLike;
+    acc.temporalTexts = p.temporalTexts;
+    acc.suspectTexts = p.suspectTexts;
+    acc.canonicalTimestampTexts = p.canonicalTimestampTexts;
+    acc.canonicalDateTexts = p.canonicalDateTexts;
+    // Counted only for DATETIME/DATE columns, as observe() does (s2p_profile's second argument).
+    acc.epochSeconds = p.epochSeconds;
+    acc.epochMillis = p.epochMillis;
+    acc.epochImplausible = p.epochImplausible;
+    acc.epochLateSeconds = p.epochLateSeconds;
+    return true;
+  });
 }
 
 const PROFILE_BATCH_ROWS = 2000;

@@ -9,7 +9,7 @@
 import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { COPY_TEXT_MODULE, hasCopyText } from "../../src/db/sqlite-extension.js";
+import { EXTENSION_MODULE, hasExtension } from "../../src/db/sqlite-extension.js";
 import { openSqlite } from "../../src/db/sqlite-source.js";
 import { escapeCopy } from "../../src/values/copy-text.js";
 import { sqlSpellingExpression } from "../../src/values/sql-spelling.js";
@@ -72,9 +72,9 @@ describe("s2p_copy_text", () => {
   });
 
   it("is built by npm install and loaded into the copy's connections", () => {
-    expect(existsSync(COPY_TEXT_MODULE)).toBe(true);
+    expect(existsSync(EXTENSION_MODULE)).toBe(true);
     const db = openSqlite(file);
-    expect(hasCopyText(db)).toBe(true);
+    expect(hasExtension(db)).toBe(true);
     db.close();
     // A connection openSqlite did not open has no such function: nothing else loads it.
     const plain = new Database(file, { readonly: true });

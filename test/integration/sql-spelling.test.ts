@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ColumnProfile } from "../../src/core/column-type.js";
 import { sqlSpellingFor } from "../../src/values/sql-spelling.js";
-import { hasCopyText } from "../../src/db/sqlite-extension.js";
+import { hasExtension } from "../../src/db/sqlite-extension.js";
 import { emptyProfile } from "../../src/profile/profile.js";
 import { encodeTable } from "../../src/copy/table-encoder.js";
 import { emptyTally, type CopyTally } from "../../src/copy/copy-result.js";
@@ -156,7 +156,7 @@ describe("fast read = row path, byte for byte", () => {
     const prepared = await prepare(buildValues("values.db"));
     try {
       // The extension is built by `npm install` (native/build.js); the runs below use it.
-      expect(hasCopyText(prepared.source)).toBe(true);
+      expect(hasExtension(prepared.source)).toBe(true);
       const mixed = prepared.converted.tables.find((t) => t.name === "mixed")!;
       const spelled = Object.fromEntries(mixed.columns.map((c) => [c.name, c.sqlSpelling ?? null]));
       expect(spelled).toEqual({
