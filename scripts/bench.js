@@ -339,7 +339,7 @@ async function runSmallSuite(o) {
   const report = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), machine, server, file: path.basename(file), totalRows, rounds, rows, runs };
   fs.writeFileSync(path.join(DATA, "small-results.json"), JSON.stringify(report, null, 2) + "\n");
   if (o.docs) {
-    const md = ["", `## ${report.date.slice(0, 10)} — small database: ${report.file} (${totalRows} rows), \`${report.command}\``, "", `- Machine: ${machine.nproc} CPU, ${machine.ramGb} GB RAM, Node ${machine.node}; PostgreSQL ${server.version}; contenders alternate, ${rounds} rounds, medians.`, "", table, ""];
+    const md = ["", `## ${report.date.slice(0, 10)} — ${o.file ? "alternating rounds" : "small database"}: ${report.file} (${totalRows} rows), \`${report.command}\``, "", `- Machine: ${machine.nproc} CPU (${machine.cpu}), ${machine.ramGb} GB RAM, Node ${machine.node}; PostgreSQL ${server.version}; contenders alternate, ${rounds} rounds, medians.`, "", table, ""];
     fs.appendFileSync(path.join(ROOT, "docs", "benchmarks.md"), md.join("\n"));
     log("appended a section to docs/benchmarks.md");
   }

@@ -8,7 +8,10 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { SqliteDb } from "./sqlite-source.js";
+import type Database from "better-sqlite3";
+
+/** A better-sqlite3 connection (sqlite-source.ts's SqliteDb, named here without importing the module that loads this one). */
+type SqliteDb = Database.Database;
 
 /** The module's path: native/build/ of the package root, two folders above this module in src/, dist/ and the bundle. */
 const MODULE = fileURLToPath(

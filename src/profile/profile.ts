@@ -361,7 +361,9 @@ interface SqliteProfile {
  */
 function profileInSqlite(db: SqliteDb, table: SqliteTable, cols: readonly SqliteTable["columns"][number][], accs: Acc[]): boolean[] {
   const calls = cols.map((c, i) => `s2p_profile(${quoteIdent(c.name)}, ${accs[i].temporal ? 1 : 0})`);
-  const row = db.prepare(`SELECT ${calls.join(", ")} FROM ${quoteIdent(table.name)}`).raw(true).get() as string[];
+  // NOT INDEXED: the table's own pages, as the JS pass reads them, never a covering index instead (an index could
+  // disagree with a damaged table, and a damaged page must be found here, naming the table, as before).
+  const row = db.prepare(`SELECT ${calls.join(", ")} FROM ${quoteIdent(table.name)} NOT INDEXED`).raw(true).get() as string[];
   return row.map((text, i) => {
     const p = JSON.parse(text) as SqliteProfile;
     if (p.unhandled > 0) return false;

@@ -240,6 +240,26 @@ describe("files that are not (healthy, available) SQLite databases", () => {
     expect(res.stderr).not.toContain("PG_SQLITE");
   });
 
+  it("the same damaged overflow page under `plan` (no PostgreSQL, the copy only scans): a SQLite problem naming the table", async () => {
+    const file = newDb("bad-overflow-plan.db", (d) => {
+      d.exec("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)");
+      d.prepare("INSERT INTO note (body) VALUES (?)").run("a".repeat(20_000));
+    });
+    const probe = new Database(file, { readonly: true });
+    const page = probe.prepare("SELECT pageno FROM dbstat WHERE name = 'note' AND pagetype = 'overflow' ORDER BY pageno LIMIT 1").pluck().get() as number;
+    const pageSize = probe.pragma("page_size", { simple: true }) as number;
+    probe.close();
+    const fd = openSync(file, "r+");
+    writeSync(fd, Buffer.from([0x7f, 0xff, 0xff, 0xff]), 0, 4, (page - 1) * pageSize);
+    closeSync(fd);
+    const res = await runCli(["plan", file, "--out", join(tmp.dir, "plan-overflow")]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toMatch(/^error \[SOURCE_CORRUPT\] in copy: .*bad-overflow-plan\.db is not a readable SQLite database: it is damaged \(reading table "note"\)/m);
+    expect(res.stderr).toMatch(/where: table "note"/);
+    expect(res.stderr).not.toContain("internal error");
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it("a database another connection holds an EXCLUSIVE lock on: locked, names the cause", async () => {
     const file = join(tmp.dir, "locked.db");
     copyFileSync(EXAMPLE_DB, file);
