@@ -320,3 +320,49 @@ describe("a REAL in a column that becomes text (issue 15 item 1)", () => {
     if (wrong.length > 0) expect(run.stderr).toContain("VERIFY_INDEPENDENT");
   });
 });
+
+describe("(d) the sample of a table just loaded", () => {
+  let db: TestDatabase;
+  let file: string;
+  beforeAll(async () => {
+    db = await createTestDatabase("independent_fresh");
+    // Shaped like a blog's posts: rows of ~1 KB, so reading the whole heap is what a plan without statistics picks.
+    file = buildSqliteFile(tmp.dir, "fresh.db", (d) => {
+      d.exec("CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL)");
+      const st = d.prepare("INSERT INTO posts (title, body) VALUES (?, ?)");
+      d.transaction(() => {
+        for (let i = 0; i < 40_000; i++) st.run(`post ${i}`, `${i} lorem ipsum `.repeat(70));
+      })();
+    });
+    const run = await migrateCli(db, file, tmp.dir, ["--verify", "counts"]);
+    expect(run.code, run.stderr).toBe(0);
+  }, MIGRATION_TIMEOUT);
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it("reads its key ranges through the primary key's index, not the whole heap, even with no planner statistics", async () => {
+    // As right after a migration, before autovacuum analyzes the table: no statistics.
+    await db.query("DELETE FROM pg_statistic WHERE starelid = 'posts'::regclass");
+    const source = new Database(file, { readonly: true });
+    source.defaultSafeIntegers(true);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      // In one transaction: the check runs in a savepoint of it, and the transaction's own scan counts
+      // (pg_stat_xact_user_tables) show how PostgreSQL read the table.
+      await client.query("BEGIN");
+      const result = await checkIndependently({ source, client, pgSchema: "public", tables: plansOf(file, ["posts"]), mode: "sample" });
+      expect(result.ok).toBe(true);
+      expect(result.perTable[0]).toMatchObject({ table: "posts", how: "key ranges", rows: 1000 });
+      const [scans] = (await client.query<{ seq_scan: string; idx_scan: string }>("SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'posts'")).rows;
+      expect({ seq_scan: Number(scans.seq_scan), usedIndex: Number(scans.idx_scan) > 0 }).toEqual({ seq_scan: 0, usedIndex: true });
+      // The session's setting is back afterwards.
+      expect((await client.query("SHOW enable_seqscan")).rows[0].enable_seqscan).toBe("on");
+      await client.query("ROLLBACK");
+    } finally {
+      await client.end();
+      source.close();
+    }
+  });
+});
