@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { ColumnProfile } from "../core/column-type.js";
 import { familyOf, type TypeFamily } from "../convert/type-map.js";
 import type { SqliteDb } from "../db/sqlite-source.js";
+import { hasExtension } from "../db/sqlite-extension.js";
 import { startSnapshotWorker } from "../db/snapshot-worker.js";
 import type { SqliteCatalog } from "../core/catalog.js";
 import { profileWork, type ProfileWork } from "./profile.js";
@@ -22,8 +23,19 @@ import type { ProfileWorkerInput, ProfileWorkerMessage } from "./profile-worker.
 
 const DATA_INDEPENDENT: ReadonlySet<TypeFamily> = new Set(["text", "bytes", "json"]);
 
-/** Below this many values to read, a worker thread costs more than it saves. */
-const PARALLEL_PROFILE_VALUES = 500_000;
+/**
+ * Below this many values to read, a worker thread costs more than it saves (its start, ~0.1 s on 2 cores, against
+ * half the work). Reading values into JS, that was from 500k values on; profiled inside SQLite by sqlite2pg's
+ * extension (profile.ts), ~13 times as many: blog 0.15 (1.5M values) 0.11 s on one thread against 0.15–0.48 s
+ * on two, scale 1 (~10M) 0.73–0.76 s against 0.53–0.60 s (docs/benchmarks.md, session 10).
+ * `SQLITE2PG_PROFILE_PARALLEL_VALUES` changes it so tests exercise the worker on small files (an internal knob,
+ * not a user option).
+ */
+function parallelValues(inSqlite: boolean): number {
+  const env = Number(process.env.SQLITE2PG_PROFILE_PARALLEL_VALUES);
+  if (process.env.SQLITE2PG_PROFILE_PARALLEL_VALUES && Number.isSafeInteger(env) && env >= 0) return env;
+  return inSqlite ? 4_000_000 : 500_000;
+}
 
 const WORKER_URL = new URL("./profile-worker.js", import.meta.url);
 
@@ -50,7 +62,7 @@ export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snaps
   const local = (w: ProfileWork): void => {
     profiles.set(w.table.name, profileWork(db, w));
   };
-  const [mine, theirs] = snapshot ? split(work) : [work, []];
+  const [mine, theirs] = snapshot ? split(work, parallelValues(hasExtension(db))) : [work, []];
   const helper = theirs.length > 0 ? await startWorker(snapshot!, theirs) : null;
   for (const w of helper !== null ? mine : work) local(w);
   let threads = 1;
@@ -68,11 +80,11 @@ export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snaps
 }
 
 /** Largest first into the lighter half; nothing for the worker when the work is small or cannot be shared. */
-function split(work: readonly ProfileWork[]): [ProfileWork[], ProfileWork[]] {
+function split(work: readonly ProfileWork[], threshold: number): [ProfileWork[], ProfileWork[]] {
   const weight = (w: ProfileWork): number => w.table.rowCount * w.columns.length;
   const total = work.reduce((sum, w) => sum + weight(w), 0);
   // Run from TypeScript sources (tests importing src/), there is no compiled worker next to this file.
-  if (total < PARALLEL_PROFILE_VALUES || !existsSync(fileURLToPath(WORKER_URL))) return [[...work], []];
+  if (total < threshold || !existsSync(fileURLToPath(WORKER_URL))) return [[...work], []];
   const mine: ProfileWork[] = [];
   const theirs: ProfileWork[] = [];
   let mineWeight = 0;

@@ -14,6 +14,10 @@ import { buildSqliteFile, REPO_ROOT, tempDir } from "../helpers/files.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.js";
 
 const tmp = tempDir("profile-parallel");
+// Profiled inside SQLite (sqlite2pg's extension), files this small would not get the worker (profile-all.ts
+// parallelValues): the threshold of reading values into JS, so these tests exercise it.
+const WORKER_FROM = "500000";
+process.env.SQLITE2PG_PROFILE_PARALLEL_VALUES = WORKER_FROM;
 const databases: TestDatabase[] = [];
 afterAll(async () => {
   for (const db of databases) await db.drop();
@@ -59,7 +63,7 @@ describe("profile on two threads", () => {
     const db = await createTestDatabase("profpar");
     databases.push(db);
     const out = join(tmp.dir, "out");
-    const r = await runCli(["migrate", file, "--to", db.url, "--out", out, "--yes", "--verify=counts"]);
+    const r = await runCli(["migrate", file, "--to", db.url, "--out", out, "--yes", "--verify=counts"], { SQLITE2PG_PROFILE_PARALLEL_VALUES: WORKER_FROM });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/profiled on 2 threads/);
     const schema = readFileSync(join(out, "schema.prisma"), "utf8");
