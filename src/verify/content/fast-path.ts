@@ -17,6 +17,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { ValueError } from "../../values/copy-text.js";
 import { bigCellSlices, type LinePart } from "../../copy/big-cells.js";
 import type { PgClient } from "../../db/pg-client.js";
+import { canDigestCopyOut, digestCopyOut } from "../../db/copy-out-digest.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
 
 export interface FastPathResult {
@@ -30,6 +31,8 @@ const CHUNK_CHARS = 256 * 1024;
 
 /** sha256 and row count of a COPY TO STDOUT stream (one "\n" per row: text format escapes newlines in values). */
 export async function hashCopyOut(client: PgClient, sql: string): Promise<{ checksum: string; rows: number }> {
+  // node-postgres: the frames parsed off the socket (db/copy-out-digest.ts); PGlite's adapter: its stream.
+  if (canDigestCopyOut(client)) return digestCopyOut(client, sql);
   const hash = createHash("sha256");
   let rows = 0;
   const stream = client.query(copyTo(sql, { highWaterMark: 1 << 20 }));
