@@ -331,29 +331,15 @@ export function profileTable(
   return result;
 }
 
-/** What s2p_profile returns for a column (native/profile.c); integers that may exceed 2^53 as strings. */
-interface SqliteProfile {
-  nonNull: number;
-  integer: number;
-  real: number;
-  text: number;
-  unhandled: number;
-  maxIntegerDigits: number;
-  maxFractionDigits: number;
-  minInt: string | null;
-  maxInt: string | null;
-  maxTextLength: number;
-  maxSecondFractionDigits: number;
-  booleanLike: boolean;
-  temporalTexts: number;
-  suspectTexts: number;
-  canonicalTimestampTexts: number;
-  canonicalDateTexts: number;
-  epochSeconds: number;
-  epochMillis: number;
-  epochImplausible: number;
-  epochLateSeconds: number;
-}
+/**
+ * What s2p_profile returns for a column (native/profile.c): the accumulator's counts under the same names, the
+ * integer range as decimal strings (they may exceed 2^53), and how many values it left to JS.
+ */
+type SqliteProfile = Omit<Acc, "minInt" | "maxInt" | "temporal" | "valuesDecide" | "blob" | "zonedTexts" | "binaryBlobs"> & {
+  readonly unhandled: number;
+  readonly minInt: string | null;
+  readonly maxInt: string | null;
+};
 
 /**
  * One aggregate query over the table: each column whose values s2p_profile handled all of gets its accumulator
@@ -365,29 +351,10 @@ function profileInSqlite(db: SqliteDb, table: SqliteTable, cols: readonly Sqlite
   // disagree with a damaged table, and a damaged page must be found here, naming the table, as before).
   const row = db.prepare(`SELECT ${calls.join(", ")} FROM ${quoteIdent(table.name)} NOT INDEXED`).raw(true).get() as string[];
   return row.map((text, i) => {
-    const p = JSON.parse(text) as SqliteProfile;
-    if (p.unhandled > 0) return false;
-    const acc = accs[i];
-    acc.nonNull = p.nonNull;
-    acc.integer = p.integer;
-    acc.real = p.real;
-    acc.text = p.text;
-    acc.maxIntegerDigits = p.maxIntegerDigits;
-    acc.maxFractionDigits = p.maxFractionDigits;
-    acc.minInt = p.minInt === null ? null : BigInt(p.minInt);
-    acc.maxInt = p.maxInt === null ? null : BigInt(p.maxInt);
-    acc.maxTextLength = p.maxTextLength;
-    acc.maxSecondFractionDigits = p.maxSecondFractionDigits;
-    acc.booleanLike = p.booleanLike;
-    acc.temporalTexts = p.temporalTexts;
-    acc.suspectTexts = p.suspectTexts;
-    acc.canonicalTimestampTexts = p.canonicalTimestampTexts;
-    acc.canonicalDateTexts = p.canonicalDateTexts;
-    // Counted only for DATETIME/DATE columns, as observe() does (s2p_profile's second argument).
-    acc.epochSeconds = p.epochSeconds;
-    acc.epochMillis = p.epochMillis;
-    acc.epochImplausible = p.epochImplausible;
-    acc.epochLateSeconds = p.epochLateSeconds;
+    const { unhandled, minInt, maxInt, ...counts } = JSON.parse(text) as SqliteProfile;
+    if (unhandled > 0) return false;
+    // The epoch counts are made only for DATETIME/DATE columns, as observe() does (s2p_profile's second argument).
+    Object.assign(accs[i], counts, { minInt: minInt === null ? null : BigInt(minInt), maxInt: maxInt === null ? null : BigInt(maxInt) });
     return true;
   });
 }

@@ -52,6 +52,23 @@ function newDb(name: string, build: (d: Database.Database) => void): string {
   return buildSqliteFile(tmp.dir, name, build);
 }
 
+/** A table `note` with one TEXT value spanning overflow pages, the first of which points far past the file's end. */
+function damagedOverflow(name: string): string {
+  const file = newDb(name, (d) => {
+    d.exec("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)");
+    d.prepare("INSERT INTO note (body) VALUES (?)").run("a".repeat(20_000));
+  });
+  const probe = new Database(file, { readonly: true });
+  const page = probe.prepare("SELECT pageno FROM dbstat WHERE name = 'note' AND pagetype = 'overflow' ORDER BY pageno LIMIT 1").pluck().get() as number;
+  const pageSize = probe.pragma("page_size", { simple: true }) as number;
+  probe.close();
+  // An overflow page starts with the number of the next one.
+  const fd = openSync(file, "r+");
+  writeSync(fd, Buffer.from([0x7f, 0xff, 0xff, 0xff]), 0, 4, (page - 1) * pageSize);
+  closeSync(fd);
+  return file;
+}
+
 describe("hostile identifiers", () => {
   const payload = `v '"; DROP TABLE sentinel; --\\ \t\n 日本`;
   const tables: Record<string, string[]> = {
@@ -221,19 +238,7 @@ describe("files that are not (healthy, available) SQLite databases", () => {
 
   it("a damaged overflow page of a TEXT value, which only the copy reads: a SQLite problem, not PostgreSQL's", async () => {
     // The profile reads no plain TEXT column, so only the copy follows this value's overflow chain.
-    const file = newDb("bad-overflow.db", (d) => {
-      d.exec("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)");
-      d.prepare("INSERT INTO note (body) VALUES (?)").run("a".repeat(20_000));
-    });
-    const probe = new Database(file, { readonly: true });
-    const page = probe.prepare("SELECT pageno FROM dbstat WHERE name = 'note' AND pagetype = 'overflow' ORDER BY pageno LIMIT 1").pluck().get() as number;
-    const pageSize = probe.pragma("page_size", { simple: true }) as number;
-    probe.close();
-    // An overflow page starts with the number of the next one: point it far past the end of the file.
-    const fd = openSync(file, "r+");
-    writeSync(fd, Buffer.from([0x7f, 0xff, 0xff, 0xff]), 0, 4, (page - 1) * pageSize);
-    closeSync(fd);
-    const res = await migrate(file);
+    const res = await migrate(damagedOverflow("bad-overflow.db"));
     await expectCleanFailure(res, "SOURCE_CORRUPT", /the SQLite file is not a readable SQLite database: it is damaged/);
     expect(res.stderr).toMatch(/ in copy: /);
     expect(res.stderr).toMatch(/where: table "note"/);
@@ -241,18 +246,7 @@ describe("files that are not (healthy, available) SQLite databases", () => {
   });
 
   it("the same damaged overflow page under `plan` (no PostgreSQL, the copy only scans): a SQLite problem naming the table", async () => {
-    const file = newDb("bad-overflow-plan.db", (d) => {
-      d.exec("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)");
-      d.prepare("INSERT INTO note (body) VALUES (?)").run("a".repeat(20_000));
-    });
-    const probe = new Database(file, { readonly: true });
-    const page = probe.prepare("SELECT pageno FROM dbstat WHERE name = 'note' AND pagetype = 'overflow' ORDER BY pageno LIMIT 1").pluck().get() as number;
-    const pageSize = probe.pragma("page_size", { simple: true }) as number;
-    probe.close();
-    const fd = openSync(file, "r+");
-    writeSync(fd, Buffer.from([0x7f, 0xff, 0xff, 0xff]), 0, 4, (page - 1) * pageSize);
-    closeSync(fd);
-    const res = await runCli(["plan", file, "--out", join(tmp.dir, "plan-overflow")]);
+    const res = await runCli(["plan", damagedOverflow("bad-overflow-plan.db"), "--out", join(tmp.dir, "plan-overflow")]);
     expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).toMatch(/^error \[SOURCE_CORRUPT\] in copy: .*bad-overflow-plan\.db is not a readable SQLite database: it is damaged \(reading table "note"\)/m);
     expect(res.stderr).toMatch(/where: table "note"/);

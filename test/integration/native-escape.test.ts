@@ -13,19 +13,11 @@ import { EXTENSION_MODULE, hasExtension } from "../../src/db/sqlite-extension.js
 import { openSqlite } from "../../src/db/sqlite-source.js";
 import { escapeCopy } from "../../src/values/copy-text.js";
 import { sqlSpellingExpression } from "../../src/values/sql-spelling.js";
+import { mulberry32 } from "../helpers/random.js";
 import { buildSqliteFile, tempDir } from "../helpers/files.js";
 
 const tmp = tempDir("native-escape");
 afterAll(() => tmp.cleanup());
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIXED = [
   "",

@@ -14,19 +14,11 @@ import { hasExtension } from "../../src/db/sqlite-extension.js";
 import { openSqlite } from "../../src/db/sqlite-source.js";
 import { readCatalog } from "../../src/introspect/read-catalog.js";
 import { profileTable } from "../../src/profile/profile.js";
+import { mulberry32 } from "../helpers/random.js";
 import { buildSqliteFile, copyToTemp, CORPUS, redeclare, REALWORLD, tempDir } from "../helpers/files.js";
 
 const tmp = tempDir("native-profile");
 afterAll(() => tmp.cleanup());
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A value to store: bigint (INTEGER), number (REAL), string (TEXT), Buffer (BLOB), { text: bytes } (TEXT of raw bytes). */
 type Stored = bigint | number | string | Buffer | { readonly text: Buffer } | null;
