@@ -16,7 +16,7 @@ import { readTargetColumns } from "../db/pg-columns.js";
 import type { PgClient } from "../db/pg-client.js";
 import { targetError } from "../db/pg-target.js";
 import { quoteIdent, quoteQualified } from "../core/quote.js";
-import { sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
+import { isSqliteError, sourceReadError, type SqliteDb } from "../db/sqlite-source.js";
 import type { SqliteTable } from "../core/catalog.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import type { EventListener } from "../core/events.js";
@@ -99,7 +99,7 @@ async function send(o: CopyTableOptions, chunks: AsyncIterable<Buffer> | Iterabl
     } catch (err) {
       // With no COPY around it (plan, or scanning after a failure), a damaged or locked file is still the source's
       // problem, named with its table; the COPY path gets the same from targetError.
-      if (String((err as { code?: unknown })?.code ?? "").startsWith("SQLITE_")) throw sourceReadError(o.source.name, err, { stage: "copy", table: plan.name });
+      if (isSqliteError(err)) throw sourceReadError(o.source.name, err, { stage: "copy", table: plan.name });
       throw err;
     }
     return;

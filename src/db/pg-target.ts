@@ -7,7 +7,7 @@ import { Sqlite2pgError, pgErrorFields, type Stage } from "../core/errors.js";
 import { redactUrl } from "../core/redact.js";
 import { pgPoolConfig } from "./pg-url.js";
 import { connectPglite, isPgliteUrl, pgliteDataDir } from "./pglite-target.js";
-import { sourceReadError } from "./sqlite-source.js";
+import { isSqliteError, sourceReadError } from "./sqlite-source.js";
 import { type PgClient } from "./pg-client.js";
 
 /** Hints for the failures people hit first, keyed by Node error code or SQLSTATE. */
@@ -135,7 +135,7 @@ export function targetError(stage: Stage, message: string, cause: unknown, table
   const causeMessage = (cause as Error)?.message ?? String(cause);
   // A failure of the SQLite side of a COPY pipeline (better-sqlite3 raises SqliteError, code SQLITE_*) is not
   // PostgreSQL's: report it as a source problem.
-  if (f.sqlstate?.startsWith("SQLITE_")) {
+  if (isSqliteError(cause)) {
     const src = sourceReadError("the SQLite file", cause);
     return new Sqlite2pgError(`${message}: ${src.message}`, { code: src.code, kind: "source", stage, object, hint: src.hint, cause });
   }

@@ -26,7 +26,7 @@ const loaded = new WeakSet<SqliteDb>();
  * Load the extension into a connection just opened (openSqlite), before any statement of its runs: better-sqlite3
  * refuses to load one while a statement is being iterated. Nothing happens when it was not built, when
  * SQLITE2PG_NO_NATIVE=1 asks for SQLite's core functions only, or when loading fails (a module built for another
- * platform, a damaged file): replace() spells the same bytes.
+ * platform, a damaged file): the copy's replace() and the JS profile give the same results.
  */
 export function loadExtension(db: SqliteDb): void {
   if (!BUILT || process.env.SQLITE2PG_NO_NATIVE === "1") return;
@@ -35,7 +35,7 @@ export function loadExtension(db: SqliteDb): void {
     (db as unknown as { loadExtension(path: string, entryPoint: string): void }).loadExtension(MODULE, ENTRY_POINT);
     loaded.add(db);
   } catch {
-    // Left to replace().
+    // Left to replace() and the JS profile.
   }
 }
 

@@ -12,6 +12,11 @@ export type SqliteDb = Database.Database;
 
 const SQLITE_MAGIC = "SQLite format 3\u0000";
 
+/** An error better-sqlite3 raised (SqliteError, code SQLITE_*): the SQLite file's problem, not PostgreSQL's. */
+export function isSqliteError(err: unknown): boolean {
+  return String((err as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_");
+}
+
 /**
  * Turn an error SQLite raised while reading the file into one that says what is wrong with the file:
  * locked by another connection (SQLITE_BUSY / SQLITE_LOCKED), damaged (SQLITE_CORRUPT), a statement SQLite refused

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { takeSnapshot } from "../../src/introspect/snapshot.js";
 import { runCli } from "../helpers/cli.js";
 import { buildSqliteFile, REPO_ROOT, tempDir } from "../helpers/files.js";
@@ -17,9 +17,12 @@ const tmp = tempDir("profile-parallel");
 // Profiled inside SQLite (sqlite2pg's extension), files this small would not get the worker (profile-all.ts
 // parallelValues): the threshold of reading values into JS, so these tests exercise it.
 const WORKER_FROM = "500000";
-process.env.SQLITE2PG_PROFILE_PARALLEL_VALUES = WORKER_FROM;
 const databases: TestDatabase[] = [];
+beforeAll(() => {
+  process.env.SQLITE2PG_PROFILE_PARALLEL_VALUES = WORKER_FROM;
+});
 afterAll(async () => {
+  delete process.env.SQLITE2PG_PROFILE_PARALLEL_VALUES;
   for (const db of databases) await db.drop();
   tmp.cleanup();
 });
