@@ -90,9 +90,11 @@ describe("digestCopyOut", () => {
     doomed.on("error", () => undefined);
     const pid = (await doomed.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
     const copy = digestCopyOut(doomed, "COPY (SELECT i, pg_sleep(CASE WHEN i = 1000 THEN 5 ELSE 0 END) FROM generate_series(1, 2000) i) TO STDOUT");
+    // The rejection can arrive before pg_terminate_backend's own reply: expect it first, so it is never unhandled.
+    const rejected = expect(copy).rejects.toThrow(/terminat/);
     await new Promise((r) => setTimeout(r, 300));
     await client.query("SELECT pg_terminate_backend($1)", [pid]);
-    await expect(copy).rejects.toThrow();
+    await rejected;
     await doomed.end().catch(() => undefined);
   });
 });
