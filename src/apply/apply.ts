@@ -40,6 +40,11 @@ export interface ApplyOptions {
   readonly hashSent?: boolean;
   /** `--decode-fallback`: how text whose stored bytes are not UTF-8 is decoded. */
   readonly decodeFallback?: TextFallback;
+  /**
+   * Called once when every row is sent and the post-data statements (indexes, foreign keys) begin: work that needs
+   * none of the copied data can start beside them (migrate starts the drift check's shadow there).
+   */
+  readonly onRowsSent?: () => void;
 }
 
 export interface ApplyResult {
@@ -65,6 +70,7 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     });
     if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT);
     const t2 = performance.now();
+    options.onRowsSent?.();
     await timedStage(emit, "post-data", "building indexes and foreign keys", () =>
       runStatements(client, withoutDroppedForeignKeys(options.plan.postData, options)),
     );

@@ -127,6 +127,7 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
       copyAll(options, parallel, staging, workers),
     );
     const t2 = performance.now();
+    options.onRowsSent?.();
     await timedStage(emit, "post-data", "moving the tables into place, building foreign keys", () => finish(options, parallel, staging));
     const t3 = performance.now();
     return { copied, timings: { preDataMs: t1 - t0, dataMs: t2 - t1, postDataMs: t3 - t2 } };

@@ -73,6 +73,7 @@ export async function applyStaged(options: ParallelApplyOptions, parallel: Paral
       copyAll(options, parallel, staging, workers),
     );
     const t2 = performance.now();
+    options.onRowsSent?.();
     await timedStage(emit, "post-data", "building foreign keys and the extra SQL, a few per transaction", async () => {
       // A foreign key locks its two tables and the referenced key's index; a view each table it reads.
       const perStep = Math.max(1, Math.floor(locks.locksPerTransaction / 4));

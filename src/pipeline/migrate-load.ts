@@ -110,7 +110,13 @@ export async function planStep(run: MigrateRun, { opened, client }: RunIo, prepa
 }
 
 /** The copy, its failures explained: the orphans or unique collisions behind a constraint PostgreSQL could not build. */
-export async function copyStep(run: MigrateRun, { opened, client }: RunIo, { plan, converted, locks }: Planned, orphans: OrphanPlan): Promise<ApplyResult & { readonly rejects?: RejectsFile }> {
+export async function copyStep(
+  run: MigrateRun,
+  { opened, client }: RunIo,
+  { plan, converted, locks }: Planned,
+  orphans: OrphanPlan,
+  onRowsSent?: () => void,
+): Promise<ApplyResult & { readonly rejects?: RejectsFile }> {
   const { options, policy } = run;
   const source = opened.source;
   const tablesByName = new Map(opened.catalog.tables.map((t) => [t.name, t]));
@@ -133,6 +139,7 @@ export async function copyStep(run: MigrateRun, { opened, client }: RunIo, { pla
     orphans,
     decodeFallback: run.decodeFallback,
     emit: run.emit,
+    ...(onRowsSent ? { onRowsSent } : {}),
   })
     .catch((err: unknown) => {
       // Stopped on values: the orphans PostgreSQL would refuse next belong to the same list (every problem at once).

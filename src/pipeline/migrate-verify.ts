@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { ApplyResult } from "../apply/apply.js";
 import type { TablePlan } from "../convert/convert.js";
 import { timedStage } from "../core/events.js";
@@ -15,7 +16,7 @@ import type { ProjectFiles } from "../prisma-project/prisma-project.js";
 import { compareCounts, type CountCheck } from "../verify/counts.js";
 import { targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { checkDrift, describeShadow, type DriftOptions, type DriftResult, type ShadowCatalog } from "../verify/drift/drift.js";
-import { readBackCheck, type ReadBackResult } from "../verify/readback/check.js";
+import { prepareReadBack, readPreparedBack, type PreparedReadBack, type ReadBackOptions, type ReadBackResult } from "../verify/readback/check.js";
 import { precompileQueryCompiler } from "../db/prisma-client.js";
 import type { Planned } from "./migrate-load.js";
 import type { MigrateRun, RunIo } from "./migrate-run.js";
@@ -58,17 +59,18 @@ function shadowBesideCopyBytes(): number {
 }
 
 /**
- * The drift check's shadow needs only migrations/: it is replayed and described beside the copy, on a connection
- * of its own, so that after the commit only the target is left to describe. Not for a project written in place
- * (its files are installed after the copy) nor a target with one connection. Settles (never rejects) once its
- * shadow database is dropped; the caller awaits it whatever happens to the run.
+ * The drift check's shadow needs only migrations/: it is replayed and described on a connection of its own while
+ * the data is loaded, so that after the commit only the target is left to describe. `phase` says when the caller
+ * is: the shadow starts with the copy where the copy is short, else once every row is sent, beside the index and
+ * foreign-key builds (one backend, so a core is left; beside a long copy the replay slowed the COPY down, on the
+ * 2.4M-row bench copy +1 s: docs/benchmarks.md). Not for a project written in place (its files are installed
+ * after the copy) nor a target with one connection. Settles (never rejects) once its shadow database is dropped;
+ * the caller awaits it whatever happens to the run.
  */
-export function startShadow(run: MigrateRun, io: RunIo, planned: Planned): Promise<ShadowCatalog | Error> | undefined {
+export function startShadow(run: MigrateRun, io: RunIo, planned: Planned, phase: "copy" | "post-data"): Promise<ShadowCatalog | Error> | undefined {
   if (run.verifyMode !== "full" || run.inPlace || !run.target.can.separateConnections) return undefined;
-  // Only where the copy is short: beside a long copy, CREATE DATABASE and the replay slow the COPY down (on the
-  // 2.4M-row bench, copy +1 s: docs/benchmarks.md), and the check fits beside the content check's checksums anyway.
   const bytes = planned.converted.tables.reduce((sum, t) => sum + (t.estimatedBytes ?? 0), 0);
-  if (bytes > shadowBesideCopyBytes()) return undefined;
+  if ((bytes <= shadowBesideCopyBytes() ? "copy" : "post-data") !== phase) return undefined;
   return describeShadow(driftOptions(run, io, planned.plan.migrationPath, planned)).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
 }
 
@@ -89,23 +91,48 @@ function epochSecondsColumns(tables: readonly TablePlan[]): Set<string> {
 /** Up to this many tables, the drift check and the read-back run beside the content check. */
 const CHECKS_ALONGSIDE_TABLES = 200;
 
+/**
+ * On its own connections beside the content check; the embedded target (one connection) reads back last, and so
+ * does a schema of many tables: side by side, the checks' catalogs and clients raise the peak for little time.
+ */
+function checksAlongside(run: MigrateRun, tables: readonly TablePlan[]): boolean {
+  return run.target.can.separateConnections && tables.length <= CHECKS_ALONGSIDE_TABLES;
+}
+
+/** A read-back prepared ahead (prepareReadBackEarly), or its result when it cannot run. */
+export type EarlyReadBack = Promise<PreparedReadBack | ReadBackResult>;
+
+/**
+ * The read-back's preparation (readback/check.ts prepareReadBack) needs only the snapshot and the two schemas:
+ * `migrate` starts it once every row is sent, where Node waits on PostgreSQL's index builds, not at the start of
+ * the verification, where its ~0.15 s of the main thread held back the checksums' first COPY. Deferred to the
+ * next turn of the event loop, so the first index build is sent before it. Only where the read-back runs beside
+ * the content check, and not for a project written in place (its schema is installed after the copy).
+ */
+export function prepareReadBackEarly(run: MigrateRun, io: RunIo, prepared: PreparedSource, planned: Planned): EarlyReadBack | undefined {
+  if (run.verifyMode !== "full" || run.inPlace || !run.target.can.readBack || !checksAlongside(run, planned.converted.tables)) return undefined;
+  const early = yieldToEventLoop().then(() => startReadBack(run, io, { prepared, planned, project: undefined }));
+  early.catch(() => undefined); // awaited by the verification, or by migrate before the snapshot is removed
+  return early;
+}
+
 export interface VerifyInput {
   readonly prepared: PreparedSource;
   readonly planned: Planned;
   readonly applied: ApplyResult;
   readonly orphans: OrphanPlan;
   readonly project: ProjectFiles | undefined;
-  /** The drift check's shadow, replayed beside the copy (startShadow). */
+  /** The drift check's shadow, replayed beside the load (startShadow). */
   readonly shadow?: Promise<ShadowCatalog | Error>;
+  /** The read-back, prepared while the indexes were built (prepareReadBackEarly). */
+  readonly readBackPrepared?: EarlyReadBack;
 }
 
 export async function verifyStep(run: MigrateRun, io: RunIo, input: VerifyInput): Promise<Verification> {
   const { planned } = input;
   const tables = planned.converted.tables;
   const full = run.verifyMode === "full";
-  // On its own connections beside the content check; the embedded target (one connection) reads back last, and
-  // so does a schema of many tables: side by side, the checks' catalogs and clients raise the peak for little time.
-  const alongside = run.target.can.separateConnections && tables.length <= CHECKS_ALONGSIDE_TABLES;
+  const alongside = checksAlongside(run, tables);
   const readingBack = full && alongside ? readBack(run, io, input) : undefined;
   readingBack?.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
   const migrationPath = input.project?.migrationPath ?? planned.plan.migrationPath;
@@ -176,24 +203,38 @@ function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, app
   });
 }
 
+/** The read-back's options, but for the rows changed on purpose (known once the copy is done). */
+function readBackOptions(run: MigrateRun, { opened, client }: RunIo, { prepared, planned, project }: Pick<VerifyInput, "prepared" | "planned" | "project">): Omit<ReadBackOptions, "changedOnPurpose"> {
+  return {
+    // SQLite's rows come from the snapshot (its read transaction), not from the live file.
+    snapshot: opened.snapshot,
+    sqliteSchemaPath: join(opened.snapshot.dir, "readback-source.prisma"),
+    pgSchemaPath: project?.schemaPath ?? planned.plan.schemaPath,
+    targetUrl: run.options.targetUrl,
+    target: run.target,
+    client,
+    pgSchema: run.target.pgSchema,
+    workDir: opened.snapshot.dir,
+    epochSecondsColumns: epochSecondsColumns(planned.converted.tables),
+    views: prepared.viewStatements,
+  };
+}
+
+/** The read-back prepared (synchronously up to its sample: nothing else uses the snapshot meanwhile). */
+function startReadBack(run: MigrateRun, io: RunIo, input: Pick<VerifyInput, "prepared" | "planned" | "project">): EarlyReadBack {
+  const options = readBackOptions(run, io, input);
+  writeFileSync(options.sqliteSchemaPath, input.prepared.sourceSchema);
+  return prepareReadBack(options);
+}
+
 /** The read-back: on connections of its own on a server, on the run's PGlite instance when embedded. */
-function readBack(run: MigrateRun, { opened, client }: RunIo, { prepared, planned, applied, orphans, project }: VerifyInput): Promise<ReadBackResult> {
+function readBack(run: MigrateRun, io: RunIo, input: VerifyInput): Promise<ReadBackResult> {
+  const { applied, orphans } = input;
   return timedStage(run.emit, "readback", "reading a sample of rows through Prisma Client from SQLite and PostgreSQL", async () => {
-    const sqliteSchemaPath = join(opened.snapshot.dir, "readback-source.prisma");
-    // Synchronously, like readBackCheck up to its sample: nothing else uses the snapshot meanwhile.
-    writeFileSync(sqliteSchemaPath, prepared.sourceSchema);
-    return readBackCheck({
-      // SQLite's rows come from the snapshot (its read transaction), not from the live file.
-      snapshot: opened.snapshot,
-      sqliteSchemaPath,
-      pgSchemaPath: project?.schemaPath ?? planned.plan.schemaPath,
-      targetUrl: run.options.targetUrl,
-      target: run.target,
-      client,
-      pgSchema: run.target.pgSchema,
-      workDir: opened.snapshot.dir,
-      epochSecondsColumns: epochSecondsColumns(planned.converted.tables),
-      views: prepared.viewStatements,
+    const prepared = await (input.readBackPrepared ?? startReadBack(run, io, input));
+    if ("status" in prepared) return prepared;
+    return readPreparedBack(prepared, {
+      ...readBackOptions(run, io, input),
       changedOnPurpose: new Map(
         applied.copied.map((t) => [
           t.table,

@@ -10,7 +10,7 @@ import type { MigrateSummary } from "../report/summary-types.js";
 import { copyStep, orphansStep, planStep, prepareStep, projectStep } from "./migrate-load.js";
 import { summarize } from "./migrate-result.js";
 import { startRun, type MigrateOptions, type RunIo } from "./migrate-run.js";
-import { startShadow, verifyStep, warmUpReadBack } from "./migrate-verify.js";
+import { prepareReadBackEarly, startShadow, verifyStep, warmUpReadBack, type EarlyReadBack } from "./migrate-verify.js";
 import { openSnapshot } from "./prepare.js";
 import { syncStateStep } from "./migrate-sync-state.js";
 
@@ -24,20 +24,27 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     const client = await run.target.connect("apply");
     const io: RunIo = { opened, client };
     let shadow: ReturnType<typeof startShadow>;
+    let readBackPrepared: EarlyReadBack | undefined;
     try {
       const prepared = await prepareStep(run, io);
       const orphans = await orphansStep(run, io, prepared.converted);
       const planned = await planStep(run, io, prepared);
-      shadow = startShadow(run, io, planned);
+      shadow = startShadow(run, io, planned, "copy");
       warmUpReadBack(run);
-      const applied = await copyStep(run, io, planned, orphans);
+      // Once every row is sent, beside the index builds: what needs none of the data (migrate-verify.ts).
+      const applied = await copyStep(run, io, planned, orphans, () => {
+        shadow ??= startShadow(run, io, planned, "post-data");
+        readBackPrepared = prepareReadBackEarly(run, io, prepared, planned);
+      });
       await syncStateStep(run, io, planned, applied, orphans);
       const project = await projectStep(run, io);
-      const verification = await verifyStep(run, io, { prepared, planned, applied, orphans, project, shadow });
+      const verification = await verifyStep(run, io, { prepared, planned, applied, orphans, project, shadow, readBackPrepared });
       return summarize(run, { prepared, planned, applied, orphans, project, verification });
     } finally {
-      // A shadow started beside the copy drops its database before the run ends, whatever became of the run.
+      // A shadow started beside the load drops its database before the run ends, whatever became of the run, and a
+      // read-back prepared ahead has written its sample before the snapshot's directory is removed.
       await shadow;
+      await readBackPrepared?.then((r) => ("dispose" in r ? r.dispose() : undefined)).catch(() => undefined);
       await client.end().catch(() => undefined);
     }
   } finally {

@@ -77,7 +77,21 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
   const scope = await openScope(client);
   const tables: TableVerification[] = [];
   let independent: IndependentResult | undefined;
+  const independentMode = options.independent ?? "sample";
+  const checkIndependentlyOn = (c: PgClient): Promise<IndependentResult> =>
+    checkIndependently({
+      source: options.source,
+      client: c,
+      pgSchema: options.pgSchema,
+      tables: options.tables,
+      mode: independentMode === "all" ? "all" : "sample",
+      leftOut: options.leftOut,
+      maxDifferences: options.maxDifferences,
+      decodeFallback: options.decodeFallback,
+    });
   try {
+    // The sample's check beside the tables being printed, not after them; but `--verify deep` reads every row,
+    // which is PostgreSQL's work again and is left for after.
     const early =
       options.connect && options.sent && scope.fresh && worthTwoConnections(options.tables)
         ? await onTwoConnections({
@@ -87,10 +101,14 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
             pgSchema: options.pgSchema,
             tables: options.tables,
             sent: options.sent,
+            ...(independentMode === "sample" ? { beside: checkIndependentlyOn } : {}),
           })
         : undefined;
+    // Only after the tables above: the comparisons below read SQLite with statements open across awaits, which
+    // the independent check (reading the same connection) must not run into.
+    independent = early?.beside?.value;
     for (const plan of options.tables) {
-      const done = early?.get(plan.name);
+      const done = early?.done.get(plan.name);
       const started = performance.now() - (done?.ms ?? 0);
       let result: TableVerification | null = done?.result ?? null;
       try {
@@ -117,17 +135,8 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
         message: `[verify] ${plan.name}: ${result.sourceRows} rows, ${result.ok ? "identical" : `${result.differenceCount} difference(s)`} (${METHOD_TEXT[result.method]}, ${ms} ms)`,
       });
     }
-    if ((options.independent ?? "sample") !== "off") {
-      independent = await checkIndependently({
-        source: options.source,
-        client,
-        pgSchema: options.pgSchema,
-        tables: options.tables,
-        mode: options.independent === "all" ? "all" : "sample",
-        leftOut: options.leftOut,
-        maxDifferences: options.maxDifferences,
-        decodeFallback: options.decodeFallback,
-      });
+    if (independentMode !== "off") {
+      independent ??= await checkIndependentlyOn(client);
       emit({ type: "info", message: `[verify] ${describeIndependent(independent)} (${independent.ms} ms)` });
     }
   } finally {

@@ -260,6 +260,74 @@ describe("verify Chinook", () => {
       sqlite.close();
     }
   });
+
+  it("runs the independent sample on a third connection in the same snapshot, beside the tables, or after them without one", async () => {
+    const summary = JSON.parse(readFileSync(join(tmp.dir, "migrate.json"), "utf8")) as MigrateSummary;
+    const sent = new Map(
+      ["Artist", "Genre"].map((table) => [
+        table,
+        { checksum: summary.content.find((x) => x.table === table)!.sourceChecksum!, rows: summary.tables.find((x) => x.table === table)!.rows },
+      ]),
+    );
+    const plan = (name: string, key: string): TablePlan => ({
+      name,
+      pgName: name,
+      columns: [
+        { name: key, pgName: key, kind: "int" },
+        { name: "Name", pgName: "Name", kind: "text" },
+      ],
+      keyColumns: [key],
+      sequenceFloor: null,
+      rowCount: 0,
+      estimatedBytes: 8 << 20,
+    });
+    const sqlite = new Database(source, { readonly: true });
+    sqlite.defaultSafeIntegers(true);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    onTestFinished(() => db.query(`DELETE FROM "Genre" WHERE "GenreId" = 30`).then(() => undefined));
+    let opened = 0;
+    let refuseFrom = Infinity;
+    let inserted = false;
+    let insertion: Promise<unknown> = Promise.resolve();
+    const connect = async () => {
+      const n = ++opened;
+      if (n > refuseFrom) throw new Error("too many connections for role");
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      // After the first connection exported its snapshot, before the others import it: committed in none of them.
+      if (n === 1 && !inserted) {
+        inserted = true;
+        insertion = db.query(`INSERT INTO "Genre" ("GenreId", "Name") VALUES (30, 'Meanwhile')`);
+      }
+      // Every connection starts its transaction once the row is committed: only the imported snapshot hides it.
+      await insertion;
+      return c;
+    };
+    const run = () => verifyDatabase({ source: sqlite, client, pgSchema: "public", tables: [plan("Artist", "ArtistId"), plan("Genre", "GenreId")], sent, connect, independent: "sample" });
+    try {
+      const beside = await run();
+      expect(opened).toBe(2); // the tables' second connection and the independent check's
+      expect(beside.tables.map((t) => [t.table, t.method, t.ok])).toEqual([["Artist", "sent", true], ["Genre", "sent", true]]);
+      expect(beside.independent).toMatchObject({ ok: true, tables: 2, differenceCount: 0 });
+      expect(beside.ok).toBe(true);
+
+      // Now committed before the snapshot: the independent check sees it too, as an extra row, on whichever
+      // connection it runs — the third, or the first after the tables when no third can be had.
+      for (const limit of [Infinity, 1]) {
+        opened = 0;
+        refuseFrom = limit;
+        const seen = await run();
+        expect(opened).toBe(2);
+        expect(seen.tables.map((t) => [t.table, t.ok])).toEqual([["Artist", true], ["Genre", false]]);
+        expect(seen.independent?.ok).toBe(false);
+        expect(seen.independent?.differences).toEqual([expect.objectContaining({ table: "Genre", kind: "extra", key: expect.stringContaining("30") })]);
+      }
+    } finally {
+      await client.end();
+      sqlite.close();
+    }
+  });
 });
 
 describe("verify booleans, blobs and a table without a primary key", () => {

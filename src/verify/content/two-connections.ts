@@ -3,8 +3,12 @@
  * (pg_export_snapshot, https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-SNAPSHOT-SYNCHRONIZATION).
  * PostgreSQL prints a table for `COPY … TO` on one backend, one core, while Node only hashes the bytes: two tables
  * are printed at once, the largest first. Each result is what the one-connection pass would give (null: not
- * matched, for its full comparison on the first connection). Running the independent check there too, as the
- * queue's last task beside the tables still being printed, measured no gain (docs/benchmarks.md, session 9).
+ * matched, for its full comparison on the first connection).
+ *
+ * `beside`, when given, runs on a third connection in the same snapshot while the tables are printed: migrate's
+ * independent check, whose work is mostly Node's (decoding and comparing a sample), fills the time Node would
+ * otherwise wait for PostgreSQL's output. (Run as the last task of the two connections' queue instead, it measured
+ * no gain: it then started only when a connection was free, docs/benchmarks.md, session 9.)
  */
 import type { TablePlan } from "../../convert/convert.js";
 import type { PgClient } from "../../db/pg-client.js";
@@ -20,7 +24,7 @@ export type EarlyResults = ReadonlyMap<string, { readonly result: TableVerificat
 /** Below this many bytes of COPY data in all, one connection does it all (a second costs ~10 ms). */
 export const SECOND_CONNECTION_BYTES = 8 * 1024 * 1024;
 
-export interface TwoConnectionsInput {
+export interface TwoConnectionsInput<T = never> {
   /** In its REPEATABLE READ transaction, with `sessionSettings` applied. */
   readonly client: PgClient;
   readonly connect: () => Promise<PgClient>;
@@ -28,6 +32,14 @@ export interface TwoConnectionsInput {
   readonly pgSchema: string;
   readonly tables: readonly TablePlan[];
   readonly sent: ReadonlyMap<string, SentChecksum>;
+  /** Work for a third connection in the snapshot, beside the tables; not run when that connection cannot be had. */
+  readonly beside?: (client: PgClient) => Promise<T>;
+}
+
+export interface TwoConnectionsResult<T> {
+  readonly done: EarlyResults;
+  /** `beside`'s result; absent when it did not run (no connection for it): the caller runs it itself. */
+  readonly beside?: { readonly value: T };
 }
 
 /** Worth a second connection: at least two tables and SECOND_CONNECTION_BYTES of COPY data. */
@@ -35,15 +47,22 @@ export function worthTwoConnections(tables: readonly TablePlan[]): boolean {
   return tables.length >= 2 && tables.reduce((sum, t) => sum + (t.estimatedBytes ?? 0), 0) >= SECOND_CONNECTION_BYTES;
 }
 
-export async function onTwoConnections(input: TwoConnectionsInput): Promise<EarlyResults> {
+export async function onTwoConnections<T = never>(input: TwoConnectionsInput<T>): Promise<TwoConnectionsResult<T>> {
   const { client, sent } = input;
   const done = new Map<string, { readonly result: TableVerification | null; readonly ms: number }>();
   const { rows } = await client.query<{ id: string }>("SELECT pg_catalog.pg_export_snapshot() AS id");
-  const second = await openInSnapshot(input, rows[0].id);
+  const [second, third] = await Promise.all([openInSnapshot(input, rows[0].id), input.beside ? openInSnapshot(input, rows[0].id) : null]);
   // No second connection (the role's or the server's connection limit, a pooler refusing the snapshot): the
   // one-connection pass does every table, as it would have without this one.
-  if (second === null) return done;
+  if (second === null) {
+    await third?.end().catch(() => undefined);
+    return { done };
+  }
+  let beside: Promise<T> | undefined;
   try {
+    beside = third ? input.beside!(third) : undefined;
+    beside?.catch(() => undefined); // awaited below, after the tables
+
     const queue = copyOrder(input.tables.filter((t) => sent.has(t.name)));
     const work = async (conn: PgClient): Promise<void> => {
       for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
@@ -58,15 +77,20 @@ export async function onTwoConnections(input: TwoConnectionsInput): Promise<Earl
       }
     };
     await Promise.all([work(client), work(second)]);
+    return beside ? { done, beside: { value: await beside } } : { done };
   } finally {
-    await second.query("ROLLBACK").catch(() => undefined);
-    await second.end().catch(() => undefined);
+    // Whatever failed, `beside` has settled before its connection ends.
+    await beside?.catch(() => undefined);
+    for (const conn of [second, third]) {
+      if (conn === null) continue;
+      await conn.query("ROLLBACK").catch(() => undefined);
+      await conn.end().catch(() => undefined);
+    }
   }
-  return done;
 }
 
 /** A second connection in the first's snapshot with the same session settings, or null when one cannot be had. */
-async function openInSnapshot(input: TwoConnectionsInput, id: string): Promise<PgClient | null> {
+async function openInSnapshot(input: Pick<TwoConnectionsInput, "connect" | "sessionSettings">, id: string): Promise<PgClient | null> {
   // A utility statement takes no parameters; the identifier PostgreSQL made is hex digits and dashes, checked so.
   if (!/^[0-9A-F]+-[0-9A-F]+-[0-9]+$/i.test(id)) return null;
   let second: PgClient | undefined;
