@@ -12,7 +12,7 @@ import type { PgClient } from "../../db/pg-client.js";
 import type { SqliteDb } from "../../db/sqlite-source.js";
 import type { LeftOutRows } from "../content/compare-table.js";
 import { checkTable, type IndependentDifference, type IndependentTable } from "./check-table.js";
-import { readPrimaryKey, readTargetKinds } from "./target-columns.js";
+import { readTargetTables } from "./target-columns.js";
 
 export type { IndependentDifference, IndependentTable } from "./check-table.js";
 
@@ -70,15 +70,24 @@ export async function checkIndependently(options: IndependentOptions): Promise<I
   const maxDifferences = options.maxDifferences ?? 100;
   try {
     for (const sql of SETTINGS) await client.query(sql);
+    // A table just loaded has no planner statistics until autovacuum analyzes it, and then the sample's open-ended
+    // first and last windows (`key <= hi`, `key >= lo`) are estimated at a third of the table each: PostgreSQL read
+    // the whole heap for ~1000 rows (blog scale 1: 60–120 ms a table, most of the check). The sample reads a few
+    // short key ranges of the primary key, which an index scan reads at once. enable_seqscan only raises a
+    // sequential scan's cost, so a table without a usable index (a text key compared in byte order) is still read
+    // (https://www.postgresql.org/docs/current/runtime-config-query.html); `--verify deep` reads every row, and
+    // keeps the planner's choice.
+    if (options.mode === "sample") await client.query("SET LOCAL enable_seqscan = off");
+    const described = await readTargetTables(client, options.pgSchema, options.tables.map((p) => p.pgName));
     for (const plan of options.tables) {
       if (plan.columns.length === 0) continue;
-      const targets = await readTargetKinds(client, options.pgSchema, plan.pgName);
-      if (targets === null) {
+      const target = described.get(plan.pgName);
+      if (target === undefined) {
         perTable.push({ table: plan.name, rows: 0, scope: options.mode, how: "every row", differences: [], differenceCount: 0, skipped: `table "${plan.pgName}" does not exist in PostgreSQL` });
         continue;
       }
       perTable.push(
-        await checkTable({ source: options.source, client, pgSchema: options.pgSchema, plan, targets, primaryKey: await readPrimaryKey(client, options.pgSchema, plan.pgName), leftOut: options.leftOut?.get(plan.name), mode: options.mode, sampleSize: options.sampleSize, maxDifferences, decodeFallback: options.decodeFallback }),
+        await checkTable({ source: options.source, client, pgSchema: options.pgSchema, plan, targets: target.targets, primaryKey: target.primaryKey, leftOut: options.leftOut?.get(plan.name), mode: options.mode, sampleSize: options.sampleSize, maxDifferences, decodeFallback: options.decodeFallback }),
       );
     }
   } finally {
