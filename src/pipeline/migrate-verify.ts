@@ -18,6 +18,7 @@ import { targetCoverage, type CoverageResult } from "../verify/coverage.js";
 import { checkDrift, describeShadow, type DriftOptions, type DriftResult, type ShadowCatalog } from "../verify/drift/drift.js";
 import { prepareReadBack, readPreparedBack, type PreparedReadBack, type ReadBackOptions, type ReadBackResult } from "../verify/readback/check.js";
 import { precompileQueryCompiler } from "../db/prisma-client.js";
+import type { PgClient } from "../db/pg-client.js";
 import type { Planned } from "./migrate-load.js";
 import type { MigrateRun, RunIo } from "./migrate-run.js";
 import type { PreparedSource } from "./prepare.js";
@@ -164,11 +165,23 @@ async function sequentialChecks(
   const schema = run.target.pgSchema;
   const tables = planned.converted.tables;
   const full = run.verifyMode === "full";
-  // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.
-  const coverage = await timedStage(run.emit, "verify", "accounting for every table and column of the file", () => targetCoverage(client, schema, prepared.coverageInput));
   const leftOut = new Map(applied.copied.map((t) => [t.table, t.rejected + t.skipped]));
-  const counts = run.verifyMode === "none" ? [] : await timedStage(run.emit, "verify", "comparing row counts", () => compareCounts(client, schema, tables, leftOut));
-  const content = full ? await timedStage(run.emit, "verify", "comparing every row (checksums of the COPY data)", () => contentCheck(run, io, input)) : undefined;
+  // Enumerated from the file, checked in PostgreSQL's catalog: cheap, so it runs whatever --verify says.
+  const coverageOn = (c: PgClient) => timedStage(run.emit, "verify", "accounting for every table and column of the file", () => targetCoverage(c, schema, prepared.coverageInput));
+  const countsOn = (c: PgClient) => timedStage(run.emit, "verify", "comparing row counts", () => compareCounts(c, schema, tables, leftOut));
+  let coverage: CoverageResult | undefined;
+  let counts: readonly CountCheck[] | undefined;
+  // The full verification runs both in the content check's snapshot, beside the tables it prints (verify.ts).
+  const content = full
+    ? await timedStage(run.emit, "verify", "comparing every row (checksums of the COPY data)", () =>
+        contentCheck(run, io, input, async (c) => {
+          coverage = await coverageOn(c);
+          counts = await countsOn(c);
+        }),
+      )
+    : undefined;
+  coverage ??= await coverageOn(client);
+  counts ??= run.verifyMode === "none" ? [] : await countsOn(client);
   const changes = await timedStage(run.emit, "verify", "sampling what changes for the app (ordering, matching, types)", () =>
     appChanges({ source: io.opened.source, tables, schema: planned.converted.schema, profiles: prepared.profiles, client }),
   );
@@ -183,8 +196,9 @@ async function sequentialChecks(
   return { coverage, counts, appChanges: withOrdered, ...(content ? { content } : {}), ...(drift ? { drift } : {}), ...(readBackResult ? { readBack: readBackResult } : {}) };
 }
 
-function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, applied, orphans }: VerifyInput): Promise<VerifyResult> {
+function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, applied, orphans }: VerifyInput, alongside: (c: PgClient) => Promise<void>): Promise<VerifyResult> {
   return verifyDatabase({
+    alongside,
     source: opened.source,
     client,
     pgSchema: run.target.pgSchema,

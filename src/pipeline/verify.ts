@@ -55,6 +55,11 @@ export interface VerifyDatabaseOptions {
    * (PGlite).
    */
   readonly connect?: () => Promise<PgClient>;
+  /**
+   * More checks of the same snapshot (migrate's coverage and row counts): on the independent check's own connection
+   * before it, beside the tables being printed; without that connection, on the first one before the tables.
+   */
+  readonly alongside?: (client: PgClient) => Promise<void>;
 }
 
 /**
@@ -89,9 +94,13 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
       maxDifferences: options.maxDifferences,
       decodeFallback: options.decodeFallback,
     });
+  // The sample's check beside the tables being printed, not after them; but `--verify deep` reads every row,
+  // which is PostgreSQL's work again and is left for after.
+  const beside = async (c: PgClient): Promise<IndependentResult | undefined> => {
+    await options.alongside?.(c);
+    return independentMode === "sample" ? checkIndependentlyOn(c) : undefined;
+  };
   try {
-    // The sample's check beside the tables being printed, not after them; but `--verify deep` reads every row,
-    // which is PostgreSQL's work again and is left for after.
     const early =
       options.connect && options.sent && scope.fresh && worthTwoConnections(options.tables)
         ? await onTwoConnections({
@@ -101,9 +110,10 @@ export async function verifyDatabase(options: VerifyDatabaseOptions): Promise<Ve
             pgSchema: options.pgSchema,
             tables: options.tables,
             sent: options.sent,
-            ...(independentMode === "sample" ? { beside: checkIndependentlyOn } : {}),
+            ...(independentMode === "sample" || options.alongside ? { beside } : {}),
           })
         : undefined;
+    if (early?.beside === undefined) await options.alongside?.(client);
     // Only after the tables above: the comparisons below read SQLite with statements open across awaits, which
     // the independent check (reading the same connection) must not run into.
     independent = early?.beside?.value;

@@ -304,9 +304,24 @@ describe("verify Chinook", () => {
       await insertion;
       return c;
     };
-    const run = () => verifyDatabase({ source: sqlite, client, pgSchema: "public", tables: [plan("Artist", "ArtistId"), plan("Genre", "GenreId")], sent, connect, independent: "sample" });
+    // migrate's coverage and counts go with the independent check: same connection, same snapshot.
+    const alongside: { sameClient: boolean; genres: number }[] = [];
+    const run = () =>
+      verifyDatabase({
+        source: sqlite,
+        client,
+        pgSchema: "public",
+        tables: [plan("Artist", "ArtistId"), plan("Genre", "GenreId")],
+        sent,
+        connect,
+        independent: "sample",
+        alongside: async (c) => {
+          alongside.push({ sameClient: c === client, genres: Number((await c.query(`SELECT count(*) AS n FROM "Genre"`)).rows[0].n) });
+        },
+      });
     try {
       const beside = await run();
+      expect(alongside).toEqual([{ sameClient: false, genres: 25 }]);
       expect(opened).toBe(2); // the tables' second connection and the independent check's
       expect(beside.tables.map((t) => [t.table, t.method, t.ok])).toEqual([["Artist", "sent", true], ["Genre", "sent", true]]);
       expect(beside.independent).toMatchObject({ ok: true, tables: 2, differenceCount: 0 });
@@ -318,6 +333,7 @@ describe("verify Chinook", () => {
         opened = 0;
         refuseFrom = limit;
         const seen = await run();
+        expect(alongside.at(-1)).toEqual({ sameClient: limit === 1, genres: 26 });
         expect(opened).toBe(2);
         expect(seen.tables.map((t) => [t.table, t.ok])).toEqual([["Artist", true], ["Genre", false]]);
         expect(seen.independent?.ok).toBe(false);
