@@ -72,7 +72,7 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     const t2 = performance.now();
     options.onRowsSent?.();
     await timedStage(emit, "post-data", "building indexes and foreign keys", () =>
-      runStatements(client, withoutDroppedForeignKeys(options.plan.postData, options)),
+      runStatementsAtOnce(client, withoutDroppedForeignKeys(options.plan.postData, options)),
     );
     await timedStage(emit, "sequences", "resetting sequences", async () => {
       for (const plan of options.tables) await resetSequence(client, options.pgSchema, plan);
@@ -184,4 +184,31 @@ export async function runStatements(client: PgClient, statements: readonly { rea
       throw targetError("apply", `PostgreSQL rejected:\n${sql}\n`, err);
     }
   }
+}
+
+/**
+ * The same statements sent as one simple-protocol query (the sections joined as migration.sql holds them; a
+ * multi-statement query runs them in order inside the open transaction,
+ * https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT). PostgreSQL then goes
+ * from one index build to the next without waiting for Node: the post-data statements no longer sit in the queue
+ * while the main thread works beside them (the read-back's preparation, migrate-verify.ts). Inside a savepoint: a
+ * failure rolls back to it and the statements run again one by one, so the error names its statement as before
+ * (the one that failed stops the second pass too; statements before it are built twice, on the failure path only).
+ */
+export async function runStatementsAtOnce(client: PgClient, statements: readonly { readonly sql: string }[]): Promise<void> {
+  if (statements.length <= 1) return runStatements(client, statements);
+  await client.query("SAVEPOINT sqlite2pg_post_data");
+  try {
+    // A line break ends a trailing `--` comment; the `;` ends a section that has none (an empty statement is skipped).
+    await client.query(statements.map((s) => s.sql).join("\n;\n"));
+  } catch (err) {
+    try {
+      await client.query("ROLLBACK TO SAVEPOINT sqlite2pg_post_data");
+    } catch {
+      // The connection itself failed (lost, interrupted): that is the error.
+      throw targetError("apply", "PostgreSQL rejected the index and foreign-key statements", err);
+    }
+    await runStatements(client, statements);
+  }
+  await client.query("RELEASE SAVEPOINT sqlite2pg_post_data");
 }
