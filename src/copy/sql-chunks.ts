@@ -72,11 +72,18 @@ function storesUtf8(db: SqliteDb): boolean {
   return known;
 }
 
+/** After this many chunks in a row that s2p_jsonb_copy could not spell, the table's JSON goes to JS only. */
+const JSONB_MISSES = 2;
+
 /**
  * A reader for a table read by rowid (`rowid` is a name for it no column shadows), or null when no column can be
  * spelled by SQLite. `encoders[i]` spells column i's non-null values when the column has no sqlSpelling.
  * `textFunction`: escape text with sqlite2pg's extension (the default where the connection has it) or with
  * SQLite's replace() (tests compare the two).
+ * `jsonb[i]`: column i is a jsonb column (its JS encoder spells jsonb_out's text): with the extension, SQLite
+ * spells it too (native/jsonb-text.c s2p_jsonb_copy), and a chunk holding a value that function leaves to JS (a
+ * repeated key, a BLOB, invalid JSON: a NUL byte in the chunk) is read again with the JSON spelled in JS, as
+ * without the extension; after JSONB_MISSES such chunks in a row the table stays with JS.
  */
 export function sqlChunkReader(
   source: SqliteDb,
@@ -86,6 +93,45 @@ export function sqlChunkReader(
   encoders: readonly ((v: unknown) => string)[],
   bigCell: number,
   textFunction = hasExtension(source),
+  jsonb: readonly boolean[] = [],
+): SqlChunkReader | null {
+  const plain = spelledReader(source, table, columns, rowid, encoders, bigCell, textFunction);
+  if (!textFunction || !columns.some((c, i) => c.sqlSpelling === undefined && jsonb[i] === true)) return plain;
+  const withJsonb = spelledReader(
+    source,
+    table,
+    columns.map((c, i) => (c.sqlSpelling === undefined && jsonb[i] === true ? { ...c, sqlSpelling: "jsonb" as const } : c)),
+    rowid,
+    encoders,
+    bigCell,
+    textFunction,
+  )!;
+  // Without another column SQLite spells, a chunk it cannot spell goes to the row path either way.
+  if (plain === null) return withJsonb;
+  let misses = 0;
+  return {
+    read(lo) {
+      if (misses < JSONB_MISSES) {
+        const chunk = withJsonb.read(lo);
+        if (chunk === null || chunk.data !== null) {
+          misses = 0;
+          return chunk;
+        }
+        misses++;
+      }
+      return plain.read(lo);
+    },
+  };
+}
+
+function spelledReader(
+  source: SqliteDb,
+  table: string,
+  columns: readonly ColumnPlan[],
+  rowid: string,
+  encoders: readonly ((v: unknown) => string)[],
+  bigCell: number,
+  textFunction: boolean,
 ): SqlChunkReader | null {
   const sqlColumns = columns.filter((c) => c.sqlSpelling !== undefined);
   if (sqlColumns.length === 0 || !storesUtf8(source)) return null;
@@ -108,7 +154,7 @@ export function sqlChunkReader(
     fields.flatMap((f, i) => (i === 0 ? [f] : ["char(9)", f])),
     "||",
   );
-  const sized = sqlColumns.flatMap((c) => (c.sqlSpelling === "text" || c.sqlSpelling === "bytea" ? [`coalesce(octet_length(${quoteIdent(c.name)}), 0)`] : []));
+  const sized = sqlColumns.flatMap((c) => (c.sqlSpelling === "text" || c.sqlSpelling === "bytea" || c.sqlSpelling === "jsonb" ? [`coalesce(octet_length(${quoteIdent(c.name)}), 0)`] : []));
   const guards = [
     ...sqlColumns.flatMap((c) => sqlSpellingGuard(c.sqlSpelling!, quoteIdent(c.name)) ?? []),
     ...(sized.length > 0 ? [`${balanced(sized, "+")} <= @cap`] : []),

@@ -343,6 +343,8 @@ export function* encodeTable(source: SqliteDb, o: EncodeTableInput, sinks: Encod
           noteEncoders,
           bigCell,
           o.coreSqlFunctions ? false : undefined,
+          // jsonb as its encoder decides it (json.ts): every json column but one PostgreSQL holds as json.
+          columns.map((c) => c.kind === "json" && o.pgColumns?.get(c.pgName)?.typname !== "json"),
         );
   if (o.range) {
     const ranged = source.prepare(`${selectSql} WHERE ${o.range.where} ORDER BY ${o.range.orderBy}`).raw(true);

@@ -2,7 +2,8 @@
  * sqlite2pg's own SQLite extension (native/): `s2p_copy_text(x)`, a value as a COPY text field in one pass, where
  * SQLite's core functions need four nested replace() calls (copy-text.c, used by sql-spelling.ts), and the
  * `s2p_profile(x, temporal)` aggregate, which profiles the common value classes without reading them into JS
- * (profile.c, used by profile.ts). Built by the package's postinstall (native/build.js) when a C compiler is there;
+ * (profile.c, used by profile.ts), and `s2p_jsonb_copy(x)`, a JSON text as jsonb_out prints it (jsonb-text.c, used
+ * by sql-chunks.ts). Built by the package's postinstall (native/build.js) when a C compiler is there;
  * without it the copy and the profile do the same work with core SQL and JS, with the same results, more slowly.
  * Loaded per connection, once (https://sqlite.org/loadext.html; better-sqlite3's `loadExtension`).
  */
@@ -33,6 +34,9 @@ export function loadExtension(db: SqliteDb): void {
   try {
     // better-sqlite3 takes the entry point as a second argument; its type declarations omit it.
     (db as unknown as { loadExtension(path: string, entryPoint: string): void }).loadExtension(MODULE, ENTRY_POINT);
+    // A module built from older sources (native/ changed, postinstall not run again) may lack a function: then none
+    // of them is used.
+    db.prepare("SELECT s2p_copy_text(NULL), s2p_jsonb_copy(NULL), s2p_profile(NULL, 0)").get();
     loaded.add(db);
   } catch {
     // Left to replace() and the JS profile.

@@ -28,9 +28,12 @@ import { INT32_MAX, INT32_MIN } from "./numbers.js";
  *   years 0001..9999, every value of the column in the one unit (encode.ts epochUnitOf), as
  *   `YYYY-MM-DD HH:MM:SS[.fff]` UTC with trailing fraction zeros dropped, the JS encoder's TimestampReader.epochMs. strftime's 'unixepoch' is exact for whole seconds (https://sqlite.org/lang_datefunc.html);
  *   milliseconds are split off with a floor division, so times before 1970 are right too;
- * - "bytea": BLOB storage only (checked per chunk when not profiled), as `\\x` and lowercase hex.
+ * - "bytea": BLOB storage only (checked per chunk when not profiled), as `\\x` and lowercase hex;
+ * - "jsonb": a jsonb column's values as jsonb_out prints them, by sqlite2pg's extension only (native/jsonb-text.c),
+ *   which marks what it leaves to the JS encoder with a NUL byte. Never chosen from the profile (sqlSpellingFor):
+ *   the copy's reader decides it per connection (src/copy/sql-chunks.ts).
  */
-export type SqlSpelling = "integer" | "text" | "boolean" | "verbatim" | "epoch-s" | "epoch-ms" | "bytea";
+export type SqlSpelling = "integer" | "text" | "boolean" | "verbatim" | "epoch-s" | "epoch-ms" | "bytea" | "jsonb";
 
 /** The rule for a column of this kind whose values the profile describes, or null: the JS encoder spells it. */
 export function sqlSpellingFor(kind: ValueKind, profile: ColumnProfile | undefined, epochUnit?: "s" | "ms" | "mixed"): SqlSpelling | null {
@@ -105,6 +108,9 @@ export function sqlSpellingExpression(rule: SqlSpelling, column: string, textFun
     case "bytea":
       // bytea's hex input form, its backslash escaped for COPY.
       return `CASE WHEN ${column} IS NULL THEN '\\N' ELSE '\\\\x' || lower(hex(${column})) END`;
+    case "jsonb":
+      if (!textFunction) throw new Error("the jsonb spelling needs sqlite2pg's extension");
+      return `s2p_jsonb_copy(${column})`;
   }
 }
 
