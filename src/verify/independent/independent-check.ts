@@ -70,14 +70,6 @@ export async function checkIndependently(options: IndependentOptions): Promise<I
   const maxDifferences = options.maxDifferences ?? 100;
   try {
     for (const sql of SETTINGS) await client.query(sql);
-    // A table just loaded has no planner statistics until autovacuum analyzes it, and then the sample's open-ended
-    // first and last windows (`key <= hi`, `key >= lo`) are estimated at a third of the table each: PostgreSQL read
-    // the whole heap for ~1000 rows (blog scale 1: 60–120 ms a table, most of the check). The sample reads a few
-    // short key ranges of the primary key, which an index scan reads at once. enable_seqscan only raises a
-    // sequential scan's cost, so a table without a usable index (a text key compared in byte order) is still read
-    // (https://www.postgresql.org/docs/current/runtime-config-query.html); `--verify deep` reads every row, and
-    // keeps the planner's choice.
-    if (options.mode === "sample") await client.query("SET LOCAL enable_seqscan = off");
     const described = await readTargetTables(client, options.pgSchema, options.tables.map((p) => p.pgName));
     for (const plan of options.tables) {
       if (plan.columns.length === 0) continue;
