@@ -21,7 +21,7 @@ import { assertClosedUnderForeignKeys, tablePredicate, type TableFilter } from "
 import { Sqlite2pgError } from "../core/errors.js";
 import { onInterrupt } from "../core/interrupt.js";
 import type { Decision } from "../core/decisions.js";
-import { profileCatalog } from "../profile/profile-all.js";
+import { profileCatalog, profileSharesWork } from "../profile/profile-all.js";
 import { coverageName, planCoverage, readSourceCoverage, type CoverageInput, type CoverageResult } from "../verify/coverage.js";
 import { timedStage, type EventListener } from "../core/events.js";
 import { checkEnumValues, checkUserSchema, readUserSchema, type SchemaCheck, type UserSchema } from "../prisma-project/prisma-project.js";
@@ -163,11 +163,12 @@ interface SourceRead {
 const PROFILE_BESIDE_PULL_BYTES = 32 * 1024 * 1024;
 
 /**
- * The profile and `prisma db pull` (a worker thread). For a small source the profile runs in this thread while the
- * pull runs in its own: each would otherwise wait for the other. For a larger one, the profile first, then the pull:
- * side by side, the engine's thread and the profile's two threads peaked at ~265 MB on the 360k-row bench for no
- * time gained on 2 cores (223–234 MB one after the other). With a user's schema, then the check that it describes
- * the file.
+ * The profile and `prisma db pull` (a worker thread). The profile runs in this thread while the pull runs in its
+ * own: each would otherwise wait for the other. Not when the profile shares its work with a worker of its own
+ * (profile-all.ts, from 4M values with sqlite2pg's extension) on a source over PROFILE_BESIDE_PULL_BYTES: then the
+ * profile first, then the pull; side by side, the engine's thread and the profile's two threads peaked at ~265 MB
+ * on the 360k-row bench for no time gained on 2 cores (223–234 MB one after the other; session 9, when that bench
+ * was profiled on two threads). With a user's schema, then the check that it describes the file.
  */
 async function profileAndPull(opened: OpenedSnapshot, emit: EventListener, userSchema: UserSchema | undefined): Promise<SourceRead> {
   const profile = async () => {
@@ -181,7 +182,7 @@ async function profileAndPull(opened: OpenedSnapshot, emit: EventListener, userS
   const bytes = opened.catalog.tables.reduce((sum, t) => sum + (t.estimatedBytes ?? 0), 0);
   let profiles: Awaited<ReturnType<typeof profile>>;
   let pulled: Awaited<ReturnType<typeof pull>>;
-  if (bytes <= PROFILE_BESIDE_PULL_BYTES) {
+  if (bytes <= PROFILE_BESIDE_PULL_BYTES || !profileSharesWork(opened.source, opened.catalog)) {
     const pulling = pull();
     // Awaited below; a failure must not surface as unhandled while the profile runs.
     pulling.catch(() => undefined);

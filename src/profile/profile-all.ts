@@ -53,11 +53,20 @@ export interface CatalogProfile {
   readonly threads: number;
 }
 
-export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snapshot?: ProfileSnapshot): Promise<CatalogProfile> {
-  const work: ProfileWork[] = catalog.tables.map((table) => ({
+function workOf(catalog: SqliteCatalog): ProfileWork[] {
+  return catalog.tables.map((table) => ({
     table,
     columns: table.columns.filter((c) => !DATA_INDEPENDENT.has(familyOf(c.declaredType))).map((c) => c.name),
   }));
+}
+
+/** Whether profileCatalog, given a snapshot, would share the work with a worker thread (see split). */
+export function profileSharesWork(db: SqliteDb, catalog: SqliteCatalog): boolean {
+  return split(workOf(catalog), parallelValues(hasExtension(db)))[1].length > 0;
+}
+
+export async function profileCatalog(db: SqliteDb, catalog: SqliteCatalog, snapshot?: ProfileSnapshot): Promise<CatalogProfile> {
+  const work = workOf(catalog);
   const profiles = new Map<string, ReadonlyMap<string, ColumnProfile>>();
   const local = (w: ProfileWork): void => {
     profiles.set(w.table.name, profileWork(db, w));
