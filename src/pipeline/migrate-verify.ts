@@ -171,6 +171,14 @@ async function sequentialChecks(
   const countsOn = (c: PgClient) => timedStage(run.emit, "verify", "comparing row counts", () => compareCounts(c, schema, tables, leftOut));
   let coverage: CoverageResult | undefined;
   let counts: readonly CountCheck[] | undefined;
+  const changesOn = (c: PgClient): Promise<AppChanges> =>
+    timedStage(run.emit, "verify", "sampling what changes for the app (ordering, matching, types)", () =>
+      appChanges({ source: io.opened.source, tables, schema: planned.converted.schema, profiles: prepared.profiles, client: c }),
+    );
+  // It sorts samples with the target's collation and reads none of the copied tables: on a connection of its own,
+  // beside the content check, not after it (on the run's connection when no other can be had).
+  const changing = full && run.target.can.separateConnections ? onOwnConnection(run, changesOn).catch(() => changesOn(client)) : undefined;
+  changing?.catch(() => undefined); // awaited below
   // The full verification runs both in the content check's snapshot, beside the tables it prints (verify.ts).
   const content = full
     ? await timedStage(run.emit, "verify", "comparing every row (checksums of the COPY data)", () =>
@@ -182,9 +190,7 @@ async function sequentialChecks(
     : undefined;
   coverage ??= await coverageOn(client);
   counts ??= run.verifyMode === "none" ? [] : await countsOn(client);
-  const changes = await timedStage(run.emit, "verify", "sampling what changes for the app (ordering, matching, types)", () =>
-    appChanges({ source: io.opened.source, tables, schema: planned.converted.schema, profiles: prepared.profiles, client }),
-  );
+  const changes = await (changing ?? changesOn(client));
   const drift = full ? await (drifting ?? checkingDrift()) : undefined;
   const readBackResult = await (readingBack ?? (full ? readBack(run, io, input) : undefined));
   if (drift?.status === "drift") {
@@ -215,6 +221,16 @@ function contentCheck(run: MigrateRun, { opened, client }: RunIo, { planned, app
       ]),
     ),
   });
+}
+
+/** `use` on a new connection to the target, closed afterwards; rejects when none can be opened. */
+async function onOwnConnection<T>(run: MigrateRun, use: (c: PgClient) => Promise<T>): Promise<T> {
+  const own = await run.target.connect("verify");
+  try {
+    return await use(own);
+  } finally {
+    await own.end().catch(() => undefined);
+  }
 }
 
 /** The read-back's options, but for the rows changed on purpose (known once the copy is done). */
