@@ -186,27 +186,33 @@ describe("verify Chinook", () => {
     }
   });
 
-  it("matches the sent checksums over two connections in one snapshot, and still names a tampered table's row", async () => {
+  /** What migrate recorded for Artist and Genre: the checksum of the COPY data it sent, and the rows. */
+  const sentByMigrate = () => {
     const summary = JSON.parse(readFileSync(join(tmp.dir, "migrate.json"), "utf8")) as MigrateSummary;
-    const sent = new Map(
+    return new Map(
       ["Artist", "Genre"].map((table) => [
         table,
         { checksum: summary.content.find((x) => x.table === table)!.sourceChecksum!, rows: summary.tables.find((x) => x.table === table)!.rows },
       ]),
     );
-    // Estimated as large: the second connection is used from 8 MB of COPY data on (pipeline/verify.ts).
-    const plan = (name: string, key: string, estimatedBytes: number): TablePlan => ({
-      name,
-      pgName: name,
-      columns: [
-        { name: key, pgName: key, kind: "int" },
-        { name: "Name", pgName: "Name", kind: "text" },
-      ],
-      keyColumns: [key],
-      sequenceFloor: null,
-      rowCount: 0,
-      estimatedBytes,
-    });
+  };
+  /** A plan of Artist or Genre (an int key and a Name); estimated as large, the second connection is used from 8 MB of COPY data on (pipeline/verify.ts). */
+  const twoColumnPlan = (name: string, key: string, estimatedBytes = 8 << 20): TablePlan => ({
+    name,
+    pgName: name,
+    columns: [
+      { name: key, pgName: key, kind: "int" },
+      { name: "Name", pgName: "Name", kind: "text" },
+    ],
+    keyColumns: [key],
+    sequenceFloor: null,
+    rowCount: 0,
+    estimatedBytes,
+  });
+
+  it("matches the sent checksums over two connections in one snapshot, and still names a tampered table's row", async () => {
+    const sent = sentByMigrate();
+    const plan = twoColumnPlan;
     const sqlite = new Database(source, { readonly: true });
     sqlite.defaultSafeIntegers(true);
     const client = new pg.Client({ connectionString: db.url });
@@ -262,25 +268,8 @@ describe("verify Chinook", () => {
   });
 
   it("runs the independent sample on a third connection in the same snapshot, beside the tables, or after them without one", async () => {
-    const summary = JSON.parse(readFileSync(join(tmp.dir, "migrate.json"), "utf8")) as MigrateSummary;
-    const sent = new Map(
-      ["Artist", "Genre"].map((table) => [
-        table,
-        { checksum: summary.content.find((x) => x.table === table)!.sourceChecksum!, rows: summary.tables.find((x) => x.table === table)!.rows },
-      ]),
-    );
-    const plan = (name: string, key: string): TablePlan => ({
-      name,
-      pgName: name,
-      columns: [
-        { name: key, pgName: key, kind: "int" },
-        { name: "Name", pgName: "Name", kind: "text" },
-      ],
-      keyColumns: [key],
-      sequenceFloor: null,
-      rowCount: 0,
-      estimatedBytes: 8 << 20,
-    });
+    const sent = sentByMigrate();
+    const plan = (name: string, key: string) => twoColumnPlan(name, key);
     const sqlite = new Database(source, { readonly: true });
     sqlite.defaultSafeIntegers(true);
     const client = new pg.Client({ connectionString: db.url });
