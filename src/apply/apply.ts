@@ -42,7 +42,8 @@ export interface ApplyOptions {
   readonly decodeFallback?: TextFallback;
   /**
    * Called once when every row is sent and the post-data statements (indexes, foreign keys) begin: work that needs
-   * none of the copied data can start beside them (migrate starts the drift check's shadow there).
+   * none of the copied data can start beside them (migrate starts the read-back's preparation there, and the drift
+   * check's shadow for a large source).
    */
   readonly onRowsSent?: () => void;
 }

@@ -44,7 +44,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       // A shadow started beside the load drops its database before the run ends, whatever became of the run, and a
       // read-back prepared ahead has written its sample before the snapshot's directory is removed.
       await shadow;
-      await readBackPrepared?.then((r) => ("dispose" in r ? r.dispose() : undefined)).catch(() => undefined);
+      await readBackPrepared?.then((r) => ("status" in r ? undefined : r.dispose())).catch(() => undefined);
       await client.end().catch(() => undefined);
     }
   } finally {

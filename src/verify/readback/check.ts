@@ -100,7 +100,6 @@ export interface PreparedReadBack {
   readonly pgModels: ReadonlyMap<string, ModelInfo>;
   readonly relations: ReturnType<typeof readRelations>;
   readonly views: readonly { readonly info: ReturnType<typeof readViews>[number]; readonly view: string }[];
-  readonly samplePath: string;
   readonly sampleFailed: ReadonlyMap<string, string>;
   readonly owners: ReadonlyMap<string, readonly unknown[]>;
   readonly viewSamples: ReadonlyMap<string, { readonly rows: number; readonly total: number }>;
@@ -116,6 +115,14 @@ export interface PreparedReadBack {
 
 /** A model's sample read through Prisma Client on SQLite, or the error that read ended with. */
 type SqliteRead = { readonly rows: Record<string, unknown>[] } | { readonly error: unknown };
+
+/** The first `take` rows of a model in key order, as the SQLite client reads them (never rejects). */
+function readSqliteSample(delegate: ModelDelegate, keys: readonly string[], take: number): Promise<SqliteRead> {
+  return delegate.findMany({ take, orderBy: keys.map((k) => ({ [k]: "asc" })) }).then(
+    (rows): SqliteRead => ({ rows }),
+    (error: unknown): SqliteRead => ({ error }),
+  );
+}
 
 /** The read-back: prepared, then read (the two halves below, which `migrate` runs at different times). */
 export async function readBackCheck(options: ReadBackOptions): Promise<ReadBackResult> {
@@ -222,22 +229,17 @@ export async function prepareReadBack(options: Omit<ReadBackOptions, "changedOnP
     (disposed ??= Promise.all([sqliteClient.$disconnect().catch(() => undefined), pgClient.$disconnect().catch(() => undefined)]).then(() => undefined));
   // SQLite's side of each model needs nothing from PostgreSQL: read now, a few models at a time.
   const sqliteReads = new Map<string, Promise<SqliteRead>>();
-  const readable = [...pgModels.keys()].filter((name) => {
+  // The models compareModel reads (the others it reports without reading).
+  const readable = [...pgModels].filter(([name, pgModel]) => {
     const m = sqliteModels.get(name);
-    return m !== undefined && !m.ignored && m.keyFields.length > 0 && !sampleFailed.has(m.table) && delegateOf(sqliteClient, name) !== undefined;
+    return m !== undefined && !m.ignored && !pgModel.ignored && m.keyFields.length > 0 && !sampleFailed.has(m.table) && delegateOf(sqliteClient, name) !== undefined;
   });
-  await mapConcurrently(readable, READ_CONCURRENCY, async (name) => {
-    const keys = sqliteModels.get(name)!.keyFields;
-    const read = delegateOf(sqliteClient, name)!
-      .findMany({ take: sampleSize, orderBy: keys.map((k) => ({ [k]: "asc" })) })
-      .then(
-        (rows): SqliteRead => ({ rows }),
-        (error: unknown): SqliteRead => ({ error }),
-      );
+  await mapConcurrently(readable, READ_CONCURRENCY, async ([name]) => {
+    const read = readSqliteSample(delegateOf(sqliteClient, name)!, sqliteModels.get(name)!.keyFields, sampleSize);
     sqliteReads.set(name, read);
     await read;
   });
-  return { started, schemas, sqliteModels, pgModels, relations, views, samplePath, sampleFailed, owners, viewSamples, generated, sqliteClient, pgClient, sqliteReads, dispose };
+  return { started, schemas, sqliteModels, pgModels, relations, views, sampleFailed, owners, viewSamples, generated, sqliteClient, pgClient, sqliteReads, dispose };
 }
 
 /** The reads and comparisons, once PostgreSQL holds the data (committed, or on the run's own connection). */
@@ -373,12 +375,7 @@ async function compareModel(input: ModelInput): Promise<ReadBackModel> {
   }
   if (keys.some((k) => !comparisons.has(k))) return { ...notCompared("its key fields cannot be compared"), fieldsNotCompared };
 
-  const read =
-    (await input.sqliteRead) ??
-    (await sqliteDelegate.findMany({ take: input.sampleSize, orderBy: keys.map((k) => ({ [k]: "asc" })) }).then(
-      (rows): SqliteRead => ({ rows }),
-      (error: unknown): SqliteRead => ({ error }),
-    ));
+  const read = await (input.sqliteRead ?? readSqliteSample(sqliteDelegate, keys, input.sampleSize));
   // The app could not read these rows on SQLite either (e.g. a BOOLEAN holding 2, an Int beyond 2^53).
   if ("error" in read) return { ...notCompared(`Prisma Client cannot read it from SQLite: ${firstLine(read.error)}`), fieldsNotCompared };
   const sqliteRows = read.rows;
