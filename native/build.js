@@ -1,4 +1,4 @@
-// Builds sqlite2pg's SQLite extension (native/extension.c: s2p_copy_text, s2p_profile, s2p_jsonb_copy) into native/build/. Run by npm as the
+// Builds sqlite2pg's SQLite extension (native/extension.c: s2p_copy_text, s2p_profile, s2p_jsonb_copy, s2p_copy_line(s)) into native/build/. Run by npm as the
 // package's postinstall. It is an accelerator, not a requirement: when no C compiler is found or the build fails,
 // this says so and exits 0, and the copy and the profile do the same work without it (the same results, slower;
 // src/db/sqlite-extension.ts). `npm rebuild sqlite2pg` builds it again.
@@ -37,7 +37,7 @@ const include = headerDir();
 const cc = process.env.CC || "cc";
 mkdirSync(join(HERE, "build"), { recursive: true });
 const tmp = `${OUT}.${process.pid}.tmp`;
-const args = ["-O2", "-fPIC", "-shared", ...(include ? [`-I${include}`] : []), ...["extension.c", "copy-text.c", "profile.c", "jsonb-text.c"].map((f) => join(HERE, f)), "-o", tmp];
+const args = ["-O2", "-fPIC", "-shared", ...(include ? [`-I${include}`] : []), ...["extension.c", "copy-text.c", "profile.c", "jsonb-text.c", "lines.c"].map((f) => join(HERE, f)), "-o", tmp];
 const run = spawnSync(cc, args, { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
 if (run.error) skip(`${cc}: ${run.error.message}`);
 if (run.status !== 0) skip(`${cc} exited with ${run.status}: ${run.stderr.trim().split("\n").slice(-3).join(" / ")}`);

@@ -1,13 +1,14 @@
 /**
  * The copy's fast read: one SQLite query per chunk of rows returns the COPY text of the columns SQLite can spell
- * (sql-spelling.ts) for the whole chunk as a single BLOB (`group_concat`), so no per-row JS object, string or BigInt
- * is made for them. Columns only the JS encoders can spell (floats, decimals, json, …) are read for the same rowid
- * range and spliced into each line in table order.
+ * (sql-spelling.ts) for the whole chunk as a single BLOB (`group_concat`, or the extension's s2p_copy_lines), so
+ * no per-row JS object, string or BigInt is made for them. Columns only the JS encoders can spell (floats,
+ * decimals, json, …) are read for the same rowid range and spliced into each line in table order.
  *
  * A chunk is handed back as `data: null` ("take the row path for these rowids") whenever anything in it is not
  * certain to be exact: invalid UTF-8 or a NUL byte in the text SQLite spelled, a storage class the rule does not
- * cover (sql-spelling.ts sqlSpellingGuard), a value a JS encoder refuses, or text that may hide invalid UTF-8. The row path (table-encoder.ts) then reports the problem with its row key, as
- * it always did. So this path only ever produces bytes the row path would have produced.
+ * cover (sql-spelling.ts sqlSpellingGuard), a value a JS encoder refuses, text that may hide invalid UTF-8, or
+ * rows out of rowid order. The row path (table-encoder.ts) then reports the problem with its row key, as it
+ * always did. So this path only ever produces bytes the row path would have produced.
  */
 import { isUtf8 } from "node:buffer";
 import type { ColumnPlan } from "../convert/convert.js";
@@ -71,6 +72,9 @@ function storesUtf8(db: SqliteDb): boolean {
   }
   return known;
 }
+
+/** The most fields s2p_copy_line joins: SQLITE_MAX_FUNCTION_ARG's default before SQLite 3.48. */
+const MAX_LINE_FIELDS = 127;
 
 /** After this many chunks in a row that s2p_jsonb_copy could not spell, the table's JSON goes to JS only. */
 const JSONB_MISSES = 2;
@@ -150,23 +154,32 @@ function spelledReader(
 
   const q = quoteIdent(table);
   const fields = sqlColumns.map((c) => sqlSpellingExpression(c.sqlSpelling!, quoteIdent(c.name), textFunction));
-  const line = balanced(
-    fields.flatMap((f, i) => (i === 0 ? [f] : ["char(9)", f])),
-    "||",
-  );
+  // With the extension, one call joins the fields (no `||` tree of copies) and the aggregate checks the rowid order
+  // instead of sorting the chunk (native/lines.c); the same bytes. Functions take at most SQLITE_MAX_FUNCTION_ARG
+  // arguments (127 before SQLite 3.48, https://sqlite.org/limits.html#max_function_arg): wider rows keep `||`.
+  const nativeLine = textFunction && fields.length <= MAX_LINE_FIELDS;
+  const line = nativeLine
+    ? `s2p_copy_line(${fields.join(", ")})`
+    : `${balanced(
+        fields.flatMap((f, i) => (i === 0 ? [f] : ["char(9)", f])),
+        "||",
+      )} || char(10)`;
   const sized = sqlColumns.flatMap((c) => (c.sqlSpelling === "text" || c.sqlSpelling === "bytea" || c.sqlSpelling === "jsonb" ? [`coalesce(octet_length(${quoteIdent(c.name)}), 0)`] : []));
   const guards = [
     ...sqlColumns.flatMap((c) => sqlSpellingGuard(c.sqlSpelling!, quoteIdent(c.name)) ?? []),
     ...(sized.length > 0 ? [`${balanced(sized, "+")} <= @cap`] : []),
   ];
   const guard = guards.length === 0 ? "1" : balanced(guards, "AND");
-  // Splicing pairs the n-th line with the n-th JS row, so then the order inside the chunk must be guaranteed
-  // (aggregate ORDER BY, SQLite ≥ 3.44: https://sqlite.org/lang_aggfunc.html#aggorderby); alone, any order is a copy.
+  // Splicing pairs the n-th line with the n-th JS row, so then the order inside the chunk must be guaranteed: by
+  // the aggregate's ORDER BY (SQLite ≥ 3.44: https://sqlite.org/lang_aggfunc.html#aggorderby), or, with the
+  // extension, checked by s2p_copy_lines, which gives NULL (the row path) for rows out of rowid order. Alone, any
+  // order is a copy.
   const order = jsIndexes.length > 0 ? " ORDER BY r" : "";
+  const lines = textFunction ? "s2p_copy_lines(r, line)" : `CAST(group_concat(line, ''${order}) AS BLOB)`;
   const chunkSql =
-    `SELECT max(r), count(*), count(*) FILTER (WHERE NOT ok), CAST(group_concat(line, ''${order}) AS BLOB) FROM ` +
+    `SELECT max(r), count(*), count(*) FILTER (WHERE NOT ok), ${lines} FROM ` +
     // A row the guard refuses is not spelled at all (its line is NULL): a big BLOB's hex() is never evaluated.
-    `(SELECT ${rowid} AS r, ${guard} AS ok, CASE WHEN ${guard} THEN ${line} || char(10) END AS line FROM ${q} WHERE ${rowid} >= @lo ORDER BY ${rowid} LIMIT @limit)`;
+    `(SELECT ${rowid} AS r, ${guard} AS ok, CASE WHEN ${guard} THEN ${line} END AS line FROM ${q} WHERE ${rowid} >= @lo ORDER BY ${rowid} LIMIT @limit)`;
   const chunkStmt = source.prepare(chunkSql).raw(true).safeIntegers(true);
   const jsStmt =
     jsIndexes.length === 0

@@ -3,7 +3,8 @@
  * SQLite's core functions need four nested replace() calls (copy-text.c, used by sql-spelling.ts), and the
  * `s2p_profile(x, temporal)` aggregate, which profiles the common value classes without reading them into JS
  * (profile.c, used by profile.ts), and `s2p_jsonb_copy(x)`, a JSON text as jsonb_out prints it (jsonb-text.c, used
- * by sql-chunks.ts). Built by the package's postinstall (native/build.js) when a C compiler is there;
+ * by sql-chunks.ts), and `s2p_copy_line(…)` / `s2p_copy_lines(r, line)`, which join a chunk's spelled fields into
+ * its COPY text (lines.c, used by sql-chunks.ts). Built by the package's postinstall (native/build.js) when a C compiler is there;
  * without it the copy and the profile do the same work with core SQL and JS, with the same results, more slowly.
  * Loaded per connection, once (https://sqlite.org/loadext.html; better-sqlite3's `loadExtension`).
  */
@@ -36,7 +37,7 @@ export function loadExtension(db: SqliteDb): void {
     (db as unknown as { loadExtension(path: string, entryPoint: string): void }).loadExtension(MODULE, ENTRY_POINT);
     // A module built from older sources (native/ changed, postinstall not run again) may lack a function: then none
     // of them is used.
-    db.prepare("SELECT s2p_copy_text(NULL), s2p_jsonb_copy(NULL), s2p_profile(NULL, 0)").get();
+    db.prepare("SELECT s2p_copy_text(NULL), s2p_jsonb_copy(NULL), s2p_profile(NULL, 0), s2p_copy_line(1), s2p_copy_lines(1, NULL)").get();
     loaded.add(db);
   } catch {
     // Left to replace() and the JS profile.
