@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { describePg, describeSqlite, sameByMeaning, type SqliteCell } from "../../src/verify/independent/compare-value.js";
 import { exactDecimal } from "../../src/verify/independent/exact-decimal.js";
+import { mulberry32 } from "../helpers/random.js";
 import { parseExactJson, sameJsonValue } from "../../src/verify/independent/exact-json.js";
 import { formatInstant } from "../../src/verify/independent/instant.js";
 import { arrayBatches, compareKeyParts, mergeWindows, pairRows, type KeyPart } from "../../src/verify/independent/pairing.js";
@@ -35,6 +36,37 @@ describe("exact JSON", () => {
     expect(parseExactJson("{bad}")).toBeUndefined();
     expect(parseExactJson("[1,]")).toBeUndefined();
     expect(parseExactJson('"\\u00e9"')).toBe("é");
+  });
+
+  it("reads what JSON.parse reads, and refuses what it refuses (random documents and their truncations)", () => {
+    const rand = mulberry32(19);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const text = (): string => Array.from({ length: Math.floor(rand() * 6) }, () => pick(["a", "é", "😀", '"', "\\", "/", "\n", "\t", "\u0001", " ", "x"])).join("");
+    const doc = (depth: number): unknown => {
+      const k = Math.floor(rand() * (depth > 3 ? 4 : 6));
+      if (k === 0) return pick([true, false, null]);
+      if (k === 1) return pick([0, -1, 1.5, 1e21, -2.5e-7, 123456789, 0.1]);
+      if (k === 2) return text();
+      if (k === 3) return "";
+      if (k === 4) return Array.from({ length: Math.floor(rand() * 4) }, () => doc(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [text(), doc(depth + 1)]));
+    };
+    // JSON.parse's value in the reader's shapes: numbers as their exact decimal, objects as maps.
+    const shape = (v: unknown): unknown =>
+      v === null || typeof v !== "object" ? (typeof v === "number" ? { num: exactDecimal(JSON.stringify(v)) } : v)
+      : Array.isArray(v) ? v.map(shape) : new Map(Object.entries(v as object).map(([k, x]) => [k, shape(x)]));
+    for (let i = 0; i < 2000; i++) {
+      const json = JSON.stringify(doc(0), null, i % 3 === 0 ? 1 : undefined);
+      expect(parseExactJson(json)).toEqual(shape(JSON.parse(json)));
+      const cut = json.slice(0, Math.floor(rand() * json.length));
+      let parses = true;
+      try {
+        JSON.parse(cut);
+      } catch {
+        parses = false;
+      }
+      expect(parseExactJson(cut) !== undefined).toBe(parses);
+    }
   });
 });
 
@@ -143,6 +175,11 @@ describe("sameByMeaning", () => {
     expect(same("json", '{"b": [1, 2.50], "a": null}', '{"a": null, "b": [1, 2.5]}')).toBe(true);
     expect(same("json", '{"a": 1}', '{"a": 2}')).toBe(false);
     expect(same("json", 12n, "12")).toBe(true);
+    // Text read without its bytes is its UTF-8: an emoji as itself, an unpaired surrogate as U+FFFD (what its
+    // UTF-8 encoding decodes to); text whose stored bytes are not UTF-8 is no JSON at all.
+    expect(same("json", '["😀", "é"]', '["😀", "é"]')).toBe(true);
+    expect(same("json", '"\uD800"', '"\uFFFD"')).toBe(true);
+    expect(same("json", '"x"', '"x"', Buffer.from([0x22, 0x96, 0x22]))).toBe(false);
     expect(same("decimal", "12345678901234.123456", "12345678901234.123456")).toBe(true);
     expect(same("decimal", "12345678901234.123456", "12345678901234.123457")).toBe(false);
     expect(same("decimal", 1.5, "1.500000")).toBe(true);

@@ -53,16 +53,24 @@ function sqliteJson(cell: SqliteCell): JsonValue | undefined {
     const d = doubleAsDecimal(v);
     return d === null ? undefined : { num: d };
   }
+  // A text read without its bytes is exactly its UTF-8 (SqliteCell): unless it holds a lone surrogate, which no
+  // UTF-8 spells, decoding its encoding gives the string itself.
+  if (typeof v === "string" && !cell.bytes && !LONE_SURROGATE.test(v)) return parseExactJson(v);
   const bytes = textBytes(cell);
   if (bytes === null) return undefined;
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = STRICT_UTF8.decode(bytes);
   } catch {
     return undefined;
   }
   return parseExactJson(text);
 }
+
+/** In a `u` pattern a surrogate pair is one code point, so only an unpaired surrogate is of this category. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+/** Refuses invalid UTF-8 instead of replacing it (https://encoding.spec.whatwg.org/#dom-textdecoder-fatal). */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function sqliteInstant(v: unknown): readonly bigint[] {
   if (typeof v === "string") {
