@@ -82,8 +82,8 @@ const JSONB_MISSES = 2;
 /**
  * A reader for a table read by rowid (`rowid` is a name for it no column shadows), or null when no column can be
  * spelled by SQLite. `encoders[i]` spells column i's non-null values when the column has no sqlSpelling.
- * `textFunction`: escape text with sqlite2pg's extension (the default where the connection has it) or with
- * SQLite's replace() (tests compare the two).
+ * `textFunction`: use sqlite2pg's extension (the default where the connection has it) to escape text and to join
+ * the fields and lines, or SQLite's replace(), `||` and group_concat (tests compare the two).
  * `jsonb[i]`: column i is a jsonb column (its JS encoder spells jsonb_out's text): with the extension, SQLite
  * spells it too (native/jsonb-text.c s2p_jsonb_copy), and a chunk holding a value that function leaves to JS (a
  * repeated key, a BLOB, invalid JSON: a NUL byte in the chunk) is read again with the JSON spelled in JS, as

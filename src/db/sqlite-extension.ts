@@ -4,8 +4,9 @@
  * `s2p_profile(x, temporal)` aggregate, which profiles the common value classes without reading them into JS
  * (profile.c, used by profile.ts), and `s2p_jsonb_copy(x)`, a JSON text as jsonb_out prints it (jsonb-text.c, used
  * by sql-chunks.ts), and `s2p_copy_line(…)` / `s2p_copy_lines(r, line)`, which join a chunk's spelled fields into
- * its COPY text (lines.c, used by sql-chunks.ts). Built by the package's postinstall (native/build.js) when a C compiler is there;
- * without it the copy and the profile do the same work with core SQL and JS, with the same results, more slowly.
+ * its COPY text (lines.c, used by sql-chunks.ts). Built by the package's postinstall (native/build.js) when a C
+ * compiler is there; without it the copy and the profile do the same work with core SQL and JS, with the same
+ * results, more slowly.
  * Loaded per connection, once (https://sqlite.org/loadext.html; better-sqlite3's `loadExtension`).
  */
 import { existsSync } from "node:fs";
