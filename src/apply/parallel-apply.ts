@@ -12,6 +12,7 @@
  * after a crash (kill -9, lost server) the next run drops it: each run holds an advisory lock named after its
  * staging schema, so a staging schema whose lock is free belongs to a dead run.
  */
+import { copyOrder } from "./copy-order.js";
 import { isInterrupting, markCommitted } from "../core/interrupt.js";
 import { randomBytes } from "node:crypto";
 import type { TablePlan } from "../convert/convert.js";
@@ -134,15 +135,6 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
   });
 }
 
-/**
- * Largest tables first (by estimated bytes, which track copy time better than rows), so the last table to finish
- * is a small one and no large table starts late.
- */
-export function copyOrder(tables: readonly TablePlan[]): TablePlan[] {
-  const sized = tables.every((t) => t.estimatedBytes !== undefined);
-  const size = (t: TablePlan): number => (sized ? t.estimatedBytes! : t.rowCount);
-  return [...tables].sort((a, b) => size(b) - size(a));
-}
 
 export async function copyAll(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string, workers: PgClient[]): Promise<TableCopyResult[]> {
   const queue = copyOrder(options.tables);

@@ -4,7 +4,8 @@
  * in the migration's order; and no parallel build at all when the migration creates shared types.
  */
 import { describe, expect, it } from "vitest";
-import { copyOrder, planParallel } from "../../src/apply/parallel-apply.js";
+import { planParallel } from "../../src/apply/parallel-apply.js";
+import { copyOrder } from "../../src/apply/copy-order.js";
 import type { TablePlan } from "../../src/convert/convert.js";
 import { postDataStatement, preDataStatement } from "../../src/plan/statements.js";
 

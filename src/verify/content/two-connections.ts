@@ -14,7 +14,7 @@ import type { TablePlan } from "../../convert/convert.js";
 import type { PgClient } from "../../db/pg-client.js";
 import { targetError } from "../../db/pg-target.js";
 import { Sqlite2pgError } from "../../core/errors.js";
-import { copyOrder } from "../../apply/parallel-apply.js";
+import { copyOrder } from "../../apply/copy-order.js";
 import type { TableVerification } from "./compare-table.js";
 import { matchSentChecksum, type SentChecksum } from "./sent-checksums.js";
 
