@@ -176,10 +176,14 @@ function spelledReader(
   // order is a copy.
   const order = jsIndexes.length > 0 ? " ORDER BY r" : "";
   const lines = textFunction ? "s2p_copy_lines(r, line)" : `CAST(group_concat(line, ''${order}) AS BLOB)`;
+  // A row the guard refuses is not spelled at all (its line is NULL): a big BLOB's hex() is never evaluated. Its
+  // line is the only NULL one (every field is spelled non-NULL, `\N` for NULL), so the rows not spelled are
+  // counted as the NULL lines, the guard evaluated once per row; a line NULL for any other reason would be counted
+  // so too and take the row path, never go missing from the chunk.
+  const spelled = guard === "1" ? line : `CASE WHEN ${guard} THEN ${line} END`;
   const chunkSql =
-    `SELECT max(r), count(*), count(*) FILTER (WHERE NOT ok), ${lines} FROM ` +
-    // A row the guard refuses is not spelled at all (its line is NULL): a big BLOB's hex() is never evaluated.
-    `(SELECT ${rowid} AS r, ${guard} AS ok, CASE WHEN ${guard} THEN ${line} END AS line FROM ${q} WHERE ${rowid} >= @lo ORDER BY ${rowid} LIMIT @limit)`;
+    `SELECT max(r), count(*), count(*) - count(line), ${lines} FROM ` +
+    `(SELECT ${rowid} AS r, ${spelled} AS line FROM ${q} WHERE ${rowid} >= @lo ORDER BY ${rowid} LIMIT @limit)`;
   const chunkStmt = source.prepare(chunkSql).raw(true).safeIntegers(true);
   const jsStmt =
     jsIndexes.length === 0
