@@ -67,7 +67,7 @@ export async function applyAndCopy(options: ApplyOptions): Promise<ApplyResult> 
     await timedStage(emit, "copy", "copying rows", async () => {
       copied.push(...(await copyInTurn(options, client, problems)));
     });
-    if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT);
+    if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT, options.tables.map((t) => t.name));
     const t2 = performance.now();
     options.onRowsSent?.();
     await timedStage(emit, "post-data", "building indexes and foreign keys", () =>

@@ -163,7 +163,7 @@ export async function copyAll(options: ParallelApplyOptions, parallel: ParallelP
   };
   await Promise.all(Array.from({ length: jobs }, worker));
   if (failure !== undefined) throw failure;
-  if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT);
+  if (problems.count > 0) throw dataProblemsError(problems, DATA_PROBLEMS_HINT, options.tables.map((t) => t.name));
   return options.tables.map((t) => results.get(t.name)!);
 }
 

@@ -4,7 +4,8 @@
  * the fallback decoding of text that is not UTF-8.
  */
 import { describe, expect, it } from "vitest";
-import { EXAMPLES_PER_GROUP, formatProblemGroups, groupProblems, type DataProblem } from "../../src/core/problems.js";
+import { EXAMPLES_PER_GROUP, formatProblemGroups, groupProblems, ProblemCollector, type DataProblem } from "../../src/core/problems.js";
+import { dataProblemsError, withMoreProblems } from "../../src/copy/problems.js";
 import { suggestFlags } from "../../src/copy/remedies.js";
 import { formatSuggestion, shellQuote, suggestedCommand } from "../../src/cli/suggest-command.js";
 import { decodingAdjuster, textFallback } from "../../src/copy/text-fallback.js";
@@ -165,5 +166,36 @@ describe("textFallback", () => {
     expect(row[0]).toBe("M\uFFFD"); // the row read is not changed in place
     const clean = ["x", "y", 1n, 2n];
     expect(adjust(clean)).toBe(clean);
+  });
+});
+
+describe("the DATA_PROBLEMS report follows the plan's table order, not the order tables were read in", () => {
+  const p = (table: string, column: string, key: string): DataProblem => ({ table, column, key, reason: "invalid UTF-8 in text" });
+  // Read largest first (orders, then customers), or interleaved by --jobs.
+  const found = [p("orders", "ship_name", "10249"), p("customers", "address", "ANATR"), p("orders", "ship_name", "10250"), p("customers", "city", "ALFKI")];
+
+  it("groups, listed problems and the first problem named are in the given table order, each table's in the order found", () => {
+    const problems = new ProblemCollector();
+    for (const x of found) problems.add(x);
+    const err = dataProblemsError(problems, "hint", ["customers", "orders"]);
+    const details = err.details as { problems: DataProblem[]; groups: { table: string; column?: string }[] };
+    expect(details.groups.map((g) => `${g.table}.${g.column}`)).toEqual(["customers.address", "customers.city", "orders.ship_name"]);
+    expect(details.problems.map((x) => x.key)).toEqual(["ANATR", "ALFKI", "10249", "10250"]);
+    expect(err.object).toEqual({ table: "customers", column: "address", row: "ANATR" });
+    expect(err.message.indexOf("customers.address")).toBeLessThan(err.message.indexOf("orders.ship_name"));
+    // The tables read in another order (each table's own problems always come in its row order): the same report.
+    const again = new ProblemCollector();
+    for (const x of [...found.filter((x) => x.table === "customers"), ...found.filter((x) => x.table === "orders")]) again.add(x);
+    const other = dataProblemsError(again, "hint", ["customers", "orders"]);
+    expect(other.message).toBe(err.message);
+    expect(other.details).toEqual(err.details);
+  });
+
+  it("keeps that order when more problems join the report (the orphans)", () => {
+    const problems = new ProblemCollector();
+    for (const x of found) problems.add(x);
+    const err = withMoreProblems(dataProblemsError(problems, "hint", ["customers", "orders"]), [{ ...p("customers", "region_id", "ANATR"), kind: "orphan" }], "orphans");
+    const groups = (err.details as { groups: { table: string; column?: string }[] }).groups;
+    expect(groups.map((g) => `${g.table}.${g.column}`)).toEqual(["customers.address", "customers.city", "customers.region_id", "orders.ship_name"]);
   });
 });
