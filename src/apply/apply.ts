@@ -12,7 +12,7 @@ import type { SqliteDb } from "../db/sqlite-source.js";
 import type { SqliteTable } from "../core/catalog.js";
 import { Sqlite2pgError } from "../core/errors.js";
 import { copyOrder } from "./copy-order.js";
-import { copyTable, openTableCopy, type CopyTableOptions, type TableCopy } from "../copy/copy-table.js";
+import { openTableCopy, type TableCopy } from "../copy/copy-table.js";
 import type { TableCopyResult } from "../copy/copy-result.js";
 import { dataProblemsError } from "../copy/problems.js";
 import { ProblemCollector } from "../core/problems.js";
@@ -137,17 +137,13 @@ async function copyInTurn(options: ApplyOptions, client: PgClient, problems: Pro
   const order = copyOrder(options.tables);
   const results = new Map<string, TableCopyResult>();
   const readAhead = options.rejects === undefined;
-  let next: Promise<TableCopy> | null = null;
+  let next: TableCopy | null = null;
   for (let i = 0; i < order.length; i++) {
     const sending = problems.count === 0;
-    const current = next !== null ? await next : await openPlannedTable(options, order[i], sending ? client : null, options.pgSchema, problems);
-    next = null;
-    let ahead: TableCopy | null = null;
-    if (readAhead && sending && i + 1 < order.length) {
-      // Its target columns are read now, before this table's COPY holds the connection.
-      next = openPlannedTable(options, order[i + 1], client, options.pgSchema, problems);
-      ahead = await next;
-    }
+    const current = next ?? (await openPlannedTable(options, order[i], sending ? client : null, options.pgSchema, problems));
+    // Its target columns are read now, before this table's COPY holds the connection.
+    const ahead = readAhead && sending && i + 1 < order.length ? await openPlannedTable(options, order[i + 1], client, options.pgSchema, problems) : null;
+    next = ahead;
     const whileBehind = ahead === null ? undefined : () => problems.count === 0 && ahead.readAhead(READ_AHEAD_BYTES);
     // After a problem in "stop" mode nothing more is sent: the remaining tables are only scanned.
     results.set(current.plan.name, await current.run(problems.count > 0 ? null : client, whileBehind));
@@ -159,11 +155,7 @@ async function copyInTurn(options: ApplyOptions, client: PgClient, problems: Pro
 export async function openPlannedTable(options: ApplyOptions, plan: TablePlan, client: PgClient | null, pgSchema: string, problems: ProblemCollector): Promise<TableCopy> {
   const table = options.catalog.get(plan.name);
   if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
-  return openTableCopy(copyOptions(options, plan, table, client, pgSchema, problems));
-}
-
-function copyOptions(options: ApplyOptions, plan: TablePlan, table: SqliteTable, client: PgClient | null, pgSchema: string, problems: ProblemCollector): CopyTableOptions {
-  return {
+  return openTableCopy({
     source: options.source,
     client,
     pgSchema,
@@ -178,7 +170,7 @@ function copyOptions(options: ApplyOptions, plan: TablePlan, table: SqliteTable,
     emit: options.emit,
     hashSent: options.hashSent,
     decodeFallback: options.decodeFallback,
-  };
+  });
 }
 
 /** Copy one planned table (client null: scan only, to list problems) into `pgSchema`, timed. */
@@ -189,9 +181,7 @@ export async function copyPlannedTable(
   pgSchema: string,
   problems: ProblemCollector,
 ): Promise<TableCopyResult> {
-  const table = options.catalog.get(plan.name);
-  if (!table) throw new Sqlite2pgError(`table ${plan.name} vanished from the catalog`, { code: "INTERNAL", kind: "internal", stage: "copy" });
-  return copyTable(copyOptions(options, plan, table, client, pgSchema, problems));
+  return (await openPlannedTable(options, plan, client, pgSchema, problems)).run(client);
 }
 
 export const DATA_PROBLEMS_HINT =

@@ -67,7 +67,6 @@ export interface TableCopy {
 
 export async function openTableCopy(o: CopyTableOptions): Promise<TableCopy> {
   const { plan, emit } = o;
-  let started = 0;
   let running = false;
   const input: EncodeTableInput = {
     plan,
@@ -125,7 +124,7 @@ export async function openTableCopy(o: CopyTableOptions): Promise<TableCopy> {
     },
     async run(client, whileBehind) {
       running = true;
-      started = performance.now();
+      const started = performance.now();
       emit({ type: "table-start", table: plan.name, totalRows: plan.rowCount });
       if (chunks !== null) await send(o, client, fromAhead(), whileBehind);
       await Promise.all(pending);
