@@ -135,7 +135,6 @@ export async function applyInParallel(options: ParallelApplyOptions, parallel: P
   });
 }
 
-
 export async function copyAll(options: ParallelApplyOptions, parallel: ParallelPlan, staging: string, workers: PgClient[]): Promise<TableCopyResult[]> {
   const queue = copyOrder(options.tables);
   const problems = new ProblemCollector();
